@@ -1,0 +1,108 @@
+package dev.sluice.cli.dev;
+
+import com.amazonaws.services.lambda.runtime.events.KinesisEvent;
+import com.amazonaws.services.lambda.runtime.events.StreamsEventResponse;
+import dev.sluice.aggregator.AggregatorHandler;
+import dev.sluice.usage.UsageEvent;
+import dev.sluice.usage.UsageEventCodec;
+import dev.sluice.usage.UsagePublisher;
+import java.math.BigInteger;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Dev mode's stand-in for the Kinesis stream and the Lambda event source mapping: events are given sequence numbers
+ * on one shard, delivered in batches of Kinesis events to the real {@link AggregatorHandler}, and on a partial batch
+ * failure redelivered from the first failed record, as Lambda does.
+ */
+public final class InProcessUsageStream implements UsagePublisher, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(InProcessUsageStream.class);
+    private static final String SHARD = "shardId-000000000000";
+    private static final int BATCH_SIZE = 100;
+
+    private final AggregatorHandler aggregator;
+    private final ScheduledExecutorService poller;
+    private final List<KinesisEvent.KinesisEventRecord> pending = new ArrayList<>();
+    private long nextSequence = 1;
+
+    public InProcessUsageStream(AggregatorHandler aggregator, long pollMillis) {
+        this.aggregator = aggregator;
+        this.poller = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("usage-stream")
+                .factory());
+        poller.scheduleWithFixedDelay(this::deliverQuietly, pollMillis, pollMillis, TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public synchronized void publish(UsageEvent event) {
+        String sequence = Long.toString(nextSequence++);
+        KinesisEvent.Record kinesis = new KinesisEvent.Record();
+        kinesis.setSequenceNumber(sequence);
+        kinesis.setPartitionKey(event.tenantId());
+        kinesis.setData(ByteBuffer.wrap(UsageEventCodec.encode(event)));
+        KinesisEvent.KinesisEventRecord record = new KinesisEvent.KinesisEventRecord();
+        record.setEventID(SHARD + ":" + sequence);
+        record.setEventSource("aws:kinesis");
+        record.setKinesis(kinesis);
+        pending.add(record);
+    }
+
+    /** Delivers everything pending now; returns the number of records delivered successfully. */
+    public int deliver() {
+        List<KinesisEvent.KinesisEventRecord> batch;
+        synchronized (this) {
+            batch = new ArrayList<>(pending.subList(0, Math.min(BATCH_SIZE, pending.size())));
+        }
+        if (batch.isEmpty()) {
+            return 0;
+        }
+        KinesisEvent event = new KinesisEvent();
+        event.setRecords(batch);
+        StreamsEventResponse response = aggregator.handleRequest(event, null);
+        BigInteger firstFailed = response.getBatchItemFailures().stream()
+                .map(f -> new BigInteger(f.getItemIdentifier())).min(BigInteger::compareTo).orElse(null);
+        int delivered = 0;
+        synchronized (this) {
+            for (KinesisEvent.KinesisEventRecord record : batch) {
+                BigInteger sequence = new BigInteger(record.getKinesis().getSequenceNumber());
+                if (firstFailed != null && sequence.compareTo(firstFailed) >= 0) {
+                    break; // redelivered next time, from the first failure on, as Lambda retries a shard
+                }
+                pending.remove(record);
+                delivered++;
+            }
+        }
+        return delivered;
+    }
+
+    private void deliverQuietly() {
+        try {
+            while (deliver() > 0) {
+                // keep draining
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("usage delivery failed; will retry", e);
+        }
+    }
+
+    public synchronized int pendingCount() {
+        return pending.size();
+    }
+
+    /** Stops polling after one last delivery, so usage served before Ctrl-C is still counted. */
+    @Override
+    public void close() {
+        poller.shutdown();
+        try {
+            poller.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        deliverQuietly();
+    }
+}

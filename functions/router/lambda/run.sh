@@ -1,0 +1,9 @@
+#!/bin/bash
+# Lambda entry point under the AWS Lambda Web Adapter (handler: run.sh, AWS_LAMBDA_EXEC_WRAPPER=/opt/bootstrap).
+# The adapter starts this script, waits for GET /healthz on AWS_LWA_PORT, then forwards each invocation to the
+# router over loopback HTTP and, with AWS_LWA_INVOKE_MODE=response_stream, streams the response back.
+# JAVA_TOOL_OPTIONS from the function configuration still applies; the flags here favour a fast start on
+# small instances (tiered compilation stops at C1, which is what short-lived Lambda instances benefit from).
+export PORT="${AWS_LWA_PORT:-8080}"
+exec java -XX:+TieredCompilation -XX:TieredStopAtLevel=1 -XX:+UseSerialGC \
+  -cp "${LAMBDA_TASK_ROOT}/lib/*:${LAMBDA_TASK_ROOT}" dev.sluice.router.RouterMain

@@ -1,0 +1,40 @@
+package dev.sluice.router;
+
+import dev.sluice.store.TableNames;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * Everything the router reads from its environment, read once at start. Nothing else in the router reads
+ * environment variables.
+ *
+ * @param bindHost          the router listens on loopback by default: on Lambda the Web Adapter calls it there
+ * @param dynamoDbEndpoint  null for AWS itself; set for DynamoDB Local, LocalStack or Floci
+ * @param cacheTtl          how long keys and routes are remembered per instance (revocations take this long)
+ */
+public record RouterConfig(String bindHost, int port, String region, TableNames tables, String usageStream,
+                           URI dynamoDbEndpoint, URI kinesisEndpoint, URI secretsManagerEndpoint,
+                           Duration cacheTtl, Duration secretTtl, long maxBodyBytes) {
+
+    public static final long DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+
+    public static RouterConfig fromEnvironment(Map<String, String> env) {
+        return new RouterConfig(
+                env.getOrDefault("SLUICE_BIND_HOST", "127.0.0.1"),
+                Integer.parseInt(env.getOrDefault("PORT", env.getOrDefault("AWS_LWA_PORT", "8080"))),
+                env.getOrDefault("AWS_REGION", "us-east-1"),
+                TableNames.fromEnvironment(env),
+                env.getOrDefault("SLUICE_USAGE_STREAM", "sluice-usage"),
+                uri(env.get("SLUICE_DYNAMODB_ENDPOINT")),
+                uri(env.get("SLUICE_KINESIS_ENDPOINT")),
+                uri(env.get("SLUICE_SECRETSMANAGER_ENDPOINT")),
+                Duration.ofSeconds(Long.parseLong(env.getOrDefault("SLUICE_CACHE_TTL_SECONDS", "5"))),
+                Duration.ofSeconds(Long.parseLong(env.getOrDefault("SLUICE_SECRET_TTL_SECONDS", "300"))),
+                Long.parseLong(env.getOrDefault("SLUICE_MAX_BODY_BYTES", Long.toString(DEFAULT_MAX_BODY_BYTES))));
+    }
+
+    private static URI uri(String value) {
+        return value == null || value.isBlank() ? null : URI.create(value);
+    }
+}

@@ -1,0 +1,179 @@
+package dev.sluice.router;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.sluice.error.GatewayException;
+import dev.sluice.pipeline.ChatCompletionPipeline;
+import dev.sluice.pipeline.GatewayRequest;
+import dev.sluice.stream.ClientDisconnectedException;
+import dev.sluice.stream.ErrorResponder;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadLocalRandom;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The gateway's HTTP app: the JDK's own HTTP server (no framework to load at cold start), one virtual thread per
+ * request, responses streamed with chunked encoding and flushed per event. It decodes HTTP, hands the pipeline a
+ * {@link GatewayRequest}, and turns anything unexpected into a generic 500 that carries only a request id.
+ * The same server runs on a laptop and on Lambda behind the Web Adapter.
+ */
+public final class RouterServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(RouterServer.class);
+    private static final String JSON = "application/json";
+
+    private final HttpServer server;
+    private final ExecutorService executor;
+    private final ChatCompletionPipeline pipeline;
+    private final long maxBodyBytes;
+
+    private RouterServer(HttpServer server, ExecutorService executor, ChatCompletionPipeline pipeline,
+                         long maxBodyBytes) {
+        this.server = server;
+        this.executor = executor;
+        this.pipeline = pipeline;
+        this.maxBodyBytes = maxBodyBytes;
+    }
+
+    /** Starts serving; port 0 picks a free port (see {@link #port()}). */
+    public static RouterServer start(String host, int port, ChatCompletionPipeline pipeline, long maxBodyBytes)
+            throws IOException {
+        // Small SSE frames must leave at once: without TCP_NODELAY, Nagle's algorithm holds them back.
+        System.setProperty("sun.net.httpserver.nodelay", "true");
+        HttpServer server = HttpServer.create(new InetSocketAddress(host, port), 1024);
+        ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+        RouterServer router = new RouterServer(server, executor, pipeline, maxBodyBytes);
+        server.createContext("/", router::handle);
+        server.setExecutor(executor);
+        server.start();
+        return router;
+    }
+
+    public int port() {
+        return server.getAddress().getPort();
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        executor.shutdownNow();
+    }
+
+    private void handle(HttpExchange exchange) {
+        String requestId = newRequestId();
+        ExchangeChannel channel = new ExchangeChannel(exchange);
+        Map<String, String> headers = Map.of("x-request-id", requestId);
+        try {
+            route(exchange, channel, requestId);
+        } catch (GatewayException e) {
+            respond(channel, headers, e, requestId);
+        } catch (ClientDisconnectedException e) {
+            LOG.debug("request {}: client disconnected", requestId);
+        } catch (RuntimeException | IOException e) {
+            LOG.error("request {} failed", requestId, e);
+            if (!channel.hasResponded()) {
+                respond(channel, headers, GatewayException.internal(e), requestId);
+            }
+        } finally {
+            exchange.close();
+        }
+    }
+
+    private void route(HttpExchange exchange, ExchangeChannel channel, String requestId) throws IOException {
+        String method = exchange.getRequestMethod();
+        String path = normalise(exchange.getRequestURI().getPath());
+        switch (path) {
+            case "/healthz" -> {
+                requireMethod(method, path, "GET");
+                channel.sendJson(200, Map.of("Content-Type", JSON), "{\"status\":\"ok\"}".getBytes());
+            }
+            case "/v1/chat/completions" -> {
+                requireMethod(method, path, "POST");
+                requireJson(exchange);
+                byte[] body = readBody(exchange);
+                pipeline.chatCompletions(gatewayRequest(exchange, requestId, body), channel);
+            }
+            case "/v1/models" -> {
+                requireMethod(method, path, "GET");
+                pipeline.listModels(gatewayRequest(exchange, requestId, new byte[0]), channel);
+            }
+            default -> throw GatewayException.notFound("Unknown path: " + method + " " + path
+                    + ". Sluice serves POST /v1/chat/completions and GET /v1/models.");
+        }
+    }
+
+    /** Accepts paths with and without the {@code /v1} prefix, as SDKs are configured both ways. */
+    private static String normalise(String path) {
+        String trimmed = path.length() > 1 && path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
+        return switch (trimmed) {
+            case "/chat/completions" -> "/v1/chat/completions";
+            case "/models" -> "/v1/models";
+            case "/health", "/ping" -> "/healthz";
+            default -> trimmed;
+        };
+    }
+
+    private static void requireMethod(String method, String path, String allowed) {
+        if (!allowed.equals(method)) {
+            throw GatewayException.methodNotAllowed(method, path);
+        }
+    }
+
+    private static void requireJson(HttpExchange exchange) {
+        String contentType = exchange.getRequestHeaders().getFirst("Content-Type");
+        if (contentType == null) {
+            return; // lenient: some clients omit it for JSON bodies
+        }
+        String mediaType = contentType.split(";", 2)[0].strip().toLowerCase(Locale.ROOT);
+        if (!mediaType.equals(JSON) && !mediaType.endsWith("+json")) {
+            throw GatewayException.unsupportedMediaType(contentType.length() > 100
+                    ? contentType.substring(0, 100) : contentType);
+        }
+    }
+
+    private byte[] readBody(HttpExchange exchange) throws IOException {
+        String declared = exchange.getRequestHeaders().getFirst("Content-Length");
+        if (declared != null) {
+            try {
+                if (Long.parseLong(declared.strip()) > maxBodyBytes) {
+                    throw GatewayException.payloadTooLarge(maxBodyBytes);
+                }
+            } catch (NumberFormatException e) {
+                throw GatewayException.invalidRequest("Invalid Content-Length header.", null);
+            }
+        }
+        try (InputStream in = exchange.getRequestBody()) {
+            byte[] body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBodyBytes + 1));
+            if (body.length > maxBodyBytes) {
+                throw GatewayException.payloadTooLarge(maxBodyBytes);
+            }
+            return body;
+        }
+    }
+
+    private static GatewayRequest gatewayRequest(HttpExchange exchange, String requestId, byte[] body) {
+        return new GatewayRequest(requestId, exchange.getRequestHeaders().getFirst("Authorization"),
+                exchange.getRequestHeaders().getFirst("x-api-key"), body);
+    }
+
+    private static void respond(ExchangeChannel channel, Map<String, String> headers, GatewayException error,
+                                String requestId) {
+        try {
+            ErrorResponder.send(channel, headers, error, requestId);
+        } catch (ClientDisconnectedException gone) {
+            LOG.debug("request {}: client gone before the error response", requestId);
+        }
+    }
+
+    private static String newRequestId() {
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        return "req_" + Long.toHexString(random.nextLong() | Long.MIN_VALUE)
+                + Long.toHexString(random.nextLong() | Long.MIN_VALUE);
+    }
+}

@@ -1,0 +1,37 @@
+package dev.sluice.error;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sluice.json.Json;
+
+/**
+ * Maps any failure to what the client sees: an HTTP status and OpenAI's error body
+ * {@code {"error":{"message","type","param","code"}}}. The one place where exceptions meet the wire.
+ */
+public final class ErrorResponses {
+    private ErrorResponses() {
+    }
+
+    /** A gateway exception as is; anything else as a generic 500 that reveals nothing but the request id. */
+    public static GatewayException classify(Throwable failure) {
+        return failure instanceof GatewayException known ? known : GatewayException.internal(failure);
+    }
+
+    public static byte[] body(GatewayException error, String requestId) {
+        return Json.write(errorObject(error, requestId));
+    }
+
+    /** The {@code {"error":{...}}} object, also used as the payload of an SSE error event mid-stream. */
+    public static ObjectNode errorObject(GatewayException error, String requestId) {
+        ObjectNode root = Json.MAPPER.createObjectNode();
+        ObjectNode body = root.putObject("error");
+        String message = error.getMessage();
+        if (error.status() >= 500 && requestId != null) {
+            message = message + " (request id: " + requestId + ")";
+        }
+        body.put("message", message);
+        body.put("type", error.type());
+        body.put("param", error.param());
+        body.put("code", error.code());
+        return root;
+    }
+}

@@ -1,0 +1,94 @@
+package dev.sluice.provider.demo;
+
+import dev.sluice.api.ChunkChoices;
+import dev.sluice.provider.ChatProvider;
+import dev.sluice.provider.ChatStreamListener;
+import dev.sluice.provider.ProviderCall;
+import dev.sluice.usage.TokenEstimator;
+import dev.sluice.usage.TokenUsage;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A built-in, deterministic model so the gateway works offline with no provider key. The same prompt always gives
+ * the same reply, streamed one word per chunk (optionally paced, so streaming is visible in a terminal), and the
+ * usage it reports is exact by its own definition: one completion token per chunk.
+ */
+public final class DemoProvider implements ChatProvider {
+    public static final String TYPE = "demo";
+    private static final int ECHO_WORDS = 24;
+
+    private final Duration delayPerToken;
+
+    public DemoProvider(Duration delayPerToken) {
+        this.delayPerToken = delayPerToken;
+    }
+
+    @Override
+    public String type() {
+        return TYPE;
+    }
+
+    @Override
+    public void streamChat(ProviderCall call, ChatStreamListener listener) {
+        List<String> pieces = replyPieces(call.request().lastUserText());
+        int limit = maxTokens(call);
+        listener.onChoices(ChunkChoices.role("assistant"));
+        int emitted = 0;
+        for (String piece : pieces) {
+            if (emitted == limit) {
+                break;
+            }
+            pause();
+            listener.onChoices(ChunkChoices.content(piece));
+            emitted++;
+        }
+        listener.onChoices(ChunkChoices.finish(emitted < pieces.size() ? "length" : "stop"));
+        listener.onUsage(TokenUsage.of(TokenEstimator.ofMessages(call.request().messages()), emitted));
+    }
+
+    /** The reply, split into chunks that each carry one word and the space before it. */
+    static List<String> replyPieces(String prompt) {
+        StringBuilder reply = new StringBuilder("Hello from the Sluice demo model. This reply is streamed word by"
+                + " word through the gateway, and its usage is billed like any other model.");
+        String[] words = prompt.strip().split("\\s+");
+        if (!prompt.isBlank()) {
+            reply.append(" You said:");
+            for (int i = 0; i < Math.min(words.length, ECHO_WORDS); i++) {
+                reply.append(' ').append(words[i]);
+            }
+            if (words.length > ECHO_WORDS) {
+                reply.append(" …");
+            }
+        }
+        String[] replyWords = reply.toString().split(" ");
+        List<String> pieces = new ArrayList<>(replyWords.length);
+        for (int i = 0; i < replyWords.length; i++) {
+            pieces.add(i == 0 ? replyWords[i] : " " + replyWords[i]);
+        }
+        return pieces;
+    }
+
+    private static int maxTokens(ProviderCall call) {
+        var body = call.request().body();
+        for (String field : new String[] {"max_completion_tokens", "max_tokens"}) {
+            if (body.path(field).isIntegralNumber()) {
+                return body.get(field).intValue();
+            }
+        }
+        return Integer.MAX_VALUE;
+    }
+
+    private void pause() {
+        if (delayPerToken.isZero()) {
+            return;
+        }
+        try {
+            Thread.sleep(delayPerToken);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+}

@@ -1,0 +1,52 @@
+package dev.sluice.secret;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.sluice.json.Json;
+import java.io.IOException;
+import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
+import software.amazon.awssdk.services.secretsmanager.model.ResourceNotFoundException;
+
+/**
+ * AWS Secrets Manager. A secret is either the credential itself or a JSON object whose {@code apiKey} (or
+ * {@code api_key}, {@code key}) field holds it, so operators can keep related fields together in one secret.
+ * Wrap it in a {@link CachingSecretStore}.
+ */
+public final class SecretsManagerSecretStore implements SecretStore {
+    private final SecretsManagerClient client;
+
+    public SecretsManagerSecretStore(SecretsManagerClient client) {
+        this.client = client;
+    }
+
+    @Override
+    public String get(String reference) {
+        String value;
+        try {
+            value = client.getSecretValue(request -> request.secretId(reference)).secretString();
+        } catch (ResourceNotFoundException e) {
+            throw new SecretNotFoundException(reference);
+        }
+        if (value == null) {
+            throw new SecretNotFoundException(reference);
+        }
+        return credentialIn(value);
+    }
+
+    static String credentialIn(String value) {
+        String trimmed = value.strip();
+        if (!trimmed.startsWith("{")) {
+            return trimmed;
+        }
+        try {
+            JsonNode json = Json.read(trimmed);
+            for (String field : new String[] {"apiKey", "api_key", "key"}) {
+                if (json.path(field).isTextual()) {
+                    return json.get(field).asText();
+                }
+            }
+        } catch (IOException e) {
+            // Not JSON after all: the whole string is the credential.
+        }
+        return trimmed;
+    }
+}

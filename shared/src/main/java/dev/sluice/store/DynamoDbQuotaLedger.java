@@ -1,0 +1,40 @@
+package dev.sluice.store;
+
+import dev.sluice.quota.QuotaLedger;
+import java.time.Instant;
+import java.util.Map;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+
+/**
+ * Counters in DynamoDB. One conditional {@code UpdateItem ... ADD} takes a unit only while the counter is below
+ * the limit; DynamoDB serialises updates to an item, so concurrent instances can never admit more than the limit.
+ * Items carry a TTL attribute so old windows disappear on their own.
+ */
+public final class DynamoDbQuotaLedger implements QuotaLedger {
+    private final DynamoDbClient dynamo;
+    private final String table;
+
+    public DynamoDbQuotaLedger(DynamoDbClient dynamo, String table) {
+        this.dynamo = dynamo;
+        this.table = table;
+    }
+
+    @Override
+    public boolean tryTake(String counter, long amount, long limit, Instant expiresAt) {
+        try {
+            dynamo.updateItem(r -> r.tableName(table)
+                    .key(Map.of(SluiceTables.COUNTER, Attributes.s(counter)))
+                    .updateExpression("ADD #used :amount SET #expires = if_not_exists(#expires, :expires)")
+                    .conditionExpression("attribute_not_exists(#used) OR #used <= :headroom")
+                    .expressionAttributeNames(Map.of("#used", "used", "#expires", SluiceTables.EXPIRES_AT))
+                    .expressionAttributeValues(Map.of(
+                            ":amount", Attributes.n(amount),
+                            ":headroom", Attributes.n(limit - amount),
+                            ":expires", Attributes.n(expiresAt.getEpochSecond()))));
+            return true;
+        } catch (ConditionalCheckFailedException limitReached) {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,94 @@
+package dev.sluice.store;
+
+import dev.sluice.route.Deployment;
+import dev.sluice.route.Pricing;
+import dev.sluice.route.Route;
+import dev.sluice.route.RouteRepository;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ScanResponse;
+
+/**
+ * Routes in DynamoDB: one item per alias holding a list of deployment maps, so a route is read in one GetItem and
+ * changed atomically in one PutItem.
+ */
+public final class DynamoDbRouteRepository implements RouteRepository {
+    private final DynamoDbClient dynamo;
+    private final String table;
+
+    public DynamoDbRouteRepository(DynamoDbClient dynamo, String table) {
+        this.dynamo = dynamo;
+        this.table = table;
+    }
+
+    @Override
+    public Optional<Route> find(String alias) {
+        Map<String, AttributeValue> item = dynamo.getItem(r -> r.tableName(table)
+                .key(Map.of(SluiceTables.ALIAS, Attributes.s(alias)))).item();
+        return item == null || item.isEmpty() ? Optional.empty() : Optional.of(toRoute(item));
+    }
+
+    @Override
+    public List<Route> findAll() {
+        List<Route> routes = new ArrayList<>();
+        Map<String, AttributeValue> start = null;
+        do {
+            Map<String, AttributeValue> from = start;
+            ScanResponse page = dynamo.scan(r -> r.tableName(table).exclusiveStartKey(from));
+            page.items().forEach(item -> routes.add(toRoute(item)));
+            start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
+        } while (start != null);
+        routes.sort((a, b) -> a.alias().compareTo(b.alias()));
+        return routes;
+    }
+
+    @Override
+    public void put(Route route) {
+        List<AttributeValue> deployments = route.deployments().stream()
+                .map(d -> AttributeValue.fromM(toItem(d))).toList();
+        dynamo.putItem(r -> r.tableName(table).item(Map.of(
+                SluiceTables.ALIAS, Attributes.s(route.alias()),
+                "deployments", AttributeValue.fromL(deployments))));
+    }
+
+    private static Route toRoute(Map<String, AttributeValue> item) {
+        List<Deployment> deployments = item.get("deployments").l().stream()
+                .map(value -> toDeployment(value.m())).toList();
+        return new Route(Attributes.string(item, SluiceTables.ALIAS), deployments);
+    }
+
+    private static Deployment toDeployment(Map<String, AttributeValue> m) {
+        return new Deployment(
+                Attributes.string(m, "provider"),
+                Attributes.string(m, "upstreamModel"),
+                Attributes.string(m, "baseUrl"),
+                Attributes.string(m, "secretRef"),
+                new Pricing(Attributes.number(m, "inputPerMillionMicros", 0),
+                        Attributes.number(m, "outputPerMillionMicros", 0),
+                        Attributes.number(m, "cachedInputPerMillionMicros", 0)),
+                Duration.ofMillis(Attributes.number(m, "timeoutMs", Deployment.DEFAULT_TIMEOUT.toMillis())));
+    }
+
+    private static Map<String, AttributeValue> toItem(Deployment d) {
+        Map<String, AttributeValue> m = new HashMap<>();
+        m.put("provider", Attributes.s(d.provider()));
+        m.put("upstreamModel", Attributes.s(d.upstreamModel()));
+        if (d.baseUrl() != null) {
+            m.put("baseUrl", Attributes.s(d.baseUrl()));
+        }
+        if (d.secretRef() != null) {
+            m.put("secretRef", Attributes.s(d.secretRef()));
+        }
+        m.put("inputPerMillionMicros", Attributes.n(d.pricing().inputPerMillion()));
+        m.put("outputPerMillionMicros", Attributes.n(d.pricing().outputPerMillion()));
+        m.put("cachedInputPerMillionMicros", Attributes.n(d.pricing().cachedInputPerMillion()));
+        m.put("timeoutMs", Attributes.n(d.timeout().toMillis()));
+        return m;
+    }
+}

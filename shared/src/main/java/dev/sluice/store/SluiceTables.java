@@ -1,0 +1,63 @@
+package dev.sluice.store;
+
+import java.util.List;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
+import software.amazon.awssdk.services.dynamodb.model.BillingMode;
+import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
+import software.amazon.awssdk.services.dynamodb.model.KeyType;
+import software.amazon.awssdk.services.dynamodb.model.ResourceInUseException;
+import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
+
+/**
+ * Creates Sluice's tables where nothing else does (dev mode, tests, emulators); in AWS the CDK stack owns them.
+ * The key schemas here are the contract the adapters rely on; the README documents them.
+ */
+public final class SluiceTables {
+    public static final String KEY_HASH = "keyHash";
+    public static final String ALIAS = "alias";
+    public static final String COUNTER = "counter";
+    public static final String TENANT = "tenant";
+    public static final String PERIOD = "period";
+    public static final String EXPIRES_AT = "expiresAt";
+
+    private SluiceTables() {
+    }
+
+    public static void createAll(DynamoDbClient dynamo, TableNames names) {
+        create(dynamo, names.keys(), KEY_HASH, null);
+        create(dynamo, names.routes(), ALIAS, null);
+        create(dynamo, names.counters(), COUNTER, null);
+        create(dynamo, names.usage(), TENANT, PERIOD);
+        try {
+            dynamo.updateTimeToLive(r -> r.tableName(names.counters())
+                    .timeToLiveSpecification(t -> t.enabled(true).attributeName(EXPIRES_AT)));
+        } catch (RuntimeException e) {
+            // TTL is housekeeping; some emulators do not support it and the counters still work.
+        }
+    }
+
+    private static void create(DynamoDbClient dynamo, String table, String hashKey, String rangeKey) {
+        List<AttributeDefinition> attributes = rangeKey == null
+                ? List.of(stringAttribute(hashKey))
+                : List.of(stringAttribute(hashKey), stringAttribute(rangeKey));
+        List<KeySchemaElement> keys = rangeKey == null
+                ? List.of(key(hashKey, KeyType.HASH))
+                : List.of(key(hashKey, KeyType.HASH), key(rangeKey, KeyType.RANGE));
+        try {
+            dynamo.createTable(r -> r.tableName(table).billingMode(BillingMode.PAY_PER_REQUEST)
+                    .attributeDefinitions(attributes).keySchema(keys));
+            dynamo.waiter().waitUntilTableExists(r -> r.tableName(table));
+        } catch (ResourceInUseException alreadyThere) {
+            // Idempotent: an existing table is what we wanted.
+        }
+    }
+
+    private static AttributeDefinition stringAttribute(String name) {
+        return AttributeDefinition.builder().attributeName(name).attributeType(ScalarAttributeType.S).build();
+    }
+
+    private static KeySchemaElement key(String name, KeyType type) {
+        return KeySchemaElement.builder().attributeName(name).keyType(type).build();
+    }
+}

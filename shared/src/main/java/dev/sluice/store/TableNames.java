@@ -1,0 +1,21 @@
+package dev.sluice.store;
+
+import java.util.Map;
+
+/** The DynamoDB tables of one Sluice deployment; names come from configuration, never from constants. */
+public record TableNames(String keys, String routes, String counters, String usage) {
+
+    /** Reads {@code SLUICE_KEYS_TABLE} etc., defaulting to {@code sluice-keys} etc. with an optional prefix. */
+    public static TableNames fromEnvironment(Map<String, String> env) {
+        String prefix = env.getOrDefault("SLUICE_TABLE_PREFIX", "sluice-");
+        return new TableNames(
+                env.getOrDefault("SLUICE_KEYS_TABLE", prefix + "keys"),
+                env.getOrDefault("SLUICE_ROUTES_TABLE", prefix + "routes"),
+                env.getOrDefault("SLUICE_COUNTERS_TABLE", prefix + "rate-counters"),
+                env.getOrDefault("SLUICE_USAGE_TABLE", prefix + "usage"));
+    }
+
+    public static TableNames withPrefix(String prefix) {
+        return new TableNames(prefix + "keys", prefix + "routes", prefix + "rate-counters", prefix + "usage");
+    }
+}

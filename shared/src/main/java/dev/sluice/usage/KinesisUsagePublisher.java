@@ -1,0 +1,60 @@
+package dev.sluice.usage;
+
+import java.time.Duration;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.services.kinesis.KinesisClient;
+import software.amazon.awssdk.services.kinesis.model.PutRecordsRequestEntry;
+import software.amazon.awssdk.services.kinesis.model.PutRecordsResponse;
+
+/**
+ * Publishes usage events to a Kinesis data stream with PutRecords, partitioned by tenant so one tenant's events
+ * stay in order on one shard. A record the stream rejects (throttling, internal error) is retried with backoff a
+ * bounded number of times; rejected records were not written, so retrying them cannot duplicate an event.
+ */
+public final class KinesisUsagePublisher implements UsagePublisher {
+    private static final Logger LOG = LoggerFactory.getLogger(KinesisUsagePublisher.class);
+    private static final int ATTEMPTS = 4;
+
+    private final KinesisClient kinesis;
+    private final String streamName;
+
+    public KinesisUsagePublisher(KinesisClient kinesis, String streamName) {
+        this.kinesis = kinesis;
+        this.streamName = streamName;
+    }
+
+    @Override
+    public void publish(UsageEvent event) {
+        PutRecordsRequestEntry entry = PutRecordsRequestEntry.builder()
+                .partitionKey(event.tenantId())
+                .data(SdkBytes.fromByteArray(UsageEventCodec.encode(event)))
+                .build();
+        Duration backoff = Duration.ofMillis(50);
+        for (int attempt = 1; ; attempt++) {
+            PutRecordsResponse response = kinesis.putRecords(r -> r.streamName(streamName).records(List.of(entry)));
+            if (response.failedRecordCount() == null || response.failedRecordCount() == 0) {
+                return;
+            }
+            String error = response.records().getFirst().errorCode();
+            if (attempt >= ATTEMPTS) {
+                throw new IllegalStateException("usage event " + event.requestId() + " rejected by Kinesis after "
+                        + attempt + " attempts: " + error);
+            }
+            LOG.warn("usage event {} rejected by Kinesis ({}), retrying", event.requestId(), error);
+            sleep(backoff);
+            backoff = backoff.multipliedBy(2);
+        }
+    }
+
+    private static void sleep(Duration duration) {
+        try {
+            Thread.sleep(duration);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while publishing usage", e);
+        }
+    }
+}

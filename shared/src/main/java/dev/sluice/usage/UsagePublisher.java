@@ -1,0 +1,9 @@
+package dev.sluice.usage;
+
+/**
+ * Where usage events go. {@link #publish} returns only once the event is durably handed over (or has failed
+ * loudly), because the router calls it before it closes the response: Lambda may freeze the instance after that.
+ */
+public interface UsagePublisher {
+    void publish(UsageEvent event);
+}

@@ -1,0 +1,235 @@
+package dev.sluice.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.sluice.api.ChunkChoices;
+import dev.sluice.auth.ApiKey;
+import dev.sluice.auth.ApiKeyAuthenticator;
+import dev.sluice.auth.ApiKeys;
+import dev.sluice.auth.InMemoryKeyRepository;
+import dev.sluice.auth.KeyLimits;
+import dev.sluice.error.GatewayException;
+import dev.sluice.json.Json;
+import dev.sluice.provider.ChatProvider;
+import dev.sluice.provider.ChatStreamListener;
+import dev.sluice.provider.ProviderCall;
+import dev.sluice.provider.ProviderRegistry;
+import dev.sluice.provider.demo.DemoProvider;
+import dev.sluice.quota.InMemoryQuotaLedger;
+import dev.sluice.quota.RequestAdmitter;
+import dev.sluice.route.Deployment;
+import dev.sluice.route.InMemoryRouteRepository;
+import dev.sluice.route.Pricing;
+import dev.sluice.route.Route;
+import dev.sluice.route.RouteResolver;
+import dev.sluice.secret.LocalSecretStore;
+import dev.sluice.testing.MutableClock;
+import dev.sluice.testing.RecordingChannel;
+import dev.sluice.usage.InMemoryUsagePublisher;
+import dev.sluice.usage.TokenUsage;
+import dev.sluice.usage.UsageEvent;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class ChatCompletionPipelineTest {
+    private final MutableClock clock = new MutableClock(Instant.parse("2026-11-23T10:00:00Z"));
+    private final InMemoryKeyRepository keys = new InMemoryKeyRepository();
+    private final InMemoryRouteRepository routes = new InMemoryRouteRepository();
+    private final InMemoryUsagePublisher usage = new InMemoryUsagePublisher();
+    private final ScriptedProvider scripted = new ScriptedProvider();
+    private final AtomicLong nanos = new AtomicLong();
+    private ChatCompletionPipeline pipeline;
+    private String key;
+
+    @BeforeEach
+    void setUp() {
+        routes.put(new Route("demo", List.of(new Deployment(DemoProvider.TYPE, "demo-1", null, null,
+                new Pricing(1_000_000, 2_000_000, 0), null))));
+        routes.put(new Route("scripted", List.of(new Deployment("scripted", "up-1", null, null, Pricing.FREE,
+                null))));
+        routes.put(new Route("needs-secret", List.of(new Deployment("scripted", "up-1", null, "missing", null,
+                null))));
+        key = store("tenant-a", 0);
+        pipeline = new ChatCompletionPipeline(new ApiKeyAuthenticator(keys, clock), new RouteResolver(routes),
+                new RequestAdmitter(new InMemoryQuotaLedger(), clock), new LocalSecretStore(Map.of()),
+                new ProviderRegistry(List.of(new DemoProvider(Duration.ZERO), scripted)), usage, clock,
+                () -> nanos.addAndGet(1_000_000));
+    }
+
+    private String store(String tenant, long rpm) {
+        String plain = ApiKeys.newKey();
+        String hash = ApiKeys.sha256Hex(plain);
+        keys.put(hash, new ApiKey(ApiKeys.keyIdFor(hash), tenant, "k", ApiKey.Status.ACTIVE, Set.of(),
+                new KeyLimits(rpm), null));
+        return plain;
+    }
+
+    private RecordingChannel call(String body) {
+        return call(body, new RecordingChannel());
+    }
+
+    private RecordingChannel call(String body, RecordingChannel channel) {
+        pipeline.chatCompletions(new GatewayRequest("req_1", "Bearer " + key, null,
+                body.getBytes(StandardCharsets.UTF_8)), channel);
+        return channel;
+    }
+
+    private static String request(String model, boolean stream) {
+        return "{\"model\":\"" + model + "\",\"stream\":" + stream + ",\"stream_options\":{\"include_usage\":true},"
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"ping pong\"}]}";
+    }
+
+    @Test
+    void stream_writesEachChunkAsItsOwnFlush_thenUsage_thenDone_andPublishesOneEvent() throws Exception {
+        RecordingChannel channel = call(request("demo", true));
+
+        assertThat(channel.status).isEqualTo(200);
+        assertThat(channel.headers).containsEntry("x-request-id", "req_1")
+                .containsEntry("Content-Type", "text/event-stream; charset=utf-8");
+        List<String> frames = channel.flushes;
+        assertThat(frames).allSatisfy(frame -> assertThat(frame).startsWith("data: ").endsWith("\n\n"));
+        assertThat(frames.getLast()).isEqualTo("data: [DONE]\n\n");
+        JsonNode first = Json.read(frames.getFirst().substring(6));
+        assertThat(first.get("object").asText()).isEqualTo("chat.completion.chunk");
+        assertThat(first.get("model").asText()).isEqualTo("demo");
+        assertThat(first.at("/choices/0/delta/role").asText()).isEqualTo("assistant");
+        JsonNode usageChunk = Json.read(frames.get(frames.size() - 2).substring(6));
+        assertThat(usageChunk.get("choices")).isEmpty();
+
+        UsageEvent event = usage.events().getFirst();
+        assertThat(usage.events()).hasSize(1);
+        assertThat(event.status()).isEqualTo(UsageEvent.OK);
+        assertThat(event.estimated()).isFalse();
+        assertThat(usageChunk.at("/usage/prompt_tokens").asLong()).isEqualTo(event.promptTokens());
+        assertThat(usageChunk.at("/usage/completion_tokens").asLong()).isEqualTo(event.completionTokens())
+                .isEqualTo(frames.size() - 4); // role, finish, usage and [DONE] carry no token
+        assertThat(event.costMicros()).isEqualTo(
+                new Pricing(1_000_000, 2_000_000, 0).costMicros(event.promptTokens(), 0, event.completionTokens()));
+        assertThat(event.timeToFirstTokenMs()).isPositive();
+    }
+
+    @Test
+    void nonStream_returnsOneCompletionWithAssembledContentAndUsage() throws Exception {
+        RecordingChannel channel = call(request("demo", false));
+
+        assertThat(channel.streamed).isFalse();
+        assertThat(channel.status).isEqualTo(200);
+        JsonNode completion = Json.read(channel.bodyText());
+        assertThat(completion.get("object").asText()).isEqualTo("chat.completion");
+        assertThat(completion.at("/choices/0/message/content").asText())
+                .startsWith("Hello from the Sluice demo model.").endsWith("You said: ping pong");
+        assertThat(completion.at("/choices/0/finish_reason").asText()).isEqualTo("stop");
+        assertThat(completion.at("/usage/total_tokens").asLong()).isEqualTo(usage.events().getFirst().totalTokens());
+    }
+
+    @Test
+    void unknownModel_is404ModelNotFound_andPublishesNothing() throws Exception {
+        RecordingChannel channel = call(request("gpt-nope", true));
+
+        assertThat(channel.status).isEqualTo(404);
+        assertThat(Json.read(channel.bodyText()).at("/error/code").asText()).isEqualTo("model_not_found");
+        assertThat(usage.events()).isEmpty();
+    }
+
+    @Test
+    void overRpm_is429WithRetryAfter() throws Exception {
+        key = store("tenant-b", 1);
+        assertThat(call(request("demo", false)).status).isEqualTo(200);
+
+        RecordingChannel denied = call(request("demo", false));
+
+        assertThat(denied.status).isEqualTo(429);
+        assertThat(denied.headers).containsEntry("Retry-After", "60");
+        assertThat(Json.read(denied.bodyText()).at("/error/type").asText()).isEqualTo("rate_limit_exceeded");
+    }
+
+    @Test
+    void upstreamErrorBeforeFirstByte_isMappedStatus_andStillBilled() throws Exception {
+        scripted.failBeforeOutput = GatewayException.upstream(503, "upstream_error", "upstream_unavailable",
+                "down", 7, null);
+
+        RecordingChannel channel = call(request("scripted", true));
+
+        assertThat(channel.streamed).isFalse();
+        assertThat(channel.status).isEqualTo(503);
+        assertThat(channel.headers).containsEntry("Retry-After", "7");
+        assertThat(usage.events()).singleElement().satisfies(event -> {
+            assertThat(event.status()).isEqualTo(UsageEvent.UPSTREAM_ERROR);
+            assertThat(event.httpStatus()).isEqualTo(503);
+        });
+    }
+
+    @Test
+    void upstreamFailureMidStream_endsWithErrorEventAndNoDone_andBillsPartialUsage() throws Exception {
+        scripted.failAfterOutput = true;
+
+        RecordingChannel channel = call(request("scripted", true));
+
+        assertThat(channel.bodyText()).contains("data: {\"error\":").doesNotContain("[DONE]");
+        UsageEvent event = usage.events().getFirst();
+        assertThat(event.status()).isEqualTo(UsageEvent.UPSTREAM_ERROR);
+        assertThat(event.estimated()).isTrue();
+        assertThat(event.completionTokens()).isPositive();
+    }
+
+    @Test
+    void clientDisconnect_stopsTheRelay_andStillPublishesUsage() {
+        RecordingChannel channel = call(request("demo", true), new RecordingChannel(3));
+
+        assertThat(channel.flushes).hasSize(3);
+        assertThat(usage.events()).singleElement().satisfies(event ->
+                assertThat(event.status()).isEqualTo(UsageEvent.CLIENT_DISCONNECTED));
+    }
+
+    @Test
+    void missingRouteSecret_is502WithoutNamingTheSecretValue() throws Exception {
+        RecordingChannel channel = call(request("needs-secret", false));
+
+        assertThat(channel.status).isEqualTo(502);
+        assertThat(Json.read(channel.bodyText()).at("/error/code").asText()).isEqualTo("upstream_credentials_missing");
+    }
+
+    @Test
+    void unexpectedFailure_isGeneric500WithRequestIdOnly() throws Exception {
+        scripted.failBeforeOutput = new IllegalStateException("secret internal detail");
+
+        RecordingChannel channel = call(request("scripted", false));
+
+        assertThat(channel.status).isEqualTo(500);
+        assertThat(channel.bodyText()).doesNotContain("secret internal detail").contains("req_1");
+    }
+
+    /** A provider whose behaviour each test sets. */
+    private static final class ScriptedProvider implements ChatProvider {
+        RuntimeException failBeforeOutput;
+        boolean failAfterOutput;
+
+        @Override
+        public String type() {
+            return "scripted";
+        }
+
+        @Override
+        public void streamChat(ProviderCall call, ChatStreamListener listener) {
+            if (failBeforeOutput != null) {
+                throw failBeforeOutput;
+            }
+            listener.onChoices(ChunkChoices.role("assistant"));
+            listener.onChoices(ChunkChoices.content("partial answer"));
+            if (failAfterOutput) {
+                throw GatewayException.upstream(502, "upstream_error", "upstream_connection_failed", "cut", -1,
+                        null);
+            }
+            listener.onChoices(ChunkChoices.finish("stop"));
+            listener.onUsage(TokenUsage.of(3, 2));
+        }
+    }
+}
