@@ -1,0 +1,187 @@
+package dev.sluice.router;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.sluice.auth.ApiKey;
+import dev.sluice.auth.ApiKeys;
+import dev.sluice.auth.InMemoryKeyRepository;
+import dev.sluice.auth.KeyLimits;
+import dev.sluice.json.Json;
+import dev.sluice.provider.demo.DemoProvider;
+import dev.sluice.quota.InMemoryQuotaLedger;
+import dev.sluice.route.Deployment;
+import dev.sluice.route.InMemoryRouteRepository;
+import dev.sluice.route.Route;
+import dev.sluice.secret.LocalSecretStore;
+import dev.sluice.usage.InMemoryUsagePublisher;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** The HTTP layer over real sockets, with in-memory ports behind it: routing, headers, and every bad input. */
+class RouterServerTest {
+    private static RouterServer server;
+    private static String key;
+    private static String restrictedKey;
+    private static final InMemoryUsagePublisher USAGE = new InMemoryUsagePublisher();
+    private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+    @BeforeAll
+    static void start() throws IOException {
+        InMemoryKeyRepository keys = new InMemoryKeyRepository();
+        key = storeKey(keys, Set.of());
+        restrictedKey = storeKey(keys, Set.of("other"));
+        InMemoryRouteRepository routes = new InMemoryRouteRepository();
+        routes.put(new Route("demo", List.of(new Deployment(DemoProvider.TYPE, "demo-1", null, null, null, null))));
+        routes.put(new Route("other", List.of(new Deployment(DemoProvider.TYPE, "demo-2", null, null, null, null))));
+        server = RouterServer.start("127.0.0.1", 0, GatewayWiring.pipeline(keys, routes, new InMemoryQuotaLedger(),
+                new LocalSecretStore(Map.of()), USAGE, List.of(new DemoProvider(Duration.ZERO)), Duration.ZERO,
+                Duration.ZERO, Clock.systemUTC()), 1024 * 1024);
+    }
+
+    private static String storeKey(InMemoryKeyRepository keys, Set<String> models) {
+        String plain = ApiKeys.newKey();
+        String hash = ApiKeys.sha256Hex(plain);
+        keys.put(hash, new ApiKey(ApiKeys.keyIdFor(hash), "t", "k", ApiKey.Status.ACTIVE, models, KeyLimits.UNLIMITED,
+                null));
+        return plain;
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    private static URI uri(String path) {
+        return URI.create("http://127.0.0.1:" + server.port() + path);
+    }
+
+    private static HttpResponse<String> post(String path, String contentType, byte[] body, String bearer)
+            throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri(path))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        if (contentType != null) {
+            request.header("Content-Type", contentType);
+        }
+        if (bearer != null) {
+            request.header("Authorization", "Bearer " + bearer);
+        }
+        return CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static void assertOpenAiError(HttpResponse<String> response, int status, String code) throws Exception {
+        assertThat(response.statusCode()).isEqualTo(status);
+        assertThat(response.headers().firstValue("x-request-id")).hasValueSatisfying(id -> assertThat(id)
+                .startsWith("req_"));
+        assertThat(response.headers().firstValue("Content-Type")).hasValue("application/json");
+        JsonNode error = Json.read(response.body()).get("error");
+        assertThat(error.fieldNames()).toIterable().containsExactlyInAnyOrder("message", "type", "param", "code");
+        assertThat(error.get("message").asText()).isNotBlank();
+        if (code != null) {
+            assertThat(error.get("code").asText()).isEqualTo(code);
+        }
+        assertThat(response.body()).doesNotContain("Exception").doesNotContain("\tat ");
+    }
+
+    @Test
+    void chatCompletions_streams_eventStreamWithRequestId() throws Exception {
+        HttpResponse<String> response = post("/v1/chat/completions", "application/json", """
+                {"model":"demo","stream":true,"messages":[{"role":"user","content":"hi"}]}""".getBytes(), key);
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.headers().firstValue("Content-Type")).hasValue("text/event-stream; charset=utf-8");
+        assertThat(response.headers().firstValue("x-request-id")).isPresent();
+        assertThat(response.body()).startsWith("data: {").endsWith("data: [DONE]\n\n");
+    }
+
+    @Test
+    void chatCompletions_withoutV1Prefix_isServedToo() throws Exception {
+        HttpResponse<String> response = post("/chat/completions", "application/json; charset=utf-8", """
+                {"model":"demo","messages":[{"role":"user","content":"hi"}]}""".getBytes(), key);
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(Json.read(response.body()).get("object").asText()).isEqualTo("chat.completion");
+    }
+
+    @Test
+    void models_listsOnlyTheAliasesTheKeyMayUse() throws Exception {
+        HttpResponse<String> all = CLIENT.send(HttpRequest.newBuilder(uri("/v1/models"))
+                .header("Authorization", "Bearer " + key).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> restricted = CLIENT.send(HttpRequest.newBuilder(uri("/v1/models"))
+                .header("Authorization", "Bearer " + restrictedKey).build(), HttpResponse.BodyHandlers.ofString());
+
+        assertThat(all.statusCode()).isEqualTo(200);
+        assertThat(Json.read(all.body()).findValuesAsText("id")).containsExactly("demo", "other");
+        assertThat(Json.read(restricted.body()).findValuesAsText("id")).containsExactly("other");
+    }
+
+    @Test
+    void modelTheKeyMayNotUse_is404LikeAnUnknownOne() throws Exception {
+        assertOpenAiError(post("/v1/chat/completions", "application/json", """
+                {"model":"demo","messages":[{"role":"user","content":"hi"}]}""".getBytes(), restrictedKey),
+                404, "model_not_found");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', textBlock = """
+            malformed JSON      | {"model":"demo",                                           | 400
+            wrong type          | {"model":"demo","messages":{}}                             | 400
+            missing model       | {"messages":[{"role":"user","content":"hi"}]}              | 400
+            missing messages    | {"model":"demo"}                                           | 400
+            empty messages      | {"model":"demo","messages":[]}                             | 400
+            unknown model       | {"model":"nope","messages":[{"role":"user","content":"x"}]} | 404
+            """)
+    void badBody_is4xxInOpenAiFormat(String name, String body, int status) throws Exception {
+        assertOpenAiError(post("/v1/chat/completions", "application/json", body.getBytes(), key), status, null);
+    }
+
+    @Test
+    void badOrMissingKey_is401() throws Exception {
+        byte[] body = "{\"model\":\"demo\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}".getBytes();
+        assertOpenAiError(post("/v1/chat/completions", "application/json", body, null), 401, "invalid_api_key");
+        assertOpenAiError(post("/v1/chat/completions", "application/json", body, "sk-sluice-wrong"), 401,
+                "invalid_api_key");
+    }
+
+    @Test
+    void bodyOverOneMegabyte_is413() throws Exception {
+        byte[] body = new byte[1024 * 1024 + 1];
+        java.util.Arrays.fill(body, (byte) ' ');
+        assertOpenAiError(post("/v1/chat/completions", "application/json", body, key), 413, "request_too_large");
+    }
+
+    @Test
+    void nonJsonContentType_is415() throws Exception {
+        assertOpenAiError(post("/v1/chat/completions", "application/x-www-form-urlencoded", "model=demo".getBytes(),
+                key), 415, "unsupported_media_type");
+    }
+
+    @Test
+    void wrongMethodOrPath_is405Or404() throws Exception {
+        assertOpenAiError(CLIENT.send(HttpRequest.newBuilder(uri("/v1/chat/completions")).GET().build(),
+                HttpResponse.BodyHandlers.ofString()), 405, "method_not_allowed");
+        assertOpenAiError(CLIENT.send(HttpRequest.newBuilder(uri("/v1/nothing-here")).GET().build(),
+                HttpResponse.BodyHandlers.ofString()), 404, "not_found");
+        assertOpenAiError(post("/v1/models", "application/json", "{}".getBytes(), key), 405, "method_not_allowed");
+    }
+
+    @Test
+    void healthz_answersForTheWebAdapterReadinessCheck() throws Exception {
+        HttpResponse<String> response = CLIENT.send(HttpRequest.newBuilder(uri("/healthz")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).isEqualTo(200);
+    }
+}
