@@ -1,0 +1,52 @@
+package dev.sluice.secret;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.sluice.testing.FakeSecretsManager;
+import dev.sluice.testing.MutableClock;
+import java.time.Duration;
+import java.time.Instant;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The Secrets Manager adapter through the real SDK client, against the AWS-JSON fake (no emulator resolves here). */
+class SecretsManagerSecretStoreIT {
+    private final FakeSecretsManager fake = FakeSecretsManager.start();
+    private final MutableClock clock = new MutableClock(Instant.parse("2026-11-23T10:00:00Z"));
+    private final SecretStore store = new CachingSecretStore(new SecretsManagerSecretStore(fake.newClient()),
+            Duration.ofMinutes(5), clock);
+
+    @AfterEach
+    void stop() {
+        fake.close();
+    }
+
+    @Test
+    void get_plainAndJsonSecrets_yieldTheCredential() {
+        fake.putSecret("openai", "sk-plain");
+        fake.putSecret("anthropic", "{\"apiKey\":\"sk-ant-json\",\"note\":\"prod\"}");
+
+        assertThat(store.get("openai")).isEqualTo("sk-plain");
+        assertThat(store.get("anthropic")).isEqualTo("sk-ant-json");
+    }
+
+    @Test
+    void get_isCachedForTheTtl_thenRefreshed() {
+        fake.putSecret("openai", "sk-1");
+        store.get("openai");
+        store.get("openai");
+        assertThat(fake.getSecretValueCalls()).isEqualTo(1);
+
+        fake.putSecret("openai", "sk-2");
+        clock.advance(Duration.ofMinutes(6));
+
+        assertThat(store.get("openai")).isEqualTo("sk-2");
+        assertThat(fake.getSecretValueCalls()).isEqualTo(2);
+    }
+
+    @Test
+    void get_missingSecret_isSecretNotFound() {
+        assertThatThrownBy(() -> store.get("nope")).isInstanceOf(SecretNotFoundException.class);
+    }
+}
