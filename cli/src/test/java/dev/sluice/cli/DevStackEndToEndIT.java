@@ -1,0 +1,194 @@
+package dev.sluice.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.sluice.aggregator.aggregate.UsageTotals;
+import dev.sluice.aggregator.store.DynamoDbUsageStore;
+import dev.sluice.aggregator.store.UsageRow;
+import dev.sluice.cli.dev.DevOptions;
+import dev.sluice.cli.dev.DevStack;
+import dev.sluice.json.Json;
+import dev.sluice.provider.openai.OpenAiCompatibleProvider;
+import dev.sluice.route.Deployment;
+import dev.sluice.route.Pricing;
+import dev.sluice.route.Route;
+import dev.sluice.testing.FakeUpstream;
+import dev.sluice.testing.StreamHold;
+import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The dev stack end to end with a real HTTP client: DynamoDB Local, the router, an OpenAI-compatible route to the
+ * fake upstream, the in-process usage stream and the real aggregator, and gatewayctl reading the usage table.
+ */
+class DevStackEndToEndIT {
+    private static final Pricing PRICING = new Pricing(2_000_000, 8_000_000, 500_000);
+    private static FakeUpstream upstream;
+    private static DevStack stack;
+    private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+    @BeforeAll
+    static void start() throws Exception {
+        upstream = FakeUpstream.start();
+        DevOptions options = new DevOptions("127.0.0.1", 0, 0, Duration.ZERO, Duration.ofMillis(100),
+                Map.of("SLUICE_SECRET_FAKE", "sk-upstream-e2e"));
+        stack = DevStack.start(options);
+        stack.routes().put(new Route("fake-gpt", List.of(new Deployment(OpenAiCompatibleProvider.TYPE,
+                "gpt-upstream-1", upstream.baseUrl().toString(), "fake", PRICING, Duration.ofSeconds(10)))));
+    }
+
+    @AfterAll
+    static void stop() {
+        stack.close();
+        upstream.close();
+    }
+
+    @BeforeEach
+    void resetUpstream() {
+        upstream.reset();
+    }
+
+    private static HttpRequest chat(String key, String body) {
+        return HttpRequest.newBuilder(URI.create(stack.routerUrl() + "/v1/chat/completions"))
+                .header("Authorization", "Bearer " + key)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+    }
+
+    private static UsageTotals awaitUsage(String tenant, String alias, long requests) throws InterruptedException {
+        DynamoDbUsageStore usage = new DynamoDbUsageStore(stack.dynamo(), stack.tables().usage());
+        Instant deadline = Instant.now().plusSeconds(15);
+        UsageTotals totals = UsageTotals.ZERO;
+        while (Instant.now().isBefore(deadline)) {
+            totals = usage.query(tenant, "day#").stream().filter(row -> row.alias().equals(alias))
+                    .map(UsageRow::totals).reduce(UsageTotals.ZERO, UsageTotals::plus);
+            if (totals.requests() >= requests) {
+                return totals;
+            }
+            Thread.sleep(50);
+        }
+        return totals;
+    }
+
+    @Test
+    void stream_firstChunkArrivesBeforeTheUpstreamFinishes_andUsageRowEqualsUpstreamReport() throws Exception {
+        upstream.streamContent("Sluice ", "streams ", "token ", "by ", "token.");
+        upstream.reportUsage(37, 5);
+        StreamHold hold = upstream.holdAfterFirstChunk();
+
+        HttpResponse<InputStream> response = CLIENT.send(chat(stack.demoKey(), """
+                {"model":"fake-gpt","stream":true,"stream_options":{"include_usage":true},
+                 "messages":[{"role":"user","content":"stream please"}]}"""), HttpResponse.BodyHandlers.ofInputStream());
+        assertThat(response.statusCode()).isEqualTo(200);
+        BufferedReader lines = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8));
+
+        String first = lines.readLine();
+        // The upstream is still held after its first chunk: what we just read cannot have been buffered.
+        assertThat(hold.isHeld()).isTrue();
+        assertThat(first).startsWith("data: ");
+        assertThat(Json.read(first.substring(6)).at("/choices/0/delta/role").asText()).isEqualTo("assistant");
+        hold.release();
+
+        List<JsonNode> chunks = new ArrayList<>();
+        chunks.add(Json.read(first.substring(6)));
+        boolean done = false;
+        for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+            if (line.equals("data: [DONE]")) {
+                done = true;
+            } else if (line.startsWith("data: ")) {
+                chunks.add(Json.read(line.substring(6)));
+            }
+        }
+        assertThat(done).isTrue();
+        StringBuilder text = new StringBuilder();
+        chunks.forEach(chunk -> text.append(chunk.at("/choices/0/delta/content").asText("")));
+        assertThat(text.toString()).isEqualTo("Sluice streams token by token.");
+        JsonNode usageChunk = chunks.getLast();
+        assertThat(usageChunk.at("/usage/prompt_tokens").asLong()).isEqualTo(37);
+        assertThat(usageChunk.at("/usage/completion_tokens").asLong()).isEqualTo(5);
+
+        assertThat(upstream.lastRequest().header("Authorization")).hasValue("Bearer sk-upstream-e2e");
+        UsageTotals totals = awaitUsage(DevStack.DEMO_TENANT, "fake-gpt", 1);
+        assertThat(totals.requests()).isEqualTo(1);
+        assertThat(totals.promptTokens()).isEqualTo(37);
+        assertThat(totals.completionTokens()).isEqualTo(5);
+        assertThat(totals.costMicros()).isEqualTo(PRICING.costMicros(37, 0, 5));
+    }
+
+    @Test
+    void demoModel_answersWithoutAnyProviderKey() throws Exception {
+        HttpResponse<String> response = CLIENT.send(chat(stack.demoKey(), """
+                {"model":"demo","messages":[{"role":"user","content":"hi"}]}"""), HttpResponse.BodyHandlers.ofString());
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(Json.read(response.body()).at("/choices/0/message/content").asText())
+                .startsWith("Hello from the Sluice demo model.");
+    }
+
+    @Test
+    void limitedKey_overItsRpm_gets429WithRetryAfter() throws Exception {
+        String body = "{\"model\":\"demo\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}";
+        List<Integer> statuses = new ArrayList<>();
+        HttpResponse<String> last = null;
+        // Up to two windows' worth: a minute boundary between requests restarts the count at most once.
+        for (int i = 0; i <= 2 * DevStack.LIMITED_KEY_RPM && !statuses.contains(429); i++) {
+            last = CLIENT.send(chat(stack.limitedKey(), body), HttpResponse.BodyHandlers.ofString());
+            statuses.add(last.statusCode());
+        }
+
+        assertThat(statuses).containsOnly(200, 429).endsWith(429);
+        assertThat(statuses.indexOf(429)).isGreaterThanOrEqualTo((int) DevStack.LIMITED_KEY_RPM);
+        assertThat(last.headers().firstValue("Retry-After")).isPresent();
+        assertThat(Json.read(last.body()).at("/error/type").asText()).isEqualTo("rate_limit_exceeded");
+    }
+
+    @Test
+    void upstreamRateLimit_passesThroughWithRetryAfter_andIsCountedAsAnError() throws Exception {
+        upstream.failWith(429, FakeUpstream.openAiError("Slow down", "requests", "rate_limit_exceeded"),
+                Duration.ofSeconds(9));
+
+        HttpResponse<String> response = CLIENT.send(chat(stack.demoKey(), """
+                {"model":"fake-gpt","stream":true,"messages":[{"role":"user","content":"x"}]}"""),
+                HttpResponse.BodyHandlers.ofString());
+
+        assertThat(response.statusCode()).isEqualTo(429);
+        assertThat(response.headers().firstValue("Retry-After")).hasValue("9");
+        assertThat(response.body()).doesNotContain("sk-upstream-e2e");
+    }
+
+    @Test
+    void gatewayctlUsage_printsTheAggregatedRows() throws Exception {
+        CLIENT.send(chat(stack.demoKey(), """
+                {"model":"demo","messages":[{"role":"user","content":"count me"}]}"""),
+                HttpResponse.BodyHandlers.ofString());
+        awaitUsage(DevStack.DEMO_TENANT, "demo", 1);
+
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        int status = new GatewayCtl(Map.of("SLUICE_DYNAMODB_ENDPOINT", stack.dynamoDbEndpoint().toString()),
+                new PrintStream(printed, true, StandardCharsets.UTF_8))
+                .run(new String[] {"usage", "--tenant", DevStack.DEMO_TENANT, "--csv"});
+
+        assertThat(status).isZero();
+        String csv = printed.toString(StandardCharsets.UTF_8);
+        assertThat(csv.lines().findFirst()).hasValueSatisfying(header -> assertThat(header).startsWith("tenant,day"));
+        assertThat(csv).contains(",demo,key_");
+    }
+}

@@ -1,0 +1,157 @@
+package dev.sluice.testing;
+
+import com.amazonaws.services.dynamodbv2.local.monitoring.Telemetry;
+import com.amazonaws.services.dynamodbv2.local.server.LocalDynamoDBRequestHandler;
+import com.amazonaws.services.dynamodbv2.local.server.LocalDynamoDBServerHandler;
+import java.net.URI;
+import java.util.HexFormat;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.handler.ContextHandler;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+
+/**
+ * DynamoDB Local (the real engine AWS ships, in memory) served over HTTP on 127.0.0.1 and a random port.
+ *
+ * <p>Adapters are tested against a real engine because condition expressions, {@code ADD} and TTL semantics are what
+ * they rely on; a mocked client only checks request shapes. DynamoDB Local's own {@code ServerRunner} binds every
+ * interface on a fixed port, so this class wires the same pieces ({@link LocalDynamoDBRequestHandler} wrapped in
+ * {@link LocalDynamoDBServerHandler}, in a Jetty {@link ContextHandler} as {@code DynamoDBProxyServer.setUpHandler}
+ * does) behind a {@link ServerConnector} on 127.0.0.1 port 0. Telemetry is never configured, so it stays off.
+ *
+ * <p>Use {@link #shared()} in tests (one engine per JVM, tables named with {@link #uniqueName(String)}), {@link
+ * #start()} when a test needs an engine of its own.
+ */
+public final class LocalDynamoDb implements AutoCloseable {
+
+  private static final AtomicInteger NAME_COUNTER = new AtomicInteger();
+
+  private final Server server;
+  private final LocalDynamoDBRequestHandler requestHandler;
+  private final URI endpoint;
+  private final boolean shared;
+  private final AtomicBoolean stopped = new AtomicBoolean();
+
+  private LocalDynamoDb(Server server, LocalDynamoDBRequestHandler requestHandler, URI endpoint, boolean shared) {
+    this.server = server;
+    this.requestHandler = requestHandler;
+    this.endpoint = endpoint;
+    this.shared = shared;
+  }
+
+  /** Starts a new in-memory engine; the caller closes it. */
+  public static LocalDynamoDb start() {
+    return start(0, false);
+  }
+
+  /**
+   * Starts a new in-memory engine on a fixed loopback port (0 picks a free one), as the dev stack does so that
+   * {@code gatewayctl} in another terminal can find it; the caller closes it.
+   */
+  public static LocalDynamoDb start(int port) {
+    return start(port, false);
+  }
+
+  /**
+   * The engine shared by every test in this JVM, started on first use and stopped when the JVM exits; its {@link
+   * #close()} does nothing, so a test may use it in try-with-resources without stopping it for the others.
+   */
+  public static LocalDynamoDb shared() {
+    return SharedHolder.INSTANCE;
+  }
+
+  /**
+   * A table (or stream) name no other test in this JVM gets: {@code prefix-<n>-<random hex>}. Uses only characters
+   * DynamoDB and Kinesis accept in names.
+   */
+  public static String uniqueName(String prefix) {
+    if (prefix == null || !prefix.matches("[A-Za-z0-9_.-]+")) {
+      throw new IllegalArgumentException("prefix must match [A-Za-z0-9_.-]+: " + prefix);
+    }
+    byte[] random = new byte[4];
+    ThreadLocalRandom.current().nextBytes(random);
+    return prefix + "-" + NAME_COUNTER.incrementAndGet() + "-" + HexFormat.of().formatHex(random);
+  }
+
+  /** {@code http://127.0.0.1:<port>}. */
+  public URI endpoint() {
+    return endpoint;
+  }
+
+  /** A synchronous SDK v2 client for this engine (URL-connection HTTP client, us-east-1, dummy credentials). */
+  public DynamoDbClient newClient() {
+    return DynamoDbClient.builder()
+        .endpointOverride(endpoint)
+        .region(DummyAws.REGION)
+        .credentialsProvider(DummyAws.CREDENTIALS)
+        .httpClientBuilder(UrlConnectionHttpClient.builder())
+        .build();
+  }
+
+  /** Stops the engine and drops its tables; does nothing for {@link #shared()}. */
+  @Override
+  public void close() {
+    if (!shared) {
+      stop();
+    }
+  }
+
+  private void stop() {
+    if (!stopped.compareAndSet(false, true)) {
+      return;
+    }
+    try {
+      server.stop();
+    } catch (Exception e) {
+      throw new IllegalStateException("DynamoDB Local did not stop cleanly", e);
+    } finally {
+      requestHandler.shutdown();
+    }
+  }
+
+  private static LocalDynamoDb start(int port, boolean shared) {
+    // Belt and braces: if something else in this JVM configured DynamoDB Local's telemetry, switch it off.
+    Telemetry.configureTelemetry("MAVEN", "IN_MEMORY_SHARED_DB", false);
+    LocalDynamoDBRequestHandler requestHandler;
+    try {
+      // (authority level 0, in memory, no db file, one database for all credentials and regions, no delayed statuses)
+      requestHandler = new LocalDynamoDBRequestHandler(0, true, null, true, false);
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot create DynamoDB Local's request handler", e);
+    }
+    QueuedThreadPool threads = new QueuedThreadPool(32, 2);
+    threads.setName("dynamodb-local");
+    threads.setDaemon(true);
+    Server server = new Server(threads);
+    ServerConnector connector = new ServerConnector(server);
+    connector.setHost(Loopback.ADDRESS.getHostAddress());
+    connector.setPort(port);
+    server.addConnector(connector);
+    ContextHandler context = new ContextHandler();
+    context.setHandler(new LocalDynamoDBServerHandler(requestHandler, null));
+    server.setHandler(context);
+    try {
+      server.start();
+    } catch (Exception e) {
+      requestHandler.shutdown();
+      throw new IllegalStateException("DynamoDB Local did not start", e);
+    }
+    URI endpoint = URI.create("http://" + Loopback.ADDRESS.getHostAddress() + ":" + connector.getLocalPort());
+    return new LocalDynamoDb(server, requestHandler, endpoint, shared);
+  }
+
+  private static final class SharedHolder {
+    static final LocalDynamoDb INSTANCE = startShared();
+
+    private static LocalDynamoDb startShared() {
+      LocalDynamoDb engine = start(0, true);
+      Loopback.stopOnExit("dynamodb-local", engine::stop);
+      return engine;
+    }
+  }
+}
