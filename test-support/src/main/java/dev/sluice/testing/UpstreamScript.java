@@ -1,0 +1,48 @@
+package dev.sluice.testing;
+
+import java.time.Duration;
+
+/**
+ * What a {@link FakeUpstream} answers, as one immutable value: a request reads it once on arrival, so changing the
+ * script mid-request never mixes two scripts in one response.
+ *
+ * @param failure null to answer normally
+ * @param cutAfterChunks negative to finish the response normally
+ * @param hold null for no hold point
+ */
+record UpstreamScript(
+    OpenAiChatFrames frames,
+    Duration firstByteDelay,
+    Duration chunkDelay,
+    ScriptedFailure failure,
+    int cutAfterChunks,
+    StreamHold hold) {
+
+  static UpstreamScript of(OpenAiChatFrames frames) {
+    return new UpstreamScript(frames, Duration.ZERO, Duration.ZERO, null, -1, null);
+  }
+
+  UpstreamScript withFrames(OpenAiChatFrames value) {
+    return new UpstreamScript(value, firstByteDelay, chunkDelay, failure, cutAfterChunks, hold);
+  }
+
+  UpstreamScript withFirstByteDelay(Duration value) {
+    return new UpstreamScript(frames, value, chunkDelay, failure, cutAfterChunks, hold);
+  }
+
+  UpstreamScript withChunkDelay(Duration value) {
+    return new UpstreamScript(frames, firstByteDelay, value, failure, cutAfterChunks, hold);
+  }
+
+  UpstreamScript withFailure(ScriptedFailure value) {
+    return new UpstreamScript(frames, firstByteDelay, chunkDelay, value, cutAfterChunks, hold);
+  }
+
+  UpstreamScript withCutAfterChunks(int value) {
+    return new UpstreamScript(frames, firstByteDelay, chunkDelay, failure, value, hold);
+  }
+
+  UpstreamScript withHold(StreamHold value) {
+    return new UpstreamScript(frames, firstByteDelay, chunkDelay, failure, cutAfterChunks, value);
+  }
+}
