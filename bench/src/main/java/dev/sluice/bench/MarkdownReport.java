@@ -1,0 +1,240 @@
+package dev.sluice.bench;
+
+import java.time.Duration;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.ToLongFunction;
+import java.util.stream.Collectors;
+
+/** Renders a {@link BenchmarkResult} as Markdown tables, with the parameters and machine next to the numbers. */
+final class MarkdownReport {
+    /** Targets from DESIGN.md ("Targets"), in milliseconds and megabytes. */
+    static final double TARGET_ADDED_FIRST_DATA_P50_MS = 1.0;
+    static final double TARGET_ADDED_FIRST_DATA_P99_MS = 5.0;
+    static final double TARGET_ADDED_CPU_MS = 0.5;
+    static final double TARGET_RSS_MB = 300;
+
+    private static final int[] PERCENTILES = {50, 90, 99};
+    private static final String DIRECT = StreamingBenchmark.DIRECT;
+    private static final String GATEWAY = StreamingBenchmark.GATEWAY;
+    private static final String NO_QUOTA = StreamingBenchmark.GATEWAY_NO_QUOTA;
+
+    private MarkdownReport() {
+    }
+
+    static String render(BenchmarkResult result) {
+        BenchOptions options = result.options();
+        Machine machine = result.machine();
+        StringBuilder md = new StringBuilder();
+        md.append("## Streaming benchmark: local gateway vs the upstream directly\n\n");
+        md.append("Sluice's dev stack (router, DynamoDB Local, in-process usage pipeline) in front of the loopback ")
+                .append("fake OpenAI upstream, against the same fake called directly; client, gateway and upstream ")
+                .append("share one JVM on 127.0.0.1.\n\n");
+
+        md.append("| parameter | value |\n|---|---|\n");
+        row(md, "command", "`bench/run.sh" + (options.arguments().isEmpty() ? "" : " "
+                + String.join(" ", options.arguments())) + "`");
+        row(md, "stream", "`stream: true`, `stream_options.include_usage`; " + options.chunks()
+                + " content chunks = " + (options.chunks() + 3) + " SSE `data:` events + `[DONE]`");
+        row(md, "gateway key", "RPM limit " + String.format(Locale.ROOT, "%,d", StreamingBenchmark.RPM_LIMIT)
+                + ": one conditional `UpdateItem` in DynamoDB Local per request");
+        row(md, "targets", "`direct` (the fake upstream), `gateway` (key with the RPM limit), `gateway-no-quota` "
+                + "(key without a limit: no DynamoDB write)");
+        row(md, "sequential", options.requests() + " requests per target after " + options.warmup()
+                + " warm-up per target; one client, keep-alive; the targets take turns in blocks of "
+                + SequentialRun.BLOCK);
+        row(md, "throughput", seconds(options.throughputTime()) + " measured after " + seconds(
+                options.throughputWarmup()) + " warm-up, at " + options.concurrency().stream().map(String::valueOf)
+                .collect(Collectors.joining(", ")) + " clients (virtual threads, one keep-alive connection each)");
+        row(md, "JVM", machine.java() + ", " + machine.vm() + "; GC " + machine.garbageCollectors()
+                + "; max heap " + megabytes(machine.maxHeapBytes()) + " MB"
+                + (machine.jvmArguments().isEmpty() ? "" : "; flags `" + String.join(" ", machine.jvmArguments())
+                + "`"));
+        row(md, "OS", machine.os());
+        row(md, "CPU", machine.cpuModel() + ", " + machine.processors() + " available processors");
+        row(md, "run", result.startedAt().truncatedTo(ChronoUnit.SECONDS) + ", took "
+                + result.elapsed().toSeconds() + " s; load average (1/5/15 min) " + result.loadBefore()
+                + " before, " + result.loadAfter() + " after");
+        md.append('\n');
+
+        latency(md, result.latency(), options.requests());
+        cpu(md, result.cpu());
+        throughput(md, result.throughput(), machine.processors());
+        memory(md, result.throughput(), machine);
+        errors(md, result);
+        return md.toString();
+    }
+
+    private static void latency(StringBuilder md, SequentialRun.LatencyResult latency, int requests) {
+        md.append("### Latency, one client, sequential (ms; ").append(requests).append(" requests per target)\n\n");
+        md.append("| metric | direct | gateway | added | target for added | gateway, no quota | added, no quota |\n")
+                .append("|---|--:|--:|--:|---|--:|--:|\n");
+        for (int p : PERCENTILES) {
+            long direct = latency.firstData().get(DIRECT).get(p);
+            long gateway = latency.firstData().get(GATEWAY).get(p);
+            long noQuota = latency.firstData().get(NO_QUOTA).get(p);
+            String target = gateway < 0 || direct < 0 ? "" : switch (p) {
+                case 50 -> verdict(gateway - direct, TARGET_ADDED_FIRST_DATA_P50_MS);
+                case 99 -> verdict(gateway - direct, TARGET_ADDED_FIRST_DATA_P99_MS);
+                default -> "";
+            };
+            md.append("| first `data:` p").append(p).append(" | ").append(ms(direct)).append(" | ").append(ms(gateway))
+                    .append(" | ").append(added(gateway, direct)).append(" | ").append(target).append(" | ")
+                    .append(ms(noQuota)).append(" | ").append(added(noQuota, direct)).append(" |\n");
+        }
+        for (int p : PERCENTILES) {
+            long direct = latency.done().get(DIRECT).get(p);
+            long gateway = latency.done().get(GATEWAY).get(p);
+            long noQuota = latency.done().get(NO_QUOTA).get(p);
+            md.append("| `[DONE]` p").append(p).append(" | ").append(ms(direct)).append(" | ").append(ms(gateway))
+                    .append(" | ").append(added(gateway, direct)).append(" | | ").append(ms(noQuota)).append(" | ")
+                    .append(added(noQuota, direct)).append(" |\n");
+        }
+        md.append("\n\"gateway, no quota\" is the same gateway with a key that has no RPM limit, so it skips the ")
+                .append("DynamoDB `UpdateItem`; the difference between the two gateway columns is the quota ")
+                .append("write.\n\n");
+    }
+
+    private static void cpu(StringBuilder md, SequentialRun.CpuResult cpu) {
+        md.append("### CPU per streamed request (process CPU-ms; ").append(cpu.requestsEach())
+                .append(" sequential requests per target)\n\n");
+        md.append("| measured over | direct | gateway | added | target for added | gateway, no quota ")
+                .append("| added, no quota |\n|---|--:|--:|--:|---|--:|--:|\n");
+        cpuRow(md, cpu, "the requests", SequentialRun.CpuResult.Totals::loop, true);
+        cpuRow(md, cpu, "the requests + draining the usage pipeline", SequentialRun.CpuResult.Totals::settled, false);
+        cpuRow(md, cpu, "… of which DynamoDB Local's own threads", SequentialRun.CpuResult.Totals::engine, false);
+        cpuRow(md, cpu, "… without DynamoDB Local's own threads", t -> t.settled() - t.engine(), false);
+        cpuRow(md, cpu, "wall time per request (ms, not CPU)", SequentialRun.CpuResult.Totals::wall, false);
+        md.append("\nClient and fake upstream run in the same JVM for every target, so \"added\" is the ")
+                .append("gateway's share: ")
+                .append("router, key and route caches, the quota write (SDK client and DynamoDB Local), the upstream ")
+                .append("HTTP client, re-encoding each chunk, and (from the second row) folding usage into DynamoDB ")
+                .append("Local. DynamoDB Local's threads (its Jetty pool and SQLite queue) stand in for DynamoDB, ")
+                .append("which ")
+                .append("in production costs the router nothing; the fourth row leaves them out. GC and JIT threads ")
+                .append("are in every row but that fourth one's DynamoDB Local share.\n\n");
+    }
+
+    private static void cpuRow(StringBuilder md, SequentialRun.CpuResult cpu, String label,
+                               ToLongFunction<SequentialRun.CpuResult.Totals> measure, boolean withTarget) {
+        double direct = cpu.perRequest(DIRECT, measure);
+        double gateway = cpu.perRequest(GATEWAY, measure);
+        double noQuota = cpu.perRequest(NO_QUOTA, measure);
+        md.append("| ").append(label).append(" | ").append(decimal(direct)).append(" | ").append(decimal(gateway))
+                .append(" | ").append(decimal(gateway - direct)).append(" | ")
+                .append(withTarget ? verdictMillis(gateway - direct, TARGET_ADDED_CPU_MS) : "").append(" | ")
+                .append(decimal(noQuota)).append(" | ").append(decimal(noQuota - direct)).append(" |\n");
+    }
+
+    private static void throughput(StringBuilder md, List<ThroughputRun.Result> runs, int processors) {
+        md.append("### Throughput (streams completed to `[DONE]` in the measured window)\n\n");
+        md.append("| clients | target | streams/s | chunks/s | vs direct | errors | reconnects ")
+                .append("| first `data:` p50 / p99 (ms) | `[DONE]` p50 / p99 (ms) | CPU busy | process CPU-ms/stream ")
+                .append("| peak RSS (MB) |\n|--:|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n");
+        for (ThroughputRun.Result run : runs) {
+            ThroughputRun.Result direct = runs.stream()
+                    .filter(other -> other.clients() == run.clients() && other.target().equals(DIRECT))
+                    .findFirst().orElse(null);
+            String ratio = direct == null || direct.completed() == 0 || run.target().equals(DIRECT) ? ""
+                    : String.format(Locale.ROOT, "%.2f×", run.streamsPerSecond() / direct.streamsPerSecond());
+            md.append("| ").append(run.clients()).append(" | ").append(run.target()).append(" | ")
+                    .append(String.format(Locale.ROOT, "%,.0f", run.streamsPerSecond())).append(" | ")
+                    .append(String.format(Locale.ROOT, "%,.0f", run.chunksPerSecond())).append(" | ")
+                    .append(ratio).append(" | ").append(run.errors()).append(" | ").append(run.reconnects())
+                    .append(" | ")
+                    .append(ms(run.firstData().p50())).append(" / ").append(ms(run.firstData().p99())).append(" | ")
+                    .append(ms(run.done().p50())).append(" / ").append(ms(run.done().p99())).append(" | ")
+                    .append(String.format(Locale.ROOT, "%.0f%%", 100 * run.cpuUtilisation(processors)))
+                    .append(" | ").append(decimal(run.cpuMillisPerStream())).append(" | ")
+                    .append(megabytes(run.peakRss())).append(" |\n");
+        }
+        md.append('\n');
+        List<String> backlogs = new ArrayList<>();
+        for (ThroughputRun.Result run : runs) {
+            if (!run.target().equals(DIRECT)) {
+                backlogs.add(run.target() + " at " + run.clients() + " clients: " + run.usageBacklog());
+            }
+        }
+        if (!backlogs.isEmpty()) {
+            md.append("Usage events waiting for the aggregator when each gateway window closed: ")
+                    .append(String.join("; ", backlogs)).append(". Reconnects: requests sent again on a new ")
+                    .append("connection because the server had closed the kept-alive one (the JDK HTTP server keeps ")
+                    .append("at most `sun.net.httpserver.maxIdleConnections`, default 200, idle connections). ")
+                    .append("No peer gateway was measured side by side ")
+                    .append("here, so the throughput target (≥ 2× the best peer) is not assessed.\n\n");
+        }
+    }
+
+    private static void memory(StringBuilder md, List<ThroughputRun.Result> runs, Machine machine) {
+        ThroughputRun.Result largest = runs.stream().filter(run -> run.target().equals(GATEWAY))
+                .max((a, b) -> Integer.compare(a.clients(), b.clients())).orElse(null);
+        if (largest == null) {
+            return;
+        }
+        md.append("### Memory during the ").append(largest.clients()).append("-client gateway run\n\n");
+        md.append("| measure | MB | target (router alone) |\n|---|--:|---|\n");
+        md.append("| peak `VmRSS` sampled every 100 ms | ").append(megabytes(largest.peakRss())).append(" | ")
+                .append(verdictMegabytes(largest.peakRss())).append(" |\n");
+        md.append("| `VmHWM` (process peak so far) | ").append(megabytes(largest.peakRssSinceStart()))
+                .append(" | |\n\n");
+        md.append("An upper bound for the router: the one JVM also holds DynamoDB Local, the fake upstream and the ")
+                .append(largest.clients()).append(" clients, and ").append(machine.jvmArguments().stream()
+                        .anyMatch(flag -> flag.startsWith("-Xmx") || flag.startsWith("-XX:MaxRAM"))
+                        ? "its heap is capped by the flags above" : "its heap is sized by JVM defaults (set a cap "
+                        + "with `BENCH_JAVA_OPTS=-Xmx...`)").append(".\n\n");
+    }
+
+    private static void errors(StringBuilder md, BenchmarkResult result) {
+        List<String> reasons = new ArrayList<>(result.sequentialErrorReasons());
+        long reconnects = result.sequentialReconnects();
+        for (ThroughputRun.Result run : result.throughput()) {
+            run.errorReasons().forEach(reason -> reasons.add(run.clients() + " clients, " + reason));
+            reconnects += run.reconnects();
+        }
+        md.append("Errors: ").append(result.totalErrors()).append(" (sequential ").append(result.sequentialErrors())
+                .append("). Keep-alive reconnects: ").append(reconnects).append(".\n");
+        for (String reason : reasons.subList(0, Math.min(10, reasons.size()))) {
+            md.append("- ").append(reason.replace('\n', ' ').replace('|', '/')).append('\n');
+        }
+    }
+
+    private static void row(StringBuilder md, String name, String value) {
+        md.append("| ").append(name).append(" | ").append(value.replace("|", "\\|")).append(" |\n");
+    }
+
+    private static String added(long gateway, long direct) {
+        return gateway == -1 || direct == -1 ? "n/a" : ms(gateway - direct);
+    }
+
+    private static String verdict(long addedNanos, double targetMillis) {
+        return verdictMillis(addedNanos / 1e6, targetMillis);
+    }
+
+    private static String verdictMillis(double added, double targetMillis) {
+        return "≤ " + decimal(targetMillis) + " ms: " + (added <= targetMillis ? "met" : "**missed**");
+    }
+
+    private static String verdictMegabytes(long bytes) {
+        return "≤ " + (int) TARGET_RSS_MB + " MB: " + (bytes >= 0 && bytes / 1048576.0 <= TARGET_RSS_MB ? "met"
+                : "**missed** (upper bound)");
+    }
+
+    private static String ms(long nanos) {
+        return nanos == -1 ? "n/a" : String.format(Locale.ROOT, "%.3f", nanos / 1e6);
+    }
+
+    private static String decimal(double value) {
+        return Double.isNaN(value) ? "n/a" : String.format(Locale.ROOT, "%.3f", value);
+    }
+
+    private static String megabytes(long bytes) {
+        return bytes < 0 ? "n/a" : String.format(Locale.ROOT, "%.0f", bytes / 1048576.0);
+    }
+
+    private static String seconds(Duration duration) {
+        long millis = duration.toMillis();
+        return millis % 1000 == 0 ? millis / 1000 + " s" : String.format(Locale.ROOT, "%.1f s", millis / 1000.0);
+    }
+}

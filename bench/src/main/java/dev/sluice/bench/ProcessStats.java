@@ -1,0 +1,76 @@
+package dev.sluice.bench;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/** CPU time and memory of this JVM process, and the machine it runs on (Linux {@code /proc}, where available). */
+final class ProcessStats {
+    private static final com.sun.management.OperatingSystemMXBean OS =
+            (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+    private static final Path STATUS = Path.of("/proc/self/status");
+    private static final Path CPU_INFO = Path.of("/proc/cpuinfo");
+    private static final Path LOAD_AVERAGE = Path.of("/proc/loadavg");
+
+    private ProcessStats() {
+    }
+
+    /** CPU time used by the whole process (all threads, user + system), in nanoseconds. */
+    static long cpuNanos() {
+        return OS.getProcessCpuTime();
+    }
+
+    /** Resident set size now ({@code VmRSS}), in bytes; -1 where {@code /proc} is missing. */
+    static long rssBytes() {
+        return statusKilobytes("VmRSS:") * 1024;
+    }
+
+    /** The peak resident set size since the process started ({@code VmHWM}), in bytes; -1 where unknown. */
+    static long peakRssBytes() {
+        return statusKilobytes("VmHWM:") * 1024;
+    }
+
+    /** The first {@code model name} in {@code /proc/cpuinfo}, or the OS architecture where there is none. */
+    static String cpuModel() {
+        try {
+            for (String line : Files.readAllLines(CPU_INFO)) {
+                if (line.startsWith("model name")) {
+                    return line.substring(line.indexOf(':') + 1).strip();
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux: fall through
+        }
+        return System.getProperty("os.arch");
+    }
+
+    /**
+     * The 1, 5 and 15 minute load averages ("n/a" where unknown): another busy process on a 2-core machine skews
+     * every number, so the report shows them from before and after the run.
+     */
+    static String loadAverage() {
+        try {
+            String[] fields = Files.readString(LOAD_AVERAGE).strip().split("\\s+");
+            return fields[0] + " " + fields[1] + " " + fields[2];
+        } catch (IOException | RuntimeException e) {
+            return "n/a";
+        }
+    }
+
+    private static long statusKilobytes(String field) {
+        try {
+            List<String> lines = Files.readAllLines(STATUS);
+            for (String line : lines) {
+                if (line.startsWith(field)) {
+                    String value = line.substring(field.length()).strip();
+                    return Long.parseLong(value.split("\\s+")[0]);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux
+        }
+        return -1;
+    }
+}

@@ -1,0 +1,50 @@
+package dev.sluice.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The benchmark end to end in a tiny configuration: every phase runs, nothing fails, the report has numbers. */
+class StreamingBenchmarkSmokeTest {
+
+    @Test
+    @Timeout(60)
+    void run_tinyConfiguration_reportsNumbersAndNoErrors() throws Exception {
+        BenchOptions options = BenchOptions.parse("--requests", "20", "--warmup", "10", "--chunks", "5",
+                "--seconds", "1", "--warmup-seconds", "0.2", "--concurrency", "4");
+        ByteArrayOutputStream progress = new ByteArrayOutputStream();
+
+        BenchmarkResult result = StreamingBenchmark.run(options, new PrintStream(progress, true,
+                StandardCharsets.UTF_8));
+
+        assertThat(result.totalErrors()).as(result.toMarkdown()).isZero();
+        assertThat(result.throughput()).extracting(ThroughputRun.Result::target)
+                .containsExactly("direct", "gateway", "gateway-no-quota");
+        assertThat(result.throughput()).allSatisfy(run -> assertThat(run.completed()).isPositive());
+        assertThat(result.latency().firstData().get("gateway").p50()).isPositive();
+        assertThat(result.latency().done().get("direct").p99()).isPositive();
+        assertThat(result.cpu().perRequest("gateway", SequentialRun.CpuResult.Totals::loop)).isPositive();
+
+        String markdown = result.toMarkdown();
+        assertThat(markdown)
+                .contains("| first `data:` p50 | ", "| `[DONE]` p99 | ", "| the requests | ", "| 4 | gateway | ")
+                .contains("Errors: 0 ")
+                .doesNotContain("n/a", "NaN");
+        assertThat(markdown).containsPattern("\\| first `data:` p50 \\| \\d+\\.\\d{3} \\| \\d+\\.\\d{3} \\|");
+    }
+
+    @Test
+    void parse_quickThenExplicitOption_explicitWins() {
+        BenchOptions options = BenchOptions.parse("--requests", "7", "--quick", "--concurrency", "1,2");
+
+        assertThat(options.requests()).isEqualTo(7);
+        assertThat(options.throughputTime()).isEqualTo(Duration.ofSeconds(3));
+        assertThat(options.concurrency()).isEqualTo(List.of(1, 2));
+    }
+}
