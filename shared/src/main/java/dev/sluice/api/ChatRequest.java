@@ -1,12 +1,9 @@
 package dev.sluice.api;
 
-import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.error.GatewayException;
-import dev.sluice.json.Json;
-import java.io.IOException;
 import java.util.Set;
 
 /**
@@ -20,22 +17,7 @@ public record ChatRequest(String model, ArrayNode messages, boolean stream, bool
 
     /** Parses and validates; every failure is a 400 naming the offending parameter. */
     public static ChatRequest parse(byte[] json) {
-        JsonNode root;
-        try {
-            root = Json.read(json);
-        } catch (JacksonException e) {
-            throw GatewayException.invalidRequest(
-                    "We could not parse the JSON body of your request. The body must be valid JSON.", null);
-        } catch (IOException e) {
-            throw GatewayException.invalidRequest("The request body could not be read.", null);
-        }
-        if (root == null || root.isMissingNode()) {
-            throw GatewayException.invalidRequest("The request body is empty; expected a JSON object.", null);
-        }
-        if (!(root instanceof ObjectNode body)) {
-            throw GatewayException.invalidRequest("The request body must be a JSON object.", null);
-        }
-        return of(body);
+        return of(JsonBodies.object(json));
     }
 
     public static ChatRequest of(ObjectNode body) {

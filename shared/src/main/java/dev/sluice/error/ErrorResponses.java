@@ -24,14 +24,19 @@ public final class ErrorResponses {
     public static ObjectNode errorObject(GatewayException error, String requestId) {
         ObjectNode root = Json.MAPPER.createObjectNode();
         ObjectNode body = root.putObject("error");
-        String message = error.getMessage();
-        if (error.status() >= 500 && requestId != null) {
-            message = message + " (request id: " + requestId + ")";
-        }
-        body.put("message", message);
+        body.put("message", clientMessage(error, requestId));
         body.put("type", error.type());
         body.put("param", error.param());
         body.put("code", error.code());
         return root;
+    }
+
+    /** The message a client sees; server-side failures carry the request id so support can find the log. */
+    static String clientMessage(GatewayException error, String requestId) {
+        String message = error.getMessage();
+        if (error.status() >= 500 && requestId != null) {
+            message = message + " (request id: " + requestId + ")";
+        }
+        return message;
     }
 }

@@ -22,6 +22,7 @@ import dev.sluice.stream.ChatCompletionRelay;
 import dev.sluice.stream.ClientDisconnectedException;
 import dev.sluice.stream.ErrorResponder;
 import dev.sluice.stream.ResponseChannel;
+import dev.sluice.stream.ResponseRelay;
 import dev.sluice.usage.TokenEstimator;
 import dev.sluice.usage.TokenUsage;
 import dev.sluice.usage.UsageEvent;
@@ -84,7 +85,7 @@ public final class ChatCompletionPipeline {
             return;
         }
 
-        ChatCompletionRelay relay = new ChatCompletionRelay(out, headers, "chatcmpl-" + in.requestId(),
+        ResponseRelay relay = new ChatCompletionRelay(out, headers, "chatcmpl-" + in.requestId(),
                 request.model(), clock.instant().getEpochSecond(), request.stream(), request.includeUsage(),
                 nanoClock, startNanos);
         String status = UsageEvent.OK;
@@ -161,7 +162,7 @@ public final class ChatCompletionPipeline {
     }
 
     /** The provider's own count when it gave one; otherwise an estimate (the event is then marked estimated). */
-    private static TokenUsage settle(ChatRequest request, ChatCompletionRelay relay) {
+    private static TokenUsage settle(ChatRequest request, ResponseRelay relay) {
         if (relay.reportedUsage() != null) {
             return relay.reportedUsage();
         }
@@ -170,7 +171,7 @@ public final class ChatCompletionPipeline {
     }
 
     private UsageEvent event(GatewayRequest in, ApiKey key, ChatRequest request, Deployment deployment,
-                             ChatCompletionRelay relay, String status, int httpStatus, long startNanos) {
+                             ResponseRelay relay, String status, int httpStatus, long startNanos) {
         boolean estimated = relay.reportedUsage() == null;
         TokenUsage tokens = settle(request, relay);
         long cost = deployment.pricing().costMicros(tokens.promptTokens(), tokens.cachedPromptTokens(),

@@ -34,8 +34,9 @@ public final class UpstreamErrors {
             case 408, 504 -> timeout(provider);
             case 429 -> GatewayException.upstream(429, "rate_limit_exceeded", "upstream_rate_limited",
                     "The " + provider + " provider is rate limiting requests: " + message, retryAfterSeconds, null);
-            case 503 -> GatewayException.upstream(503, "upstream_error", "upstream_unavailable",
-                    "The " + provider + " provider is unavailable (HTTP 503).", retryAfterSeconds, null);
+            case 503, 529 -> GatewayException.upstream(503, "upstream_error", "upstream_unavailable",
+                    "The " + provider + " provider is unavailable or overloaded (HTTP " + status + ").",
+                    retryAfterSeconds, null);
             default -> GatewayException.upstream(502, "upstream_error", "upstream_error",
                     "The " + provider + " provider failed (HTTP " + status + ").", -1, null);
         };
@@ -57,6 +58,18 @@ public final class UpstreamErrors {
         }
         return GatewayException.upstream(502, "upstream_error", "upstream_connection_failed",
                 "The connection to the " + provider + " provider failed.", -1, failure);
+    }
+
+    /** The upstream closed a stream before its documented end (no {@code [DONE]}, {@code message_stop}, ...). */
+    public static GatewayException incompleteStream(String provider) {
+        return GatewayException.upstream(502, "upstream_error", "upstream_stream_incomplete",
+                "The " + provider + " provider ended the stream before it was complete.", -1, null);
+    }
+
+    /** The upstream reported an error inside an already-started stream. */
+    public static GatewayException midStreamError(String provider, String upstreamMessage) {
+        return GatewayException.upstream(502, "upstream_error", "upstream_error",
+                "The " + provider + " provider reported an error mid-stream: " + upstreamMessage, -1, null);
     }
 
     /** A non-negative Retry-After in whole seconds, or -1 when absent or given as an HTTP date. */

@@ -1,19 +1,22 @@
 package dev.sluice.route;
 
 import java.time.Duration;
+import java.util.Map;
 import java.util.Objects;
 
 /**
  * One concrete target behind a model alias.
  *
- * @param provider      provider type, the key of a {@code ChatProvider} ("demo", "openai-compatible", ...)
- * @param upstreamModel the model name the provider expects
- * @param baseUrl       upstream base URL (for OpenAI-compatible: up to and including {@code /v1}); null for demo
+ * @param provider      provider type, the key of a {@code ChatProvider} ("openai", "anthropic", "bedrock", ...)
+ * @param upstreamModel the model name the provider expects (for Azure OpenAI: the deployment name)
+ * @param baseUrl       upstream base URL; null means the provider's public endpoint (demo and Bedrock need none)
  * @param secretRef     name of the credential in the secret store; null when the upstream needs none
  * @param timeout       time allowed until the upstream's first byte
+ * @param options       provider-specific settings, e.g. Azure's {@code apiVersion}, Bedrock's {@code region};
+ *                      each adapter's README lists the ones it reads
  */
 public record Deployment(String provider, String upstreamModel, String baseUrl, String secretRef, Pricing pricing,
-                         Duration timeout) {
+                         Duration timeout, Map<String, String> options) {
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(60);
 
     public Deployment {
@@ -21,5 +24,23 @@ public record Deployment(String provider, String upstreamModel, String baseUrl, 
         Objects.requireNonNull(upstreamModel, "upstreamModel");
         pricing = pricing == null ? Pricing.FREE : pricing;
         timeout = timeout == null ? DEFAULT_TIMEOUT : timeout;
+        options = options == null ? Map.of() : Map.copyOf(options);
+    }
+
+    public Deployment(String provider, String upstreamModel, String baseUrl, String secretRef, Pricing pricing,
+                      Duration timeout) {
+        this(provider, upstreamModel, baseUrl, secretRef, pricing, timeout, Map.of());
+    }
+
+    /** A provider setting, or {@code fallback} when the route does not set it. */
+    public String option(String name, String fallback) {
+        String value = options.get(name);
+        return value == null || value.isBlank() ? fallback : value;
+    }
+
+    /** The route's base URL without a trailing slash, or {@code fallback} (the provider's public endpoint). */
+    public String baseUrlOr(String fallback) {
+        String url = baseUrl == null || baseUrl.isBlank() ? fallback : baseUrl;
+        return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
     }
 }

@@ -72,7 +72,16 @@ public final class DynamoDbRouteRepository implements RouteRepository {
                 new Pricing(Attributes.number(m, "inputPerMillionMicros", 0),
                         Attributes.number(m, "outputPerMillionMicros", 0),
                         Attributes.number(m, "cachedInputPerMillionMicros", 0)),
-                Duration.ofMillis(Attributes.number(m, "timeoutMs", Deployment.DEFAULT_TIMEOUT.toMillis())));
+                Duration.ofMillis(Attributes.number(m, "timeoutMs", Deployment.DEFAULT_TIMEOUT.toMillis())),
+                options(m.get("options")));
+    }
+
+    private static Map<String, String> options(AttributeValue value) {
+        Map<String, String> options = new HashMap<>();
+        if (value != null && value.hasM()) {
+            value.m().forEach((name, v) -> options.put(name, v.s()));
+        }
+        return options;
     }
 
     private static Map<String, AttributeValue> toItem(Deployment d) {
@@ -89,6 +98,11 @@ public final class DynamoDbRouteRepository implements RouteRepository {
         m.put("outputPerMillionMicros", Attributes.n(d.pricing().outputPerMillion()));
         m.put("cachedInputPerMillionMicros", Attributes.n(d.pricing().cachedInputPerMillion()));
         m.put("timeoutMs", Attributes.n(d.timeout().toMillis()));
+        if (!d.options().isEmpty()) {
+            Map<String, AttributeValue> options = new HashMap<>();
+            d.options().forEach((name, value) -> options.put(name, Attributes.s(value)));
+            m.put("options", AttributeValue.fromM(options));
+        }
         return m;
     }
 }

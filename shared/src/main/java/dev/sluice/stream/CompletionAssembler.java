@@ -10,21 +10,23 @@ import java.util.TreeMap;
 /**
  * Folds stream chunk choices back into the {@code choices} of one {@code chat.completion}, for clients that did not
  * ask to stream: content and refusals are concatenated, tool calls are merged by index with their argument
- * fragments joined, the last finish reason wins.
+ * fragments joined, reasoning text (DeepSeek's {@code reasoning_content}) kept beside the content, the last finish
+ * reason wins.
  */
-final class CompletionAssembler {
+public final class CompletionAssembler {
     private static final class Choice {
         String role = "assistant";
         final StringBuilder content = new StringBuilder();
         boolean sawContent;
         final StringBuilder refusal = new StringBuilder();
+        final StringBuilder reasoning = new StringBuilder();
         final Map<Integer, ObjectNode> toolCalls = new TreeMap<>();
         String finishReason;
     }
 
     private final Map<Integer, Choice> choices = new TreeMap<>();
 
-    void add(ArrayNode chunkChoices) {
+    public void add(ArrayNode chunkChoices) {
         for (JsonNode chunkChoice : chunkChoices) {
             Choice choice = choices.computeIfAbsent(chunkChoice.path("index").asInt(0), i -> new Choice());
             JsonNode delta = chunkChoice.path("delta");
@@ -34,6 +36,9 @@ final class CompletionAssembler {
             if (delta.path("content").isTextual()) {
                 choice.content.append(delta.get("content").asText());
                 choice.sawContent = true;
+            }
+            if (delta.path("reasoning_content").isTextual()) {
+                choice.reasoning.append(delta.get("reasoning_content").asText());
             }
             if (delta.path("refusal").isTextual()) {
                 choice.refusal.append(delta.get("refusal").asText());
@@ -70,7 +75,7 @@ final class CompletionAssembler {
         }
     }
 
-    ArrayNode toCompletionChoices() {
+    public ArrayNode toCompletionChoices() {
         ArrayNode result = Json.MAPPER.createArrayNode();
         choices.forEach((index, choice) -> {
             ObjectNode out = result.addObject();
@@ -86,6 +91,9 @@ final class CompletionAssembler {
                 message.put("refusal", choice.refusal.toString());
             } else {
                 message.putNull("refusal");
+            }
+            if (!choice.reasoning.isEmpty()) {
+                message.put("reasoning_content", choice.reasoning.toString());
             }
             if (!choice.toolCalls.isEmpty()) {
                 ArrayNode calls = message.putArray("tool_calls");
