@@ -7,6 +7,9 @@ import dev.sluice.error.GatewayException;
 import dev.sluice.json.Json;
 import dev.sluice.provider.ChatProvider;
 import dev.sluice.provider.ChatStreamListener;
+import dev.sluice.provider.EmbeddingCall;
+import dev.sluice.provider.EmbeddingProvider;
+import dev.sluice.provider.EmbeddingResult;
 import dev.sluice.provider.ProviderCall;
 import dev.sluice.provider.UpstreamErrors;
 import dev.sluice.route.Deployment;
@@ -22,19 +25,30 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
 /**
- * Any upstream that speaks OpenAI's Chat Completions API: OpenAI itself and the compatible family (vLLM, Ollama,
- * DeepSeek, Groq, ...). The caller's body is forwarded whole, with the routed model and two fields the gateway
- * needs: {@code stream: true} and {@code stream_options.include_usage: true}, so every call reports its usage.
+ * Any upstream that speaks OpenAI's API: OpenAI itself, Azure OpenAI and the compatible family (DeepSeek, Qwen,
+ * Mistral, Groq, Together, vLLM, Ollama), each described by an {@link OpenAiDialect}. The caller's body is forwarded
+ * whole (after the dialect's renames and drops), with the routed model and two fields the gateway needs:
+ * {@code stream: true} and {@code stream_options.include_usage: true}, so every call reports its usage.
  */
-public final class OpenAiCompatibleProvider implements ChatProvider {
+public final class OpenAiCompatibleProvider implements ChatProvider, EmbeddingProvider {
     public static final String TYPE = "openai-compatible";
     private static final int MAX_ERROR_BODY = 64 * 1024;
+
+    private final OpenAiDialect dialect;
+    private final String type;
 
     /** HTTP/2 for TLS upstreams; plain-HTTP upstreams (vLLM, Ollama, tests) get HTTP/1.1 without an h2c upgrade. */
     private final HttpClient tlsClient;
     private final HttpClient plainClient;
 
+    /** The generic adapter: any OpenAI-compatible server at the route's base URL. */
     public OpenAiCompatibleProvider(Duration connectTimeout) {
+        this(OpenAiPreset.GENERIC, connectTimeout);
+    }
+
+    public OpenAiCompatibleProvider(OpenAiDialect dialect, Duration connectTimeout) {
+        this.dialect = dialect;
+        this.type = dialect.type();
         this.tlsClient = HttpClient.newBuilder().connectTimeout(connectTimeout).version(HttpClient.Version.HTTP_2)
                 .build();
         this.plainClient = HttpClient.newBuilder().connectTimeout(connectTimeout)
@@ -43,36 +57,14 @@ public final class OpenAiCompatibleProvider implements ChatProvider {
 
     @Override
     public String type() {
-        return TYPE;
+        return type;
     }
 
     @Override
     public void streamChat(ProviderCall call, ChatStreamListener listener) {
-        Deployment deployment = call.deployment();
-        URI uri = URI.create(stripTrailingSlash(deployment.baseUrl()) + "/chat/completions");
-        HttpRequest.Builder request = HttpRequest.newBuilder(uri)
-                .timeout(deployment.timeout())
-                .header("Content-Type", "application/json")
-                .header("Accept", "text/event-stream")
-                .header("X-Request-Id", call.requestId())
-                .POST(HttpRequest.BodyPublishers.ofByteArray(Json.write(upstreamBody(call))));
-        if (call.credential() != null) {
-            request.header("Authorization", "Bearer " + call.credential());
-        }
-        HttpClient client = "https".equalsIgnoreCase(uri.getScheme()) ? tlsClient : plainClient;
-        HttpResponse<InputStream> response;
-        try {
-            response = client.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
-        } catch (IOException e) {
-            throw UpstreamErrors.fromIoFailure(TYPE, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw UpstreamErrors.fromIoFailure(TYPE, e);
-        }
+        HttpResponse<InputStream> response = send(call.deployment(), "chat/completions", call.requestId(),
+                call.credential(), "text/event-stream", Json.write(upstreamBody(call)));
         try (InputStream body = response.body()) {
-            if (response.statusCode() / 100 != 2) {
-                throw errorFrom(response, body);
-            }
             String contentType = response.headers().firstValue("Content-Type").orElse("");
             if (contentType.startsWith("application/json")) {
                 relayWholeCompletion(Json.read(body.readAllBytes()), listener);
@@ -80,21 +72,72 @@ public final class OpenAiCompatibleProvider implements ChatProvider {
                 relayEventStream(body, listener);
             }
         } catch (IOException e) {
-            throw UpstreamErrors.fromIoFailure(TYPE, e);
+            throw UpstreamErrors.fromIoFailure(type, e);
         }
     }
 
-    static ObjectNode upstreamBody(ProviderCall call) {
+    @Override
+    public EmbeddingResult embed(EmbeddingCall call) {
+        ObjectNode upstream = call.request().body().deepCopy();
+        upstream.put("model", call.deployment().upstreamModel());
+        upstream.put("encoding_format", "float"); // the gateway decodes vectors; it re-encodes as the caller asked
+        dialect.adapt(upstream);
+        HttpResponse<InputStream> response = send(call.deployment(), "embeddings", call.requestId(),
+                call.credential(), "application/json", Json.write(upstream));
+        try (InputStream body = response.body()) {
+            return OpenAiEmbeddings.toResult(Json.read(body.readAllBytes()), call.request().inputCount(), type);
+        } catch (IOException e) {
+            throw UpstreamErrors.fromIoFailure(type, e);
+        }
+    }
+
+    /** Sends one request; a non-2xx answer is read and thrown as the mapped gateway error. */
+    private HttpResponse<InputStream> send(Deployment deployment, String operation, String requestId,
+                                           String credential, String accept, byte[] json) {
+        URI uri = dialect.uri(deployment, operation);
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri)
+                .timeout(deployment.timeout())
+                .header("Content-Type", "application/json")
+                .header("Accept", accept)
+                .header("X-Request-Id", requestId)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(json));
+        dialect.authenticate(request, deployment, credential);
+        HttpClient client = "https".equalsIgnoreCase(uri.getScheme()) ? tlsClient : plainClient;
+        HttpResponse<InputStream> response;
+        try {
+            response = client.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+        } catch (IOException e) {
+            throw UpstreamErrors.fromIoFailure(type, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw UpstreamErrors.fromIoFailure(type, e);
+        }
+        if (response.statusCode() / 100 != 2) {
+            try (InputStream body = response.body()) {
+                throw errorFrom(response, body);
+            } catch (IOException e) {
+                throw UpstreamErrors.fromIoFailure(type, e);
+            }
+        }
+        return response;
+    }
+
+    ObjectNode upstreamBody(ProviderCall call) {
         ObjectNode body = call.request().body().deepCopy();
         body.put("model", call.deployment().upstreamModel());
         body.put("stream", true);
-        ObjectNode options = body.path("stream_options").isObject()
-                ? (ObjectNode) body.get("stream_options") : body.putObject("stream_options");
-        options.put("include_usage", true);
+        if (dialect.acceptsStreamOptions()) {
+            ObjectNode options = body.path("stream_options").isObject()
+                    ? (ObjectNode) body.get("stream_options") : body.putObject("stream_options");
+            options.put("include_usage", true);
+        } else {
+            body.remove("stream_options");
+        }
+        dialect.adapt(body);
         return body;
     }
 
-    private static void relayEventStream(InputStream body, ChatStreamListener listener) throws IOException {
+    private void relayEventStream(InputStream body, ChatStreamListener listener) throws IOException {
         BufferedReader lines = new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8), 8192);
         boolean done = false;
         for (String line = lines.readLine(); line != null; line = lines.readLine()) {
@@ -111,24 +154,21 @@ public final class OpenAiCompatibleProvider implements ChatProvider {
             }
         }
         if (!done) {
-            throw GatewayException.upstream(502, "upstream_error", "upstream_stream_incomplete",
-                    "The " + TYPE + " provider ended the stream before it was complete.", -1, null);
+            throw UpstreamErrors.incompleteStream(type);
         }
     }
 
-    private static void relayChunk(JsonNode chunk, ChatStreamListener listener) {
+    private void relayChunk(JsonNode chunk, ChatStreamListener listener) {
         JsonNode error = chunk.get("error");
         if (error != null && error.isObject()) {
-            throw GatewayException.upstream(502, "upstream_error", "upstream_error",
-                    "The " + TYPE + " provider reported an error mid-stream: " + error.path("message").asText(),
-                    -1, null);
+            throw UpstreamErrors.midStreamError(type, error.path("message").asText());
         }
         JsonNode choices = chunk.get("choices");
         if (choices instanceof ArrayNode array && !array.isEmpty()) {
             listener.onChoices(array);
         }
-        JsonNode usage = chunk.get("usage");
-        if (usage != null && usage.isObject()) {
+        JsonNode usage = OpenAiUsage.usageIn(chunk);
+        if (usage != null) {
             listener.onUsage(OpenAiUsage.toTokenUsage(usage));
         }
     }
@@ -150,26 +190,29 @@ public final class OpenAiCompatibleProvider implements ChatProvider {
         }
     }
 
-    private static GatewayException errorFrom(HttpResponse<InputStream> response, InputStream body)
+    private GatewayException errorFrom(HttpResponse<InputStream> response, InputStream body)
             throws IOException {
         byte[] bytes = body.readNBytes(MAX_ERROR_BODY);
         String message = null;
         String code = null;
         try {
-            JsonNode error = Json.read(bytes).path("error");
-            message = error.path("message").textValue();
-            code = error.path("code").textValue();
+            JsonNode root = Json.read(bytes);
+            // OpenAI: {"error":{"message","type","code"}}; some servers (vLLM, Ollama) put a string in "error"
+            // or use {"message"} / {"detail"} at the top level.
+            JsonNode error = root.path("error");
+            message = error.isTextual() ? error.asText() : error.path("message").textValue();
+            if (message == null) {
+                message = root.path("message").isTextual() ? root.get("message").asText()
+                        : root.path("detail").isTextual() ? root.get("detail").asText() : null;
+            }
+            code = error.path("code").isTextual() ? error.get("code").asText() : null;
+            if (code == null && OpenAiErrors.saysContextTooLong(message)) {
+                code = "context_length_exceeded";
+            }
         } catch (IOException notJson) {
             // The status alone decides.
         }
         long retryAfter = UpstreamErrors.parseRetryAfter(response.headers().firstValue("Retry-After").orElse(null));
-        return UpstreamErrors.fromStatus(TYPE, response.statusCode(), message, code, retryAfter);
-    }
-
-    private static String stripTrailingSlash(String url) {
-        if (url == null) {
-            throw GatewayException.internal(new IllegalStateException("openai-compatible deployment without baseUrl"));
-        }
-        return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+        return UpstreamErrors.fromStatus(type, response.statusCode(), message, code, retryAfter);
     }
 }

@@ -16,8 +16,9 @@ import java.time.Duration;
 import java.util.List;
 
 /** The provider contract for OpenAI's Chat Completions API: the body is forwarded as the caller wrote it. */
-class OpenAiContractIT extends ChatProviderContract {
-    private static final OpenAiCompatibleProvider PROVIDER = new OpenAiCompatibleProvider(Duration.ofSeconds(2));
+public class OpenAiContractIT extends ChatProviderContract {
+    private static final OpenAiCompatibleProvider PROVIDER =
+            new OpenAiCompatibleProvider(OpenAiPreset.OPENAI, Duration.ofSeconds(2));
 
     @Override
     protected ChatProvider provider() {
@@ -26,7 +27,7 @@ class OpenAiContractIT extends ChatProviderContract {
 
     @Override
     protected Deployment deployment(URI upstreamBaseUrl, Duration timeout) {
-        return new Deployment(OpenAiCompatibleProvider.TYPE, "gpt-4o-mini", upstreamBaseUrl + "/v1", "openai",
+        return new Deployment("openai", "gpt-4o-mini", upstreamBaseUrl + "/v1", "openai",
                 Pricing.FREE, timeout);
     }
 

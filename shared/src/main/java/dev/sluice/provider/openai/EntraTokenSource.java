@@ -1,0 +1,105 @@
+package dev.sluice.provider.openai;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.sluice.error.GatewayException;
+import dev.sluice.json.Json;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Microsoft Entra ID tokens for Azure OpenAI by the OAuth 2.0 client-credentials flow, cached per service principal
+ * until five minutes before they expire. The secret is JSON: {@code {"tenantId","clientId","clientSecret"}}.
+ */
+public final class EntraTokenSource {
+    public static final String PUBLIC_AUTHORITY = "https://login.microsoftonline.com";
+    static final String SCOPE = "https://cognitiveservices.azure.com/.default";
+    private static final Logger LOG = LoggerFactory.getLogger(EntraTokenSource.class);
+    private static final Duration REFRESH_MARGIN = Duration.ofMinutes(5);
+
+    private record Token(String value, Instant refreshAt) {
+    }
+
+    private final HttpClient http;
+    private final Clock clock;
+    private final Map<String, Token> tokens = new ConcurrentHashMap<>();
+
+    public EntraTokenSource(HttpClient http, Clock clock) {
+        this.http = http;
+        this.clock = clock;
+    }
+
+    /** A valid access token for the service principal in {@code secretJson}. */
+    public String token(String secretJson, String authorityHost) {
+        String cacheKey = authorityHost + "|" + secretJson.hashCode() + "|" + secretJson.length();
+        Token cached = tokens.get(cacheKey);
+        if (cached != null && clock.instant().isBefore(cached.refreshAt())) {
+            return cached.value();
+        }
+        Token fresh = fetch(secretJson, authorityHost);
+        tokens.put(cacheKey, fresh);
+        return fresh.value();
+    }
+
+    private Token fetch(String secretJson, String authorityHost) {
+        JsonNode principal;
+        try {
+            principal = Json.read(secretJson.getBytes(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw misconfigured();
+        }
+        String tenant = principal.path("tenantId").asText("");
+        String clientId = principal.path("clientId").asText("");
+        String clientSecret = principal.path("clientSecret").asText("");
+        if (tenant.isEmpty() || clientId.isEmpty() || clientSecret.isEmpty()) {
+            throw misconfigured();
+        }
+        String form = "grant_type=client_credentials&client_id=" + encode(clientId) + "&client_secret="
+                + encode(clientSecret) + "&scope=" + encode(SCOPE);
+        URI uri = URI.create(authorityHost.replaceAll("/+$", "") + "/" + encode(tenant) + "/oauth2/v2.0/token");
+        try {
+            HttpResponse<byte[]> response = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10))
+                    .header("Content-Type", "application/x-www-form-urlencoded")
+                    .POST(HttpRequest.BodyPublishers.ofString(form)).build(), HttpResponse.BodyHandlers.ofByteArray());
+            JsonNode body = Json.read(response.body());
+            if (response.statusCode() != 200 || !body.path("access_token").isTextual()) {
+                LOG.warn("Entra ID token request for client {} failed: HTTP {} {}", clientId, response.statusCode(),
+                        body.path("error").asText(""));
+                throw GatewayException.upstream(502, "upstream_error", "upstream_auth_failed",
+                        "The gateway could not obtain a Microsoft Entra ID token for the azure-openai provider.",
+                        -1, null);
+            }
+            long expiresIn = body.path("expires_in").asLong(3600);
+            return new Token(body.get("access_token").asText(),
+                    clock.instant().plusSeconds(expiresIn).minus(REFRESH_MARGIN));
+        } catch (IOException e) {
+            throw GatewayException.upstream(502, "upstream_error", "upstream_auth_failed",
+                    "The Microsoft Entra ID token endpoint could not be reached.", -1, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw GatewayException.upstream(502, "upstream_error", "upstream_auth_failed",
+                    "Interrupted while obtaining a Microsoft Entra ID token.", -1, e);
+        }
+    }
+
+    private static GatewayException misconfigured() {
+        return GatewayException.upstream(502, "upstream_error", "upstream_credentials_missing",
+                "The azure-openai route uses Entra ID, but its secret is not {\"tenantId\",\"clientId\","
+                        + "\"clientSecret\"}.", -1, null);
+    }
+
+    private static String encode(String value) {
+        return URLEncoder.encode(value, StandardCharsets.UTF_8);
+    }
+}
