@@ -5,7 +5,7 @@ import dev.sluice.aggregator.store.DynamoDbUsageStore;
 import dev.sluice.auth.ApiKey;
 import dev.sluice.auth.ApiKeys;
 import dev.sluice.auth.KeyLimits;
-import dev.sluice.pipeline.ChatCompletionPipeline;
+import dev.sluice.pipeline.GatewayPipeline;
 import dev.sluice.provider.demo.DemoProvider;
 import dev.sluice.provider.openai.OpenAiCompatibleProvider;
 import dev.sluice.route.Deployment;
@@ -79,10 +79,11 @@ public final class DevStack implements AutoCloseable {
 
         InProcessUsageStream usageStream = new InProcessUsageStream(
                 new AggregatorHandler(new DynamoDbUsageStore(dynamo, tables.usage())), options.usagePoll().toMillis());
-        ChatCompletionPipeline pipeline = GatewayWiring.pipeline(keys, routes,
+        GatewayPipeline pipeline = GatewayWiring.pipeline(keys, routes,
                 new DynamoDbQuotaLedger(dynamo, tables.counters()),
                 new LocalSecretStore(options.environment()), usageStream,
-                List.of(new DemoProvider(options.demoDelay()), new OpenAiCompatibleProvider(Duration.ofSeconds(10))),
+                GatewayWiring.providers(Duration.ofSeconds(10), options.demoDelay(),
+                        options.environment().getOrDefault("AWS_REGION", "us-east-1"), Clock.systemUTC()),
                 Duration.ofSeconds(2), Duration.ofMinutes(5), Clock.systemUTC());
         RouterServer router = RouterServer.start(options.host(), options.routerPort(), pipeline,
                 RouterConfig.DEFAULT_MAX_BODY_BYTES);
