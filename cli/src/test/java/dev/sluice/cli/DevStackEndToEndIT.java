@@ -134,6 +134,79 @@ class DevStackEndToEndIT {
     }
 
     @Test
+    void anthropicMessages_streamThroughAnOpenAiProvider_asAnthropicEvents() throws Exception {
+        upstream.streamContent("Bonjour", " from", " an OpenAI", " upstream.");
+        upstream.reportUsage(21, 4);
+
+        HttpResponse<String> response = CLIENT.send(HttpRequest.newBuilder(
+                        URI.create(stack.routerUrl() + "/v1/messages"))
+                .header("x-api-key", stack.demoKey())
+                .header("anthropic-version", "2023-06-01")
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("""
+                        {"model":"fake-gpt","max_tokens":100,"stream":true,"system":"Be brief.",
+                         "messages":[{"role":"user","content":[{"type":"text","text":"Say hello"}]}]}"""))
+                .build(), HttpResponse.BodyHandlers.ofString());
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
+                type -> assertThat(type).startsWith("text/event-stream"));
+        List<String> eventTypes = new ArrayList<>();
+        StringBuilder text = new StringBuilder();
+        JsonNode messageDelta = null;
+        for (String frame : response.body().split("\n\n")) {
+            String[] lines = frame.split("\n", 2);
+            assertThat(lines[0]).startsWith("event: ");
+            JsonNode data = Json.read(lines[1].substring("data: ".length()));
+            eventTypes.add(data.path("type").asText());
+            if (data.at("/delta/type").asText().equals("text_delta")) {
+                text.append(data.at("/delta/text").asText());
+            }
+            if (data.path("type").asText().equals("message_delta")) {
+                messageDelta = data;
+            }
+        }
+        assertThat(eventTypes.getFirst()).isEqualTo("message_start");
+        assertThat(eventTypes).containsSubsequence("content_block_start", "content_block_delta",
+                "content_block_stop", "message_delta", "message_stop");
+        assertThat(eventTypes.getLast()).isEqualTo("message_stop");
+        assertThat(text.toString()).isEqualTo("Bonjour from an OpenAI upstream.");
+        assertThat(messageDelta.at("/delta/stop_reason").asText()).isEqualTo("end_turn");
+        assertThat(messageDelta.at("/usage/output_tokens").asLong()).isEqualTo(4);
+
+        JsonNode sent = upstream.lastRequest().json();
+        assertThat(sent.at("/messages/0/role").asText()).isEqualTo("system");
+        assertThat(sent.path("max_tokens").asInt()).isEqualTo(100);
+        UsageTotals totals = awaitUsage(DevStack.DEMO_TENANT, "fake-gpt", 1);
+        assertThat(totals.promptTokens()).isGreaterThanOrEqualTo(21);
+    }
+
+    @Test
+    void demoModel_answersMessagesAndEmbeddingsWithoutAnyProviderKey() throws Exception {
+        HttpResponse<String> message = CLIENT.send(HttpRequest.newBuilder(
+                        URI.create(stack.routerUrl() + "/v1/messages"))
+                .header("Authorization", "Bearer " + stack.demoKey())
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("""
+                        {"model":"demo","max_tokens":50,"messages":[{"role":"user","content":"hi"}]}"""))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(message.statusCode()).isEqualTo(200);
+        JsonNode body = Json.read(message.body());
+        assertThat(body.path("type").asText()).isEqualTo("message");
+        assertThat(body.at("/content/0/text").asText()).startsWith("Hello from the Sluice demo model.");
+        assertThat(body.at("/usage/output_tokens").asLong()).isPositive();
+
+        HttpResponse<String> embeddings = CLIENT.send(HttpRequest.newBuilder(
+                        URI.create(stack.routerUrl() + "/v1/embeddings"))
+                .header("Authorization", "Bearer " + stack.demoKey())
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"demo\",\"input\":[\"a\",\"b\"]}"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(embeddings.statusCode()).isEqualTo(200);
+        assertThat(Json.read(embeddings.body()).path("data")).hasSize(2);
+    }
+
+    @Test
     void demoModel_answersWithoutAnyProviderKey() throws Exception {
         HttpResponse<String> response = CLIENT.send(chat(stack.demoKey(), """
                 {"model":"demo","messages":[{"role":"user","content":"hi"}]}"""), HttpResponse.BodyHandlers.ofString());
