@@ -207,6 +207,44 @@ class DevStackEndToEndIT {
     }
 
     @Test
+    void officialOpenAiAndAnthropicSdks_workAgainstTheGateway() throws Exception {
+        boolean ci = "true".equalsIgnoreCase(System.getenv("CI"));
+        org.junit.jupiter.api.Assumptions.assumeTrue(ci || OfficialSdks.available(),
+                "Node.js and npm are needed to run the official SDKs (required in CI)");
+        upstream.streamContent("Streamed", " through", " Sluice.");
+        upstream.reportUsage(11, 3);
+
+        OfficialSdks.Result run = OfficialSdks.check(Map.of("SLUICE_BASE", stack.routerUrl().toString(),
+                "SLUICE_KEY", stack.demoKey(), "SLUICE_UPSTREAM_MODEL", "fake-gpt"));
+        assertThat(run.exitCode()).as(run.stderr()).isZero();
+        JsonNode results = Json.read(run.stdout());
+
+        assertThat(results.at("/openaiStream/text").asText()).isEqualTo("Streamed through Sluice.");
+        assertThat(results.at("/openaiStream/usage/prompt_tokens").asInt()).isEqualTo(11);
+        assertThat(results.at("/openaiStream/usage/completion_tokens").asInt()).isEqualTo(3);
+        assertThat(results.at("/openaiComplete/text").asText()).startsWith("Hello from the Sluice demo model.");
+        assertThat(results.at("/openaiComplete/finish").asText()).isEqualTo("stop");
+        assertThat(results.at("/openaiEmbeddings/count").asInt()).isEqualTo(2);
+        assertThat(results.at("/openaiEmbeddings/dims").asInt()).isEqualTo(16);
+        assertThat(results.at("/openaiEmbeddings/first").floatValue())
+                .isEqualTo(results.at("/openaiEmbeddingsFloatFirst").floatValue());
+        assertThat(results.at("/openaiModels")).extracting(JsonNode::asText).contains("demo", "fake-gpt");
+        assertThat(results.at("/openaiAuthError/status").asInt()).isEqualTo(401);
+        assertThat(results.at("/openaiAuthError/code").asText()).isEqualTo("invalid_api_key");
+        assertThat(results.at("/openaiAuthError/name").asText()).isEqualTo("AuthenticationError");
+
+        assertThat(results.at("/anthropicStream/text").asText()).isEqualTo("Streamed through Sluice.");
+        assertThat(results.at("/anthropicStream/stop").asText()).isEqualTo("end_turn");
+        assertThat(results.at("/anthropicStream/usage/output_tokens").asInt()).isEqualTo(3);
+        assertThat(results.at("/anthropicComplete/text").asText()).startsWith("Hello from the Sluice demo model.");
+        assertThat(results.at("/anthropicComplete/stop").asText()).isEqualTo("end_turn");
+        assertThat(results.at("/anthropicAuthError/status").asInt()).isEqualTo(401);
+        assertThat(results.at("/anthropicAuthError/type").asText()).isEqualTo("authentication_error");
+        assertThat(results.at("/anthropicAuthError/name").asText()).isEqualTo("AuthenticationError");
+        assertThat(results.at("/anthropicModels")).extracting(JsonNode::asText).contains("demo", "fake-gpt");
+    }
+
+    @Test
     void demoModel_answersWithoutAnyProviderKey() throws Exception {
         HttpResponse<String> response = CLIENT.send(chat(stack.demoKey(), """
                 {"model":"demo","messages":[{"role":"user","content":"hi"}]}"""), HttpResponse.BodyHandlers.ofString());
