@@ -1,0 +1,292 @@
+package dev.sluice.stream;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sluice.error.ErrorFormat;
+import dev.sluice.error.GatewayException;
+import dev.sluice.json.Json;
+import dev.sluice.usage.TokenUsage;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.LongSupplier;
+
+/**
+ * The Anthropic messages dialect ({@code POST /v1/messages}) over any provider's OpenAI-shaped chunk choices.
+ *
+ * <p>Streaming: the first relayed choices open the stream with {@code message_start} and a {@code ping}; then
+ * {@code reasoning_content} becomes a {@code thinking} block, {@code content} (and {@code refusal}) a {@code text}
+ * block, and each OpenAI tool call (by its {@code index}) a {@code tool_use} block whose argument fragments go out as
+ * {@code input_json_delta}. A block is stopped when another kind of block starts and at the end; {@link #complete}
+ * sends {@code message_delta} (stop reason and usage) and {@code message_stop}.
+ *
+ * <p>What cannot match Anthropic exactly:
+ * <ul>
+ *   <li>{@code message_start} reports {@code input_tokens: 0}: the provider's usage arrives only at the end of its
+ *       stream, so the real counts travel in {@code message_delta}'s usage (current Anthropic SDKs take them from
+ *       there).</li>
+ *   <li>OpenAI's {@code stop} covers both the natural end and a stop sequence, so the stop reason is
+ *       {@code end_turn} and {@code stop_sequence} is always null. Tool calls ended by {@code stop} (some upstreams
+ *       do that) still say {@code tool_use}.</li>
+ *   <li>Thinking blocks carry an empty {@code signature}: only Anthropic can sign them (and the request translator
+ *       drops thinking blocks sent back).</li>
+ *   <li>Tool calls are expected one after another, as OpenAI and every Sluice adapter stream them. Should an upstream
+ *       interleave them, a late fragment still goes out as an {@code input_json_delta} on its call's own block index
+ *       (the official SDKs accumulate by index), rather than being lost.</li>
+ *   <li>Only choice 0 is relayed: the translated request never asks for more.</li>
+ * </ul>
+ *
+ * <p>Without streaming the same blocks are accumulated and sent as one {@code message}, tool inputs parsed from their
+ * argument JSON ({@code {}} when the upstream's arguments are not a JSON object, e.g. cut off by {@code max_tokens}).
+ */
+public final class AnthropicMessagesRelay extends ResponseRelay {
+    private enum Kind { TEXT, THINKING, TOOL_USE }
+
+    /** One content block: its start as sent, and (for a whole message) what its deltas added up to. */
+    private record Block(int index, Kind kind, ObjectNode start, StringBuilder accumulated) {
+    }
+
+    private final String messageId;
+    private final String model;
+    private final boolean stream;
+    private final List<Block> blocks = new ArrayList<>();
+    private final Map<Integer, Block> toolBlocks = new HashMap<>();
+
+    private Block open;
+    private String finishReason;
+    private boolean refused;
+    private AnthropicSseWriter sse;
+
+    /**
+     * @param messageId    the message id, {@code "msg_" + request id}
+     * @param model        the alias the client asked for, echoed as Anthropic echoes the model
+     * @param extraHeaders headers every response carries (the request id)
+     */
+    public AnthropicMessagesRelay(ResponseChannel channel, Map<String, String> extraHeaders, String messageId,
+                                  String model, boolean stream, LongSupplier nanoClock, long startNanos) {
+        super(channel, extraHeaders, nanoClock, startNanos);
+        this.messageId = messageId;
+        this.model = model;
+        this.stream = stream;
+    }
+
+    @Override
+    protected void relay(ArrayNode choices) {
+        if (stream) {
+            start();
+        }
+        for (JsonNode choice : choices) {
+            if (choice.path("index").asInt(0) != 0) {
+                continue;
+            }
+            JsonNode delta = choice.path("delta");
+            String reasoning = text(delta, "reasoning_content");
+            if (!reasoning.isEmpty()) {
+                append(Kind.THINKING, "thinking_delta", "thinking", reasoning);
+            }
+            String content = text(delta, "content");
+            if (!content.isEmpty()) {
+                append(Kind.TEXT, "text_delta", "text", content);
+            }
+            String refusal = text(delta, "refusal");
+            if (!refusal.isEmpty()) {
+                refused = true;
+                append(Kind.TEXT, "text_delta", "text", refusal);
+            }
+            for (JsonNode call : delta.path("tool_calls")) {
+                toolCall(call);
+            }
+            if (choice.path("finish_reason").isTextual()) {
+                finishReason = choice.get("finish_reason").asText();
+            }
+        }
+    }
+
+    @Override
+    public void complete(TokenUsage usage) {
+        if (stream) {
+            start();
+            closeOpen();
+            ObjectNode messageDelta = event("message_delta");
+            messageDelta.putObject("delta").put("stop_reason", stopReason()).putNull("stop_sequence");
+            messageDelta.set("usage", usageJson(usage));
+            send(messageDelta);
+            send(event("message_stop"));
+        } else {
+            closeOpen();
+            ObjectNode message = Json.MAPPER.createObjectNode();
+            message.put("id", messageId);
+            message.put("type", "message");
+            message.put("role", "assistant");
+            message.put("model", model);
+            ArrayNode content = message.putArray("content");
+            blocks.forEach(block -> content.add(finished(block)));
+            message.put("stop_reason", stopReason());
+            message.putNull("stop_sequence");
+            message.set("usage", usageJson(usage));
+            channel.sendJson(200, headers(JSON_HEADERS), Json.write(message));
+        }
+    }
+
+    @Override
+    public void fail(GatewayException error, String requestId) {
+        if (sse != null) {
+            sse.event("error", ErrorFormat.ANTHROPIC.body(error, requestId));
+        } else {
+            ErrorResponder.send(channel, extraHeaders, error, requestId, ErrorFormat.ANTHROPIC);
+        }
+    }
+
+    @Override
+    public boolean hasStarted() {
+        return sse != null;
+    }
+
+    /** Anthropic's usage: input tokens exclude the cached ones, which are reported apart. */
+    static ObjectNode usageJson(TokenUsage usage) {
+        ObjectNode node = Json.MAPPER.createObjectNode();
+        node.put("input_tokens", Math.max(0, usage.promptTokens() - usage.cachedPromptTokens()));
+        node.put("cache_creation_input_tokens", 0);
+        node.put("cache_read_input_tokens", usage.cachedPromptTokens());
+        node.put("output_tokens", usage.completionTokens());
+        return node;
+    }
+
+    private void start() {
+        if (sse != null) {
+            return;
+        }
+        sse = new AnthropicSseWriter(channel.startStream(200, headers(SSE_HEADERS)));
+        ObjectNode messageStart = event("message_start");
+        ObjectNode message = messageStart.putObject("message");
+        message.put("id", messageId);
+        message.put("type", "message");
+        message.put("role", "assistant");
+        message.put("model", model);
+        message.putArray("content");
+        message.putNull("stop_reason");
+        message.putNull("stop_sequence");
+        message.putObject("usage").put("input_tokens", 0).put("output_tokens", 0);
+        send(messageStart);
+        send(event("ping"));
+    }
+
+    private void append(Kind kind, String deltaType, String field, String fragment) {
+        Block block = open;
+        if (block == null || block.kind() != kind) {
+            ObjectNode start = Json.MAPPER.createObjectNode();
+            if (kind == Kind.TEXT) {
+                start.put("type", "text").put("text", "");
+            } else {
+                start.put("type", "thinking").put("thinking", "").put("signature", "");
+            }
+            block = startBlock(kind, start);
+        }
+        delta(block, deltaType, field, fragment);
+    }
+
+    /** OpenAI sends a call's index, id and name in its first fragment, then argument fragments by index. */
+    private void toolCall(JsonNode fragment) {
+        int index = fragment.path("index").asInt(0);
+        Block block = toolBlocks.get(index);
+        JsonNode function = fragment.path("function");
+        if (block == null) {
+            ObjectNode start = Json.MAPPER.createObjectNode();
+            start.put("type", "tool_use");
+            start.put("id", fragment.path("id").isTextual() ? fragment.get("id").asText()
+                    : "toolu_" + messageId + "_" + index);
+            start.put("name", function.path("name").asText(""));
+            start.putObject("input");
+            block = startBlock(Kind.TOOL_USE, start);
+            toolBlocks.put(index, block);
+        }
+        String arguments = text(function, "arguments");
+        if (!arguments.isEmpty()) {
+            delta(block, "input_json_delta", "partial_json", arguments);
+        }
+    }
+
+    private Block startBlock(Kind kind, ObjectNode start) {
+        closeOpen();
+        Block block = new Block(blocks.size(), kind, start, new StringBuilder());
+        blocks.add(block);
+        open = block;
+        if (stream) {
+            ObjectNode event = event("content_block_start");
+            event.put("index", block.index());
+            event.set("content_block", start);
+            send(event);
+        }
+        return block;
+    }
+
+    private void delta(Block block, String deltaType, String field, String fragment) {
+        if (stream) {
+            ObjectNode event = event("content_block_delta");
+            event.put("index", block.index());
+            event.putObject("delta").put("type", deltaType).put(field, fragment);
+            send(event);
+        } else {
+            block.accumulated().append(fragment);
+        }
+    }
+
+    private void closeOpen() {
+        if (open == null) {
+            return;
+        }
+        if (stream) {
+            send(event("content_block_stop").put("index", open.index()));
+        }
+        open = null;
+    }
+
+    private static ObjectNode finished(Block block) {
+        ObjectNode node = block.start().deepCopy();
+        String accumulated = block.accumulated().toString();
+        switch (block.kind()) {
+            case TEXT -> node.put("text", accumulated);
+            case THINKING -> node.put("thinking", accumulated);
+            case TOOL_USE -> node.set("input", toolInput(accumulated));
+        }
+        return node;
+    }
+
+    private static ObjectNode toolInput(String arguments) {
+        if (arguments.isBlank()) {
+            return Json.MAPPER.createObjectNode();
+        }
+        try {
+            JsonNode parsed = Json.read(arguments);
+            return parsed instanceof ObjectNode object ? object : Json.MAPPER.createObjectNode();
+        } catch (IOException e) {
+            return Json.MAPPER.createObjectNode();
+        }
+    }
+
+    private String stopReason() {
+        String reason = finishReason == null ? "" : finishReason;
+        return switch (reason) {
+            case "length" -> "max_tokens";
+            case "tool_calls", "function_call" -> "tool_use";
+            case "content_filter" -> "refusal";
+            default -> !toolBlocks.isEmpty() ? "tool_use" : refused ? "refusal" : "end_turn";
+        };
+    }
+
+    private static ObjectNode event(String type) {
+        return Json.MAPPER.createObjectNode().put("type", type);
+    }
+
+    private void send(ObjectNode event) {
+        sse.event(event.get("type").asText(), Json.write(event));
+    }
+
+    private static String text(JsonNode node, String field) {
+        JsonNode value = node.get(field);
+        return value != null && value.isTextual() ? value.asText() : "";
+    }
+}
