@@ -93,7 +93,9 @@ public final class GatewayPipeline {
 
     private void chat(ChatApi api, GatewayRequest in, ResponseChannel out) {
         long startNanos = nanoClock.getAsLong();
-        Map<String, String> headers = Map.of("x-request-id", in.requestId());
+        Map<String, String> headers = api.errors() == ErrorFormat.ANTHROPIC
+                ? Map.of("x-request-id", in.requestId(), "request-id", in.requestId()) // Anthropic SDKs read the latter
+                : Map.of("x-request-id", in.requestId());
         ApiKey key;
         ChatRequest request;
         Route route;

@@ -76,7 +76,9 @@ public final class RouterServer implements AutoCloseable {
         try {
             route(exchange, channel, requestId);
         } catch (GatewayException e) {
-            respond(channel, headers, e, requestId, format);
+            // The router rejected the request before reading its body: close the connection rather than let the
+            // client send its next request after the unread bytes.
+            respond(channel, Map.of("x-request-id", requestId, "Connection", "close"), e, requestId, format);
         } catch (ClientDisconnectedException e) {
             LOG.debug("request {}: client disconnected", requestId);
         } catch (RuntimeException | IOException e) {
