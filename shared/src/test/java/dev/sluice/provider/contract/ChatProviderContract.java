@@ -285,7 +285,7 @@ public abstract class ChatProviderContract {
     }
 
     /** Collects what the provider reports, as the relay would see it. */
-    protected static class Collected implements ChatStreamListener {
+    public static class Collected implements ChatStreamListener {
         public final List<String> contentDeltas = new ArrayList<>();
         public final List<String> finishReasons = new ArrayList<>();
         public final CompletionAssembler assembled = new CompletionAssembler();

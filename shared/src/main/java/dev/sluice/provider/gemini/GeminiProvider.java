@@ -1,0 +1,192 @@
+package dev.sluice.provider.gemini;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sluice.error.GatewayException;
+import dev.sluice.json.Json;
+import dev.sluice.provider.ChatProvider;
+import dev.sluice.provider.ChatStreamListener;
+import dev.sluice.provider.EmbeddingCall;
+import dev.sluice.provider.EmbeddingProvider;
+import dev.sluice.provider.EmbeddingResult;
+import dev.sluice.provider.ProviderCall;
+import dev.sluice.provider.UpstreamErrors;
+import dev.sluice.route.Deployment;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Google's Gemini API (Generative Language API, https://ai.google.dev/api): chat through
+ * {@code models/{model}:streamGenerateContent?alt=sse} and embeddings through
+ * {@code models/{model}:batchEmbedContents}.
+ * The API key travels in the {@code x-goog-api-key} header, never in the query string, where access logs would keep
+ * it. Request translation is {@link GeminiRequestMapper}'s, stream translation {@link GeminiStreamMapper}'s, error
+ * mapping {@link GeminiErrors}'.
+ */
+public final class GeminiProvider implements ChatProvider, EmbeddingProvider {
+    public static final String TYPE = "gemini";
+    public static final String PUBLIC_BASE_URL = "https://generativelanguage.googleapis.com/v1beta";
+    private static final int MAX_ERROR_BODY = 64 * 1024;
+
+    /** HTTP/2 for TLS upstreams; plain-HTTP upstreams (proxies, tests) get HTTP/1.1 without an h2c upgrade. */
+    private final HttpClient tlsClient;
+    private final HttpClient plainClient;
+
+    public GeminiProvider(Duration connectTimeout) {
+        this.tlsClient = HttpClient.newBuilder().connectTimeout(connectTimeout).version(HttpClient.Version.HTTP_2)
+                .build();
+        this.plainClient = HttpClient.newBuilder().connectTimeout(connectTimeout)
+                .version(HttpClient.Version.HTTP_1_1).build();
+    }
+
+    @Override
+    public String type() {
+        return TYPE;
+    }
+
+    @Override
+    public void streamChat(ProviderCall call, ChatStreamListener listener) {
+        Deployment deployment = call.deployment();
+        ObjectNode body = GeminiRequestMapper.toGenerateContent(call.request(), deployment);
+        URI uri = endpoint(deployment, ":streamGenerateContent?alt=sse");
+        HttpResponse<InputStream> response = send(request(uri, call.requestId(), call.credential(), deployment, body)
+                .header("Accept", "text/event-stream").build());
+        try (InputStream stream = response.body()) {
+            if (response.statusCode() / 100 != 2) {
+                throw errorFrom(response, stream);
+            }
+            relayEventStream(stream, new GeminiStreamMapper(listener));
+        } catch (IOException e) {
+            throw UpstreamErrors.fromIoFailure(TYPE, e);
+        }
+    }
+
+    @Override
+    public EmbeddingResult embed(EmbeddingCall call) {
+        List<String> texts = call.request().requireTexts(TYPE);
+        Deployment deployment = call.deployment();
+        String model = GeminiRequestMapper.modelPath(deployment.upstreamModel());
+        URI uri = endpoint(deployment, ":batchEmbedContents");
+        List<float[]> vectors = new ArrayList<>(texts.size());
+        for (int from = 0; from < texts.size(); from += GeminiRequestMapper.MAX_EMBED_BATCH) {
+            int to = Math.min(texts.size(), from + GeminiRequestMapper.MAX_EMBED_BATCH);
+            List<String> batch = texts.subList(from, to);
+            ObjectNode body = GeminiRequestMapper.toBatchEmbed(model, batch, call.request().dimensions());
+            vectors.addAll(embedBatch(request(uri, call.requestId(), call.credential(), deployment, body)
+                    .header("Accept", "application/json").build(), batch.size()));
+        }
+        return new EmbeddingResult(vectors, null); // Gemini reports no token usage for embeddings
+    }
+
+    private List<float[]> embedBatch(HttpRequest request, int expected) {
+        HttpResponse<InputStream> response = send(request);
+        JsonNode answer;
+        try (InputStream body = response.body()) {
+            if (response.statusCode() / 100 != 2) {
+                throw errorFrom(response, body);
+            }
+            answer = Json.read(body.readAllBytes());
+        } catch (IOException e) {
+            throw UpstreamErrors.fromIoFailure(TYPE, e);
+        }
+        JsonNode embeddings = answer.path("embeddings");
+        if (!embeddings.isArray() || embeddings.size() != expected) {
+            throw GatewayException.upstream(502, "upstream_error", "upstream_error", "The " + TYPE
+                    + " provider returned " + embeddings.size() + " embeddings for " + expected + " inputs.", -1,
+                    null);
+        }
+        List<float[]> vectors = new ArrayList<>(expected);
+        for (JsonNode embedding : embeddings) {
+            JsonNode values = embedding.path("values");
+            float[] vector = new float[values.size()];
+            for (int i = 0; i < vector.length; i++) {
+                vector[i] = values.get(i).floatValue();
+            }
+            vectors.add(vector);
+        }
+        return vectors;
+    }
+
+    private static URI endpoint(Deployment deployment, String method) {
+        return URI.create(deployment.baseUrlOr(PUBLIC_BASE_URL) + "/"
+                + GeminiRequestMapper.modelPath(deployment.upstreamModel()) + method);
+    }
+
+    private static HttpRequest.Builder request(URI uri, String requestId, String credential, Deployment deployment,
+                                               ObjectNode body) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri)
+                .timeout(deployment.timeout())
+                .header("Content-Type", "application/json")
+                .header("X-Request-Id", requestId)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(Json.write(body)));
+        if (credential != null) {
+            request.header("x-goog-api-key", credential);
+        }
+        return request;
+    }
+
+    private HttpResponse<InputStream> send(HttpRequest request) {
+        HttpClient client = "https".equalsIgnoreCase(request.uri().getScheme()) ? tlsClient : plainClient;
+        try {
+            return client.send(request, HttpResponse.BodyHandlers.ofInputStream());
+        } catch (IOException e) {
+            throw UpstreamErrors.fromIoFailure(TYPE, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw UpstreamErrors.fromIoFailure(TYPE, e);
+        }
+    }
+
+    /** Server-sent events: {@code data:} lines joined until a blank line, each event one JSON response. */
+    private static void relayEventStream(InputStream body, GeminiStreamMapper mapper) throws IOException {
+        BufferedReader lines = new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8), 8192);
+        StringBuilder data = new StringBuilder();
+        for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+            if (line.isEmpty()) {
+                dispatch(data, mapper);
+            } else if (line.startsWith("data:")) {
+                if (!data.isEmpty()) {
+                    data.append('\n');
+                }
+                data.append(line, line.startsWith("data: ") ? 6 : 5, line.length());
+            }
+            // other fields (event:, id:, retry:) and ":" comments carry nothing Gemini uses
+        }
+        if (!data.isEmpty()) {
+            // A last event without its blank line: whole when it parses, a cut otherwise.
+            JsonNode last;
+            try {
+                last = Json.read(data.toString());
+            } catch (IOException cut) {
+                throw UpstreamErrors.incompleteStream(TYPE);
+            }
+            mapper.onResponse(last);
+        }
+        mapper.complete();
+    }
+
+    private static void dispatch(StringBuilder data, GeminiStreamMapper mapper) throws IOException {
+        if (data.isEmpty()) {
+            return;
+        }
+        JsonNode response = Json.read(data.toString());
+        data.setLength(0);
+        mapper.onResponse(response);
+    }
+
+    private static GatewayException errorFrom(HttpResponse<InputStream> response, InputStream body)
+            throws IOException {
+        return GeminiErrors.fromResponse(response.statusCode(), body.readNBytes(MAX_ERROR_BODY),
+                response.headers().firstValue("Retry-After").orElse(null));
+    }
+}
