@@ -277,7 +277,7 @@ public final class GatewayPipeline {
         if (relay.reportedUsage() != null) {
             return relay.reportedUsage();
         }
-        return TokenUsage.of(TokenEstimator.ofChatRequest(request), TokenEstimator.ofChars(relay.outputChars()));
+        return TokenUsage.of(TokenEstimator.ofChatRequest(request), relay.estimatedOutputTokens());
     }
 
     private UsageEvent chatEvent(GatewayRequest in, ApiKey key, ChatRequest request, Deployment deployment,

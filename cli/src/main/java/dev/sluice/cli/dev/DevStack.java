@@ -20,6 +20,7 @@ import dev.sluice.store.DynamoDbRouteRepository;
 import dev.sluice.store.SluiceTables;
 import dev.sluice.store.TableNames;
 import dev.sluice.testing.LocalDynamoDb;
+import dev.sluice.usage.TokenEstimator;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Clock;
@@ -65,6 +66,7 @@ public final class DevStack implements AutoCloseable {
     }
 
     public static DevStack start(DevOptions options) throws IOException {
+        TokenEstimator.warmUpInBackground();
         LocalDynamoDb dynamoDb = LocalDynamoDb.start(options.dynamoDbPort());
         DynamoDbClient dynamo = dynamoDb.newClient();
         TableNames tables = TableNames.fromEnvironment(java.util.Map.of());

@@ -6,6 +6,7 @@ import dev.sluice.pipeline.ChatApi;
 import dev.sluice.pipeline.GatewayPipeline;
 import dev.sluice.provider.ProviderRegistry;
 import dev.sluice.provider.demo.DemoProvider;
+import dev.sluice.provider.gemini.GeminiProvider;
 import dev.sluice.provider.openai.AzureOpenAiDialect;
 import dev.sluice.provider.openai.EntraTokenSource;
 import dev.sluice.provider.openai.OpenAiCompatibleProvider;
@@ -63,6 +64,7 @@ public final class GatewayWiring {
         }
         providers.add(new OpenAiCompatibleProvider(new AzureOpenAiDialect(new EntraTokenSource(
                 HttpClient.newBuilder().connectTimeout(connectTimeout).build(), clock)), connectTimeout));
+        providers.add(new GeminiProvider(connectTimeout));
         return providers;
     }
 }

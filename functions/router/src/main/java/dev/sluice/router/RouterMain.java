@@ -7,6 +7,7 @@ import dev.sluice.store.DynamoDbKeyRepository;
 import dev.sluice.store.DynamoDbQuotaLedger;
 import dev.sluice.store.DynamoDbRouteRepository;
 import dev.sluice.usage.KinesisUsagePublisher;
+import dev.sluice.usage.TokenEstimator;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -29,6 +30,7 @@ public final class RouterMain {
     public static void main(String[] args) throws IOException, InterruptedException {
         long started = System.nanoTime();
         RouterConfig config = RouterConfig.fromEnvironment(System.getenv());
+        TokenEstimator.warmUpInBackground();
         AwsClients aws = new AwsClients(config.region());
         DynamoDbClient dynamo = aws.dynamoDb(config.dynamoDbEndpoint());
         GatewayPipeline pipeline = GatewayWiring.pipeline(
