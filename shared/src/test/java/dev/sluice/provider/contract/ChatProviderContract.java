@@ -229,7 +229,9 @@ public abstract class ChatProviderContract {
 
     @Test
     void failsAStreamCutMidWayAfterTheDeltasAlreadyDelivered() {
-        upstream.reply(textStream().cutAfterFrames(framesBeforeCut()));
+        // Paced: the JDK's response stream drops bytes it already buffered when the connection then fails, so frames
+        // written right before the cut may never reach the adapter; a short pause lets each be read first.
+        upstream.reply(textStream().withFrameDelay(Duration.ofMillis(5)).cutAfterFrames(framesBeforeCut()));
         Collected out = new Collected();
         GatewayException error = catchThrowableOfType(GatewayException.class,
                 () -> provider().streamChat(call(RICH_REQUEST, Duration.ofSeconds(5)), out));
