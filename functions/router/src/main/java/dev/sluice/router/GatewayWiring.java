@@ -5,6 +5,7 @@ import dev.sluice.auth.KeyRepository;
 import dev.sluice.pipeline.ChatApi;
 import dev.sluice.pipeline.GatewayPipeline;
 import dev.sluice.provider.ProviderRegistry;
+import dev.sluice.provider.anthropic.AnthropicProvider;
 import dev.sluice.provider.demo.DemoProvider;
 import dev.sluice.provider.gemini.GeminiProvider;
 import dev.sluice.provider.openai.AzureOpenAiDialect;
@@ -64,6 +65,7 @@ public final class GatewayWiring {
         }
         providers.add(new OpenAiCompatibleProvider(new AzureOpenAiDialect(new EntraTokenSource(
                 HttpClient.newBuilder().connectTimeout(connectTimeout).build(), clock)), connectTimeout));
+        providers.add(new AnthropicProvider(connectTimeout));
         providers.add(new GeminiProvider(connectTimeout));
         return providers;
     }
