@@ -40,9 +40,12 @@ public final class GatewayCtl {
               gatewayctl usage --tenant T [--period 2026-11 | 2026-11-23] [--csv]
               gatewayctl keys create --tenant T [--name N] [--rpm N] [--models a,b] [--expires-in-days N]
               gatewayctl routes list
-              gatewayctl routes put --alias A --provider demo|openai-compatible --model M [--base-url URL]
-                  [--secret-ref NAME] [--input-usd-per-1m 0.15] [--output-usd-per-1m 0.60]
-                  [--cached-input-usd-per-1m 0.075] [--timeout-seconds 60]
+              gatewayctl routes put --file cli/routes/anthropic.json    (a route with one or more deployments)
+              gatewayctl routes put --alias A --provider P --model M [--base-url URL] [--secret-ref NAME]
+                  [--input-usd-per-1m 0.15] [--output-usd-per-1m 0.60] [--cached-input-usd-per-1m 0.075]
+                  [--timeout-seconds 60] [--options key=value,key=value]
+                  P: demo openai azure-openai anthropic gemini bedrock deepseek qwen mistral groq together
+                     vllm ollama openai-compatible
 
             Commands other than dev use the tables named by SLUICE_KEYS_TABLE, SLUICE_ROUTES_TABLE,
             SLUICE_USAGE_TABLE (default sluice-keys, sluice-routes, sluice-usage) in AWS_REGION, or in the
@@ -190,19 +193,42 @@ public final class GatewayCtl {
                     "%-24s %-18s %-28s %s%n", route.alias(), d.provider(), d.upstreamModel(),
                     d.baseUrl() == null ? "" : d.baseUrl())));
             case "put" -> {
+                if (args.option("file") != null) {
+                    Route route = RouteFiles.read(java.nio.file.Path.of(args.option("file")));
+                    routes.put(route);
+                    out.println("route " + route.alias() + " -> " + route.deployments().stream()
+                            .map(d -> d.provider() + " " + d.upstreamModel())
+                            .collect(Collectors.joining(", then ")));
+                    return;
+                }
                 Pricing pricing = new Pricing(
                         Money.usdToMicros(args.option("input-usd-per-1m", "0")),
                         Money.usdToMicros(args.option("output-usd-per-1m", "0")),
                         Money.usdToMicros(args.option("cached-input-usd-per-1m", "0")));
                 Route route = new Route(args.required("alias"), List.of(new Deployment(args.required("provider"),
                         args.required("model"), args.option("base-url"), args.option("secret-ref"), pricing,
-                        Duration.ofSeconds(args.number("timeout-seconds", 60)))));
+                        Duration.ofSeconds(args.number("timeout-seconds", 60)), options(args.option("options")))));
                 routes.put(route);
                 out.println("route " + route.alias() + " -> " + route.primary().provider() + " "
                         + route.primary().upstreamModel());
             }
             default -> throw new Args.UsageError("usage: gatewayctl routes list | routes put --alias A ...");
         }
+    }
+
+    /** {@code k=v,k2=v2} to a map of provider options. */
+    private static Map<String, String> options(String list) {
+        Map<String, String> options = new java.util.LinkedHashMap<>();
+        if (list != null) {
+            for (String pair : list.split(",")) {
+                int eq = pair.indexOf('=');
+                if (eq < 1) {
+                    throw new Args.UsageError("--options takes key=value pairs separated by commas");
+                }
+                options.put(pair.substring(0, eq).strip(), pair.substring(eq + 1).strip());
+            }
+        }
+        return options;
     }
 
     private DynamoDbClient dynamo(Args args) {

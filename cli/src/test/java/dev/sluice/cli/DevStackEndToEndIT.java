@@ -134,6 +134,117 @@ class DevStackEndToEndIT {
     }
 
     @Test
+    void anthropicMessages_streamThroughAnOpenAiProvider_asAnthropicEvents() throws Exception {
+        upstream.streamContent("Bonjour", " from", " an OpenAI", " upstream.");
+        upstream.reportUsage(21, 4);
+
+        HttpResponse<String> response = CLIENT.send(HttpRequest.newBuilder(
+                        URI.create(stack.routerUrl() + "/v1/messages"))
+                .header("x-api-key", stack.demoKey())
+                .header("anthropic-version", "2023-06-01")
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("""
+                        {"model":"fake-gpt","max_tokens":100,"stream":true,"system":"Be brief.",
+                         "messages":[{"role":"user","content":[{"type":"text","text":"Say hello"}]}]}"""))
+                .build(), HttpResponse.BodyHandlers.ofString());
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
+                type -> assertThat(type).startsWith("text/event-stream"));
+        List<String> eventTypes = new ArrayList<>();
+        StringBuilder text = new StringBuilder();
+        JsonNode messageDelta = null;
+        for (String frame : response.body().split("\n\n")) {
+            String[] lines = frame.split("\n", 2);
+            assertThat(lines[0]).startsWith("event: ");
+            JsonNode data = Json.read(lines[1].substring("data: ".length()));
+            eventTypes.add(data.path("type").asText());
+            if (data.at("/delta/type").asText().equals("text_delta")) {
+                text.append(data.at("/delta/text").asText());
+            }
+            if (data.path("type").asText().equals("message_delta")) {
+                messageDelta = data;
+            }
+        }
+        assertThat(eventTypes.getFirst()).isEqualTo("message_start");
+        assertThat(eventTypes).containsSubsequence("content_block_start", "content_block_delta",
+                "content_block_stop", "message_delta", "message_stop");
+        assertThat(eventTypes.getLast()).isEqualTo("message_stop");
+        assertThat(text.toString()).isEqualTo("Bonjour from an OpenAI upstream.");
+        assertThat(messageDelta.at("/delta/stop_reason").asText()).isEqualTo("end_turn");
+        assertThat(messageDelta.at("/usage/output_tokens").asLong()).isEqualTo(4);
+
+        JsonNode sent = upstream.lastRequest().json();
+        assertThat(sent.at("/messages/0/role").asText()).isEqualTo("system");
+        assertThat(sent.path("max_tokens").asInt()).isEqualTo(100);
+        UsageTotals totals = awaitUsage(DevStack.DEMO_TENANT, "fake-gpt", 1);
+        assertThat(totals.promptTokens()).isGreaterThanOrEqualTo(21);
+    }
+
+    @Test
+    void demoModel_answersMessagesAndEmbeddingsWithoutAnyProviderKey() throws Exception {
+        HttpResponse<String> message = CLIENT.send(HttpRequest.newBuilder(
+                        URI.create(stack.routerUrl() + "/v1/messages"))
+                .header("Authorization", "Bearer " + stack.demoKey())
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("""
+                        {"model":"demo","max_tokens":50,"messages":[{"role":"user","content":"hi"}]}"""))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(message.statusCode()).isEqualTo(200);
+        JsonNode body = Json.read(message.body());
+        assertThat(body.path("type").asText()).isEqualTo("message");
+        assertThat(body.at("/content/0/text").asText()).startsWith("Hello from the Sluice demo model.");
+        assertThat(body.at("/usage/output_tokens").asLong()).isPositive();
+
+        HttpResponse<String> embeddings = CLIENT.send(HttpRequest.newBuilder(
+                        URI.create(stack.routerUrl() + "/v1/embeddings"))
+                .header("Authorization", "Bearer " + stack.demoKey())
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"demo\",\"input\":[\"a\",\"b\"]}"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(embeddings.statusCode()).isEqualTo(200);
+        assertThat(Json.read(embeddings.body()).path("data")).hasSize(2);
+    }
+
+    @Test
+    void officialOpenAiAndAnthropicSdks_workAgainstTheGateway() throws Exception {
+        boolean ci = "true".equalsIgnoreCase(System.getenv("CI"));
+        org.junit.jupiter.api.Assumptions.assumeTrue(ci || OfficialSdks.available(),
+                "Node.js and npm are needed to run the official SDKs (required in CI)");
+        upstream.streamContent("Streamed", " through", " Sluice.");
+        upstream.reportUsage(11, 3);
+
+        OfficialSdks.Result run = OfficialSdks.check(Map.of("SLUICE_BASE", stack.routerUrl().toString(),
+                "SLUICE_KEY", stack.demoKey(), "SLUICE_UPSTREAM_MODEL", "fake-gpt"));
+        assertThat(run.exitCode()).as(run.stderr()).isZero();
+        JsonNode results = Json.read(run.stdout());
+
+        assertThat(results.at("/openaiStream/text").asText()).isEqualTo("Streamed through Sluice.");
+        assertThat(results.at("/openaiStream/usage/prompt_tokens").asInt()).isEqualTo(11);
+        assertThat(results.at("/openaiStream/usage/completion_tokens").asInt()).isEqualTo(3);
+        assertThat(results.at("/openaiComplete/text").asText()).startsWith("Hello from the Sluice demo model.");
+        assertThat(results.at("/openaiComplete/finish").asText()).isEqualTo("stop");
+        assertThat(results.at("/openaiEmbeddings/count").asInt()).isEqualTo(2);
+        assertThat(results.at("/openaiEmbeddings/dims").asInt()).isEqualTo(16);
+        assertThat(results.at("/openaiEmbeddings/first").floatValue())
+                .isEqualTo(results.at("/openaiEmbeddingsFloatFirst").floatValue());
+        assertThat(results.at("/openaiModels")).extracting(JsonNode::asText).contains("demo", "fake-gpt");
+        assertThat(results.at("/openaiAuthError/status").asInt()).isEqualTo(401);
+        assertThat(results.at("/openaiAuthError/code").asText()).isEqualTo("invalid_api_key");
+        assertThat(results.at("/openaiAuthError/name").asText()).isEqualTo("AuthenticationError");
+
+        assertThat(results.at("/anthropicStream/text").asText()).isEqualTo("Streamed through Sluice.");
+        assertThat(results.at("/anthropicStream/stop").asText()).isEqualTo("end_turn");
+        assertThat(results.at("/anthropicStream/usage/output_tokens").asInt()).isEqualTo(3);
+        assertThat(results.at("/anthropicComplete/text").asText()).startsWith("Hello from the Sluice demo model.");
+        assertThat(results.at("/anthropicComplete/stop").asText()).isEqualTo("end_turn");
+        assertThat(results.at("/anthropicAuthError/status").asInt()).isEqualTo(401);
+        assertThat(results.at("/anthropicAuthError/type").asText()).isEqualTo("authentication_error");
+        assertThat(results.at("/anthropicAuthError/name").asText()).isEqualTo("AuthenticationError");
+        assertThat(results.at("/anthropicModels")).extracting(JsonNode::asText).contains("demo", "fake-gpt");
+    }
+
+    @Test
     void demoModel_answersWithoutAnyProviderKey() throws Exception {
         HttpResponse<String> response = CLIENT.send(chat(stack.demoKey(), """
                 {"model":"demo","messages":[{"role":"user","content":"hi"}]}"""), HttpResponse.BodyHandlers.ofString());

@@ -1,25 +1,54 @@
 package dev.sluice.provider;
 
 import dev.sluice.error.GatewayException;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
-import java.util.stream.Collectors;
+import java.util.Set;
 
-/** Provider adapters by the type names routes use. */
+/** Provider adapters by the type names routes use; an adapter may serve chat, embeddings or both. */
 public final class ProviderRegistry {
-    private final Map<String, ChatProvider> providers;
+    private final Map<String, ChatProvider> chat = new HashMap<>();
+    private final Map<String, EmbeddingProvider> embeddings = new HashMap<>();
 
-    public ProviderRegistry(List<ChatProvider> providers) {
-        this.providers = providers.stream().collect(Collectors.toUnmodifiableMap(ChatProvider::type,
-                Function.identity()));
+    /** Registers each adapter for what it implements. */
+    public ProviderRegistry(List<?> adapters) {
+        for (Object adapter : adapters) {
+            boolean known = false;
+            if (adapter instanceof ChatProvider provider) {
+                chat.put(provider.type(), provider);
+                known = true;
+            }
+            if (adapter instanceof EmbeddingProvider provider) {
+                embeddings.put(provider.type(), provider);
+                known = true;
+            }
+            if (!known) {
+                throw new IllegalArgumentException("not a provider adapter: " + adapter);
+            }
+        }
     }
 
-    public ChatProvider get(String type) {
-        ChatProvider provider = providers.get(type);
+    /** The chat adapter for a route's provider type; an unknown type is a route misconfiguration (500). */
+    public ChatProvider chat(String type) {
+        ChatProvider provider = chat.get(type);
         if (provider == null) {
             throw GatewayException.internal(new IllegalStateException("route names unknown provider type " + type));
         }
         return provider;
+    }
+
+    /** The embeddings adapter, or a 400 when the alias's provider has no embeddings API. */
+    public EmbeddingProvider embeddings(String type, String alias) {
+        EmbeddingProvider provider = embeddings.get(type);
+        if (provider == null) {
+            throw GatewayException.invalidRequest("The model '" + alias + "' is served by the " + type
+                    + " provider, which has no embeddings API.", "model", "unsupported_model");
+        }
+        return provider;
+    }
+
+    public Set<String> chatTypes() {
+        return Set.copyOf(chat.keySet());
     }
 }

@@ -65,6 +65,10 @@ public final class CompletionAssembler {
         if (fragment.path("type").isTextual()) {
             call.put("type", fragment.get("type").asText());
         }
+        if (fragment.path("extra_content").isObject()) {
+            // Provider state a client must send back with the call, e.g. Gemini's thought signature.
+            call.set("extra_content", fragment.get("extra_content"));
+        }
         ObjectNode function = (ObjectNode) call.get("function");
         JsonNode part = fragment.path("function");
         if (part.path("name").isTextual()) {

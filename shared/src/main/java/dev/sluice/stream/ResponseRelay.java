@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.sluice.error.GatewayException;
 import dev.sluice.provider.ChatStreamListener;
+import dev.sluice.usage.TokenEstimator;
 import dev.sluice.usage.TokenUsage;
 import java.util.HashMap;
 import java.util.Map;
@@ -29,9 +30,13 @@ public abstract class ResponseRelay implements ChatStreamListener {
     private final LongSupplier nanoClock;
     private final long startNanos;
 
+    /** Output kept for counting tokens if the provider reports none; beyond this, characters are counted instead. */
+    private static final int MAX_KEPT_OUTPUT = 256 * 1024;
+
     private long firstTokenNanos = -1;
     private TokenUsage reportedUsage;
     private long outputChars;
+    private final StringBuilder keptOutput = new StringBuilder();
 
     protected ResponseRelay(ResponseChannel channel, Map<String, String> extraHeaders, LongSupplier nanoClock,
                             long startNanos) {
@@ -48,11 +53,12 @@ public abstract class ResponseRelay implements ChatStreamListener {
         }
         for (JsonNode choice : choices) {
             JsonNode delta = choice.path("delta");
-            outputChars += textLength(delta.get("content")) + textLength(delta.get("reasoning_content"))
-                    + textLength(delta.get("refusal"));
+            keep(delta.get("content"));
+            keep(delta.get("reasoning_content"));
+            keep(delta.get("refusal"));
             for (JsonNode call : delta.path("tool_calls")) {
-                outputChars += textLength(call.path("function").get("name"))
-                        + textLength(call.path("function").get("arguments"));
+                keep(call.path("function").get("name"));
+                keep(call.path("function").get("arguments"));
             }
         }
         relay(choices);
@@ -87,6 +93,11 @@ public abstract class ResponseRelay implements ChatStreamListener {
         return outputChars;
     }
 
+    /** Output tokens counted with the tokenizer, for when the provider reported none. */
+    public final long estimatedOutputTokens() {
+        return TokenEstimator.ofText(keptOutput) + TokenEstimator.ofChars(outputChars - keptOutput.length());
+    }
+
     /** Nanoseconds from the start of the request to the first chunk of output, or -1 when there was none. */
     public final long timeToFirstTokenNanos() {
         return firstTokenNanos < 0 ? -1 : firstTokenNanos - startNanos;
@@ -98,7 +109,14 @@ public abstract class ResponseRelay implements ChatStreamListener {
         return all;
     }
 
-    private static int textLength(JsonNode node) {
-        return node != null && node.isTextual() ? node.asText().length() : 0;
+    private void keep(JsonNode node) {
+        if (node == null || !node.isTextual()) {
+            return;
+        }
+        String text = node.asText();
+        outputChars += text.length();
+        if (keptOutput.length() + text.length() <= MAX_KEPT_OUTPUT) {
+            keptOutput.append(text);
+        }
     }
 }

@@ -5,9 +5,8 @@ import dev.sluice.aggregator.store.DynamoDbUsageStore;
 import dev.sluice.auth.ApiKey;
 import dev.sluice.auth.ApiKeys;
 import dev.sluice.auth.KeyLimits;
-import dev.sluice.pipeline.ChatCompletionPipeline;
+import dev.sluice.pipeline.GatewayPipeline;
 import dev.sluice.provider.demo.DemoProvider;
-import dev.sluice.provider.openai.OpenAiCompatibleProvider;
 import dev.sluice.route.Deployment;
 import dev.sluice.route.Pricing;
 import dev.sluice.route.Route;
@@ -21,6 +20,7 @@ import dev.sluice.store.DynamoDbRouteRepository;
 import dev.sluice.store.SluiceTables;
 import dev.sluice.store.TableNames;
 import dev.sluice.testing.LocalDynamoDb;
+import dev.sluice.usage.TokenEstimator;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Clock;
@@ -32,7 +32,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 /**
  * The whole gateway on one machine with nothing installed: DynamoDB Local on loopback holding keys, routes, counters
  * and usage; secrets from the environment; the in-process usage stream feeding the real aggregator; the demo model,
- * plus OpenAI when {@code OPENAI_API_KEY} is set. The router is the same code that runs in Lambda.
+ * plus every provider whose key is in the environment ({@link DevProviders}). The router is the same code that runs in Lambda.
  */
 public final class DevStack implements AutoCloseable {
     public static final String DEMO_TENANT = "demo";
@@ -66,6 +66,7 @@ public final class DevStack implements AutoCloseable {
     }
 
     public static DevStack start(DevOptions options) throws IOException {
+        TokenEstimator.warmUpInBackground();
         LocalDynamoDb dynamoDb = LocalDynamoDb.start(options.dynamoDbPort());
         DynamoDbClient dynamo = dynamoDb.newClient();
         TableNames tables = TableNames.fromEnvironment(java.util.Map.of());
@@ -79,31 +80,22 @@ public final class DevStack implements AutoCloseable {
 
         InProcessUsageStream usageStream = new InProcessUsageStream(
                 new AggregatorHandler(new DynamoDbUsageStore(dynamo, tables.usage())), options.usagePoll().toMillis());
-        ChatCompletionPipeline pipeline = GatewayWiring.pipeline(keys, routes,
+        GatewayPipeline pipeline = GatewayWiring.pipeline(keys, routes,
                 new DynamoDbQuotaLedger(dynamo, tables.counters()),
-                new LocalSecretStore(options.environment()), usageStream,
-                List.of(new DemoProvider(options.demoDelay()), new OpenAiCompatibleProvider(Duration.ofSeconds(10))),
+                new LocalSecretStore(options.environment(), DevProviders.keyVariables()), usageStream,
+                GatewayWiring.providers(Duration.ofSeconds(10), options.demoDelay(),
+                        options.environment().getOrDefault("AWS_REGION", "us-east-1"), Clock.systemUTC()),
                 Duration.ofSeconds(2), Duration.ofMinutes(5), Clock.systemUTC());
         RouterServer router = RouterServer.start(options.host(), options.routerPort(), pipeline,
                 RouterConfig.DEFAULT_MAX_BODY_BYTES);
         return new DevStack(dynamoDb, dynamo, tables, usageStream, router, keys, routes, demoKey, limitedKey);
     }
 
-    /** The demo model always; OpenAI's models when a key is in the environment. */
+    /** The demo model always; each provider's models when its key is in the environment. */
     private static void seedRoutes(DynamoDbRouteRepository routes, DevOptions options) {
         routes.put(new Route(DEMO_MODEL, List.of(new Deployment(DemoProvider.TYPE, "sluice-demo-1", null, null,
                 DEMO_PRICING, null))));
-        String openAiKey = options.environment().get("OPENAI_API_KEY");
-        if (openAiKey != null && !openAiKey.isBlank()) {
-            String baseUrl = options.environment().getOrDefault("OPENAI_BASE_URL", "https://api.openai.com/v1");
-            String models = options.environment().getOrDefault("SLUICE_OPENAI_MODELS", "gpt-4o-mini,gpt-4.1-mini");
-            for (String model : models.split(",")) {
-                if (!model.isBlank()) {
-                    routes.put(new Route(model.strip(), List.of(new Deployment(OpenAiCompatibleProvider.TYPE,
-                            model.strip(), baseUrl, "openai", new Pricing(150_000, 600_000, 75_000), null))));
-                }
-            }
-        }
+        DevProviders.routes(options.environment()).forEach(routes::put);
     }
 
     /** Creates a key and returns it in the clear: the only moment it exists outside the client. */

@@ -2,9 +2,16 @@ package dev.sluice.router;
 
 import dev.sluice.auth.ApiKeyAuthenticator;
 import dev.sluice.auth.KeyRepository;
-import dev.sluice.pipeline.ChatCompletionPipeline;
-import dev.sluice.provider.ChatProvider;
+import dev.sluice.pipeline.ChatApi;
+import dev.sluice.pipeline.GatewayPipeline;
 import dev.sluice.provider.ProviderRegistry;
+import dev.sluice.provider.anthropic.AnthropicProvider;
+import dev.sluice.provider.demo.DemoProvider;
+import dev.sluice.provider.gemini.GeminiProvider;
+import dev.sluice.provider.openai.AzureOpenAiDialect;
+import dev.sluice.provider.openai.EntraTokenSource;
+import dev.sluice.provider.openai.OpenAiCompatibleProvider;
+import dev.sluice.provider.openai.OpenAiPreset;
 import dev.sluice.quota.QuotaLedger;
 import dev.sluice.quota.RequestAdmitter;
 import dev.sluice.route.RouteRepository;
@@ -14,8 +21,10 @@ import dev.sluice.secret.SecretStore;
 import dev.sluice.store.CachedKeyRepository;
 import dev.sluice.store.CachedRouteRepository;
 import dev.sluice.usage.UsagePublisher;
+import java.net.http.HttpClient;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -26,11 +35,10 @@ public final class GatewayWiring {
     private GatewayWiring() {
     }
 
-    public static ChatCompletionPipeline pipeline(KeyRepository keys, RouteRepository routes, QuotaLedger ledger,
-                                                  SecretStore secrets, UsagePublisher usage,
-                                                  List<ChatProvider> providers, Duration cacheTtl,
-                                                  Duration secretTtl, Clock clock) {
-        return new ChatCompletionPipeline(
+    public static GatewayPipeline pipeline(KeyRepository keys, RouteRepository routes, QuotaLedger ledger,
+                                           SecretStore secrets, UsagePublisher usage, List<?> providers,
+                                           Duration cacheTtl, Duration secretTtl, Clock clock) {
+        return new GatewayPipeline(
                 new ApiKeyAuthenticator(new CachedKeyRepository(keys, cacheTtl, clock), clock),
                 new RouteResolver(new CachedRouteRepository(routes, cacheTtl, clock)),
                 new RequestAdmitter(ledger, clock),
@@ -38,6 +46,27 @@ public final class GatewayWiring {
                 new ProviderRegistry(providers),
                 usage,
                 clock,
-                System::nanoTime);
+                System::nanoTime,
+                ChatApi.ANTHROPIC);
+    }
+
+    /**
+     * Every provider adapter Sluice ships, ready for any route to name. Adapters hold only clients and caches;
+     * Bedrock's AWS client is built on its first use.
+     *
+     * @param demoDelay pause between the demo model's words (zero in Lambda, a little in dev mode for realism)
+     * @param region    the AWS region Bedrock calls default to
+     */
+    public static List<Object> providers(Duration connectTimeout, Duration demoDelay, String region, Clock clock) {
+        List<Object> providers = new ArrayList<>();
+        providers.add(new DemoProvider(demoDelay));
+        for (OpenAiPreset preset : OpenAiPreset.ALL) {
+            providers.add(new OpenAiCompatibleProvider(preset, connectTimeout));
+        }
+        providers.add(new OpenAiCompatibleProvider(new AzureOpenAiDialect(new EntraTokenSource(
+                HttpClient.newBuilder().connectTimeout(connectTimeout).build(), clock)), connectTimeout));
+        providers.add(new AnthropicProvider(connectTimeout));
+        providers.add(new GeminiProvider(connectTimeout));
+        return providers;
     }
 }

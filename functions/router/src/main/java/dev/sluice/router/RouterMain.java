@@ -1,18 +1,16 @@
 package dev.sluice.router;
 
 import dev.sluice.aws.AwsClients;
-import dev.sluice.pipeline.ChatCompletionPipeline;
-import dev.sluice.provider.demo.DemoProvider;
-import dev.sluice.provider.openai.OpenAiCompatibleProvider;
+import dev.sluice.pipeline.GatewayPipeline;
 import dev.sluice.secret.SecretsManagerSecretStore;
 import dev.sluice.store.DynamoDbKeyRepository;
 import dev.sluice.store.DynamoDbQuotaLedger;
 import dev.sluice.store.DynamoDbRouteRepository;
 import dev.sluice.usage.KinesisUsagePublisher;
+import dev.sluice.usage.TokenEstimator;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,15 +30,16 @@ public final class RouterMain {
     public static void main(String[] args) throws IOException, InterruptedException {
         long started = System.nanoTime();
         RouterConfig config = RouterConfig.fromEnvironment(System.getenv());
+        TokenEstimator.warmUpInBackground();
         AwsClients aws = new AwsClients(config.region());
         DynamoDbClient dynamo = aws.dynamoDb(config.dynamoDbEndpoint());
-        ChatCompletionPipeline pipeline = GatewayWiring.pipeline(
+        GatewayPipeline pipeline = GatewayWiring.pipeline(
                 new DynamoDbKeyRepository(dynamo, config.tables().keys()),
                 new DynamoDbRouteRepository(dynamo, config.tables().routes()),
                 new DynamoDbQuotaLedger(dynamo, config.tables().counters()),
                 new SecretsManagerSecretStore(aws.secretsManager(config.secretsManagerEndpoint())),
                 new KinesisUsagePublisher(aws.kinesis(config.kinesisEndpoint()), config.usageStream()),
-                List.of(new DemoProvider(Duration.ZERO), new OpenAiCompatibleProvider(Duration.ofSeconds(10))),
+                GatewayWiring.providers(Duration.ofSeconds(10), Duration.ZERO, config.region(), Clock.systemUTC()),
                 config.cacheTtl(), config.secretTtl(), Clock.systemUTC());
         RouterServer server = RouterServer.start(config.bindHost(), config.port(), pipeline, config.maxBodyBytes());
         LOG.info("Sluice router listening on {}:{} (started in {} ms)", config.bindHost(), server.port(),

@@ -2,8 +2,9 @@ package dev.sluice.router;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.sluice.error.ErrorFormat;
 import dev.sluice.error.GatewayException;
-import dev.sluice.pipeline.ChatCompletionPipeline;
+import dev.sluice.pipeline.GatewayPipeline;
 import dev.sluice.pipeline.GatewayRequest;
 import dev.sluice.stream.ClientDisconnectedException;
 import dev.sluice.stream.ErrorResponder;
@@ -30,10 +31,10 @@ public final class RouterServer implements AutoCloseable {
 
     private final HttpServer server;
     private final ExecutorService executor;
-    private final ChatCompletionPipeline pipeline;
+    private final GatewayPipeline pipeline;
     private final long maxBodyBytes;
 
-    private RouterServer(HttpServer server, ExecutorService executor, ChatCompletionPipeline pipeline,
+    private RouterServer(HttpServer server, ExecutorService executor, GatewayPipeline pipeline,
                          long maxBodyBytes) {
         this.server = server;
         this.executor = executor;
@@ -42,7 +43,7 @@ public final class RouterServer implements AutoCloseable {
     }
 
     /** Starts serving; port 0 picks a free port (see {@link #port()}). */
-    public static RouterServer start(String host, int port, ChatCompletionPipeline pipeline, long maxBodyBytes)
+    public static RouterServer start(String host, int port, GatewayPipeline pipeline, long maxBodyBytes)
             throws IOException {
         // Small SSE frames must leave at once: without TCP_NODELAY, Nagle's algorithm holds them back.
         System.setProperty("sun.net.httpserver.nodelay", "true");
@@ -69,16 +70,21 @@ public final class RouterServer implements AutoCloseable {
         String requestId = newRequestId();
         ExchangeChannel channel = new ExchangeChannel(exchange);
         Map<String, String> headers = Map.of("x-request-id", requestId);
+        // Errors the router itself raises (405, 413, 415) speak the dialect of the API that was called.
+        ErrorFormat format = normalise(exchange.getRequestURI().getPath()).equals("/v1/messages")
+                ? ErrorFormat.ANTHROPIC : ErrorFormat.OPENAI;
         try {
             route(exchange, channel, requestId);
         } catch (GatewayException e) {
-            respond(channel, headers, e, requestId);
+            // The router rejected the request before reading its body: close the connection rather than let the
+            // client send its next request after the unread bytes.
+            respond(channel, Map.of("x-request-id", requestId, "Connection", "close"), e, requestId, format);
         } catch (ClientDisconnectedException e) {
             LOG.debug("request {}: client disconnected", requestId);
         } catch (RuntimeException | IOException e) {
             LOG.error("request {} failed", requestId, e);
             if (!channel.hasResponded()) {
-                respond(channel, headers, GatewayException.internal(e), requestId);
+                respond(channel, headers, GatewayException.internal(e), requestId, format);
             }
         } finally {
             exchange.close();
@@ -93,19 +99,33 @@ public final class RouterServer implements AutoCloseable {
                 requireMethod(method, path, "GET");
                 channel.sendJson(200, Map.of("Content-Type", JSON), "{\"status\":\"ok\"}".getBytes());
             }
-            case "/v1/chat/completions" -> {
-                requireMethod(method, path, "POST");
-                requireJson(exchange);
-                byte[] body = readBody(exchange);
-                pipeline.chatCompletions(gatewayRequest(exchange, requestId, body), channel);
-            }
+            case "/v1/chat/completions" -> pipeline.chatCompletions(post(exchange, method, path, requestId),
+                    channel);
+            case "/v1/messages" -> pipeline.messages(post(exchange, method, path, requestId), channel);
+            case "/v1/embeddings" -> pipeline.embeddings(post(exchange, method, path, requestId), channel);
             case "/v1/models" -> {
                 requireMethod(method, path, "GET");
                 pipeline.listModels(gatewayRequest(exchange, requestId, new byte[0]), channel);
             }
-            default -> throw GatewayException.notFound("Unknown path: " + method + " " + path
-                    + ". Sluice serves POST /v1/chat/completions and GET /v1/models.");
+            default -> {
+                if (path.startsWith("/v1/models/") && path.length() > "/v1/models/".length()) {
+                    requireMethod(method, path, "GET");
+                    pipeline.retrieveModel(gatewayRequest(exchange, requestId, new byte[0]),
+                            path.substring("/v1/models/".length()), channel);
+                    return;
+                }
+                throw GatewayException.notFound("Unknown path: " + method + " " + path + ". Sluice serves POST "
+                        + "/v1/chat/completions, /v1/messages, /v1/embeddings and GET /v1/models.");
+            }
         }
+    }
+
+    /** A POST with a JSON body within the size limit. */
+    private GatewayRequest post(HttpExchange exchange, String method, String path, String requestId)
+            throws IOException {
+        requireMethod(method, path, "POST");
+        requireJson(exchange);
+        return gatewayRequest(exchange, requestId, readBody(exchange));
     }
 
     /** Accepts paths with and without the {@code /v1} prefix, as SDKs are configured both ways. */
@@ -113,6 +133,8 @@ public final class RouterServer implements AutoCloseable {
         String trimmed = path.length() > 1 && path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
         return switch (trimmed) {
             case "/chat/completions" -> "/v1/chat/completions";
+            case "/messages" -> "/v1/messages";
+            case "/embeddings" -> "/v1/embeddings";
             case "/models" -> "/v1/models";
             case "/health", "/ping" -> "/healthz";
             default -> trimmed;
@@ -159,13 +181,14 @@ public final class RouterServer implements AutoCloseable {
 
     private static GatewayRequest gatewayRequest(HttpExchange exchange, String requestId, byte[] body) {
         return new GatewayRequest(requestId, exchange.getRequestHeaders().getFirst("Authorization"),
-                exchange.getRequestHeaders().getFirst("x-api-key"), body);
+                exchange.getRequestHeaders().getFirst("x-api-key"),
+                exchange.getRequestHeaders().getFirst("anthropic-version"), body);
     }
 
     private static void respond(ExchangeChannel channel, Map<String, String> headers, GatewayException error,
-                                String requestId) {
+                                String requestId, ErrorFormat format) {
         try {
-            ErrorResponder.send(channel, headers, error, requestId);
+            ErrorResponder.send(channel, headers, error, requestId, format);
         } catch (ClientDisconnectedException gone) {
             LOG.debug("request {}: client gone before the error response", requestId);
         }

@@ -178,6 +178,85 @@ class RouterServerTest {
         assertOpenAiError(post("/v1/models", "application/json", "{}".getBytes(), key), 405, "method_not_allowed");
     }
 
+    private static void assertAnthropicError(HttpResponse<String> response, int status, String type)
+            throws Exception {
+        assertThat(response.statusCode()).isEqualTo(status);
+        assertThat(response.headers().firstValue("Content-Type")).hasValue("application/json");
+        JsonNode body = Json.read(response.body());
+        assertThat(body.path("type").asText()).isEqualTo("error");
+        assertThat(body.at("/error/type").asText()).isEqualTo(type);
+        assertThat(body.at("/error/message").asText()).isNotBlank();
+        assertThat(response.body()).doesNotContain("Exception").doesNotContain("\tat ");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', textBlock = """
+            malformed JSON       | {"model":"demo",                                                          | 400
+            missing max_tokens   | {"model":"demo","messages":[{"role":"user","content":"hi"}]}             | 400
+            zero max_tokens      | {"model":"demo","max_tokens":0,"messages":[{"role":"user","content":"hi"}]} | 400
+            missing messages     | {"model":"demo","max_tokens":5}                                           | 400
+            bad role             | {"model":"demo","max_tokens":5,"messages":[{"role":"system","content":"x"}]} | 400
+            unknown model        | {"model":"nope","max_tokens":5,"messages":[{"role":"user","content":"x"}]} | 404
+            """)
+    void messages_badBody_is4xxInAnthropicFormat(String name, String body, int status) throws Exception {
+        assertAnthropicError(post("/v1/messages", "application/json", body.getBytes(), key), status,
+                status == 404 ? "not_found_error" : "invalid_request_error");
+    }
+
+    @Test
+    void messages_routerLevelErrorsAndAuthUseAnthropicsFormat() throws Exception {
+        byte[] body = "{\"model\":\"demo\",\"max_tokens\":5,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}"
+                .getBytes();
+        assertAnthropicError(post("/v1/messages", "application/json", body, "sk-sluice-wrong"), 401,
+                "authentication_error");
+        assertAnthropicError(post("/v1/messages", "text/plain", body, key), 415, "invalid_request_error");
+        assertAnthropicError(CLIENT.send(HttpRequest.newBuilder(uri("/v1/messages")).GET().build(),
+                HttpResponse.BodyHandlers.ofString()), 405, "invalid_request_error");
+        byte[] huge = new byte[1024 * 1024 + 1];
+        java.util.Arrays.fill(huge, (byte) ' ');
+        assertAnthropicError(post("/v1/messages", "application/json", huge, key), 413, "request_too_large");
+    }
+
+    @Test
+    void messages_withXApiKey_answersAnAnthropicMessage() throws Exception {
+        HttpResponse<String> response = CLIENT.send(HttpRequest.newBuilder(uri("/v1/messages"))
+                .header("x-api-key", key).header("anthropic-version", "2023-06-01")
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(
+                        "{\"model\":\"demo\",\"max_tokens\":5,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).isEqualTo(200);
+        JsonNode message = Json.read(response.body());
+        assertThat(message.path("type").asText()).isEqualTo("message");
+        assertThat(message.path("stop_reason").asText()).isEqualTo("max_tokens");
+        assertThat(message.at("/usage/output_tokens").asInt()).isEqualTo(5);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', textBlock = """
+            malformed JSON      | {"model":"demo",                                    | 400
+            missing input       | {"model":"demo"}                                    | 400
+            empty input array   | {"model":"demo","input":[]}                         | 400
+            wrong input type    | {"model":"demo","input":{"text":"x"}}               | 400
+            bad encoding        | {"model":"demo","input":"x","encoding_format":"hex"} | 400
+            bad dimensions      | {"model":"demo","input":"x","dimensions":0}          | 400
+            unknown model       | {"model":"nope","input":"x"}                        | 404
+            """)
+    void embeddings_badBody_is4xxInOpenAiFormat(String name, String body, int status) throws Exception {
+        assertOpenAiError(post("/v1/embeddings", "application/json", body.getBytes(), key), status, null);
+    }
+
+    @Test
+    void models_retrieveOne_orModelNotFound() throws Exception {
+        HttpResponse<String> found = CLIENT.send(HttpRequest.newBuilder(uri("/v1/models/demo"))
+                .header("Authorization", "Bearer " + key).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(found.statusCode()).isEqualTo(200);
+        assertThat(Json.read(found.body()).path("id").asText()).isEqualTo("demo");
+        assertOpenAiError(CLIENT.send(HttpRequest.newBuilder(uri("/v1/models/nope"))
+                .header("Authorization", "Bearer " + key).build(), HttpResponse.BodyHandlers.ofString()), 404,
+                "model_not_found");
+    }
+
     @Test
     void healthz_answersForTheWebAdapterReadinessCheck() throws Exception {
         HttpResponse<String> response = CLIENT.send(HttpRequest.newBuilder(uri("/healthz")).build(),

@@ -3,6 +3,9 @@ package dev.sluice.provider.demo;
 import dev.sluice.api.ChunkChoices;
 import dev.sluice.provider.ChatProvider;
 import dev.sluice.provider.ChatStreamListener;
+import dev.sluice.provider.EmbeddingCall;
+import dev.sluice.provider.EmbeddingProvider;
+import dev.sluice.provider.EmbeddingResult;
 import dev.sluice.provider.ProviderCall;
 import dev.sluice.usage.TokenEstimator;
 import dev.sluice.usage.TokenUsage;
@@ -13,11 +16,14 @@ import java.util.List;
 /**
  * A built-in, deterministic model so the gateway works offline with no provider key. The same prompt always gives
  * the same reply, streamed one word per chunk (optionally paced, so streaming is visible in a terminal), and the
- * usage it reports is exact by its own definition: one completion token per chunk.
+ * usage it reports is exact by its own definition: one completion token per chunk. It also embeds text, as
+ * deterministic vectors.
  */
-public final class DemoProvider implements ChatProvider {
+public final class DemoProvider implements ChatProvider, EmbeddingProvider {
     public static final String TYPE = "demo";
     private static final int ECHO_WORDS = 24;
+    /** Dimensions of the demo embeddings, unless the request asks for others. */
+    static final int DIMENSIONS = 16;
 
     private final Duration delayPerToken;
 
@@ -46,6 +52,33 @@ public final class DemoProvider implements ChatProvider {
         }
         listener.onChoices(ChunkChoices.finish(emitted < pieces.size() ? "length" : "stop"));
         listener.onUsage(TokenUsage.of(TokenEstimator.ofMessages(call.request().messages()), emitted));
+    }
+
+    /**
+     * Deterministic unit vectors derived from each text's hash: the same text always embeds the same way, so demo
+     * clients (and tests) can check round trips; they carry no meaning.
+     */
+    @Override
+    public EmbeddingResult embed(EmbeddingCall call) {
+        List<String> texts = call.request().requireTexts(TYPE);
+        int dimensions = call.request().dimensions() > 0 ? call.request().dimensions() : DIMENSIONS;
+        List<float[]> vectors = new ArrayList<>(texts.size());
+        long tokens = 0;
+        for (String text : texts) {
+            java.util.SplittableRandom random = new java.util.SplittableRandom(text.hashCode());
+            float[] vector = new float[dimensions];
+            double norm = 0;
+            for (int i = 0; i < dimensions; i++) {
+                vector[i] = (float) (random.nextDouble() * 2 - 1);
+                norm += vector[i] * vector[i];
+            }
+            for (int i = 0; i < dimensions; i++) {
+                vector[i] = (float) (vector[i] / Math.sqrt(norm));
+            }
+            vectors.add(vector);
+            tokens += TokenEstimator.ofText(text);
+        }
+        return new EmbeddingResult(vectors, TokenUsage.of(tokens, 0));
     }
 
     /** The reply, split into chunks that each carry one word and the space before it. */

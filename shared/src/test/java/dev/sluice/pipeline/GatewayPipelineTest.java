@@ -39,14 +39,14 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-class ChatCompletionPipelineTest {
+class GatewayPipelineTest {
     private final MutableClock clock = new MutableClock(Instant.parse("2026-11-23T10:00:00Z"));
     private final InMemoryKeyRepository keys = new InMemoryKeyRepository();
     private final InMemoryRouteRepository routes = new InMemoryRouteRepository();
     private final InMemoryUsagePublisher usage = new InMemoryUsagePublisher();
     private final ScriptedProvider scripted = new ScriptedProvider();
     private final AtomicLong nanos = new AtomicLong();
-    private ChatCompletionPipeline pipeline;
+    private GatewayPipeline pipeline;
     private String key;
 
     @BeforeEach
@@ -55,13 +55,16 @@ class ChatCompletionPipelineTest {
                 new Pricing(1_000_000, 2_000_000, 0), null))));
         routes.put(new Route("scripted", List.of(new Deployment("scripted", "up-1", null, null, Pricing.FREE,
                 null))));
+        routes.put(new Route("failover", List.of(
+                new Deployment("scripted", "up-1", null, null, Pricing.FREE, null),
+                new Deployment(DemoProvider.TYPE, "demo-backup", null, null, Pricing.FREE, null))));
         routes.put(new Route("needs-secret", List.of(new Deployment("scripted", "up-1", null, "missing", null,
                 null))));
         key = store("tenant-a", 0);
-        pipeline = new ChatCompletionPipeline(new ApiKeyAuthenticator(keys, clock), new RouteResolver(routes),
+        pipeline = new GatewayPipeline(new ApiKeyAuthenticator(keys, clock), new RouteResolver(routes),
                 new RequestAdmitter(new InMemoryQuotaLedger(), clock), new LocalSecretStore(Map.of()),
                 new ProviderRegistry(List.of(new DemoProvider(Duration.ZERO), scripted)), usage, clock,
-                () -> nanos.addAndGet(1_000_000));
+                () -> nanos.addAndGet(1_000_000), ChatApi.ANTHROPIC);
     }
 
     private String store(String tenant, long rpm) {
@@ -208,6 +211,136 @@ class ChatCompletionPipelineTest {
     }
 
     /** A provider whose behaviour each test sets. */
+    @Test
+    void failover_retriableFailureBeforeOutput_movesToTheNextDeployment() throws Exception {
+        scripted.failBeforeOutput = GatewayException.upstream(503, "upstream_error", "upstream_unavailable", "busy",
+                -1, null);
+        RecordingChannel channel = call(request("failover", false));
+
+        assertThat(channel.status).isEqualTo(200);
+        assertThat(Json.read(channel.bodyText()).at("/choices/0/message/content").asText())
+                .startsWith("Hello from the Sluice demo model.");
+        assertThat(usage.events()).singleElement().satisfies(event -> {
+            assertThat(event.upstreamModel()).isEqualTo("demo-backup");
+            assertThat(event.status()).isEqualTo(UsageEvent.OK);
+        });
+    }
+
+    @Test
+    void failover_clientErrorIsNotRetried() throws Exception {
+        scripted.failBeforeOutput = GatewayException.invalidRequest("bad tool schema", "tools");
+        RecordingChannel channel = call(request("failover", true));
+
+        assertThat(channel.status).isEqualTo(400);
+        assertThat(usage.events()).singleElement().satisfies(event ->
+                assertThat(event.upstreamModel()).isEqualTo("up-1"));
+    }
+
+    @Test
+    void failover_afterOutputReachedTheClient_endsTheStreamInstead() throws Exception {
+        scripted.failAfterOutput = true;
+        RecordingChannel channel = call(request("failover", true));
+
+        assertThat(channel.status).isEqualTo(200);
+        assertThat(channel.flushes.getLast()).contains("upstream_connection_failed");
+        assertThat(channel.bodyText()).doesNotContain("[DONE]").doesNotContain("demo model");
+    }
+
+    @Test
+    void embeddings_returnsVectorsInOpenAiFormatAndBillsInputTokens() throws Exception {
+        RecordingChannel channel = new RecordingChannel();
+        pipeline.embeddings(new GatewayRequest("req_e", "Bearer " + key, null, """
+                {"model":"demo","input":["alpha","beta gamma"]}""".getBytes(StandardCharsets.UTF_8)), channel);
+
+        assertThat(channel.status).isEqualTo(200);
+        JsonNode body = Json.read(channel.bodyText());
+        assertThat(body.path("object").asText()).isEqualTo("list");
+        assertThat(body.path("data")).hasSize(2);
+        assertThat(body.at("/data/1/index").asInt()).isEqualTo(1);
+        assertThat(body.at("/data/0/embedding")).hasSize(16);
+        assertThat(body.path("model").asText()).isEqualTo("demo");
+        UsageEvent event = usage.events().getFirst();
+        assertThat(body.at("/usage/prompt_tokens").asLong()).isEqualTo(event.promptTokens()).isPositive();
+        assertThat(event.completionTokens()).isZero();
+        assertThat(event.costMicros()).isEqualTo(new Pricing(1_000_000, 2_000_000, 0)
+                .costMicros(event.promptTokens(), 0, 0));
+    }
+
+    @Test
+    void embeddings_base64MatchesTheFloatVector() throws Exception {
+        RecordingChannel floats = new RecordingChannel();
+        RecordingChannel base64 = new RecordingChannel();
+        pipeline.embeddings(new GatewayRequest("r1", "Bearer " + key, null,
+                "{\"model\":\"demo\",\"input\":\"same text\"}".getBytes(StandardCharsets.UTF_8)), floats);
+        pipeline.embeddings(new GatewayRequest("r2", "Bearer " + key, null,
+                "{\"model\":\"demo\",\"input\":\"same text\",\"encoding_format\":\"base64\"}"
+                        .getBytes(StandardCharsets.UTF_8)), base64);
+        JsonNode vector = Json.read(floats.bodyText()).at("/data/0/embedding");
+        java.nio.FloatBuffer decoded = java.nio.ByteBuffer.wrap(java.util.Base64.getDecoder().decode(
+                Json.read(base64.bodyText()).at("/data/0/embedding").asText()))
+                .order(java.nio.ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
+        assertThat(decoded.remaining()).isEqualTo(vector.size());
+        for (int i = 0; i < vector.size(); i++) {
+            assertThat(decoded.get(i)).isEqualTo(vector.get(i).floatValue());
+        }
+    }
+
+    @Test
+    void embeddings_onAChatOnlyProvider_is400() throws Exception {
+        RecordingChannel channel = new RecordingChannel();
+        pipeline.embeddings(new GatewayRequest("req_e", "Bearer " + key, null,
+                "{\"model\":\"scripted\",\"input\":\"x\"}".getBytes(StandardCharsets.UTF_8)), channel);
+
+        assertThat(channel.status).isEqualTo(400);
+        assertThat(Json.read(channel.bodyText()).at("/error/code").asText()).isEqualTo("unsupported_model");
+        assertThat(usage.events()).isEmpty();
+    }
+
+    @Test
+    void messages_streamsAnthropicEventsFromAnOpenAiShapedProvider() throws Exception {
+        RecordingChannel channel = new RecordingChannel();
+        pipeline.messages(new GatewayRequest("req_m", null, key, "2023-06-01", """
+                {"model":"demo","max_tokens":64,"stream":true,"messages":[{"role":"user","content":"ping"}]}"""
+                .getBytes(StandardCharsets.UTF_8)), channel);
+
+        assertThat(channel.status).isEqualTo(200);
+        String body = channel.bodyText();
+        assertThat(body).startsWith("event: message_start\n").contains("event: content_block_delta\n")
+                .contains("\"stop_reason\":\"end_turn\"").endsWith("event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n");
+        assertThat(usage.events()).singleElement().satisfies(event -> assertThat(event.status()).isEqualTo("ok"));
+    }
+
+    @Test
+    void messages_errorsUseAnthropicsFormat() throws Exception {
+        RecordingChannel channel = new RecordingChannel();
+        pipeline.messages(new GatewayRequest("req_m", null, "sk-wrong", "2023-06-01", """
+                {"model":"demo","max_tokens":64,"messages":[{"role":"user","content":"ping"}]}"""
+                .getBytes(StandardCharsets.UTF_8)), channel);
+
+        assertThat(channel.status).isEqualTo(401);
+        JsonNode error = Json.read(channel.bodyText());
+        assertThat(error.path("type").asText()).isEqualTo("error");
+        assertThat(error.at("/error/type").asText()).isEqualTo("authentication_error");
+    }
+
+    @Test
+    void models_retrieveOneAndListInAnthropicsFormatWhenAsked() throws Exception {
+        RecordingChannel one = new RecordingChannel();
+        pipeline.retrieveModel(new GatewayRequest("r", "Bearer " + key, null, new byte[0]), "demo", one);
+        assertThat(Json.read(one.bodyText()).path("object").asText()).isEqualTo("model");
+        assertThat(Json.read(one.bodyText()).path("owned_by").asText()).isEqualTo("demo");
+
+        RecordingChannel missing = new RecordingChannel();
+        pipeline.retrieveModel(new GatewayRequest("r", "Bearer " + key, null, new byte[0]), "nope", missing);
+        assertThat(missing.status).isEqualTo(404);
+
+        RecordingChannel anthropic = new RecordingChannel();
+        pipeline.listModels(new GatewayRequest("r", null, key, "2023-06-01", new byte[0]), anthropic);
+        JsonNode list = Json.read(anthropic.bodyText());
+        assertThat(list.path("has_more").asBoolean()).isFalse();
+        assertThat(list.at("/data/0/type").asText()).isEqualTo("model");
+    }
+
     private static final class ScriptedProvider implements ChatProvider {
         RuntimeException failBeforeOutput;
         boolean failAfterOutput;

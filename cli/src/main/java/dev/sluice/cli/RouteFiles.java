@@ -1,0 +1,70 @@
+package dev.sluice.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.sluice.json.Json;
+import dev.sluice.route.Deployment;
+import dev.sluice.route.Pricing;
+import dev.sluice.route.Route;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A route as a JSON file, the format the README's provider examples use ({@code cli/routes/*.json}):
+ * <pre>{@code
+ * {"alias": "claude", "deployments": [
+ *   {"provider": "anthropic", "model": "claude-sonnet-4-5", "secretRef": "anthropic",
+ *    "baseUrl": null, "timeoutSeconds": 60, "options": {"version": "2023-06-01"},
+ *    "pricing": {"inputUsdPer1M": "3", "outputUsdPer1M": "15", "cachedInputUsdPer1M": "0.30"}},
+ *   {"provider": "bedrock", "model": "anthropic.claude-sonnet-4-5-v1:0", "options": {"region": "us-east-1"}}]}
+ * }</pre>
+ * Deployments are in order of preference: later ones take over when earlier ones fail before answering.
+ */
+final class RouteFiles {
+    private RouteFiles() {
+    }
+
+    static Route read(Path file) {
+        JsonNode root;
+        try {
+            root = Json.read(Files.readAllBytes(file));
+        } catch (IOException e) {
+            throw new Args.UsageError("cannot read route file " + file + ": " + e.getMessage());
+        }
+        String alias = text(root, "alias", "the route");
+        if (!root.path("deployments").isArray() || root.path("deployments").isEmpty()) {
+            throw new Args.UsageError("route file " + file + ": 'deployments' must be a non-empty array");
+        }
+        List<Deployment> deployments = new ArrayList<>();
+        for (JsonNode d : root.get("deployments")) {
+            String where = "deployments[" + deployments.size() + "]";
+            JsonNode pricing = d.path("pricing");
+            Map<String, String> options = new LinkedHashMap<>();
+            d.path("options").properties().forEach(e -> options.put(e.getKey(), e.getValue().asText()));
+            deployments.add(new Deployment(text(d, "provider", where), text(d, "model", where),
+                    d.path("baseUrl").textValue(), d.path("secretRef").textValue(),
+                    new Pricing(usd(pricing, "inputUsdPer1M"), usd(pricing, "outputUsdPer1M"),
+                            usd(pricing, "cachedInputUsdPer1M")),
+                    Duration.ofSeconds(d.path("timeoutSeconds").asLong(60)), options));
+        }
+        return new Route(alias, deployments);
+    }
+
+    private static long usd(JsonNode pricing, String field) {
+        JsonNode value = pricing.get(field);
+        return value == null || value.isNull() ? 0 : Money.usdToMicros(value.asText());
+    }
+
+    private static String text(JsonNode node, String field, String where) {
+        String value = node.path(field).textValue();
+        if (value == null || value.isBlank()) {
+            throw new Args.UsageError(where + " needs '" + field + "'");
+        }
+        return value;
+    }
+}
