@@ -6,6 +6,7 @@ import dev.sluice.pipeline.ChatApi;
 import dev.sluice.pipeline.GatewayPipeline;
 import dev.sluice.provider.ProviderRegistry;
 import dev.sluice.provider.anthropic.AnthropicProvider;
+import dev.sluice.provider.bedrock.BedrockProvider;
 import dev.sluice.provider.demo.DemoProvider;
 import dev.sluice.provider.gemini.GeminiProvider;
 import dev.sluice.provider.openai.AzureOpenAiDialect;
@@ -67,6 +68,7 @@ public final class GatewayWiring {
                 HttpClient.newBuilder().connectTimeout(connectTimeout).build(), clock)), connectTimeout));
         providers.add(new AnthropicProvider(connectTimeout));
         providers.add(new GeminiProvider(connectTimeout));
+        providers.add(new BedrockProvider(region, connectTimeout));
         return providers;
     }
 }
