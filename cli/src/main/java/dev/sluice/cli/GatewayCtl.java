@@ -205,6 +205,9 @@ public final class GatewayCtl {
                         Money.usdToMicros(args.option("input-usd-per-1m", "0")),
                         Money.usdToMicros(args.option("output-usd-per-1m", "0")),
                         Money.usdToMicros(args.option("cached-input-usd-per-1m", "0")));
+                if (args.number("timeout-seconds", 60) < 1) {
+                    throw new Args.UsageError("--timeout-seconds must be at least 1");
+                }
                 Route route = new Route(args.required("alias"), List.of(new Deployment(args.required("provider"),
                         args.required("model"), args.option("base-url"), args.option("secret-ref"), pricing,
                         Duration.ofSeconds(args.number("timeout-seconds", 60)), options(args.option("options")))));

@@ -21,11 +21,15 @@ import java.util.Map;
  *   {"provider": "anthropic", "model": "claude-sonnet-4-5", "secretRef": "anthropic",
  *    "baseUrl": null, "timeoutSeconds": 60, "options": {"version": "2023-06-01"},
  *    "pricing": {"inputUsdPer1M": "3", "outputUsdPer1M": "15", "cachedInputUsdPer1M": "0.30"}},
- *   {"provider": "bedrock", "model": "anthropic.claude-sonnet-4-5-v1:0", "options": {"region": "us-east-1"}}]}
+ *   {"provider": "bedrock", "model": "us.anthropic.claude-sonnet-4-5-20250929-v1:0",
+ *    "options": {"region": "us-east-1"}}]}
  * }</pre>
  * Deployments are in order of preference: later ones take over when earlier ones fail before answering.
  */
 final class RouteFiles {
+    private static final java.util.List<String> DEPLOYMENT_FIELDS = java.util.List.of("provider", "model", "baseUrl",
+            "secretRef", "pricing", "timeoutSeconds", "options");
+
     private RouteFiles() {
     }
 
@@ -43,14 +47,29 @@ final class RouteFiles {
         List<Deployment> deployments = new ArrayList<>();
         for (JsonNode d : root.get("deployments")) {
             String where = "deployments[" + deployments.size() + "]";
+            d.properties().forEach(field -> {
+                if (!DEPLOYMENT_FIELDS.contains(field.getKey())) {
+                    throw new Args.UsageError(where + ": unknown field '" + field.getKey() + "' (known: "
+                            + String.join(", ", DEPLOYMENT_FIELDS) + ")");
+                }
+            });
             JsonNode pricing = d.path("pricing");
             Map<String, String> options = new LinkedHashMap<>();
-            d.path("options").properties().forEach(e -> options.put(e.getKey(), e.getValue().asText()));
+            d.path("options").properties().forEach(e -> {
+                if (!e.getValue().isValueNode() || e.getValue().isNull()) {
+                    throw new Args.UsageError(where + ".options." + e.getKey() + " must be a string or number");
+                }
+                options.put(e.getKey(), e.getValue().asText());
+            });
+            long timeoutSeconds = d.path("timeoutSeconds").asLong(60);
+            if (timeoutSeconds < 1) {
+                throw new Args.UsageError(where + ".timeoutSeconds must be at least 1");
+            }
             deployments.add(new Deployment(text(d, "provider", where), text(d, "model", where),
                     d.path("baseUrl").textValue(), d.path("secretRef").textValue(),
                     new Pricing(usd(pricing, "inputUsdPer1M"), usd(pricing, "outputUsdPer1M"),
                             usd(pricing, "cachedInputUsdPer1M")),
-                    Duration.ofSeconds(d.path("timeoutSeconds").asLong(60)), options));
+                    Duration.ofSeconds(timeoutSeconds), options));
         }
         return new Route(alias, deployments);
     }

@@ -176,7 +176,7 @@ class DevStackEndToEndIT {
 
         JsonNode sent = upstream.lastRequest().json();
         assertThat(sent.at("/messages/0/role").asText()).isEqualTo("system");
-        assertThat(sent.path("max_tokens").asInt()).isEqualTo(100);
+        assertThat(sent.path("max_completion_tokens").asInt()).isEqualTo(100);
         UsageTotals totals = awaitUsage(DevStack.DEMO_TENANT, "fake-gpt", 1);
         assertThat(totals.promptTokens()).isGreaterThanOrEqualTo(21);
     }

@@ -51,9 +51,16 @@ public record EmbeddingRequest(String model, List<String> texts, int inputCount,
                 }
                 count = texts.size();
             } else if (input.get(0).isIntegralNumber()) {
+                requireTokenIds(input);
                 texts = null; // one input given as token ids
                 count = 1;
             } else if (input.get(0).isArray()) {
+                for (JsonNode tokens : input) {
+                    if (!tokens.isArray() || tokens.isEmpty()) {
+                        throw invalidInput();
+                    }
+                    requireTokenIds(tokens);
+                }
                 texts = null; // several inputs given as token ids
                 count = input.size();
             } else {
@@ -89,6 +96,14 @@ public record EmbeddingRequest(String model, List<String> texts, int inputCount,
                     "input", "unsupported_parameter");
         }
         return texts;
+    }
+
+    private static void requireTokenIds(JsonNode tokens) {
+        for (JsonNode token : tokens) {
+            if (!token.isIntegralNumber() || !token.canConvertToInt() || token.intValue() < 0) {
+                throw invalidInput();
+            }
+        }
     }
 
     private static GatewayException invalidInput() {

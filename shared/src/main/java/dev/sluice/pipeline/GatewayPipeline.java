@@ -3,6 +3,8 @@ package dev.sluice.pipeline;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.api.ChatRequest;
 import dev.sluice.api.EmbeddingRequest;
+import dev.sluice.api.JsonBodies;
+import dev.sluice.api.anthropic.AnthropicMessagesRequest;
 import dev.sluice.auth.ApiKey;
 import dev.sluice.auth.ApiKeyAuthenticator;
 import dev.sluice.error.ErrorFormat;
@@ -56,14 +58,10 @@ public final class GatewayPipeline {
     private final UsagePublisher usage;
     private final Clock clock;
     private final LongSupplier nanoClock;
-    private final ChatApi anthropicApi;
 
-    /**
-     * @param anthropicApi the Anthropic Messages dialect ({@code /v1/messages}); null serves it as not found
-     */
     public GatewayPipeline(ApiKeyAuthenticator authenticator, RouteResolver routes, RequestAdmitter admitter,
                            SecretStore secrets, ProviderRegistry providers, UsagePublisher usage, Clock clock,
-                           LongSupplier nanoClock, ChatApi anthropicApi) {
+                           LongSupplier nanoClock) {
         this.authenticator = authenticator;
         this.routes = routes;
         this.admitter = admitter;
@@ -72,7 +70,6 @@ public final class GatewayPipeline {
         this.usage = usage;
         this.clock = clock;
         this.nanoClock = nanoClock;
-        this.anthropicApi = anthropicApi;
     }
 
     /** {@code POST /v1/chat/completions}. */
@@ -82,13 +79,7 @@ public final class GatewayPipeline {
 
     /** {@code POST /v1/messages}, Anthropic's Messages API, served by whichever provider the route names. */
     public void messages(GatewayRequest in, ResponseChannel out) {
-        if (anthropicApi == null) {
-            respondWithError(out, Map.of("x-request-id", in.requestId()),
-                    GatewayException.notFound("This gateway does not serve /v1/messages."), in.requestId(),
-                    ErrorFormat.ANTHROPIC);
-            return;
-        }
-        chat(anthropicApi, in, out);
+        chat(ChatApi.ANTHROPIC, in, out);
     }
 
     private void chat(ChatApi api, GatewayRequest in, ResponseChannel out) {
@@ -111,56 +102,57 @@ public final class GatewayPipeline {
 
         ResponseRelay relay = api.relay(out, headers, in.requestId(), request, clock.instant().getEpochSecond(),
                 nanoClock, startNanos);
-        Deployment deployment = route.primary();
-        String status = UsageEvent.OK;
-        int httpStatus = 200;
-        boolean published = false;
-        boolean reachedProvider = false;
+        Deployment attempted = route.primary();
+        Deployment served = null; // the deployment whose provider was called last: the one the usage event bills
         try {
             for (int attempt = 0; ; attempt++) {
-                deployment = route.deployments().get(attempt);
+                attempted = route.deployments().get(attempt);
                 try {
-                    String credential = credentialFor(deployment);
-                    var provider = providers.chat(deployment.provider());
-                    reachedProvider = true;
-                    provider.streamChat(new ProviderCall(in.requestId(), request, deployment, credential), relay);
+                    String credential = credentialFor(attempted);
+                    var provider = providers.chat(attempted.provider());
+                    served = attempted;
+                    provider.streamChat(new ProviderCall(in.requestId(), request, attempted, credential), relay);
                     break;
                 } catch (GatewayException e) {
-                    if (!mayFailOver(e, relay.timeToFirstTokenNanos() >= 0, attempt, route)) {
+                    if (!mayFailOver(e, relay.hasOutput(), attempt, route)) {
                         throw e;
                     }
                     LOG.warn("request {}: {} {} failed with {} {}, failing over", in.requestId(),
-                            deployment.provider(), deployment.upstreamModel(), e.status(), e.code());
+                            attempted.provider(), attempted.upstreamModel(), e.status(), e.code());
                 }
             }
             TokenUsage settled = settle(request, relay);
+            UsageEvent event = chatEvent(in, key, request, served, relay, UsageEvent.OK, 200, startNanos);
             if (request.stream()) {
-                relay.complete(settled);
-                publish(chatEvent(in, key, request, deployment, relay, status, httpStatus, startNanos));
+                relay.complete(settled); // publishes after [DONE] is flushed, before the stream is closed
+                publish(event);
             } else {
                 // A fixed-length reply is complete once written, so publish first: Lambda may freeze right after.
-                publish(chatEvent(in, key, request, deployment, relay, status, httpStatus, startNanos));
-                published = true;
+                publish(event);
                 relay.complete(settled);
             }
-            return;
         } catch (ClientDisconnectedException e) {
-            status = UsageEvent.CLIENT_DISCONNECTED;
-            httpStatus = 499;
             LOG.info("request {}: client disconnected after {} output chars", in.requestId(), relay.outputChars());
+            if (served != null) {
+                publish(chatEvent(in, key, request, served, relay, UsageEvent.CLIENT_DISCONNECTED, 499, startNanos));
+            }
         } catch (RuntimeException e) {
             GatewayException error = ErrorResponses.classify(e);
-            status = UsageEvent.UPSTREAM_ERROR;
-            httpStatus = error.status();
-            logFailure(in.requestId(), deployment, error);
+            logFailure(in.requestId(), served != null ? served : attempted, error);
+            boolean started = relay.hasStarted();
+            UsageEvent event = served == null ? null
+                    : chatEvent(in, key, request, served, relay, UsageEvent.UPSTREAM_ERROR, error.status(), startNanos);
+            if (event != null && !started) {
+                publish(event); // the error reply below ends the response: publish before it
+            }
             try {
                 relay.fail(error, in.requestId());
             } catch (ClientDisconnectedException gone) {
-                status = UsageEvent.CLIENT_DISCONNECTED;
+                LOG.debug("request {}: client gone before the error", in.requestId());
             }
-        }
-        if (!published && reachedProvider) {
-            publish(chatEvent(in, key, request, deployment, relay, status, httpStatus, startNanos));
+            if (event != null && started) {
+                publish(event); // the stream's error event is out; the stream closes after this
+            }
         }
     }
 
@@ -180,39 +172,67 @@ public final class GatewayPipeline {
             respondWithError(out, headers, e, in.requestId(), ErrorFormat.OPENAI);
             return;
         }
-        Deployment deployment = route.primary();
+        Deployment attempted = route.primary();
+        Deployment served = null;
+        EmbeddingResult result = null;
         try {
-            EmbeddingResult result = null;
             for (int attempt = 0; result == null; attempt++) {
-                deployment = route.deployments().get(attempt);
+                attempted = route.deployments().get(attempt);
                 try {
-                    var provider = providers.embeddings(deployment.provider(), request.model());
-                    result = provider.embed(new EmbeddingCall(in.requestId(), request, deployment,
-                            credentialFor(deployment)));
+                    var provider = providers.embeddings(attempted.provider(), request.model());
+                    String credential = credentialFor(attempted);
+                    served = attempted;
+                    result = provider.embed(new EmbeddingCall(in.requestId(), request, attempted, credential));
                 } catch (GatewayException e) {
                     if (!mayFailOver(e, false, attempt, route)) {
                         throw e;
                     }
                     LOG.warn("request {}: {} {} failed with {} {}, failing over", in.requestId(),
-                            deployment.provider(), deployment.upstreamModel(), e.status(), e.code());
+                            attempted.provider(), attempted.upstreamModel(), e.status(), e.code());
                 }
             }
-            boolean estimated = result.usage() == null;
-            TokenUsage tokens = estimated ? TokenUsage.of(EmbeddingBodies.estimateTokens(request), 0)
-                    : result.usage();
-            publish(event(in, key, request.model(), deployment, tokens, estimated, UsageEvent.OK, 200, -1, false,
-                    startNanos));
-            ObjectNode body = EmbeddingBodies.list(request, result, tokens);
-            out.sendJson(200, Map.of("x-request-id", in.requestId(), "Content-Type", "application/json"),
-                    Json.write(body));
         } catch (RuntimeException e) {
             GatewayException error = ErrorResponses.classify(e);
-            if (error.status() != 400 || error.code() == null || !error.code().equals("unsupported_model")) {
-                publish(event(in, key, request.model(), deployment, TokenUsage.ZERO, false,
-                        UsageEvent.UPSTREAM_ERROR, error.status(), -1, false, startNanos));
+            logFailure(in.requestId(), served != null ? served : attempted, error);
+            if (served != null) {
+                publish(event(in, key, request.model(), served, TokenUsage.ZERO, false, UsageEvent.UPSTREAM_ERROR,
+                        error.status(), -1, false, startNanos));
             }
-            logFailure(in.requestId(), deployment, error);
             respondWithError(out, headers, error, in.requestId(), ErrorFormat.OPENAI);
+            return;
+        }
+        boolean estimated = result.usage() == null;
+        TokenUsage tokens = estimated ? TokenUsage.of(EmbeddingBodies.estimateTokens(request), 0) : result.usage();
+        byte[] body = Json.write(EmbeddingBodies.list(request, result, tokens));
+        publish(event(in, key, request.model(), served, tokens, estimated, UsageEvent.OK, 200, -1, false,
+                startNanos));
+        try {
+            out.sendJson(200, Map.of("x-request-id", in.requestId(), "Content-Type", "application/json"), body);
+        } catch (ClientDisconnectedException gone) {
+            LOG.info("request {}: client disconnected before the embeddings were sent", in.requestId());
+        }
+    }
+
+    /**
+     * {@code POST /v1/messages/count_tokens}: Anthropic's token counting, answered with the gateway's tokenizer
+     * estimate for the alias (the route must exist for the key). Not billed and not counted against quotas.
+     */
+    public void countTokens(GatewayRequest in, ResponseChannel out) {
+        Map<String, String> headers = Map.of("x-request-id", in.requestId(), "request-id", in.requestId(),
+                "Content-Type", "application/json");
+        try {
+            ApiKey key = authenticator.authenticate(in.authorization(), in.apiKeyHeader());
+            ObjectNode body = JsonBodies.object(in.body());
+            if (!body.has("max_tokens")) {
+                body.put("max_tokens", 1); // count_tokens takes no max_tokens; the translation requires one
+            }
+            ChatRequest request = AnthropicMessagesRequest.of(body).toChatRequest();
+            routes.resolve(request.model(), key);
+            ObjectNode count = Json.MAPPER.createObjectNode();
+            count.put("input_tokens", TokenEstimator.ofChatRequest(request));
+            out.sendJson(200, headers, Json.write(count));
+        } catch (RuntimeException e) {
+            respondWithError(out, headers, e, in.requestId(), ErrorFormat.ANTHROPIC);
         }
     }
 
@@ -263,13 +283,25 @@ public final class GatewayPipeline {
         if (deployment.secretRef() == null || deployment.secretRef().isBlank()) {
             return null;
         }
+        String credential;
         try {
-            return secrets.get(deployment.secretRef());
+            credential = secrets.get(deployment.secretRef()).strip();
         } catch (SecretNotFoundException e) {
             LOG.error("route secret '{}' is missing", deployment.secretRef());
             throw GatewayException.upstream(502, "upstream_error", "upstream_credentials_missing",
                     "The provider credential for this model is not configured on the gateway.", -1, null);
         }
+        // A credential goes into an HTTP header; a stray control character would make the HTTP client throw an
+        // exception whose message quotes the header, key included. Reject it here, naming only the reference.
+        for (int i = 0; i < credential.length(); i++) {
+            char c = credential.charAt(i);
+            if (c < 0x20 || c == 0x7f) {
+                LOG.error("route secret '{}' contains a control character", deployment.secretRef());
+                throw GatewayException.upstream(502, "upstream_error", "upstream_credentials_invalid",
+                        "The provider credential for this model is misconfigured on the gateway.", -1, null);
+            }
+        }
+        return credential;
     }
 
     /** The provider's own count when it gave one; otherwise an estimate (the event is then marked estimated). */
@@ -280,10 +312,18 @@ public final class GatewayPipeline {
         return TokenUsage.of(TokenEstimator.ofChatRequest(request), relay.estimatedOutputTokens());
     }
 
+    /**
+     * A failed call that produced no output and reported no usage bills nothing (providers do not charge for
+     * rejected requests); everything else bills the provider's count, or the estimate.
+     */
     private UsageEvent chatEvent(GatewayRequest in, ApiKey key, ChatRequest request, Deployment deployment,
                                  ResponseRelay relay, String status, int httpStatus, long startNanos) {
-        return event(in, key, request.model(), deployment, settle(request, relay), relay.reportedUsage() == null,
-                status, httpStatus, relay.timeToFirstTokenNanos(), request.stream(), startNanos);
+        boolean nothingServed = UsageEvent.UPSTREAM_ERROR.equals(status) && !relay.hasOutput()
+                && relay.reportedUsage() == null;
+        TokenUsage tokens = nothingServed ? TokenUsage.ZERO : settle(request, relay);
+        boolean estimated = !nothingServed && relay.reportedUsage() == null;
+        return event(in, key, request.model(), deployment, tokens, estimated, status, httpStatus,
+                relay.timeToFirstTokenNanos(), request.stream(), startNanos);
     }
 
     private UsageEvent event(GatewayRequest in, ApiKey key, String alias, Deployment deployment, TokenUsage tokens,
@@ -323,8 +363,10 @@ public final class GatewayPipeline {
 
     private static void logFailure(String requestId, Deployment deployment, GatewayException error) {
         if (error.status() >= 500) {
-            LOG.warn("request {}: {} upstream {} failed: {} {}", requestId, deployment.provider(),
-                    deployment.upstreamModel(), error.code(), error.getMessage(), error.getCause());
+            Object[] details = {requestId, deployment.provider(), deployment.upstreamModel(), error.code(),
+                    error.getMessage(), error.getCause()};
+            LOG.warn("request {}: {} upstream {} failed: {} {}",
+                    error.getCause() == null ? java.util.Arrays.copyOf(details, 5) : details);
         } else {
             LOG.info("request {}: upstream answered {} {}", requestId, error.status(), error.code());
         }

@@ -32,8 +32,11 @@ public final class UpstreamErrors {
             case 404 -> GatewayException.upstream(404, "invalid_request_error", "model_not_found",
                     "The " + provider + " provider does not know the routed model: " + message, -1, null);
             case 408, 504 -> timeout(provider);
+            // The provider's own 429 text is not passed on: it names the operator's account (OpenAI's quotes the
+            // organization id), which is none of the client's business.
             case 429 -> GatewayException.upstream(429, "rate_limit_exceeded", "upstream_rate_limited",
-                    "The " + provider + " provider is rate limiting requests: " + message, retryAfterSeconds, null);
+                    "The " + provider + " provider is rate limiting requests; retry later.", retryAfterSeconds,
+                    null);
             case 503, 529 -> GatewayException.upstream(503, "upstream_error", "upstream_unavailable",
                     "The " + provider + " provider is unavailable or overloaded (HTTP " + status + ").",
                     retryAfterSeconds, null);

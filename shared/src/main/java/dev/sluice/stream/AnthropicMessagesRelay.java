@@ -58,7 +58,7 @@ public final class AnthropicMessagesRelay extends ResponseRelay {
     private Block open;
     private String finishReason;
     private boolean refused;
-    private AnthropicSseWriter sse;
+    private SseWriter sse;
 
     /**
      * @param messageId    the message id, {@code "msg_" + request id}
@@ -106,7 +106,7 @@ public final class AnthropicMessagesRelay extends ResponseRelay {
     }
 
     @Override
-    public void complete(TokenUsage usage) {
+    protected void completeResponse(TokenUsage usage) {
         if (stream) {
             start();
             closeOpen();
@@ -159,7 +159,7 @@ public final class AnthropicMessagesRelay extends ResponseRelay {
         if (sse != null) {
             return;
         }
-        sse = new AnthropicSseWriter(channel.startStream(200, headers(SSE_HEADERS)));
+        sse = new SseWriter(channel.startStream(200, headers(SSE_HEADERS)));
         ObjectNode messageStart = event("message_start");
         ObjectNode message = messageStart.putObject("message");
         message.put("id", messageId);

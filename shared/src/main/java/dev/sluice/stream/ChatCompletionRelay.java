@@ -55,7 +55,7 @@ public final class ChatCompletionRelay extends ResponseRelay {
     }
 
     @Override
-    public void complete(TokenUsage usage) {
+    protected void completeResponse(TokenUsage usage) {
         if (stream) {
             if (includeUsage) {
                 ObjectNode chunk = envelope("chat.completion.chunk");

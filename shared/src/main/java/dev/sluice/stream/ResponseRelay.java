@@ -34,6 +34,7 @@ public abstract class ResponseRelay implements ChatStreamListener {
     private static final int MAX_KEPT_OUTPUT = 256 * 1024;
 
     private long firstTokenNanos = -1;
+    private ArrayNode heldRoleChunk;
     private TokenUsage reportedUsage;
     private long outputChars;
     private final StringBuilder keptOutput = new StringBuilder();
@@ -46,10 +47,20 @@ public abstract class ResponseRelay implements ChatStreamListener {
         this.startNanos = startNanos;
     }
 
+    /**
+     * A role-only chunk before any output is held back: it carries nothing the client needs yet, and sending it would
+     * start the response, which rules out failing over to the next deployment if this one fails before its first
+     * token (Anthropic, for one, often reports overload right after {@code message_start}).
+     */
     @Override
     public final void onChoices(ArrayNode choices) {
         if (firstTokenNanos < 0) {
+            if (isRoleOnly(choices)) {
+                heldRoleChunk = choices;
+                return;
+            }
             firstTokenNanos = nanoClock.getAsLong();
+            flushHeldRoleChunk();
         }
         for (JsonNode choice : choices) {
             JsonNode delta = choice.path("delta");
@@ -73,7 +84,12 @@ public abstract class ResponseRelay implements ChatStreamListener {
     protected abstract void relay(ArrayNode choices);
 
     /** Ends a successful response with the usage the pipeline settled on. */
-    public abstract void complete(TokenUsage usage);
+    public final void complete(TokenUsage usage) {
+        flushHeldRoleChunk();
+        completeResponse(usage);
+    }
+
+    protected abstract void completeResponse(TokenUsage usage);
 
     /**
      * Ends a failed response. Before the first byte the client gets the error's HTTP status and error body; once
@@ -83,6 +99,11 @@ public abstract class ResponseRelay implements ChatStreamListener {
 
     /** True once the response status and headers have gone out: from then on failover is impossible. */
     public abstract boolean hasStarted();
+
+    /** True once a chunk with output (not just a role) was relayed: from then on failover is impossible. */
+    public final boolean hasOutput() {
+        return firstTokenNanos >= 0;
+    }
 
     /** The usage the provider reported, summed; null when it reported none. */
     public final TokenUsage reportedUsage() {
@@ -107,6 +128,32 @@ public abstract class ResponseRelay implements ChatStreamListener {
         Map<String, String> all = new HashMap<>(extraHeaders);
         all.putAll(contentHeaders);
         return all;
+    }
+
+    private void flushHeldRoleChunk() {
+        if (heldRoleChunk != null) {
+            ArrayNode held = heldRoleChunk;
+            heldRoleChunk = null;
+            relay(held);
+        }
+    }
+
+    private static boolean isRoleOnly(ArrayNode choices) {
+        for (JsonNode choice : choices) {
+            JsonNode finish = choice.get("finish_reason");
+            if (finish != null && !finish.isNull()) {
+                return false;
+            }
+            for (var field : choice.path("delta").properties()) {
+                String name = field.getKey();
+                JsonNode value = field.getValue();
+                boolean empty = value.isNull() || (value.isTextual() && value.asText().isEmpty());
+                if (!name.equals("role") && !empty) {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     private void keep(JsonNode node) {

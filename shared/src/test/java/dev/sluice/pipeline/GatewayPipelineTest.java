@@ -58,13 +58,18 @@ class GatewayPipelineTest {
         routes.put(new Route("failover", List.of(
                 new Deployment("scripted", "up-1", null, null, Pricing.FREE, null),
                 new Deployment(DemoProvider.TYPE, "demo-backup", null, null, Pricing.FREE, null))));
+        routes.put(new Route("failover-to-missing-secret", List.of(
+                new Deployment("scripted", "up-1", null, null, Pricing.FREE, null),
+                new Deployment(DemoProvider.TYPE, "demo-backup", null, "missing", Pricing.FREE, null))));
+        routes.put(new Route("bad-secret", List.of(new Deployment("scripted", "up-1", null, "bad", null, null))));
         routes.put(new Route("needs-secret", List.of(new Deployment("scripted", "up-1", null, "missing", null,
                 null))));
         key = store("tenant-a", 0);
         pipeline = new GatewayPipeline(new ApiKeyAuthenticator(keys, clock), new RouteResolver(routes),
-                new RequestAdmitter(new InMemoryQuotaLedger(), clock), new LocalSecretStore(Map.of()),
+                new RequestAdmitter(new InMemoryQuotaLedger(), clock),
+                new LocalSecretStore(Map.of("SLUICE_SECRET_BAD", "sk-live-secret\r\nX-Injected: 1")),
                 new ProviderRegistry(List.of(new DemoProvider(Duration.ZERO), scripted)), usage, clock,
-                () -> nanos.addAndGet(1_000_000), ChatApi.ANTHROPIC);
+                () -> nanos.addAndGet(1_000_000));
     }
 
     private String store(String tenant, long rpm) {
@@ -341,8 +346,83 @@ class GatewayPipelineTest {
         assertThat(list.at("/data/0/type").asText()).isEqualTo("model");
     }
 
+    @Test
+    void failover_afterARoleOnlyChunk_stillMovesOn() throws Exception {
+        scripted.failAfterRole = GatewayException.upstream(503, "upstream_error", "upstream_unavailable",
+                "overloaded", -1, null);
+        RecordingChannel channel = call(request("failover", true));
+
+        assertThat(channel.status).isEqualTo(200);
+        assertThat(channel.bodyText()).contains("{\"content\":\"Hello\"}").doesNotContain("partial answer")
+                .endsWith("data: [DONE]\n\n");
+        assertThat(channel.bodyText().split("\"role\":\"assistant\"", -1)).as("one role chunk").hasSize(2);
+        assertThat(usage.events()).singleElement().satisfies(event ->
+                assertThat(event.upstreamModel()).isEqualTo("demo-backup"));
+    }
+
+    @Test
+    void failover_billsTheDeploymentThatWasCalled_notOneWhoseSecretIsMissing() throws Exception {
+        scripted.failBeforeOutput = GatewayException.upstream(503, "upstream_error", "upstream_unavailable", "busy",
+                -1, null);
+        RecordingChannel channel = call(request("failover-to-missing-secret", false));
+
+        assertThat(channel.status).isEqualTo(502);
+        assertThat(usage.events()).singleElement().satisfies(event -> {
+            assertThat(event.upstreamModel()).isEqualTo("up-1");
+            assertThat(event.status()).isEqualTo(UsageEvent.UPSTREAM_ERROR);
+            assertThat(event.totalTokens()).as("nothing was served").isZero();
+            assertThat(event.costMicros()).isZero();
+            assertThat(event.estimated()).isFalse();
+        });
+    }
+
+    @Test
+    void upstreamError_isPublishedBeforeTheErrorReplyEndsTheResponse() throws Exception {
+        scripted.failBeforeOutput = GatewayException.upstream(503, "upstream_error", "upstream_unavailable", "busy",
+                -1, null);
+        RecordingChannel channel = new RecordingChannel();
+        List<Integer> statusAtPublish = new java.util.ArrayList<>();
+        pipeline = new GatewayPipeline(new ApiKeyAuthenticator(keys, clock), new RouteResolver(routes),
+                new RequestAdmitter(new InMemoryQuotaLedger(), clock), new LocalSecretStore(Map.of()),
+                new ProviderRegistry(List.of(scripted)), event -> statusAtPublish.add(channel.status), clock,
+                () -> nanos.addAndGet(1_000_000));
+        call(request("scripted", false), channel);
+
+        assertThat(statusAtPublish).containsExactly(0);
+        assertThat(channel.status).isEqualTo(503);
+    }
+
+    @Test
+    void credentialWithControlCharacters_is502_andNeverEchoed() throws Exception {
+        RecordingChannel channel = call(request("bad-secret", false));
+
+        assertThat(channel.status).isEqualTo(502);
+        assertThat(Json.read(channel.bodyText()).at("/error/code").asText()).isEqualTo("upstream_credentials_invalid");
+        assertThat(channel.bodyText()).doesNotContain("sk-live-secret");
+    }
+
+    @Test
+    void countTokens_estimatesTheAnthropicRequestForAKnownAlias() throws Exception {
+        RecordingChannel channel = new RecordingChannel();
+        pipeline.countTokens(new GatewayRequest("req_c", null, key, "2023-06-01", """
+                {"model":"demo","system":"Be brief.","messages":[{"role":"user","content":"Hello, world!"}]}"""
+                .getBytes(StandardCharsets.UTF_8)), channel);
+
+        assertThat(channel.status).isEqualTo(200);
+        assertThat(Json.read(channel.bodyText()).path("input_tokens").asInt()).isBetween(10, 20);
+        assertThat(usage.events()).isEmpty();
+
+        RecordingChannel unknown = new RecordingChannel();
+        pipeline.countTokens(new GatewayRequest("req_c", null, key, "2023-06-01",
+                "{\"model\":\"nope\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}"
+                        .getBytes(StandardCharsets.UTF_8)), unknown);
+        assertThat(unknown.status).isEqualTo(404);
+        assertThat(Json.read(unknown.bodyText()).at("/error/type").asText()).isEqualTo("not_found_error");
+    }
+
     private static final class ScriptedProvider implements ChatProvider {
         RuntimeException failBeforeOutput;
+        RuntimeException failAfterRole;
         boolean failAfterOutput;
 
         @Override
@@ -356,6 +436,9 @@ class GatewayPipelineTest {
                 throw failBeforeOutput;
             }
             listener.onChoices(ChunkChoices.role("assistant"));
+            if (failAfterRole != null) {
+                throw failAfterRole;
+            }
             listener.onChoices(ChunkChoices.content("partial answer"));
             if (failAfterOutput) {
                 throw GatewayException.upstream(502, "upstream_error", "upstream_connection_failed", "cut", -1,

@@ -1,5 +1,6 @@
 package dev.sluice.cli.dev;
 
+import dev.sluice.provider.openai.AzureOpenAiDialect;
 import dev.sluice.route.Deployment;
 import dev.sluice.route.Pricing;
 import dev.sluice.route.Route;
@@ -73,7 +74,8 @@ final class DevProviders {
             for (String deployment : list(env.getOrDefault("AZURE_OPENAI_DEPLOYMENTS", "gpt-4o-mini"))) {
                 routes.add(new Route(deployment, List.of(new Deployment("azure-openai", deployment,
                         env.get("AZURE_OPENAI_ENDPOINT"), "azure-openai", Pricing.FREE, null,
-                        Map.of("apiVersion", env.getOrDefault("AZURE_OPENAI_API_VERSION", "2024-10-21"))))));
+                        Map.of("apiVersion", env.getOrDefault("AZURE_OPENAI_API_VERSION",
+                                AzureOpenAiDialect.DEFAULT_API_VERSION))))));
             }
         }
         if (present(env, "OLLAMA_MODELS")) {

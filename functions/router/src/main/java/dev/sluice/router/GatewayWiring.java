@@ -2,7 +2,6 @@ package dev.sluice.router;
 
 import dev.sluice.auth.ApiKeyAuthenticator;
 import dev.sluice.auth.KeyRepository;
-import dev.sluice.pipeline.ChatApi;
 import dev.sluice.pipeline.GatewayPipeline;
 import dev.sluice.provider.ProviderRegistry;
 import dev.sluice.provider.anthropic.AnthropicProvider;
@@ -47,8 +46,7 @@ public final class GatewayWiring {
                 new ProviderRegistry(providers),
                 usage,
                 clock,
-                System::nanoTime,
-                ChatApi.ANTHROPIC);
+                System::nanoTime);
     }
 
     /**

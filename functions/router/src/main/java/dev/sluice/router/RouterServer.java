@@ -71,7 +71,7 @@ public final class RouterServer implements AutoCloseable {
         ExchangeChannel channel = new ExchangeChannel(exchange);
         Map<String, String> headers = Map.of("x-request-id", requestId);
         // Errors the router itself raises (405, 413, 415) speak the dialect of the API that was called.
-        ErrorFormat format = normalise(exchange.getRequestURI().getPath()).equals("/v1/messages")
+        ErrorFormat format = normalise(exchange.getRequestURI().getPath()).startsWith("/v1/messages")
                 ? ErrorFormat.ANTHROPIC : ErrorFormat.OPENAI;
         try {
             route(exchange, channel, requestId);
@@ -102,6 +102,8 @@ public final class RouterServer implements AutoCloseable {
             case "/v1/chat/completions" -> pipeline.chatCompletions(post(exchange, method, path, requestId),
                     channel);
             case "/v1/messages" -> pipeline.messages(post(exchange, method, path, requestId), channel);
+            case "/v1/messages/count_tokens" -> pipeline.countTokens(post(exchange, method, path, requestId),
+                    channel);
             case "/v1/embeddings" -> pipeline.embeddings(post(exchange, method, path, requestId), channel);
             case "/v1/models" -> {
                 requireMethod(method, path, "GET");
@@ -115,7 +117,8 @@ public final class RouterServer implements AutoCloseable {
                     return;
                 }
                 throw GatewayException.notFound("Unknown path: " + method + " " + path + ". Sluice serves POST "
-                        + "/v1/chat/completions, /v1/messages, /v1/embeddings and GET /v1/models.");
+                        + "/v1/chat/completions, /v1/messages, /v1/messages/count_tokens, /v1/embeddings and GET "
+                        + "/v1/models.");
             }
         }
     }
@@ -134,10 +137,11 @@ public final class RouterServer implements AutoCloseable {
         return switch (trimmed) {
             case "/chat/completions" -> "/v1/chat/completions";
             case "/messages" -> "/v1/messages";
+            case "/messages/count_tokens" -> "/v1/messages/count_tokens";
             case "/embeddings" -> "/v1/embeddings";
             case "/models" -> "/v1/models";
             case "/health", "/ping" -> "/healthz";
-            default -> trimmed;
+            default -> trimmed.startsWith("/models/") ? "/v1" + trimmed : trimmed;
         };
     }
 

@@ -103,6 +103,14 @@ final class AnthropicMessages {
                 appendAssistant(content, param + ".content", out);
             }
         }
+        boolean anyTurn = false;
+        for (JsonNode message : out) {
+            anyTurn |= !"system".equals(message.path("role").asText());
+        }
+        if (!anyTurn) {
+            throw GatewayException.invalidRequest("'messages' must contain at least one non-empty message.",
+                    "messages");
+        }
     }
 
     private static boolean isEmpty(JsonNode content) {

@@ -19,7 +19,8 @@ import dev.sluice.json.Json;
  * provider can serve it. Every failure is a 400 naming the offending parameter by its path in the caller's JSON.
  *
  * <p>Mapping: {@code system} → a system message; {@code messages} → see {@link AnthropicMessages}; {@code tools} and
- * {@code tool_choice} → see {@link AnthropicTools}; {@code max_tokens}, {@code temperature}, {@code top_p},
+ * {@code tool_choice} → see {@link AnthropicTools}; {@code max_tokens} → {@code max_completion_tokens} (what OpenAI
+ * reasoning models require; presets that need {@code max_tokens} rename it back); {@code temperature}, {@code top_p},
  * {@code stream} as is; {@code stop_sequences} → {@code stop}; {@code metadata.user_id} → {@code user}. Dropped:
  * {@code top_k} (validated, but OpenAI has no equivalent) and every other top-level field ({@code thinking},
  * {@code service_tier}, {@code container}, ...), which are ignored as unknown. A streaming request asks for usage
@@ -51,7 +52,7 @@ public final class AnthropicMessagesRequest {
         ArrayNode messages = openAi.putArray("messages");
         AnthropicMessages.appendSystem(anthropic.get("system"), messages);
         AnthropicMessages.append(anthropic, messages);
-        openAi.put("max_tokens", maxTokens);
+        openAi.put("max_completion_tokens", maxTokens); // OpenAI reasoning models refuse max_tokens
         copyDecimal(anthropic, openAi, "temperature");
         copyDecimal(anthropic, openAi, "top_p");
         validateTopK(anthropic);

@@ -5,11 +5,11 @@ import dev.sluice.provider.ChatProvider;
 import dev.sluice.provider.ChatStreamListener;
 import dev.sluice.provider.ProviderCall;
 import dev.sluice.provider.UpstreamErrors;
+import dev.sluice.provider.UpstreamHttp;
 import dev.sluice.route.Deployment;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -27,17 +27,11 @@ public final class AnthropicProvider implements ChatProvider {
     public static final String TYPE = "anthropic";
     static final String PUBLIC_BASE_URL = "https://api.anthropic.com";
     static final String DEFAULT_VERSION = "2023-06-01";
-    private static final int MAX_ERROR_BODY = 64 * 1024;
 
-    /** HTTP/2 for TLS upstreams; plain-HTTP upstreams (local proxies, tests) get HTTP/1.1 without an h2c upgrade. */
-    private final HttpClient tlsClient;
-    private final HttpClient plainClient;
+    private final UpstreamHttp http;
 
     public AnthropicProvider(Duration connectTimeout) {
-        this.tlsClient = HttpClient.newBuilder().connectTimeout(connectTimeout).version(HttpClient.Version.HTTP_2)
-                .build();
-        this.plainClient = HttpClient.newBuilder().connectTimeout(connectTimeout)
-                .version(HttpClient.Version.HTTP_1_1).build();
+        this.http = new UpstreamHttp(connectTimeout);
     }
 
     @Override
@@ -63,20 +57,11 @@ public final class AnthropicProvider implements ChatProvider {
         if (call.credential() != null) {
             request.header("x-api-key", call.credential());
         }
-        HttpClient client = "https".equalsIgnoreCase(uri.getScheme()) ? tlsClient : plainClient;
-        HttpResponse<InputStream> response;
-        try {
-            response = client.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
-        } catch (IOException e) {
-            throw UpstreamErrors.fromIoFailure(TYPE, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw UpstreamErrors.fromIoFailure(TYPE, e);
-        }
+        HttpResponse<InputStream> response = http.send(request.build(), TYPE);
         // Closing the body on every way out, the listener's own exceptions included, releases the connection.
         try (InputStream body = response.body()) {
             if (response.statusCode() / 100 != 2) {
-                throw AnthropicErrors.fromResponse(response.statusCode(), body.readNBytes(MAX_ERROR_BODY),
+                throw AnthropicErrors.fromResponse(response.statusCode(), UpstreamHttp.errorBody(body),
                         response.headers().firstValue("retry-after").orElse(null));
             }
             AnthropicStreamMapper stream = new AnthropicStreamMapper(translated.responseToolName(), listener);

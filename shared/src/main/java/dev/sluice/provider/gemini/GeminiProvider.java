@@ -11,13 +11,13 @@ import dev.sluice.provider.EmbeddingProvider;
 import dev.sluice.provider.EmbeddingResult;
 import dev.sluice.provider.ProviderCall;
 import dev.sluice.provider.UpstreamErrors;
+import dev.sluice.provider.UpstreamHttp;
 import dev.sluice.route.Deployment;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -36,17 +36,11 @@ import java.util.List;
 public final class GeminiProvider implements ChatProvider, EmbeddingProvider {
     public static final String TYPE = "gemini";
     public static final String PUBLIC_BASE_URL = "https://generativelanguage.googleapis.com/v1beta";
-    private static final int MAX_ERROR_BODY = 64 * 1024;
 
-    /** HTTP/2 for TLS upstreams; plain-HTTP upstreams (proxies, tests) get HTTP/1.1 without an h2c upgrade. */
-    private final HttpClient tlsClient;
-    private final HttpClient plainClient;
+    private final UpstreamHttp http;
 
     public GeminiProvider(Duration connectTimeout) {
-        this.tlsClient = HttpClient.newBuilder().connectTimeout(connectTimeout).version(HttpClient.Version.HTTP_2)
-                .build();
-        this.plainClient = HttpClient.newBuilder().connectTimeout(connectTimeout)
-                .version(HttpClient.Version.HTTP_1_1).build();
+        this.http = new UpstreamHttp(connectTimeout);
     }
 
     @Override
@@ -136,15 +130,7 @@ public final class GeminiProvider implements ChatProvider, EmbeddingProvider {
     }
 
     private HttpResponse<InputStream> send(HttpRequest request) {
-        HttpClient client = "https".equalsIgnoreCase(request.uri().getScheme()) ? tlsClient : plainClient;
-        try {
-            return client.send(request, HttpResponse.BodyHandlers.ofInputStream());
-        } catch (IOException e) {
-            throw UpstreamErrors.fromIoFailure(TYPE, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw UpstreamErrors.fromIoFailure(TYPE, e);
-        }
+        return http.send(request, TYPE);
     }
 
     /** Server-sent events: {@code data:} lines joined until a blank line, each event one JSON response. */
@@ -186,7 +172,7 @@ public final class GeminiProvider implements ChatProvider, EmbeddingProvider {
 
     private static GatewayException errorFrom(HttpResponse<InputStream> response, InputStream body)
             throws IOException {
-        return GeminiErrors.fromResponse(response.statusCode(), body.readNBytes(MAX_ERROR_BODY),
+        return GeminiErrors.fromResponse(response.statusCode(), UpstreamHttp.errorBody(body),
                 response.headers().firstValue("Retry-After").orElse(null));
     }
 }

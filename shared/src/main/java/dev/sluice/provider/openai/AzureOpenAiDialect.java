@@ -1,6 +1,7 @@
 package dev.sluice.provider.openai;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sluice.error.GatewayException;
 import dev.sluice.route.Deployment;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -15,7 +16,8 @@ import java.util.Set;
  *
  * <p>Authentication by option {@code auth}: {@code api-key} (default) sends the secret in the {@code api-key} header;
  * {@code entra} treats the secret as a service principal ({@code {"tenantId","clientId","clientSecret"}}) and sends
- * a Microsoft Entra ID bearer token obtained and cached by {@link EntraTokenSource}.
+ * a Microsoft Entra ID bearer token obtained and cached by {@link EntraTokenSource} (sovereign clouds: set options
+ * {@code authorityHost} and {@code scope}).
  */
 public final class AzureOpenAiDialect implements OpenAiDialect {
     public static final String TYPE = "azure-openai";
@@ -39,8 +41,8 @@ public final class AzureOpenAiDialect implements OpenAiDialect {
     public URI uri(Deployment deployment, String operation) {
         String endpoint = deployment.baseUrlOr("");
         if (endpoint.isEmpty()) {
-            throw new IllegalStateException("azure-openai deployment " + deployment.upstreamModel()
-                    + " needs baseUrl https://<resource>.openai.azure.com");
+            throw GatewayException.internal(new IllegalStateException("azure-openai deployment "
+                    + deployment.upstreamModel() + " needs baseUrl https://<resource>.openai.azure.com"));
         }
         String version = deployment.option("apiVersion", DEFAULT_API_VERSION);
         if (version.equals("v1")) {
@@ -58,7 +60,8 @@ public final class AzureOpenAiDialect implements OpenAiDialect {
         }
         if (deployment.option("auth", "api-key").equals("entra")) {
             request.header("Authorization", "Bearer " + entra.token(credential,
-                    deployment.option("authorityHost", EntraTokenSource.PUBLIC_AUTHORITY)));
+                    deployment.option("authorityHost", EntraTokenSource.PUBLIC_AUTHORITY),
+                    deployment.option("scope", EntraTokenSource.PUBLIC_SCOPE)));
         } else {
             request.header("api-key", credential);
         }

@@ -1,6 +1,7 @@
 package dev.sluice.provider.openai;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.sluice.auth.ApiKeys;
 import dev.sluice.error.GatewayException;
 import dev.sluice.json.Json;
 import java.io.IOException;
@@ -24,7 +25,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class EntraTokenSource {
     public static final String PUBLIC_AUTHORITY = "https://login.microsoftonline.com";
-    static final String SCOPE = "https://cognitiveservices.azure.com/.default";
+    public static final String PUBLIC_SCOPE = "https://cognitiveservices.azure.com/.default";
     private static final Logger LOG = LoggerFactory.getLogger(EntraTokenSource.class);
     private static final Duration REFRESH_MARGIN = Duration.ofMinutes(5);
 
@@ -41,18 +42,18 @@ public final class EntraTokenSource {
     }
 
     /** A valid access token for the service principal in {@code secretJson}. */
-    public String token(String secretJson, String authorityHost) {
-        String cacheKey = authorityHost + "|" + secretJson.hashCode() + "|" + secretJson.length();
+    public String token(String secretJson, String authorityHost, String scope) {
+        String cacheKey = authorityHost + "|" + scope + "|" + ApiKeys.sha256Hex(secretJson);
         Token cached = tokens.get(cacheKey);
         if (cached != null && clock.instant().isBefore(cached.refreshAt())) {
             return cached.value();
         }
-        Token fresh = fetch(secretJson, authorityHost);
+        Token fresh = fetch(secretJson, authorityHost, scope);
         tokens.put(cacheKey, fresh);
         return fresh.value();
     }
 
-    private Token fetch(String secretJson, String authorityHost) {
+    private Token fetch(String secretJson, String authorityHost, String scope) {
         JsonNode principal;
         try {
             principal = Json.read(secretJson.getBytes(StandardCharsets.UTF_8));
@@ -66,13 +67,18 @@ public final class EntraTokenSource {
             throw misconfigured();
         }
         String form = "grant_type=client_credentials&client_id=" + encode(clientId) + "&client_secret="
-                + encode(clientSecret) + "&scope=" + encode(SCOPE);
+                + encode(clientSecret) + "&scope=" + encode(scope);
         URI uri = URI.create(authorityHost.replaceAll("/+$", "") + "/" + encode(tenant) + "/oauth2/v2.0/token");
         try {
             HttpResponse<byte[]> response = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10))
                     .header("Content-Type", "application/x-www-form-urlencoded")
                     .POST(HttpRequest.BodyPublishers.ofString(form)).build(), HttpResponse.BodyHandlers.ofByteArray());
-            JsonNode body = Json.read(response.body());
+            JsonNode body;
+            try {
+                body = Json.read(response.body());
+            } catch (IOException notJson) {
+                body = Json.MAPPER.createObjectNode();
+            }
             if (response.statusCode() != 200 || !body.path("access_token").isTextual()) {
                 LOG.warn("Entra ID token request for client {} failed: HTTP {} {}", clientId, response.statusCode(),
                         body.path("error").asText(""));

@@ -12,13 +12,13 @@ import dev.sluice.provider.EmbeddingProvider;
 import dev.sluice.provider.EmbeddingResult;
 import dev.sluice.provider.ProviderCall;
 import dev.sluice.provider.UpstreamErrors;
+import dev.sluice.provider.UpstreamHttp;
 import dev.sluice.route.Deployment;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -32,14 +32,11 @@ import java.time.Duration;
  */
 public final class OpenAiCompatibleProvider implements ChatProvider, EmbeddingProvider {
     public static final String TYPE = "openai-compatible";
-    private static final int MAX_ERROR_BODY = 64 * 1024;
 
     private final OpenAiDialect dialect;
     private final String type;
 
-    /** HTTP/2 for TLS upstreams; plain-HTTP upstreams (vLLM, Ollama, tests) get HTTP/1.1 without an h2c upgrade. */
-    private final HttpClient tlsClient;
-    private final HttpClient plainClient;
+    private final UpstreamHttp http;
 
     /** The generic adapter: any OpenAI-compatible server at the route's base URL. */
     public OpenAiCompatibleProvider(Duration connectTimeout) {
@@ -49,10 +46,7 @@ public final class OpenAiCompatibleProvider implements ChatProvider, EmbeddingPr
     public OpenAiCompatibleProvider(OpenAiDialect dialect, Duration connectTimeout) {
         this.dialect = dialect;
         this.type = dialect.type();
-        this.tlsClient = HttpClient.newBuilder().connectTimeout(connectTimeout).version(HttpClient.Version.HTTP_2)
-                .build();
-        this.plainClient = HttpClient.newBuilder().connectTimeout(connectTimeout)
-                .version(HttpClient.Version.HTTP_1_1).build();
+        this.http = new UpstreamHttp(connectTimeout);
     }
 
     @Override
@@ -102,16 +96,7 @@ public final class OpenAiCompatibleProvider implements ChatProvider, EmbeddingPr
                 .header("X-Request-Id", requestId)
                 .POST(HttpRequest.BodyPublishers.ofByteArray(json));
         dialect.authenticate(request, deployment, credential);
-        HttpClient client = "https".equalsIgnoreCase(uri.getScheme()) ? tlsClient : plainClient;
-        HttpResponse<InputStream> response;
-        try {
-            response = client.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
-        } catch (IOException e) {
-            throw UpstreamErrors.fromIoFailure(type, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw UpstreamErrors.fromIoFailure(type, e);
-        }
+        HttpResponse<InputStream> response = http.send(request.build(), type);
         if (response.statusCode() / 100 != 2) {
             try (InputStream body = response.body()) {
                 throw errorFrom(response, body);
@@ -137,24 +122,45 @@ public final class OpenAiCompatibleProvider implements ChatProvider, EmbeddingPr
         return body;
     }
 
+    /**
+     * Usage objects in an OpenAI-style stream are cumulative: OpenAI sends one at the end, but Groq (in
+     * {@code x_groq}), vLLM with continuous usage stats and others repeat it in several chunks. The last one seen is
+     * the call's usage; it is reported once, also when the stream breaks after it.
+     */
     private void relayEventStream(InputStream body, ChatStreamListener listener) throws IOException {
         BufferedReader lines = new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8), 8192);
         boolean done = false;
-        for (String line = lines.readLine(); line != null; line = lines.readLine()) {
-            if (!line.startsWith("data:")) {
-                continue; // blank separators, comments (": keep-alive"), event:/id: lines
+        JsonNode lastUsage = null;
+        try {
+            for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+                if (!line.startsWith("data:")) {
+                    continue; // blank separators, comments (": keep-alive"), event:/id: lines
+                }
+                String data = line.substring(5).strip();
+                if (data.equals("[DONE]")) {
+                    done = true;
+                    break;
+                }
+                if (!data.isEmpty()) {
+                    JsonNode chunk = Json.read(data);
+                    relayChunk(chunk, listener);
+                    JsonNode usage = OpenAiUsage.usageIn(chunk);
+                    lastUsage = usage != null ? usage : lastUsage;
+                }
             }
-            String data = line.substring(5).strip();
-            if (data.equals("[DONE]")) {
-                done = true;
-                break;
-            }
-            if (!data.isEmpty()) {
-                relayChunk(Json.read(data), listener);
-            }
+        } catch (IOException | RuntimeException e) {
+            reportUsage(lastUsage, listener);
+            throw e;
         }
+        reportUsage(lastUsage, listener);
         if (!done) {
             throw UpstreamErrors.incompleteStream(type);
+        }
+    }
+
+    private static void reportUsage(JsonNode usage, ChatStreamListener listener) {
+        if (usage != null) {
+            listener.onUsage(OpenAiUsage.toTokenUsage(usage));
         }
     }
 
@@ -167,10 +173,6 @@ public final class OpenAiCompatibleProvider implements ChatProvider, EmbeddingPr
         if (choices instanceof ArrayNode array && !array.isEmpty()) {
             listener.onChoices(array);
         }
-        JsonNode usage = OpenAiUsage.usageIn(chunk);
-        if (usage != null) {
-            listener.onUsage(OpenAiUsage.toTokenUsage(usage));
-        }
     }
 
     /** An upstream that ignored {@code stream: true}: its one completion becomes one chunk. */
@@ -179,8 +181,21 @@ public final class OpenAiCompatibleProvider implements ChatProvider, EmbeddingPr
         for (JsonNode choice : completion.path("choices")) {
             ObjectNode delta = choices.addObject();
             delta.put("index", choice.path("index").asInt());
-            delta.set("delta", choice.path("message").deepCopy());
-            delta.set("finish_reason", choice.path("finish_reason"));
+            ObjectNode message = choice.path("message").isObject()
+                    ? (ObjectNode) choice.get("message").deepCopy() : Json.MAPPER.createObjectNode();
+            int call = 0;
+            for (JsonNode toolCall : message.path("tool_calls")) {
+                if (toolCall instanceof ObjectNode object) {
+                    object.put("index", call++); // stream deltas need the index to keep calls apart
+                }
+            }
+            delta.set("delta", message);
+            JsonNode finish = choice.get("finish_reason");
+            if (finish != null && finish.isTextual()) {
+                delta.set("finish_reason", finish);
+            } else {
+                delta.putNull("finish_reason");
+            }
         }
         if (!choices.isEmpty()) {
             listener.onChoices(choices);
@@ -192,7 +207,7 @@ public final class OpenAiCompatibleProvider implements ChatProvider, EmbeddingPr
 
     private GatewayException errorFrom(HttpResponse<InputStream> response, InputStream body)
             throws IOException {
-        byte[] bytes = body.readNBytes(MAX_ERROR_BODY);
+        byte[] bytes = UpstreamHttp.errorBody(body);
         String message = null;
         String code = null;
         try {

@@ -39,7 +39,8 @@ public record OpenAiPreset(String type, String defaultBaseUrl, boolean requiresK
     /** Mistral's API rejects unknown fields, so everything it does not define is dropped. */
     public static final OpenAiPreset MISTRAL = new OpenAiPreset("mistral", "https://api.mistral.ai/v1", true, false,
             true, Map.of("seed", "random_seed"), Set.of("user", "logit_bias", "store", "metadata", "service_tier",
-            "logprobs", "top_logprobs", "stream_options", "reasoning_effort"));
+            "logprobs", "top_logprobs", "stream_options", "reasoning_effort", "prompt_cache_key",
+            "safety_identifier", "verbosity", "modalities", "audio", "prediction", "web_search_options"));
     public static final OpenAiPreset GROQ = new OpenAiPreset("groq", "https://api.groq.com/openai/v1", true, true,
             false, Map.of(), Set.of("logit_bias", "store", "metadata", "logprobs", "top_logprobs"));
     public static final OpenAiPreset TOGETHER = new OpenAiPreset("together", "https://api.together.xyz/v1", true,
@@ -68,6 +69,10 @@ public record OpenAiPreset(String type, String defaultBaseUrl, boolean requiresK
 
     @Override
     public void authenticate(HttpRequest.Builder request, Deployment deployment, String credential) {
+        if (credential == null && requiresKey) {
+            throw GatewayException.upstream(502, "upstream_error", "upstream_credentials_missing",
+                    "The " + type + " route for this model has no secretRef; the provider needs a key.", -1, null);
+        }
         if (credential != null) {
             request.header("Authorization", "Bearer " + credential);
         }

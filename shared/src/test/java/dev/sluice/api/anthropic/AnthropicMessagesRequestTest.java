@@ -40,7 +40,7 @@ class AnthropicMessagesRequestTest {
         assertThat(chat.stream()).isFalse();
         assertThat(chat.includeUsage()).isFalse();
         assertThat(chat.body()).isEqualTo(json("""
-                {"model":"claude-alias","messages":[{"role":"user","content":"hi"}],"max_tokens":256,
+                {"model":"claude-alias","messages":[{"role":"user","content":"hi"}],"max_completion_tokens":256,
                  "stream":false}"""));
     }
 
@@ -237,7 +237,7 @@ class AnthropicMessagesRequestTest {
                  "temperature":0.5,"top_p":0.9,"top_k":40,"stop_sequences":["\\n\\nHuman:","END"],
                  "metadata":{"user_id":"u-42"}}""");
 
-        assertThat(body.get("max_tokens").asInt()).isEqualTo(100);
+        assertThat(body.get("max_completion_tokens").asInt()).isEqualTo(100);
         assertThat(body.get("temperature").asDouble()).isEqualTo(0.5);
         assertThat(body.get("top_p").asDouble()).isEqualTo(0.9);
         assertThat(body.has("top_k")).isFalse();

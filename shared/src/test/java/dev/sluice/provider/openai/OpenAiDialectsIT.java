@@ -122,6 +122,61 @@ class OpenAiDialectsIT {
     }
 
     @Test
+    void usageRepeatedInSeveralChunks_isReportedOnce_theLastOneWins() {
+        upstream.reply(Reply.stream("text/event-stream", List.of(
+                ("data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"a\"}}],"
+                        + "\"usage\":{\"prompt_tokens\":5,\"completion_tokens\":1}}\n\n").getBytes(StandardCharsets.UTF_8),
+                ("data: {\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}],"
+                        + "\"x_groq\":{\"usage\":{\"prompt_tokens\":5,\"completion_tokens\":2}}}\n\n")
+                        .getBytes(StandardCharsets.UTF_8),
+                ("data: {\"choices\":[],\"usage\":{\"prompt_tokens\":5,\"completion_tokens\":2}}\n\n")
+                        .getBytes(StandardCharsets.UTF_8),
+                "data: [DONE]\n\n".getBytes(StandardCharsets.UTF_8))));
+        Deployment groq = new Deployment("groq", "llama", upstream.baseUrl() + "/openai/v1", "g", Pricing.FREE, null);
+        assertThat(stream(OpenAiPreset.GROQ, groq, chat("""
+                {"model":"m","messages":[{"role":"user","content":"hi"}]}"""), "k"))
+                .containsExactly(TokenUsage.of(5, 2));
+    }
+
+    @Test
+    void upstreamIgnoringStream_wholeCompletionWithParallelToolCalls_keepsThemApart() {
+        upstream.reply(Reply.json(200, """
+                {"id":"c","object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant",
+                 "content":null,"tool_calls":[
+                   {"id":"call_a","type":"function","function":{"name":"f","arguments":"{}"}},
+                   {"id":"call_b","type":"function","function":{"name":"g","arguments":"{\\"x\\":1}"}}]}}],
+                 "usage":{"prompt_tokens":7,"completion_tokens":9}}"""));
+        dev.sluice.stream.CompletionAssembler assembled = new dev.sluice.stream.CompletionAssembler();
+        new OpenAiCompatibleProvider(OpenAiPreset.VLLM, Duration.ofSeconds(2)).streamChat(new ProviderCall("r",
+                chat("{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"),
+                new Deployment("vllm", "m", upstream.baseUrl() + "/v1", null, Pricing.FREE, null), null),
+                new ChatStreamListener() {
+                    @Override
+                    public void onChoices(com.fasterxml.jackson.databind.node.ArrayNode choices) {
+                        assembled.add(choices);
+                    }
+
+                    @Override
+                    public void onUsage(TokenUsage reported) {
+                    }
+                });
+        JsonNode calls = assembled.toCompletionChoices().at("/0/message/tool_calls");
+        assertThat(calls).hasSize(2);
+        assertThat(calls.at("/0/function/name").asText()).isEqualTo("f");
+        assertThat(calls.at("/1/function/arguments").asText()).isEqualTo("{\"x\":1}");
+    }
+
+    @Test
+    void aPresetThatNeedsAKey_withoutASecret_isAClear502() {
+        Deployment noSecret = new Deployment("openai", "gpt-4o-mini", upstream.baseUrl() + "/v1", null, Pricing.FREE,
+                null);
+        GatewayException error = catchThrowableOfType(GatewayException.class, () -> stream(OpenAiPreset.OPENAI,
+                noSecret, chat("{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"), null));
+        assertThat(error.status()).isEqualTo(502);
+        assertThat(error.code()).isEqualTo("upstream_credentials_missing");
+    }
+
+    @Test
     void selfHostedServers_errorsWithoutOpenAiCodesStillMapContextLength() {
         upstream.reply(Reply.json(400, "{\"object\":\"error\",\"message\":\"This model's maximum context length is "
                 + "8192 tokens. However, you requested 9000 tokens.\",\"type\":\"BadRequestError\",\"code\":400}"));
