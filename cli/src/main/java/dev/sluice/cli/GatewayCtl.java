@@ -112,7 +112,7 @@ public final class GatewayCtl {
         out.printf("""
 
                 Sluice dev stack is up.
-                  gateway   %s   (OpenAI-compatible: base URL %s/v1)
+                  gateway   %s   (OpenAI SDKs: base URL %s/v1; Anthropic SDKs: base URL %s)
                   dynamodb  %s   (DynamoDB Local, in memory: keys, routes, counters, usage)
                   models    %s
                   tenant    %s
@@ -126,15 +126,22 @@ public final class GatewayCtl {
                     -H "Content-Type: application/json" \\
                     -d '{"model":"demo","stream":true,"stream_options":{"include_usage":true},"messages":[{"role":"user","content":"Hello, Sluice!"}]}'
 
+                The same through Anthropic's Messages API:
+
+                  curl -N %s/v1/messages \\
+                    -H "x-api-key: %s" -H "anthropic-version: 2023-06-01" \\
+                    -H "Content-Type: application/json" \\
+                    -d '{"model":"demo","max_tokens":256,"stream":true,"messages":[{"role":"user","content":"Hello, Sluice!"}]}'
+
                 See the usage rows (in another terminal, from this folder):
 
                   ./gatewayctl usage --tenant %s --dynamodb-endpoint %s
 
                 Press Ctrl-C to stop.
-                """, url, url, stack.dynamoDbEndpoint(),
+                """, url, url, url, stack.dynamoDbEndpoint(),
                 stack.routes().findAll().stream().map(Route::alias).collect(Collectors.joining(", ")),
                 DevStack.DEMO_TENANT, stack.demoKey(), stack.limitedKey(), DevStack.LIMITED_KEY_RPM, url,
-                stack.demoKey(), DevStack.DEMO_TENANT, stack.dynamoDbEndpoint());
+                stack.demoKey(), url, stack.demoKey(), DevStack.DEMO_TENANT, stack.dynamoDbEndpoint());
     }
 
     private void usage(Args args) {
