@@ -66,7 +66,6 @@ public final class DevStack implements AutoCloseable {
     }
 
     public static DevStack start(DevOptions options) throws IOException {
-        TokenEstimator.warmUpInBackground();
         LocalDynamoDb dynamoDb = LocalDynamoDb.start(options.dynamoDbPort());
         DynamoDbClient dynamo = dynamoDb.newClient();
         TableNames tables = TableNames.fromEnvironment(java.util.Map.of());
@@ -88,6 +87,7 @@ public final class DevStack implements AutoCloseable {
                 Duration.ofSeconds(2), Duration.ofMinutes(5), Clock.systemUTC());
         RouterServer router = RouterServer.start(options.host(), options.routerPort(), pipeline,
                 RouterConfig.DEFAULT_MAX_BODY_BYTES);
+        TokenEstimator.warmUpInBackground();
         return new DevStack(dynamoDb, dynamo, tables, usageStream, router, keys, routes, demoKey, limitedKey);
     }
 

@@ -4,6 +4,7 @@ import dev.sluice.auth.ApiKeyAuthenticator;
 import dev.sluice.auth.KeyRepository;
 import dev.sluice.pipeline.GatewayPipeline;
 import dev.sluice.provider.ProviderRegistry;
+import dev.sluice.provider.UpstreamHttp;
 import dev.sluice.provider.anthropic.AnthropicProvider;
 import dev.sluice.provider.bedrock.BedrockProvider;
 import dev.sluice.provider.demo.DemoProvider;
@@ -21,7 +22,6 @@ import dev.sluice.secret.SecretStore;
 import dev.sluice.store.CachedKeyRepository;
 import dev.sluice.store.CachedRouteRepository;
 import dev.sluice.usage.UsagePublisher;
-import java.net.http.HttpClient;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -50,22 +50,24 @@ public final class GatewayWiring {
     }
 
     /**
-     * Every provider adapter Sluice ships, ready for any route to name. Adapters hold only clients and caches;
-     * Bedrock's AWS client is built on its first use.
+     * Every provider adapter Sluice ships, ready for any route to name. The HTTP adapters share one set of JDK
+     * clients, and every client (Bedrock's AWS clients too) is built on first use, so unused providers cost a cold
+     * start nothing.
      *
      * @param demoDelay pause between the demo model's words (zero in Lambda, a little in dev mode for realism)
      * @param region    the AWS region Bedrock calls default to
      */
     public static List<Object> providers(Duration connectTimeout, Duration demoDelay, String region, Clock clock) {
+        UpstreamHttp http = new UpstreamHttp(connectTimeout);
         List<Object> providers = new ArrayList<>();
         providers.add(new DemoProvider(demoDelay));
         for (OpenAiPreset preset : OpenAiPreset.ALL) {
-            providers.add(new OpenAiCompatibleProvider(preset, connectTimeout));
+            providers.add(new OpenAiCompatibleProvider(preset, http));
         }
-        providers.add(new OpenAiCompatibleProvider(new AzureOpenAiDialect(new EntraTokenSource(
-                HttpClient.newBuilder().connectTimeout(connectTimeout).build(), clock)), connectTimeout));
-        providers.add(new AnthropicProvider(connectTimeout));
-        providers.add(new GeminiProvider(connectTimeout));
+        providers.add(new OpenAiCompatibleProvider(new AzureOpenAiDialect(new EntraTokenSource(connectTimeout, clock)),
+                http));
+        providers.add(new AnthropicProvider(http));
+        providers.add(new GeminiProvider(http));
         providers.add(new BedrockProvider(region, connectTimeout));
         return providers;
     }

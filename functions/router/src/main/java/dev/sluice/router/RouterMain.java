@@ -30,7 +30,6 @@ public final class RouterMain {
     public static void main(String[] args) throws IOException, InterruptedException {
         long started = System.nanoTime();
         RouterConfig config = RouterConfig.fromEnvironment(System.getenv());
-        TokenEstimator.warmUpInBackground();
         AwsClients aws = new AwsClients(config.region());
         DynamoDbClient dynamo = aws.dynamoDb(config.dynamoDbEndpoint());
         GatewayPipeline pipeline = GatewayWiring.pipeline(
@@ -42,6 +41,7 @@ public final class RouterMain {
                 GatewayWiring.providers(Duration.ofSeconds(10), Duration.ZERO, config.region(), Clock.systemUTC()),
                 config.cacheTtl(), config.secretTtl(), Clock.systemUTC());
         RouterServer server = RouterServer.start(config.bindHost(), config.port(), pipeline, config.maxBodyBytes());
+        TokenEstimator.warmUpInBackground(); // after the server is up: not on the cold-start path
         LOG.info("Sluice router listening on {}:{} (started in {} ms)", config.bindHost(), server.port(),
                 (System.nanoTime() - started) / 1_000_000);
         CountDownLatch stopped = new CountDownLatch(1);

@@ -31,7 +31,12 @@ public final class AnthropicProvider implements ChatProvider {
     private final UpstreamHttp http;
 
     public AnthropicProvider(Duration connectTimeout) {
-        this.http = new UpstreamHttp(connectTimeout);
+        this(new UpstreamHttp(connectTimeout));
+    }
+
+    /** With the HTTP clients every adapter of this instance shares. */
+    public AnthropicProvider(UpstreamHttp http) {
+        this.http = http;
     }
 
     @Override

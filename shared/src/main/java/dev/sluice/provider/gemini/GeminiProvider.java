@@ -40,7 +40,12 @@ public final class GeminiProvider implements ChatProvider, EmbeddingProvider {
     private final UpstreamHttp http;
 
     public GeminiProvider(Duration connectTimeout) {
-        this.http = new UpstreamHttp(connectTimeout);
+        this(new UpstreamHttp(connectTimeout));
+    }
+
+    /** With the HTTP clients every adapter of this instance shares. */
+    public GeminiProvider(UpstreamHttp http) {
+        this.http = http;
     }
 
     @Override

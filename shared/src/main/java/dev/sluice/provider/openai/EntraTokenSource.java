@@ -32,13 +32,27 @@ public final class EntraTokenSource {
     private record Token(String value, Instant refreshAt) {
     }
 
-    private final HttpClient http;
+    private final Duration connectTimeout;
     private final Clock clock;
     private final Map<String, Token> tokens = new ConcurrentHashMap<>();
+    private volatile HttpClient http; // built on first use: most gateways never use Entra ID
 
-    public EntraTokenSource(HttpClient http, Clock clock) {
-        this.http = http;
+    public EntraTokenSource(Duration connectTimeout, Clock clock) {
+        this.connectTimeout = connectTimeout;
         this.clock = clock;
+    }
+
+    private HttpClient http() {
+        HttpClient client = http;
+        if (client == null) {
+            synchronized (this) {
+                if (http == null) {
+                    http = HttpClient.newBuilder().connectTimeout(connectTimeout).build();
+                }
+                client = http;
+            }
+        }
+        return client;
     }
 
     /** A valid access token for the service principal in {@code secretJson}. */
@@ -70,7 +84,7 @@ public final class EntraTokenSource {
                 + encode(clientSecret) + "&scope=" + encode(scope);
         URI uri = URI.create(authorityHost.replaceAll("/+$", "") + "/" + encode(tenant) + "/oauth2/v2.0/token");
         try {
-            HttpResponse<byte[]> response = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10))
+            HttpResponse<byte[]> response = http().send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10))
                     .header("Content-Type", "application/x-www-form-urlencoded")
                     .POST(HttpRequest.BodyPublishers.ofString(form)).build(), HttpResponse.BodyHandlers.ofByteArray());
             JsonNode body;

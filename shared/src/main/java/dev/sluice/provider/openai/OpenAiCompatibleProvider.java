@@ -44,9 +44,14 @@ public final class OpenAiCompatibleProvider implements ChatProvider, EmbeddingPr
     }
 
     public OpenAiCompatibleProvider(OpenAiDialect dialect, Duration connectTimeout) {
+        this(dialect, new UpstreamHttp(connectTimeout));
+    }
+
+    /** With the HTTP clients every adapter of this instance shares. */
+    public OpenAiCompatibleProvider(OpenAiDialect dialect, UpstreamHttp http) {
         this.dialect = dialect;
         this.type = dialect.type();
-        this.http = new UpstreamHttp(connectTimeout);
+        this.http = http;
     }
 
     @Override

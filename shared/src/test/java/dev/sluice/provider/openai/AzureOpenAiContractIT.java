@@ -7,7 +7,6 @@ import dev.sluice.route.Deployment;
 import dev.sluice.route.Pricing;
 import dev.sluice.testing.RecordedRequest;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
@@ -18,7 +17,7 @@ import java.util.Map;
  */
 class AzureOpenAiContractIT extends OpenAiContractIT {
     private static final OpenAiCompatibleProvider PROVIDER = new OpenAiCompatibleProvider(
-            new AzureOpenAiDialect(new EntraTokenSource(HttpClient.newHttpClient(), Clock.systemUTC())),
+            new AzureOpenAiDialect(new EntraTokenSource(Duration.ofSeconds(2), Clock.systemUTC())),
             Duration.ofSeconds(2));
 
     @Override

@@ -146,6 +146,8 @@ class OpenAiCompatibleProviderIT {
     @Test
     void connectionCutMidStream_failsAfterTheDeltasAlreadyRelayed() {
         upstream.streamContent("one", "two", "three", "four");
+        // Paced: the JDK's response stream drops bytes it already buffered when the connection then fails.
+        upstream.delayBetweenChunks(Duration.ofMillis(5));
         upstream.cutAfterChunks(3);
         Collected collected = new Collected();
 

@@ -17,7 +17,6 @@ import dev.sluice.testing.Reply;
 import dev.sluice.testing.ReplayUpstream;
 import dev.sluice.testing.Transcripts;
 import dev.sluice.usage.TokenUsage;
-import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -193,7 +192,7 @@ class OpenAiDialectsIT {
             login.reply(Reply.json(200, "{\"token_type\":\"Bearer\",\"expires_in\":3599,\"access_token\":\"eyJ0.tok\"}"));
             upstream.reply(Transcripts.sseReply("transcripts/openai/chat-text.sse"));
             AzureOpenAiDialect azure = new AzureOpenAiDialect(
-                    new EntraTokenSource(HttpClient.newHttpClient(), Clock.systemUTC()));
+                    new EntraTokenSource(Duration.ofSeconds(2), Clock.systemUTC()));
             Deployment deployment = new Deployment(AzureOpenAiDialect.TYPE, "gpt-4o", upstream.baseUrl().toString(),
                     "azure-sp", Pricing.FREE, null, Map.of("auth", "entra", "authorityHost",
                     login.baseUrl().toString(), "apiVersion", "v1"));
