@@ -1,0 +1,186 @@
+package dev.sluice.infra;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import software.amazon.awscdk.ArnComponents;
+import software.amazon.awscdk.ArnFormat;
+import software.amazon.awscdk.Annotations;
+import software.amazon.awscdk.Duration;
+import software.amazon.awscdk.Stack;
+import software.amazon.awscdk.services.iam.PolicyStatement;
+import software.amazon.awscdk.services.lambda.Alias;
+import software.amazon.awscdk.services.lambda.Function;
+import software.amazon.awscdk.services.lambda.LayerVersion;
+import software.amazon.awscdk.services.lambda.Runtime;
+import software.amazon.awscdk.services.lambda.SnapStartConf;
+import software.amazon.awscdk.services.logs.LogGroup;
+import software.amazon.awscdk.services.logs.RetentionDays;
+import software.amazon.awscdk.services.secretsmanager.Secret;
+import software.constructs.Construct;
+
+/**
+ * The router: the OpenAI-compatible HTTP server ({@code functions/router}) on the {@code java21} managed runtime,
+ * behind the AWS Lambda Web Adapter, which turns each invocation into a loopback HTTP request and streams the
+ * response back ({@code AWS_LWA_INVOKE_MODE=response_stream}). SnapStart snapshots published versions; the
+ * {@code live} alias points at the version this deployment published, and everything that invokes the router
+ * invokes the alias.
+ */
+public final class RouterFunction extends Construct {
+    public static final String LIVE_ALIAS = "live";
+    /** AWS publishes the Web Adapter layer from this account in every commercial region. */
+    public static final String LWA_LAYER_ACCOUNT = "753240598075";
+    /** Layer version 30 is adapter v1.1.0, the first with the SnapStart hooks this router relies on. */
+    public static final int LWA_LAYER_VERSION = 30;
+    public static final String SNAPSTART_BEFORE_CHECKPOINT_PATH = "/_sluice/snapstart/before-checkpoint";
+    public static final String SNAPSTART_AFTER_RESTORE_PATH = "/_sluice/snapstart/after-restore";
+
+    private final Function function;
+    private final Alias alias;
+
+    public RouterFunction(Construct scope, String id, SluiceSettings settings, SluiceData data) {
+        super(scope, id);
+        Stack stack = Stack.of(this);
+
+        LogGroup logs = LogGroup.Builder.create(this, "Logs")
+                .retention(RetentionDays.ONE_MONTH)
+                .removalPolicy(settings.dataRemovalPolicy())
+                .build();
+
+        Function.Builder builder = Function.Builder.create(this, "Function")
+                .description("Sluice router (" + settings.stage() + "): OpenAI-compatible gateway behind the "
+                        + "Lambda Web Adapter, streaming")
+                .runtime(Runtime.JAVA_21)
+                .architecture(settings.lambdaArchitecture())
+                .handler("run.sh")
+                .code(LambdaCode.fromBuiltFile(settings.routerAsset(), "routerAsset"))
+                .memorySize(settings.routerMemoryMb())
+                .timeout(Duration.minutes(settings.routerTimeoutMinutes()))
+                .snapStart(SnapStartConf.ON_PUBLISHED_VERSIONS)
+                .layers(List.of(LayerVersion.fromLayerVersionArn(this, "WebAdapterLayer",
+                        webAdapterLayerArn(settings, stack.getRegion()))))
+                .environment(environment(data))
+                .logGroup(logs);
+        if (settings.routerReservedConcurrency() != null) {
+            builder.reservedConcurrentExecutions(settings.routerReservedConcurrency());
+        }
+        function = builder.build();
+
+        alias = Alias.Builder.create(this, "LiveAlias")
+                .aliasName(LIVE_ALIAS)
+                .version(function.getCurrentVersion())
+                .build();
+        Annotations.of(function).acknowledgeWarning("@aws-cdk/aws-lambda:snapStartRequirePublish",
+                "the live alias points at the version published from the function's current configuration");
+
+        grantExactly(settings, data, stack);
+    }
+
+    /** The adapter's settings and the names of the stack's resources; nothing else configures the router. */
+    static Map<String, String> adapterEnvironment() {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("AWS_LAMBDA_EXEC_WRAPPER", "/opt/bootstrap");
+        env.put("AWS_LWA_INVOKE_MODE", "response_stream");
+        env.put("AWS_LWA_PORT", "8080");
+        env.put("AWS_LWA_READINESS_CHECK_PATH", "/healthz");
+        env.put("AWS_LWA_SNAPSTART_BEFORE_CHECKPOINT_PATH", SNAPSTART_BEFORE_CHECKPOINT_PATH);
+        env.put("AWS_LWA_SNAPSTART_AFTER_RESTORE_PATH", SNAPSTART_AFTER_RESTORE_PATH);
+        return env;
+    }
+
+    private static Map<String, String> environment(SluiceData data) {
+        Map<String, String> env = adapterEnvironment();
+        env.put("SLUICE_KEYS_TABLE", data.keys().getTableName());
+        env.put("SLUICE_ROUTES_TABLE", data.routes().getTableName());
+        env.put("SLUICE_COUNTERS_TABLE", data.counters().getTableName());
+        env.put("SLUICE_USAGE_STREAM", data.usageStream().getStreamName());
+        // Provider secrets are not listed here: a route's secretRef is the secret's name (sluice/<stage>/<provider>)
+        // and the router reads it on demand, within the GetSecretValue grant below.
+        return env;
+    }
+
+    static String webAdapterLayerArn(SluiceSettings settings, String region) {
+        if (settings.lwaLayerArn() != null) {
+            return settings.lwaLayerArn();
+        }
+        String layer = settings.arm64() ? "LambdaAdapterLayerArm64" : "LambdaAdapterLayerX86";
+        return "arn:aws:lambda:" + region + ":" + LWA_LAYER_ACCOUNT + ":layer:" + layer + ":" + LWA_LAYER_VERSION;
+    }
+
+    /**
+     * Exactly the calls the router makes: keys and routes are read (GetItem; Scan and Query for the model list),
+     * counters are incremented with a conditional UpdateItem, usage events go to the stream, credentials are read
+     * from the stack's secrets, and Bedrock models are invoked with the function's own role.
+     */
+    private void grantExactly(SluiceSettings settings, SluiceData data, Stack stack) {
+        function.addToRolePolicy(PolicyStatement.Builder.create()
+                .sid("ReadKeysAndRoutes")
+                .actions(List.of("dynamodb:GetItem", "dynamodb:Query", "dynamodb:Scan"))
+                .resources(List.of(data.keys().getTableArn(), data.routes().getTableArn()))
+                .build());
+        function.addToRolePolicy(PolicyStatement.Builder.create()
+                .sid("CountRequests")
+                .actions(List.of("dynamodb:UpdateItem"))
+                .resources(List.of(data.counters().getTableArn()))
+                .build());
+        function.addToRolePolicy(PolicyStatement.Builder.create()
+                .sid("PublishUsage")
+                .actions(List.of("kinesis:PutRecord", "kinesis:PutRecords"))
+                .resources(List.of(data.usageStream().getStreamArn()))
+                .build());
+        List<String> secretArns = new ArrayList<>();
+        for (Secret secret : data.providerSecrets().values()) {
+            secretArns.add(secret.getSecretArn());
+        }
+        if (!secretArns.isEmpty()) {
+            function.addToRolePolicy(PolicyStatement.Builder.create()
+                    .sid("ReadProviderSecrets")
+                    .actions(List.of("secretsmanager:GetSecretValue"))
+                    .resources(secretArns)
+                    .build());
+        }
+        List<String> bedrockActions = List.of("bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream");
+        if (!settings.bedrockModels().isEmpty()) {
+            function.addToRolePolicy(PolicyStatement.Builder.create()
+                    .sid("InvokeBedrockModels")
+                    .actions(bedrockActions)
+                    .resources(settings.bedrockModels())
+                    .build());
+            return;
+        }
+        // Model ids are route data, not known at deploy time: the default grants the region's foundation models
+        // and this account's inference profiles there (the only resource wildcards in the stack, documented).
+        String inferenceProfiles = stack.formatArn(ArnComponents.builder()
+                .service("bedrock").resource("inference-profile").resourceName("*")
+                .arnFormat(ArnFormat.SLASH_RESOURCE_NAME).build());
+        function.addToRolePolicy(PolicyStatement.Builder.create()
+                .sid("InvokeBedrockModels")
+                .actions(bedrockActions)
+                .resources(List.of(
+                        stack.formatArn(ArnComponents.builder()
+                                .service("bedrock").account("").resource("foundation-model").resourceName("*")
+                                .arnFormat(ArnFormat.SLASH_RESOURCE_NAME).build()),
+                        inferenceProfiles))
+                .build());
+        // A cross-region inference profile (us.anthropic..., eu....) runs the model in another region of its
+        // geography; IAM checks the foundation model there too. Allowed only through this account's profiles.
+        function.addToRolePolicy(PolicyStatement.Builder.create()
+                .sid("InvokeBedrockModelsThroughInferenceProfiles")
+                .actions(bedrockActions)
+                .resources(List.of(stack.formatArn(ArnComponents.builder()
+                        .service("bedrock").region("*").account("").resource("foundation-model").resourceName("*")
+                        .arnFormat(ArnFormat.SLASH_RESOURCE_NAME).build())))
+                .conditions(Map.of("StringLike", Map.of("bedrock:InferenceProfileArn", inferenceProfiles)))
+                .build());
+    }
+
+    public Function function() {
+        return function;
+    }
+
+    /** What API Gateway, the optional Function URL and the alarms point at. */
+    public Alias alias() {
+        return alias;
+    }
+}

@@ -1,0 +1,122 @@
+package dev.sluice.infra;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import software.amazon.awscdk.Duration;
+import software.amazon.awscdk.services.dynamodb.Attribute;
+import software.amazon.awscdk.services.dynamodb.AttributeType;
+import software.amazon.awscdk.services.dynamodb.BillingMode;
+import software.amazon.awscdk.services.dynamodb.PointInTimeRecoverySpecification;
+import software.amazon.awscdk.services.dynamodb.Table;
+import software.amazon.awscdk.services.kinesis.Stream;
+import software.amazon.awscdk.services.kinesis.StreamEncryption;
+import software.amazon.awscdk.services.kinesis.StreamMode;
+import software.amazon.awscdk.services.secretsmanager.Secret;
+import software.constructs.Construct;
+
+/**
+ * Sluice's state: the four tables (key schemas exactly as {@code dev.sluice.store.SluiceTables} creates them for
+ * dev mode and the emulators), the usage stream, and one empty secret per provider credential.
+ *
+ * <p>Table names are left to CloudFormation, so stages and re-deploys never collide; the functions get them through
+ * their environment and operators through the stack outputs.
+ */
+public final class SluiceData extends Construct {
+    // The attribute names of dev.sluice.store.SluiceTables; infra-cdk does not depend on shared, so they are
+    // repeated here and pinned by SluiceDataTest.
+    static final String KEY_HASH = "keyHash";
+    static final String ALIAS = "alias";
+    static final String COUNTER = "counter";
+    static final String TENANT = "tenant";
+    static final String PERIOD = "period";
+    static final String EXPIRES_AT = "expiresAt";
+
+    private final Table keys;
+    private final Table routes;
+    private final Table counters;
+    private final Table usage;
+    private final Stream usageStream;
+    private final Map<String, Secret> providerSecrets = new LinkedHashMap<>();
+
+    public SluiceData(Construct scope, String id, SluiceSettings settings) {
+        super(scope, id);
+        // Losing keys means every client must be re-issued a key; losing usage means losing billing history.
+        // Routes and counters are cheap to recreate (routes from cli/routes/, counters expire within minutes).
+        keys = table("KeysTable", KEY_HASH, null, settings, true);
+        routes = table("RoutesTable", ALIAS, null, settings, false);
+        counters = Table.Builder.create(this, "CountersTable")
+                .partitionKey(string(COUNTER))
+                .billingMode(BillingMode.PAY_PER_REQUEST)
+                .timeToLiveAttribute(EXPIRES_AT)
+                .removalPolicy(settings.dataRemovalPolicy())
+                .build();
+        usage = table("UsageTable", TENANT, PERIOD, settings, true);
+
+        // On demand: no shards to size. Events not yet billed live only here, so it is kept like the tables.
+        usageStream = Stream.Builder.create(this, "UsageStream")
+                .streamMode(StreamMode.ON_DEMAND)
+                .encryption(StreamEncryption.MANAGED)
+                .retentionPeriod(Duration.hours(24))
+                .removalPolicy(settings.dataRemovalPolicy())
+                .build();
+
+        for (String provider : settings.providerSecrets()) {
+            // No value and no generator option in the template: CloudFormation fills the secret with a random
+            // placeholder, and the operator puts the real key with `aws secretsmanager put-secret-value`.
+            Secret secret = Secret.Builder.create(this, "Secret-" + provider)
+                    .secretName(settings.secretName(provider))
+                    .description("Sluice " + settings.stage() + ": credential for provider '" + provider
+                            + "'. Routes name it as secretRef " + settings.secretName(provider)
+                            + ". Put the key with aws secretsmanager put-secret-value.")
+                    .removalPolicy(settings.dataRemovalPolicy())
+                    .build();
+            providerSecrets.put(provider, secret);
+        }
+    }
+
+    private Table table(String id, String partitionKey, String sortKey, SluiceSettings settings, boolean precious) {
+        boolean protect = precious && !settings.throwaway();
+        Table.Builder builder = Table.Builder.create(this, id)
+                .partitionKey(string(partitionKey))
+                .billingMode(BillingMode.PAY_PER_REQUEST)
+                .deletionProtection(protect)
+                .pointInTimeRecoverySpecification(PointInTimeRecoverySpecification.builder()
+                        .pointInTimeRecoveryEnabled(protect)
+                        .build())
+                .removalPolicy(settings.dataRemovalPolicy());
+        if (sortKey != null) {
+            builder.sortKey(string(sortKey));
+        }
+        return builder.build();
+    }
+
+    private static Attribute string(String name) {
+        return Attribute.builder().name(name).type(AttributeType.STRING).build();
+    }
+
+    public Table keys() {
+        return keys;
+    }
+
+    public Table routes() {
+        return routes;
+    }
+
+    public Table counters() {
+        return counters;
+    }
+
+    public Table usage() {
+        return usage;
+    }
+
+    public Stream usageStream() {
+        return usageStream;
+    }
+
+    /** Provider name to secret, in the order of the context list. */
+    public Map<String, Secret> providerSecrets() {
+        return Collections.unmodifiableMap(providerSecrets);
+    }
+}

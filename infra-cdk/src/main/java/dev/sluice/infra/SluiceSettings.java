@@ -1,0 +1,230 @@
+package dev.sluice.infra;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+import software.amazon.awscdk.RemovalPolicy;
+import software.amazon.awscdk.services.lambda.Architecture;
+
+/**
+ * Everything the CDK app reads from its context ({@code cdk.json} or {@code -c key=value}), read once in
+ * {@link SluiceApp}. Nothing else reads context. Values given with {@code -c} arrive as strings, values in
+ * {@code cdk.json} may be JSON booleans, numbers or arrays: both are accepted.
+ *
+ * @param stage                     names the stack ({@code Sluice-<stage>}), the secrets and the API stage
+ * @param throwaway                 a stage whose data may go: no deletion protection, no point-in-time recovery,
+ *                                  and tables, secrets and logs are deleted with the stack
+ * @param providerSecrets           one empty Secrets Manager secret {@code sluice/<stage>/<name>} per entry
+ * @param architecture              {@code arm64} or {@code x86_64}, for both functions and the adapter layer
+ * @param routerAsset               the router bundle zip ({@code run.sh} + {@code lib/})
+ * @param aggregatorAsset           the aggregator's shaded jar
+ * @param lwaLayerArn               the Lambda Web Adapter layer; null picks AWS's layer for the stack's region
+ * @param routerReservedConcurrency null leaves the router on the account's unreserved pool
+ * @param bedrockModels             the model ARNs the router may invoke; empty grants the stack region's
+ *                                  foundation models and the account's inference profiles there
+ * @param alarmEmail                null: the alarm topic has no subscription
+ */
+public record SluiceSettings(String stage, boolean throwaway, List<String> providerSecrets, String architecture,
+                             String routerAsset, String aggregatorAsset, String lwaLayerArn, int routerMemoryMb,
+                             int routerTimeoutMinutes, Integer routerReservedConcurrency, int aggregatorMemoryMb,
+                             double apiThrottleRateLimit, int apiThrottleBurstLimit, boolean apiCloudWatchRole,
+                             boolean functionUrl, String functionUrlAuth, List<String> bedrockModels,
+                             String alarmEmail) {
+
+    public static final String DEFAULT_STAGE = "dev";
+    public static final List<String> DEFAULT_PROVIDER_SECRETS = List.of("openai", "anthropic", "gemini");
+    public static final String ARM64 = "arm64";
+    public static final String X86_64 = "x86_64";
+    public static final String DEFAULT_ROUTER_ASSET = "../functions/router/target/sluice-router-lambda.zip";
+    public static final String DEFAULT_AGGREGATOR_ASSET =
+            "../functions/billing-aggregator/target/sluice-billing-aggregator-0.1.0-SNAPSHOT-lambda.jar";
+    public static final int DEFAULT_ROUTER_MEMORY_MB = 1024;
+    /** A stream may run as long as API Gateway lets it (15 minutes); the issue asks for at least 5. */
+    public static final int DEFAULT_ROUTER_TIMEOUT_MINUTES = 15;
+    public static final int DEFAULT_AGGREGATOR_MEMORY_MB = 512;
+    public static final double DEFAULT_API_THROTTLE_RATE = 100;
+    public static final int DEFAULT_API_THROTTLE_BURST = 200;
+
+    /** The keys this record reads, in the order the README documents them. */
+    public static final List<String> CONTEXT_KEYS = List.of("stage", "throwaway", "providerSecrets",
+            "architecture", "routerAsset", "aggregatorAsset", "lwaLayerArn", "routerMemoryMb",
+            "routerTimeoutMinutes", "routerReservedConcurrency", "aggregatorMemoryMb", "apiThrottleRateLimit",
+            "apiThrottleBurstLimit", "apiCloudWatchRole", "functionUrl", "functionUrlAuth", "bedrockModels",
+            "alarmEmail");
+
+    private static final Pattern STAGE = Pattern.compile("[a-z][a-z0-9-]{0,19}");
+    private static final Pattern SECRET_NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,39}");
+
+    public SluiceSettings {
+        if (stage == null || !STAGE.matcher(stage).matches()) {
+            throw new IllegalArgumentException("context stage must be 1-20 lower-case letters, digits or '-', "
+                    + "starting with a letter; got " + stage);
+        }
+        providerSecrets = List.copyOf(providerSecrets);
+        for (String name : providerSecrets) {
+            if (!SECRET_NAME.matcher(name).matches()) {
+                throw new IllegalArgumentException("context providerSecrets: '" + name
+                        + "' is not a lower-case provider name (letters, digits, '-')");
+            }
+        }
+        if (!ARM64.equals(architecture) && !X86_64.equals(architecture)) {
+            throw new IllegalArgumentException("context architecture must be arm64 or x86_64; got " + architecture);
+        }
+        if (routerMemoryMb < 128 || routerMemoryMb > 10240 || aggregatorMemoryMb < 128 || aggregatorMemoryMb > 10240) {
+            throw new IllegalArgumentException("function memory must be 128-10240 MB");
+        }
+        if (routerTimeoutMinutes < 5 || routerTimeoutMinutes > 15) {
+            throw new IllegalArgumentException("context routerTimeoutMinutes must be 5-15 (streams need time; "
+                    + "Lambda and API Gateway stop at 15); got " + routerTimeoutMinutes);
+        }
+        if (routerReservedConcurrency != null && routerReservedConcurrency < 1) {
+            throw new IllegalArgumentException("context routerReservedConcurrency must be at least 1 when set");
+        }
+        if (apiThrottleRateLimit <= 0 || apiThrottleBurstLimit <= 0) {
+            throw new IllegalArgumentException("API throttling limits must be positive");
+        }
+        if (!"AWS_IAM".equals(functionUrlAuth) && !"NONE".equals(functionUrlAuth)) {
+            throw new IllegalArgumentException("context functionUrlAuth must be AWS_IAM or NONE; got " + functionUrlAuth);
+        }
+        bedrockModels = List.copyOf(bedrockModels);
+        for (String arn : bedrockModels) {
+            if (!arn.startsWith("arn:")) {
+                throw new IllegalArgumentException("context bedrockModels takes model or inference-profile ARNs; got "
+                        + arn);
+            }
+        }
+    }
+
+    /** Reads the settings from a context lookup such as {@code app.getNode()::tryGetContext}. */
+    public static SluiceSettings fromContext(Function<String, Object> context) {
+        Reader r = new Reader(context);
+        return new SluiceSettings(
+                r.string("stage", DEFAULT_STAGE),
+                r.bool("throwaway", false),
+                r.list("providerSecrets", DEFAULT_PROVIDER_SECRETS),
+                r.string("architecture", ARM64).toLowerCase(Locale.ROOT).replace("x86-64", X86_64),
+                r.string("routerAsset", DEFAULT_ROUTER_ASSET),
+                r.string("aggregatorAsset", DEFAULT_AGGREGATOR_ASSET),
+                r.string("lwaLayerArn", null),
+                r.integer("routerMemoryMb", DEFAULT_ROUTER_MEMORY_MB),
+                r.integer("routerTimeoutMinutes", DEFAULT_ROUTER_TIMEOUT_MINUTES),
+                r.integer("routerReservedConcurrency", null),
+                r.integer("aggregatorMemoryMb", DEFAULT_AGGREGATOR_MEMORY_MB),
+                r.number("apiThrottleRateLimit", DEFAULT_API_THROTTLE_RATE),
+                r.integer("apiThrottleBurstLimit", DEFAULT_API_THROTTLE_BURST),
+                r.bool("apiCloudWatchRole", true),
+                r.bool("functionUrl", false),
+                r.string("functionUrlAuth", "AWS_IAM").toUpperCase(Locale.ROOT),
+                r.list("bedrockModels", List.of()),
+                r.string("alarmEmail", null));
+    }
+
+    /** For tests and callers that hold the context as a map. */
+    public static SluiceSettings fromContext(Map<String, ?> context) {
+        return fromContext(context::get);
+    }
+
+    public boolean arm64() {
+        return ARM64.equals(architecture);
+    }
+
+    public Architecture lambdaArchitecture() {
+        return arm64() ? Architecture.ARM_64 : Architecture.X86_64;
+    }
+
+    /** Tables, secrets and logs: kept when the stack goes, unless the stage is a throwaway. */
+    public RemovalPolicy dataRemovalPolicy() {
+        return throwaway ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
+    }
+
+    public String secretName(String provider) {
+        return "sluice/" + stage + "/" + provider;
+    }
+
+    public String stackName() {
+        return "Sluice-" + stage;
+    }
+
+    private record Reader(Function<String, Object> context) {
+
+        Object raw(String key) {
+            Object value = context.apply(key);
+            if (value instanceof String s && s.isBlank()) {
+                return null;
+            }
+            return value;
+        }
+
+        String string(String key, String fallback) {
+            Object value = raw(key);
+            return value == null ? fallback : value.toString().strip();
+        }
+
+        boolean bool(String key, boolean fallback) {
+            Object value = raw(key);
+            if (value == null) {
+                return fallback;
+            }
+            if (value instanceof Boolean b) {
+                return b;
+            }
+            String text = value.toString().strip().toLowerCase(Locale.ROOT);
+            return switch (text) {
+                case "true", "yes", "1" -> true;
+                case "false", "no", "0" -> false;
+                default -> throw new IllegalArgumentException("context " + key + " must be true or false; got " + value);
+            };
+        }
+
+        Integer integer(String key, Integer fallback) {
+            Object value = raw(key);
+            if (value == null) {
+                return fallback;
+            }
+            if (value instanceof Number n) {
+                return n.intValue();
+            }
+            try {
+                return Integer.valueOf(value.toString().strip());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("context " + key + " must be a whole number; got " + value, e);
+            }
+        }
+
+        double number(String key, double fallback) {
+            Object value = raw(key);
+            if (value == null) {
+                return fallback;
+            }
+            if (value instanceof Number n) {
+                return n.doubleValue();
+            }
+            try {
+                return Double.parseDouble(value.toString().strip());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("context " + key + " must be a number; got " + value, e);
+            }
+        }
+
+        List<String> list(String key, List<String> fallback) {
+            Object value = raw(key);
+            if (value == null) {
+                return fallback;
+            }
+            Collection<?> items = value instanceof Collection<?> c ? c : Arrays.asList(value.toString().split(","));
+            List<String> result = new ArrayList<>();
+            for (Object item : items) {
+                String text = String.valueOf(item).strip();
+                if (!text.isEmpty() && !result.contains(text)) {
+                    result.add(text);
+                }
+            }
+            return result;
+        }
+    }
+}

@@ -1,0 +1,158 @@
+package dev.sluice.infra;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sluice.infra.IamPolicies.Statement;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.api.Test;
+import software.amazon.awscdk.assertions.Template;
+
+class IamLeastPrivilegeTest {
+    private static final String ROUTER = "run.sh";
+    private static final String AGGREGATOR = BillingAggregator.HANDLER;
+
+    static List<Map<String, Object>> configurations() {
+        return List.of(Map.of(), Map.of("throwaway", "true"), Map.of("functionUrl", "true", "functionUrlAuth", "NONE"),
+                Map.of("architecture", "x86_64", "routerReservedConcurrency", "10"),
+                Map.of("bedrockModels", "arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-lite-v1:0"));
+    }
+
+    @ParameterizedTest
+    @MethodSource("configurations")
+    void dataActions_neverHaveWildcardResources(Map<String, Object> context) {
+        List<Statement> statements = IamPolicies.all(Templates.with(context));
+
+        assertThat(statements).isNotEmpty();
+        for (Statement statement : statements) {
+            for (String service : IamPolicies.DATA_SERVICES) {
+                if (statement.touches(service)) {
+                    assertThat(statement.resources())
+                            .as("%s %s in %s", statement.sid(), statement.actions(), statement.policyId())
+                            .isNotEmpty()
+                            .noneMatch(IamPolicies::hasWildcard);
+                }
+            }
+            assertThat(statement.resources()).as("%s in %s", statement.actions(), statement.policyId())
+                    .doesNotContain("*");
+            assertThat(statement.effect()).isEqualTo("Allow");
+        }
+    }
+
+    @Test
+    void router_getsExactlyTheActionsItUses() {
+        List<Statement> router = IamPolicies.ofFunction(Templates.defaults(), ROUTER);
+
+        assertThat(IamPolicies.actions(router)).containsExactlyInAnyOrder(
+                "dynamodb:GetItem", "dynamodb:Query", "dynamodb:Scan",
+                "dynamodb:UpdateItem",
+                "kinesis:PutRecord", "kinesis:PutRecords",
+                "secretsmanager:GetSecretValue",
+                "bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream",
+                "bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream");
+    }
+
+    @Test
+    void router_readsOnlyKeysAndRoutes_andUpdatesOnlyCounters() {
+        Template template = Templates.defaults();
+        List<Statement> router = IamPolicies.ofFunction(template, ROUTER);
+
+        assertThat(sid(router, "ReadKeysAndRoutes").resources()).containsExactlyInAnyOrder(
+                Templates.arnOf(Templates.table(template, SluiceData.KEY_HASH)),
+                Templates.arnOf(Templates.table(template, SluiceData.ALIAS)));
+        assertThat(sid(router, "ReadKeysAndRoutes").actions())
+                .containsExactlyInAnyOrder("dynamodb:GetItem", "dynamodb:Query", "dynamodb:Scan");
+        assertThat(sid(router, "CountRequests").resources())
+                .containsExactly(Templates.arnOf(Templates.table(template, SluiceData.COUNTER)));
+        assertThat(sid(router, "CountRequests").actions()).containsExactly("dynamodb:UpdateItem");
+        assertThat(router).filteredOn(s -> s.touches("dynamodb:"))
+                .flatExtracting(Statement::resources)
+                .doesNotContain(Templates.arnOf(Templates.table(template, SluiceData.TENANT)));
+    }
+
+    @Test
+    void router_publishesOnlyToTheUsageStream() {
+        Template template = Templates.defaults();
+        String stream = Templates.only(template, "AWS::Kinesis::Stream");
+
+        Statement publish = sid(IamPolicies.ofFunction(template, ROUTER), "PublishUsage");
+
+        assertThat(publish.actions()).containsExactlyInAnyOrder("kinesis:PutRecord", "kinesis:PutRecords");
+        assertThat(publish.resources()).containsExactly(Templates.arnOf(stream));
+    }
+
+    @Test
+    void router_readsExactlyTheStacksSecrets() {
+        Template template = Templates.defaults();
+        List<Object> secrets = Templates.resources(template, "AWS::SecretsManager::Secret").keySet().stream()
+                .map(id -> (Object) Templates.ref(id)).toList();
+
+        Statement read = sid(IamPolicies.ofFunction(template, ROUTER), "ReadProviderSecrets");
+
+        assertThat(secrets).hasSize(3);
+        assertThat(read.actions()).containsExactly("secretsmanager:GetSecretValue");
+        assertThat(read.resources()).containsExactlyInAnyOrderElementsOf(secrets);
+    }
+
+    @Test
+    void router_bedrockDefault_isTheRegionsModelsAndTheAccountsInferenceProfiles() {
+        List<Statement> router = IamPolicies.ofFunction(Templates.defaults(), ROUTER);
+
+        Statement models = sid(router, "InvokeBedrockModels");
+        assertThat(models.actions())
+                .containsExactlyInAnyOrder("bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream");
+        assertThat(models.resources()).hasSize(2);
+        assertThat(String.valueOf(models.resources()))
+                .contains("{Ref=AWS::Region}, ::foundation-model/*")
+                .contains("{Ref=AWS::AccountId}, :inference-profile/*");
+        Statement viaProfiles = sid(router, "InvokeBedrockModelsThroughInferenceProfiles");
+        assertThat(String.valueOf(viaProfiles.resources())).contains(":bedrock:*::foundation-model/*");
+        assertThat(String.valueOf(viaProfiles.condition()))
+                .contains("bedrock:InferenceProfileArn").contains(":inference-profile/*");
+    }
+
+    @Test
+    void router_bedrockModelsContext_grantsExactlyThoseArns() {
+        String nova = "arn:aws:bedrock:eu-west-1::foundation-model/amazon.nova-lite-v1:0";
+        String profile = "arn:aws:bedrock:eu-west-1:111122223333:inference-profile/eu.amazon.nova-lite-v1:0";
+
+        List<Statement> router = IamPolicies.ofFunction(
+                Templates.with(Map.of("bedrockModels", nova + "," + profile)), ROUTER);
+
+        assertThat(router).filteredOn(s -> s.touches("bedrock:")).singleElement()
+                .satisfies(s -> assertThat(s.resources()).containsExactly(nova, profile))
+                .satisfies(s -> assertThat(s.condition()).isNull());
+    }
+
+    @Test
+    void aggregator_foldsIntoTheUsageTable_readsTheStream_andSendsToItsQueue() {
+        Template template = Templates.defaults();
+        List<Statement> aggregator = IamPolicies.ofFunction(template, AGGREGATOR);
+        String stream = Templates.only(template, "AWS::Kinesis::Stream");
+        String queue = Templates.only(template, "AWS::SQS::Queue");
+
+        assertThat(aggregator).filteredOn(s -> s.touches("dynamodb:")).singleElement().satisfies(s -> {
+            assertThat(s.actions()).containsExactlyInAnyOrder("dynamodb:UpdateItem", "dynamodb:GetItem");
+            assertThat(s.resources()).containsExactly(Templates.arnOf(Templates.table(template, SluiceData.TENANT)));
+        });
+        assertThat(aggregator).filteredOn(s -> s.touches("kinesis:")).allSatisfy(s -> {
+            assertThat(s.resources()).containsExactly(Templates.arnOf(stream));
+            assertThat(s.actions()).allMatch(a -> a.startsWith("kinesis:Get") || a.startsWith("kinesis:Describe")
+                    || a.startsWith("kinesis:List") || a.equals("kinesis:SubscribeToShard"));
+        });
+        assertThat(aggregator).filteredOn(s -> s.touches("sqs:")).singleElement().satisfies(s -> {
+            assertThat(s.actions()).contains("sqs:SendMessage").allMatch(a -> a.startsWith("sqs:Send")
+                    || a.startsWith("sqs:GetQueue"));
+            assertThat(s.resources()).containsExactly(Templates.arnOf(queue));
+        });
+        assertThat(IamPolicies.actions(aggregator))
+                .allMatch(a -> a.startsWith("dynamodb:") || a.startsWith("kinesis:") || a.startsWith("sqs:"));
+    }
+
+    private static Statement sid(List<Statement> statements, String sid) {
+        return statements.stream().filter(s -> sid.equals(s.sid())).findFirst()
+                .orElseThrow(() -> new AssertionError("no statement " + sid + " in " + statements));
+    }
+}

@@ -1,0 +1,112 @@
+package dev.sluice.infra;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import software.amazon.awscdk.assertions.Match;
+import software.amazon.awscdk.assertions.Template;
+
+class RouterFunctionTest {
+
+    private static Map<String, Object> router(Template template) {
+        return Templates.properties(Templates.resource(template, Templates.functionId(template, "run.sh")));
+    }
+
+    @Test
+    void router_runsOnJava21_arm64_behindTheAdapterScript() {
+        Map<String, Object> router = router(Templates.defaults());
+
+        assertThat(router.get("Runtime")).isEqualTo("java21");
+        assertThat(router.get("Architectures")).isEqualTo(List.of("arm64"));
+        assertThat(router.get("Handler")).isEqualTo("run.sh");
+    }
+
+    @Test
+    void router_snapStartsPublishedVersions() {
+        assertThat(router(Templates.defaults()).get("SnapStart")).isEqualTo(Map.of("ApplyOn", "PublishedVersions"));
+    }
+
+    @Test
+    void liveAlias_pointsAtTheVersionThisDeploymentPublished() {
+        Template template = Templates.defaults();
+        String function = Templates.functionId(template, "run.sh");
+        String version = Templates.logicalId(template, "AWS::Lambda::Version", "FunctionName",
+                Templates.ref(function));
+
+        Map<String, Object> alias = Templates.properties(Templates.resource(template,
+                Templates.logicalId(template, "AWS::Lambda::Alias", "FunctionName", Templates.ref(function))));
+
+        assertThat(alias.get("Name")).isEqualTo("live");
+        assertThat(alias.get("FunctionVersion")).isEqualTo(Map.of("Fn::GetAtt", List.of(version, "Version")));
+    }
+
+    @Test
+    void webAdapterLayer_isAwsLayerForTheStackRegion_v30() {
+        assertThat(router(Templates.defaults()).get("Layers")).isEqualTo(List.of(Map.of("Fn::Join", List.of("",
+                List.of("arn:aws:lambda:", Map.of("Ref", "AWS::Region"),
+                        ":753240598075:layer:LambdaAdapterLayerArm64:30")))));
+    }
+
+    @Test
+    void x86_64_switchesBothTheFunctionAndTheLayer() {
+        Map<String, Object> router = router(Templates.with(Map.of("architecture", "x86_64")));
+
+        assertThat(router.get("Architectures")).isEqualTo(List.of("x86_64"));
+        assertThat(String.valueOf(router.get("Layers"))).contains(":layer:LambdaAdapterLayerX86:30");
+    }
+
+    @Test
+    void lwaLayerArnContext_replacesTheDefault() {
+        String arn = "arn:aws:lambda:eu-west-1:753240598075:layer:LambdaAdapterLayerArm64:31";
+
+        assertThat(router(Templates.with(Map.of("lwaLayerArn", arn))).get("Layers")).isEqualTo(List.of(arn));
+    }
+
+    @Test
+    void environment_configuresTheAdapterForStreaming_andTheSnapStartHooks() {
+        @SuppressWarnings("unchecked")
+        Map<String, Object> env = (Map<String, Object>) ((Map<String, Object>) router(Templates.defaults())
+                .get("Environment")).get("Variables");
+
+        assertThat(env).containsEntry("AWS_LAMBDA_EXEC_WRAPPER", "/opt/bootstrap")
+                .containsEntry("AWS_LWA_INVOKE_MODE", "response_stream")
+                .containsEntry("AWS_LWA_PORT", "8080")
+                .containsEntry("AWS_LWA_READINESS_CHECK_PATH", "/healthz")
+                .containsEntry("AWS_LWA_SNAPSTART_BEFORE_CHECKPOINT_PATH", "/_sluice/snapstart/before-checkpoint")
+                .containsEntry("AWS_LWA_SNAPSTART_AFTER_RESTORE_PATH", "/_sluice/snapstart/after-restore");
+    }
+
+    @Test
+    void environment_namesTheStacksTablesAndStream_neverConstants() {
+        Template template = Templates.defaults();
+        @SuppressWarnings("unchecked")
+        Map<String, Object> env = (Map<String, Object>) ((Map<String, Object>) router(template)
+                .get("Environment")).get("Variables");
+
+        assertThat(env).containsEntry("SLUICE_KEYS_TABLE", Templates.ref(Templates.table(template, "keyHash")))
+                .containsEntry("SLUICE_ROUTES_TABLE", Templates.ref(Templates.table(template, "alias")))
+                .containsEntry("SLUICE_COUNTERS_TABLE", Templates.ref(Templates.table(template, "counter")))
+                .containsEntry("SLUICE_USAGE_STREAM",
+                        Templates.ref(Templates.only(template, "AWS::Kinesis::Stream")))
+                .doesNotContainKeys("SLUICE_TABLE_PREFIX", "SLUICE_DYNAMODB_ENDPOINT", "SLUICE_KINESIS_ENDPOINT");
+    }
+
+    @Test
+    void memoryAndTimeout_fitStreaming() {
+        Map<String, Object> router = router(Templates.defaults());
+
+        assertThat(router.get("MemorySize")).isEqualTo(1024);
+        assertThat(((Number) router.get("Timeout")).intValue()).isEqualTo(900).isGreaterThanOrEqualTo(300);
+        assertThat(router(Templates.with(Map.of("routerMemoryMb", "2048", "routerTimeoutMinutes", "5"))))
+                .containsEntry("MemorySize", 2048).containsEntry("Timeout", 300);
+    }
+
+    @Test
+    void reservedConcurrency_onlyWhenAsked() {
+        assertThat(router(Templates.defaults())).doesNotContainKey("ReservedConcurrentExecutions");
+        Templates.with(Map.of("routerReservedConcurrency", "25")).hasResourceProperties("AWS::Lambda::Function",
+                Match.objectLike(Map.of("Handler", "run.sh", "ReservedConcurrentExecutions", 25)));
+    }
+}
