@@ -11,12 +11,14 @@ import java.io.OutputStream;
 import java.net.URI;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
+import software.amazon.awssdk.services.secretsmanager.model.ResourceExistsException;
 
 /**
  * A <b>fake</b> AWS Secrets Manager: a few operations of its AWS JSON 1.1 protocol on 127.0.0.1 and a random port.
@@ -27,8 +29,18 @@ import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
  * shape ({@code {"__type":"ResourceNotFoundException","message":...}}, status 400). It does not know binary secrets,
  * version stages other than AWSCURRENT, rotation, deletion, policies or KMS. Each secret keeps only its current
  * version.
+ *
+ * <p>A test that needs only what every Secrets Manager does (create, read, update through the SDK) can take a {@link
+ * Target} from {@link #startOrConfigured()}: this fake by default, or the Secrets Manager of LocalStack or Floci when
+ * the system property {@value #ENDPOINT_PROPERTY} or the environment variable {@value #ENDPOINT_VARIABLE} names one.
  */
 public final class FakeSecretsManager implements AutoCloseable {
+
+  /** System property naming an already running Secrets Manager for {@link #startOrConfigured()}. */
+  public static final String ENDPOINT_PROPERTY = "sluice.test.secretsmanager.endpoint";
+
+  /** Environment variable naming an already running Secrets Manager for {@link #startOrConfigured()}. */
+  public static final String ENDPOINT_VARIABLE = "SLUICE_TEST_SECRETSMANAGER_ENDPOINT";
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String TARGET_PREFIX = "secretsmanager.";
@@ -50,6 +62,16 @@ public final class FakeSecretsManager implements AutoCloseable {
     return new FakeSecretsManager();
   }
 
+  /**
+   * The Secrets Manager named by {@value #ENDPOINT_PROPERTY} or {@value #ENDPOINT_VARIABLE} (LocalStack, Floci, ...)
+   * when one is set, otherwise a new fake; the caller closes it either way. An emulator is shared, so name secrets
+   * with {@link LocalDynamoDb#uniqueName(String)}; only the fake counts calls ({@link Target#fake()}).
+   */
+  public static Target startOrConfigured() {
+    URI configured = LocalDynamoDb.configuredEndpoint(ENDPOINT_PROPERTY, ENDPOINT_VARIABLE);
+    return configured == null ? new FakeTarget(start()) : new ConfiguredSecretsManager(configured);
+  }
+
   /** {@code http://127.0.0.1:<port>}. */
   public URI endpoint() {
     return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
@@ -57,12 +79,7 @@ public final class FakeSecretsManager implements AutoCloseable {
 
   /** A synchronous SDK v2 client for this fake (URL-connection HTTP client, us-east-1, dummy credentials). */
   public SecretsManagerClient newClient() {
-    return SecretsManagerClient.builder()
-        .endpointOverride(endpoint())
-        .region(DummyAws.REGION)
-        .credentialsProvider(DummyAws.CREDENTIALS)
-        .httpClientBuilder(UrlConnectionHttpClient.builder())
-        .build();
+    return newClient(endpoint());
   }
 
   /** Creates the secret, or gives it a new current version, without going through the wire. */
@@ -81,6 +98,15 @@ public final class FakeSecretsManager implements AutoCloseable {
   public void close() {
     server.stop(0);
     executor.shutdownNow();
+  }
+
+  private static SecretsManagerClient newClient(URI endpoint) {
+    return SecretsManagerClient.builder()
+        .endpointOverride(endpoint)
+        .region(DummyAws.REGION)
+        .credentialsProvider(DummyAws.CREDENTIALS)
+        .httpClientBuilder(UrlConnectionHttpClient.builder())
+        .build();
   }
 
   private void handle(HttpExchange exchange) throws IOException {
@@ -223,6 +249,102 @@ public final class FakeSecretsManager implements AutoCloseable {
     @Override
     public String toString() {
       return "Secret[name=" + name + ", versionId=" + versionId + ", value=<redacted>]";
+    }
+  }
+
+  /**
+   * A Secrets Manager a test writes secrets to and reads them from through the real SDK: this fake, or an emulator
+   * (LocalStack, Floci) from {@link #startOrConfigured()}.
+   */
+  public interface Target extends AutoCloseable {
+
+    /** Where the SDK client must point. */
+    URI endpoint();
+
+    /** A synchronous SDK v2 client for it (URL-connection HTTP client, us-east-1, dummy credentials). */
+    SecretsManagerClient newClient();
+
+    /** Creates the secret, or gives it a new current version. */
+    void putSecret(String name, String value);
+
+    /** The fake behind this target, for its extras (such as call counts); empty for an emulator. */
+    Optional<FakeSecretsManager> fake();
+
+    /** Stops the fake; for an emulator, releases the client (the emulator and its secrets stay). */
+    @Override
+    void close();
+  }
+
+  /** This fake as a {@link Target}. */
+  private record FakeTarget(FakeSecretsManager secrets) implements Target {
+    @Override
+    public URI endpoint() {
+      return secrets.endpoint();
+    }
+
+    @Override
+    public SecretsManagerClient newClient() {
+      return secrets.newClient();
+    }
+
+    @Override
+    public void putSecret(String name, String value) {
+      secrets.putSecret(name, value);
+    }
+
+    @Override
+    public Optional<FakeSecretsManager> fake() {
+      return Optional.of(secrets);
+    }
+
+    @Override
+    public void close() {
+      secrets.close();
+    }
+  }
+
+  /** An emulator's Secrets Manager, reached through the SDK for everything, including {@link #putSecret}. */
+  private static final class ConfiguredSecretsManager implements Target {
+    private final URI endpoint;
+    private final SecretsManagerClient admin;
+
+    ConfiguredSecretsManager(URI endpoint) {
+      this.endpoint = endpoint;
+      this.admin = FakeSecretsManager.newClient(endpoint);
+    }
+
+    @Override
+    public URI endpoint() {
+      return endpoint;
+    }
+
+    @Override
+    public SecretsManagerClient newClient() {
+      return FakeSecretsManager.newClient(endpoint);
+    }
+
+    @Override
+    public void putSecret(String name, String value) {
+      try {
+        admin.createSecret(b -> b.name(name).secretString(value));
+      } catch (ResourceExistsException exists) {
+        admin.putSecretValue(b -> b.secretId(name).secretString(value));
+      }
+    }
+
+    @Override
+    public Optional<FakeSecretsManager> fake() {
+      return Optional.empty();
+    }
+
+    @Override
+    public void close() {
+      admin.close();
+    }
+
+    @Override
+    public String toString() {
+      return "ConfiguredSecretsManager[" + endpoint + "]";
     }
   }
 

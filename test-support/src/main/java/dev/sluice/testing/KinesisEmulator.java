@@ -32,8 +32,18 @@ import software.amazon.awssdk.services.kinesis.model.StreamStatus;
  * use. kinesis-local binds every interface and has no host option, so node starts with the committed preload {@code
  * bind-loopback.js}, which forces every listen onto 127.0.0.1 and exits node when the JVM that started it is gone. The
  * emulator ignores SIGTERM for a while, so it is stopped with a forcible kill.
+ *
+ * <p>{@link #shared()} can instead point at a Kinesis that is already running, such as LocalStack or Floci on {@code
+ * http://localhost:4566}: set the system property {@value #ENDPOINT_PROPERTY} or the environment variable {@value
+ * #ENDPOINT_VARIABLE}. Nothing is installed, started or killed then, and {@link #isAvailable()} is true without node.
  */
 public final class KinesisEmulator implements AutoCloseable {
+
+  /** System property naming an already running Kinesis endpoint for {@link #shared()}; wins over the variable. */
+  public static final String ENDPOINT_PROPERTY = "sluice.test.kinesis.endpoint";
+
+  /** Environment variable naming an already running Kinesis endpoint for {@link #shared()}. */
+  public static final String ENDPOINT_VARIABLE = "SLUICE_TEST_KINESIS_ENDPOINT";
 
   private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
   private static final Duration ACTIVE_TIMEOUT = Duration.ofSeconds(30);
@@ -68,9 +78,13 @@ public final class KinesisEmulator implements AutoCloseable {
     this.client = newClient();
   }
 
-  /** Whether {@code node} and {@code npm} are on the PATH; tests skip on developer machines without them. */
+  /**
+   * Whether {@link #shared()} can be had: an endpoint is configured, or {@code node} and {@code npm} are on the PATH.
+   * Tests skip on developer machines without either.
+   */
   public static boolean isAvailable() {
-    return onPath("node") && onPath("npm");
+    return LocalDynamoDb.configuredEndpoint(ENDPOINT_PROPERTY, ENDPOINT_VARIABLE) != null
+        || (onPath("node") && onPath("npm"));
   }
 
   /** Starts a new emulator (installing the npm package first if needed); the caller closes it. */
@@ -80,13 +94,19 @@ public final class KinesisEmulator implements AutoCloseable {
 
   /**
    * The emulator shared by every test in this JVM, started on first use and killed when the JVM exits; its {@link
-   * #close()} does nothing. Name streams with {@link LocalDynamoDb#uniqueName(String)}.
+   * #close()} does nothing. Name streams with {@link LocalDynamoDb#uniqueName(String)}. When {@value
+   * #ENDPOINT_PROPERTY} or {@value #ENDPOINT_VARIABLE} names an endpoint, it is that Kinesis instead.
    */
   public static KinesisEmulator shared() {
     return SharedHolder.INSTANCE;
   }
 
-  /** {@code http://127.0.0.1:<port>}, the emulator's plain-HTTP listener. */
+  /** Whether this is a Kinesis configured by endpoint (LocalStack, Floci, ...) rather than kinesis-local. */
+  public boolean isExternal() {
+    return process == null;
+  }
+
+  /** {@code http://127.0.0.1:<port>}, the emulator's plain-HTTP listener, or the configured endpoint. */
   public URI endpoint() {
     return endpoint;
   }
@@ -159,7 +179,7 @@ public final class KinesisEmulator implements AutoCloseable {
     return List.copyOf(records);
   }
 
-  /** Kills the emulator and its streams; does nothing for {@link #shared()}. */
+  /** Kills the emulator and its streams; does nothing for {@link #shared()} (started here or external). */
   @Override
   public void close() {
     if (!shared) {
@@ -172,8 +192,10 @@ public final class KinesisEmulator implements AutoCloseable {
       return;
     }
     client.close();
-    kill(process);
-    deleteQuietly(log);
+    if (!isExternal()) {
+      kill(process);
+      deleteQuietly(log);
+    }
   }
 
   private static KinesisEmulator start(boolean shared) {
@@ -309,6 +331,10 @@ public final class KinesisEmulator implements AutoCloseable {
     static final KinesisEmulator INSTANCE = startShared();
 
     private static KinesisEmulator startShared() {
+      URI configured = LocalDynamoDb.configuredEndpoint(ENDPOINT_PROPERTY, ENDPOINT_VARIABLE);
+      if (configured != null) {
+        return new KinesisEmulator(null, null, configured, true);
+      }
       KinesisEmulator emulator = start(true);
       Loopback.stopOnExit("kinesis-local", emulator::stop);
       return emulator;

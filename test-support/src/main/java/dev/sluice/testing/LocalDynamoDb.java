@@ -26,8 +26,19 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
  *
  * <p>Use {@link #shared()} in tests (one engine per JVM, tables named with {@link #uniqueName(String)}), {@link
  * #start()} when a test needs an engine of its own.
+ *
+ * <p>{@link #shared()} can instead point at a DynamoDB that is already running, such as LocalStack or Floci on {@code
+ * http://localhost:4566}: set the system property {@value #ENDPOINT_PROPERTY} or the environment variable {@value
+ * #ENDPOINT_VARIABLE}. Nothing is started then, and nothing is stopped; the unique table names keep tests apart on a
+ * shared emulator. Without either setting (CI, a plain {@code ./mvnw verify}) the embedded engine is used.
  */
 public final class LocalDynamoDb implements AutoCloseable {
+
+  /** System property naming an already running DynamoDB endpoint for {@link #shared()}; wins over the variable. */
+  public static final String ENDPOINT_PROPERTY = "sluice.test.dynamodb.endpoint";
+
+  /** Environment variable naming an already running DynamoDB endpoint for {@link #shared()}. */
+  public static final String ENDPOINT_VARIABLE = "SLUICE_TEST_DYNAMODB_ENDPOINT";
 
   private static final AtomicInteger NAME_COUNTER = new AtomicInteger();
 
@@ -59,10 +70,16 @@ public final class LocalDynamoDb implements AutoCloseable {
 
   /**
    * The engine shared by every test in this JVM, started on first use and stopped when the JVM exits; its {@link
-   * #close()} does nothing, so a test may use it in try-with-resources without stopping it for the others.
+   * #close()} does nothing, so a test may use it in try-with-resources without stopping it for the others. When
+   * {@value #ENDPOINT_PROPERTY} or {@value #ENDPOINT_VARIABLE} names an endpoint, it is that DynamoDB instead.
    */
   public static LocalDynamoDb shared() {
     return SharedHolder.INSTANCE;
+  }
+
+  /** Whether this is a DynamoDB configured by endpoint (LocalStack, Floci, ...) rather than an engine started here. */
+  public boolean isExternal() {
+    return server == null;
   }
 
   /**
@@ -78,7 +95,7 @@ public final class LocalDynamoDb implements AutoCloseable {
     return prefix + "-" + NAME_COUNTER.incrementAndGet() + "-" + HexFormat.of().formatHex(random);
   }
 
-  /** {@code http://127.0.0.1:<port>}. */
+  /** {@code http://127.0.0.1:<port>}, or the configured endpoint when {@link #isExternal()}. */
   public URI endpoint() {
     return endpoint;
   }
@@ -93,7 +110,7 @@ public final class LocalDynamoDb implements AutoCloseable {
         .build();
   }
 
-  /** Stops the engine and drops its tables; does nothing for {@link #shared()}. */
+  /** Stops the engine and drops its tables; does nothing for {@link #shared()} (embedded or external). */
   @Override
   public void close() {
     if (!shared) {
@@ -102,7 +119,7 @@ public final class LocalDynamoDb implements AutoCloseable {
   }
 
   private void stop() {
-    if (!stopped.compareAndSet(false, true)) {
+    if (!stopped.compareAndSet(false, true) || isExternal()) {
       return;
     }
     try {
@@ -145,10 +162,42 @@ public final class LocalDynamoDb implements AutoCloseable {
     return new LocalDynamoDb(server, requestHandler, endpoint, shared);
   }
 
+  /**
+   * The endpoint a test run was pointed at: the system property {@code property} if set, else the environment
+   * variable {@code variable}, else null. Shared by the engines and fakes of this package.
+   *
+   * @throws IllegalArgumentException if the value is not an absolute http(s) URL with a host
+   */
+  static URI configuredEndpoint(String property, String variable) {
+    String value = System.getProperty(property);
+    String source = "-D" + property;
+    if (value == null || value.isBlank()) {
+      value = System.getenv(variable);
+      source = variable;
+    }
+    if (value == null || value.isBlank()) {
+      return null;
+    }
+    URI uri;
+    try {
+      uri = URI.create(value.strip());
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(source + " is not a URL: " + value, e);
+    }
+    if (uri.getHost() == null || !("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))) {
+      throw new IllegalArgumentException(source + " must be an http(s) URL such as http://localhost:4566: " + value);
+    }
+    return uri;
+  }
+
   private static final class SharedHolder {
     static final LocalDynamoDb INSTANCE = startShared();
 
     private static LocalDynamoDb startShared() {
+      URI configured = configuredEndpoint(ENDPOINT_PROPERTY, ENDPOINT_VARIABLE);
+      if (configured != null) {
+        return new LocalDynamoDb(null, null, configured, true);
+      }
       LocalDynamoDb engine = start(0, true);
       Loopback.stopOnExit("dynamodb-local", engine::stop);
       return engine;
