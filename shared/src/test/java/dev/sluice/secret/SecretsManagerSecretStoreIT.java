@@ -10,29 +10,36 @@ import java.time.Instant;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** The Secrets Manager adapter through the real SDK client, against the AWS-JSON fake (no emulator resolves here). */
+/**
+ * The Secrets Manager adapter through the real SDK client: against the AWS-JSON fake by default, or against an
+ * emulator (LocalStack, Floci, moto) at {@code SLUICE_TEST_SECRETSMANAGER_ENDPOINT}.
+ */
 class SecretsManagerSecretStoreIT {
-    private final FakeSecretsManager fake = FakeSecretsManager.start();
+    private final FakeSecretsManager.Target target = FakeSecretsManager.startOrConfigured();
+    private final String prefix = "it-" + java.util.UUID.randomUUID() + "/";
     private final MutableClock clock = new MutableClock(Instant.parse("2026-11-23T10:00:00Z"));
-    private final SecretStore store = new CachingSecretStore(new SecretsManagerSecretStore(fake.newClient()),
+    private final SecretStore store = new CachingSecretStore(new SecretsManagerSecretStore(target.newClient()),
             Duration.ofMinutes(5), clock);
 
     @AfterEach
-    void stop() {
-        fake.close();
+    void stop() throws Exception {
+        target.close();
     }
 
     @Test
     void get_plainAndJsonSecrets_yieldTheCredential() {
-        fake.putSecret("openai", "sk-plain");
-        fake.putSecret("anthropic", "{\"apiKey\":\"sk-ant-json\",\"note\":\"prod\"}");
+        target.putSecret(prefix + "openai", "sk-plain");
+        target.putSecret(prefix + "anthropic", "{\"apiKey\":\"sk-ant-json\",\"note\":\"prod\"}");
 
-        assertThat(store.get("openai")).isEqualTo("sk-plain");
-        assertThat(store.get("anthropic")).isEqualTo("sk-ant-json");
+        assertThat(store.get(prefix + "openai")).isEqualTo("sk-plain");
+        assertThat(store.get(prefix + "anthropic")).isEqualTo("sk-ant-json");
     }
 
     @Test
     void get_isCachedForTheTtl_thenRefreshed() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(target.fake().isPresent(),
+                "only the fake counts GetSecretValue calls");
+        FakeSecretsManager fake = target.fake().orElseThrow();
         fake.putSecret("openai", "sk-1");
         store.get("openai");
         store.get("openai");
@@ -47,6 +54,6 @@ class SecretsManagerSecretStoreIT {
 
     @Test
     void get_missingSecret_isSecretNotFound() {
-        assertThatThrownBy(() -> store.get("nope")).isInstanceOf(SecretNotFoundException.class);
+        assertThatThrownBy(() -> store.get(prefix + "nope")).isInstanceOf(SecretNotFoundException.class);
     }
 }
