@@ -1,9 +1,12 @@
 #!/bin/bash
 # Lambda entry point under the AWS Lambda Web Adapter (handler: run.sh, AWS_LAMBDA_EXEC_WRAPPER=/opt/bootstrap).
-# The adapter starts this script, waits for GET /healthz on AWS_LWA_PORT, then forwards each invocation to the
-# router over loopback HTTP and, with AWS_LWA_INVOKE_MODE=response_stream, streams the response back.
-# JAVA_TOOL_OPTIONS from the function configuration still applies; the flags here favour a fast start on
-# small instances (tiered compilation stops at C1, which is what short-lived Lambda instances benefit from).
+# The deployment zip (target/sluice-router-lambda.zip) holds this script, mode 755, and lib/ with the shaded router
+# jar; Lambda unpacks it into LAMBDA_TASK_ROOT. The adapter starts this script, waits for GET /healthz on
+# AWS_LWA_PORT, then forwards each invocation to the router over loopback HTTP and, with
+# AWS_LWA_INVOKE_MODE=response_stream, streams the response back. Under SnapStart it also POSTs
+# AWS_LWA_SNAPSTART_BEFORE_CHECKPOINT_PATH / AWS_LWA_SNAPSTART_AFTER_RESTORE_PATH (the router's priming and
+# restore hooks). JAVA_TOOL_OPTIONS from the function configuration still applies; the flags here favour a fast
+# start on small instances (tiered compilation stops at C1, which is what short-lived Lambda instances benefit from).
 export PORT="${AWS_LWA_PORT:-8080}"
 exec java -XX:+TieredCompilation -XX:TieredStopAtLevel=1 -XX:+UseSerialGC \
-  -cp "${LAMBDA_TASK_ROOT}/lib/*:${LAMBDA_TASK_ROOT}" dev.sluice.router.RouterMain
+  -cp "${LAMBDA_TASK_ROOT}/lib/*" dev.sluice.router.RouterMain

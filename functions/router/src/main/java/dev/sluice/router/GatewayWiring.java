@@ -71,4 +71,28 @@ public final class GatewayWiring {
         providers.add(new BedrockProvider(region, connectTimeout));
         return providers;
     }
+
+    /**
+     * Registers the SnapStart hooks for provider clients: every provider that holds closeable clients (today
+     * Bedrock's AWS clients with their Netty event loop and connection pool) is closed before the snapshot and
+     * again after each restore, and builds its clients afresh on next use, so no connection or event-loop thread is
+     * carried through a snapshot. The JDK clients of the HTTP adapters ({@code UpstreamHttp}) are built on first use
+     * and priming never uses them, so none exists before the snapshot.
+     */
+    public static void closeClientsAtSnapshot(List<?> providers, SnapStartHooks hooks) {
+        for (Object provider : providers) {
+            if (provider instanceof AutoCloseable closeable) {
+                String name = "close-" + provider.getClass().getSimpleName();
+                Runnable close = () -> {
+                    try {
+                        closeable.close();
+                    } catch (Exception e) {
+                        throw new IllegalStateException("cannot close " + provider, e);
+                    }
+                };
+                hooks.beforeCheckpoint(name, close);
+                hooks.afterRestore(name, close);
+            }
+        }
+    }
 }

@@ -11,6 +11,7 @@ import dev.sluice.usage.TokenEstimator;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,7 +20,13 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 /**
  * Production entry point: on Lambda, {@code run.sh} starts this behind the AWS Lambda Web Adapter, which forwards
  * each invocation to it over loopback HTTP and streams the response back. Wiring happens once per instance, before
- * the first request (and so before a SnapStart snapshot).
+ * the first request (and so before a SnapStart snapshot): the AWS SDK clients and the caches are built here, and
+ * nothing is called until a request arrives.
+ *
+ * <p>SnapStart: the adapter POSTs {@link RouterServer#BEFORE_CHECKPOINT_PATH} once the router is ready (priming,
+ * then closing provider clients) and {@link RouterServer#AFTER_RESTORE_PATH} after each restore (request-id seed,
+ * provider clients). With {@code SLUICE_PRIME_ON_START=true} the priming hooks run before the server listens, to
+ * measure a primed cold start without SnapStart.
  */
 public final class RouterMain {
     private static final Logger LOG = LoggerFactory.getLogger(RouterMain.class);
@@ -32,18 +39,26 @@ public final class RouterMain {
         RouterConfig config = RouterConfig.fromEnvironment(System.getenv());
         AwsClients aws = new AwsClients(config.region());
         DynamoDbClient dynamo = aws.dynamoDb(config.dynamoDbEndpoint());
+        List<Object> providers = GatewayWiring.providers(Duration.ofSeconds(10), Duration.ZERO, config.region(),
+                Clock.systemUTC());
         GatewayPipeline pipeline = GatewayWiring.pipeline(
                 new DynamoDbKeyRepository(dynamo, config.tables().keys()),
                 new DynamoDbRouteRepository(dynamo, config.tables().routes()),
                 new DynamoDbQuotaLedger(dynamo, config.tables().counters()),
                 new SecretsManagerSecretStore(aws.secretsManager(config.secretsManagerEndpoint())),
                 new KinesisUsagePublisher(aws.kinesis(config.kinesisEndpoint()), config.usageStream()),
-                GatewayWiring.providers(Duration.ofSeconds(10), Duration.ZERO, config.region(), Clock.systemUTC()),
-                config.cacheTtl(), config.secretTtl(), Clock.systemUTC());
-        RouterServer server = RouterServer.start(config.bindHost(), config.port(), pipeline, config.maxBodyBytes());
+                providers, config.cacheTtl(), config.secretTtl(), Clock.systemUTC());
+        SnapStartHooks hooks = new SnapStartHooks();
+        Priming.register(hooks, config.region());
+        GatewayWiring.closeClientsAtSnapshot(providers, hooks);
+        if (config.primeOnStart()) {
+            hooks.runBeforeCheckpoint();
+        }
+        RouterServer server = RouterServer.start(config.bindHost(), config.port(), pipeline, config.maxBodyBytes(),
+                hooks);
         TokenEstimator.warmUpInBackground(); // after the server is up: not on the cold-start path
-        LOG.info("Sluice router listening on {}:{} (started in {} ms)", config.bindHost(), server.port(),
-                (System.nanoTime() - started) / 1_000_000);
+        LOG.info("Sluice router listening on {}:{} (started in {} ms{})", config.bindHost(), server.port(),
+                (System.nanoTime() - started) / 1_000_000, config.primeOnStart() ? ", primed" : "");
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();

@@ -4,18 +4,20 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.sluice.error.ErrorFormat;
 import dev.sluice.error.GatewayException;
+import dev.sluice.json.Json;
 import dev.sluice.pipeline.GatewayPipeline;
 import dev.sluice.pipeline.GatewayRequest;
 import dev.sluice.stream.ClientDisconnectedException;
 import dev.sluice.stream.ErrorResponder;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,32 +26,54 @@ import org.slf4j.LoggerFactory;
  * request, responses streamed with chunked encoding and flushed per event. It decodes HTTP, hands the pipeline a
  * {@link GatewayRequest}, and turns anything unexpected into a generic 500 that carries only a request id.
  * The same server runs on a laptop and on Lambda behind the Web Adapter.
+ *
+ * <p>It also serves the two SnapStart hooks the Web Adapter calls ({@value #BEFORE_CHECKPOINT_PATH} and
+ * {@value #AFTER_RESTORE_PATH}, empty POSTs) by running {@link SnapStartHooks}. Only a loopback caller that is not
+ * a forwarded invocation reaches them; anyone else gets the same 404 as an unknown path.
  */
 public final class RouterServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RouterServer.class);
     private static final String JSON = "application/json";
+    public static final String BEFORE_CHECKPOINT_PATH = "/_sluice/snapstart/before-checkpoint";
+    public static final String AFTER_RESTORE_PATH = "/_sluice/snapstart/after-restore";
+    /** Headers the Web Adapter adds to every invocation it forwards; its own lifecycle calls carry neither. */
+    private static final List<String> FORWARDED_INVOCATION_HEADERS =
+            List.of("x-amzn-request-context", "x-amzn-lambda-context");
 
     private final HttpServer server;
     private final ExecutorService executor;
     private final GatewayPipeline pipeline;
     private final long maxBodyBytes;
+    private final SnapStartHooks hooks;
+    private final RequestIds requestIds = new RequestIds();
 
     private RouterServer(HttpServer server, ExecutorService executor, GatewayPipeline pipeline,
-                         long maxBodyBytes) {
+                         long maxBodyBytes, SnapStartHooks hooks) {
         this.server = server;
         this.executor = executor;
         this.pipeline = pipeline;
         this.maxBodyBytes = maxBodyBytes;
+        this.hooks = hooks;
     }
 
-    /** Starts serving; port 0 picks a free port (see {@link #port()}). */
+    /** Starts serving with no SnapStart hooks but the server's own; port 0 picks a free port. */
     public static RouterServer start(String host, int port, GatewayPipeline pipeline, long maxBodyBytes)
             throws IOException {
+        return start(host, port, pipeline, maxBodyBytes, new SnapStartHooks());
+    }
+
+    /**
+     * Starts serving; port 0 picks a free port (see {@link #port()}). Adds the server's own after-restore hook to
+     * {@code hooks}: request ids come from a generator that is seeded again after every restore.
+     */
+    public static RouterServer start(String host, int port, GatewayPipeline pipeline, long maxBodyBytes,
+                                     SnapStartHooks hooks) throws IOException {
         // Small SSE frames must leave at once: without TCP_NODELAY, Nagle's algorithm holds them back.
         System.setProperty("sun.net.httpserver.nodelay", "true");
         HttpServer server = HttpServer.create(new InetSocketAddress(host, port), 1024);
         ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
-        RouterServer router = new RouterServer(server, executor, pipeline, maxBodyBytes);
+        RouterServer router = new RouterServer(server, executor, pipeline, maxBodyBytes, hooks);
+        hooks.afterRestore("reseed-request-ids", router.requestIds::reseed);
         server.createContext("/", router::handle);
         server.setExecutor(executor);
         server.start();
@@ -67,7 +91,7 @@ public final class RouterServer implements AutoCloseable {
     }
 
     private void handle(HttpExchange exchange) {
-        String requestId = newRequestId();
+        String requestId = requestIds.next();
         ExchangeChannel channel = new ExchangeChannel(exchange);
         Map<String, String> headers = Map.of("x-request-id", requestId);
         // Errors the router itself raises (405, 413, 415) speak the dialect of the API that was called.
@@ -109,6 +133,15 @@ public final class RouterServer implements AutoCloseable {
                 requireMethod(method, path, "GET");
                 pipeline.listModels(gatewayRequest(exchange, requestId, new byte[0]), channel);
             }
+            case BEFORE_CHECKPOINT_PATH, AFTER_RESTORE_PATH -> {
+                if (!isAdapterLifecycleCall(method, exchange.getRemoteAddress().getAddress(),
+                        FORWARDED_INVOCATION_HEADERS.stream().anyMatch(exchange.getRequestHeaders()::containsKey))) {
+                    throw unknownPath(method, path);
+                }
+                List<SnapStartHooks.Run> runs = path.equals(BEFORE_CHECKPOINT_PATH)
+                        ? hooks.runBeforeCheckpoint() : hooks.runAfterRestore();
+                channel.sendJson(200, Map.of("Content-Type", JSON), Json.write(Map.of("hooks", runs)));
+            }
             default -> {
                 if (path.startsWith("/v1/models/") && path.length() > "/v1/models/".length()) {
                     requireMethod(method, path, "GET");
@@ -116,11 +149,24 @@ public final class RouterServer implements AutoCloseable {
                             path.substring("/v1/models/".length()), channel);
                     return;
                 }
-                throw GatewayException.notFound("Unknown path: " + method + " " + path + ". Sluice serves POST "
-                        + "/v1/chat/completions, /v1/messages, /v1/messages/count_tokens, /v1/embeddings and GET "
-                        + "/v1/models.");
+                throw unknownPath(method, path);
             }
         }
+    }
+
+    /**
+     * Whether a request may run the SnapStart hooks: a POST from loopback (where the Web Adapter runs) that is not
+     * an invocation the adapter forwarded. The adapter itself answers 403 to outside requests for its hook paths;
+     * this check holds wherever the router runs without it in front (dev mode bound to all interfaces, a container).
+     */
+    static boolean isAdapterLifecycleCall(String method, InetAddress caller, boolean forwardedInvocation) {
+        return "POST".equals(method) && caller != null && caller.isLoopbackAddress() && !forwardedInvocation;
+    }
+
+    private static GatewayException unknownPath(String method, String path) {
+        return GatewayException.notFound("Unknown path: " + method + " " + path + ". Sluice serves POST "
+                + "/v1/chat/completions, /v1/messages, /v1/messages/count_tokens, /v1/embeddings and GET "
+                + "/v1/models.");
     }
 
     /** A POST with a JSON body within the size limit. */
@@ -196,11 +242,5 @@ public final class RouterServer implements AutoCloseable {
         } catch (ClientDisconnectedException gone) {
             LOG.debug("request {}: client gone before the error response", requestId);
         }
-    }
-
-    private static String newRequestId() {
-        ThreadLocalRandom random = ThreadLocalRandom.current();
-        return "req_" + Long.toHexString(random.nextLong() | Long.MIN_VALUE)
-                + Long.toHexString(random.nextLong() | Long.MIN_VALUE);
     }
 }

@@ -1,0 +1,262 @@
+package dev.sluice.router;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sluice.api.ChatRequest;
+import dev.sluice.api.ChunkChoices;
+import dev.sluice.auth.ApiKey;
+import dev.sluice.auth.ApiKeys;
+import dev.sluice.auth.InMemoryKeyRepository;
+import dev.sluice.auth.KeyLimits;
+import dev.sluice.json.Json;
+import dev.sluice.pipeline.GatewayPipeline;
+import dev.sluice.pipeline.GatewayRequest;
+import dev.sluice.provider.demo.DemoProvider;
+import dev.sluice.quota.InMemoryQuotaLedger;
+import dev.sluice.route.Deployment;
+import dev.sluice.route.InMemoryRouteRepository;
+import dev.sluice.route.Pricing;
+import dev.sluice.route.Route;
+import dev.sluice.secret.LocalSecretStore;
+import dev.sluice.stream.ResponseChannel;
+import dev.sluice.usage.InMemoryUsagePublisher;
+import dev.sluice.usage.TokenEstimator;
+import dev.sluice.usage.UsageEvent;
+import dev.sluice.usage.UsageEventCodec;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.BiConsumer;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLParameters;
+import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.http.ContentStreamProvider;
+import software.amazon.awssdk.http.SdkHttpMethod;
+import software.amazon.awssdk.http.SdkHttpRequest;
+import software.amazon.awssdk.http.auth.aws.signer.AwsV4HttpSigner;
+import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.bedrockruntime.endpoints.BedrockRuntimeEndpointProvider;
+import software.amazon.awssdk.services.bedrockruntime.model.ContentBlock;
+import software.amazon.awssdk.services.bedrockruntime.model.ConversationRole;
+import software.amazon.awssdk.services.bedrockruntime.model.ConverseStreamRequest;
+import software.amazon.awssdk.services.bedrockruntime.model.InferenceConfiguration;
+import software.amazon.awssdk.services.bedrockruntime.model.Message;
+import software.amazon.awssdk.services.dynamodb.endpoints.DynamoDbEndpointProvider;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
+import software.amazon.awssdk.services.kinesis.endpoints.KinesisEndpointProvider;
+import software.amazon.awssdk.services.kinesis.model.PutRecordsRequest;
+import software.amazon.awssdk.services.kinesis.model.PutRecordsRequestEntry;
+import software.amazon.awssdk.services.secretsmanager.endpoints.SecretsManagerEndpointProvider;
+import software.amazon.awssdk.services.secretsmanager.model.GetSecretValueRequest;
+
+/**
+ * Work done once before a SnapStart snapshot (or at start with {@code SLUICE_PRIME_ON_START=true}), so restored
+ * instances find the classes loaded and initialised and the request path already run once, instead of paying for
+ * that on their first request.
+ *
+ * <p>Nothing here opens a connection, resolves AWS credentials or touches the production pipeline and its caches:
+ * whatever priming builds is thrown away, and nothing in the snapshot depends on it. The pipeline runs against
+ * in-memory ports and the demo model; the AWS SDK is exercised up to the point where a call would start (request
+ * objects, endpoint rules, SigV4 signing with throw-away credentials); TLS up to the first handshake message.
+ */
+final class Priming {
+    /** A key that exists only in the priming pipeline's in-memory repository. */
+    private static final String PRIMING_KEY = "sk-sluice-priming-only";
+    private static final String MODEL = "prime";
+
+    private Priming() {
+    }
+
+    /** Registers each step as its own before-checkpoint hook, so the hook's report times them one by one. */
+    static void register(SnapStartHooks hooks, String region) {
+        hooks.beforeCheckpoint("prime-json", Priming::json)
+                .beforeCheckpoint("prime-tls", () -> tls(region))
+                .beforeCheckpoint("prime-pipeline", Priming::pipeline)
+                .beforeCheckpoint("prime-tokenizer", Priming::tokenizer)
+                .beforeCheckpoint("prime-aws-sdk", () -> awsSdk(region));
+    }
+
+    /** Jackson: a chat request parsed and validated, a chunk written and read back. */
+    static void json() {
+        ChatRequest request = ChatRequest.parse("""
+                {"model":"prime","stream":true,"stream_options":{"include_usage":true},"temperature":0.5,
+                 "messages":[{"role":"system","content":"Be brief."},
+                             {"role":"user","content":[{"type":"text","text":"Hello"}]}]}"""
+                .getBytes(StandardCharsets.UTF_8));
+        ObjectNode chunk = Json.MAPPER.createObjectNode()
+                .put("id", "chatcmpl-prime")
+                .put("object", "chat.completion.chunk")
+                .put("model", request.model());
+        chunk.set("choices", ChunkChoices.content(request.lastUserText()));
+        try {
+            Json.read(Json.write(chunk));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * The default {@link SSLContext} (trust store loaded, providers initialised) and a client {@link SSLEngine} that
+     * writes its ClientHello into a buffer: cipher suites chosen and key shares generated, nothing sent. The engine
+     * and its session are discarded, so no TLS session is in the snapshot.
+     */
+    static void tls(String region) {
+        try {
+            SSLContext context = SSLContext.getDefault();
+            SSLEngine engine = context.createSSLEngine("bedrock-runtime." + region + ".amazonaws.com", 443);
+            engine.setUseClientMode(true);
+            SSLParameters parameters = engine.getSSLParameters();
+            parameters.setEndpointIdentificationAlgorithm("HTTPS");
+            engine.setSSLParameters(parameters);
+            engine.beginHandshake();
+            ByteBuffer clientHello = ByteBuffer.allocate(engine.getSession().getPacketBufferSize());
+            engine.wrap(ByteBuffer.allocate(0), clientHello);
+            engine.closeOutbound();
+        } catch (GeneralSecurityException | SSLException e) {
+            throw new IllegalStateException("TLS priming failed", e);
+        }
+    }
+
+    /**
+     * One of each request kind through a {@link GatewayPipeline} wired the production way ({@link GatewayWiring})
+     * with in-memory ports and the demo model: streamed and whole chat completions, a streamed Anthropic message,
+     * count_tokens, embeddings, the model list and a 404. The usage events are encoded as the Kinesis publisher
+     * encodes them.
+     */
+    static void pipeline() {
+        InMemoryKeyRepository keys = new InMemoryKeyRepository();
+        String hash = ApiKeys.sha256Hex(PRIMING_KEY);
+        keys.put(hash, new ApiKey(ApiKeys.keyIdFor(hash), "priming", "priming", ApiKey.Status.ACTIVE, Set.of(),
+                KeyLimits.UNLIMITED, null));
+        InMemoryRouteRepository routes = new InMemoryRouteRepository();
+        routes.put(new Route(MODEL, List.of(new Deployment(DemoProvider.TYPE, "prime-1", null, null,
+                new Pricing(1_000_000, 2_000_000, 0), null))));
+        InMemoryUsagePublisher usage = new InMemoryUsagePublisher();
+        GatewayPipeline pipeline = GatewayWiring.pipeline(keys, routes, new InMemoryQuotaLedger(),
+                new LocalSecretStore(Map.of()), usage, List.of(new DemoProvider(Duration.ZERO)), Duration.ZERO,
+                Duration.ZERO, Clock.systemUTC());
+
+        String chat = "{\"model\":\"prime\",\"stream\":%s,\"stream_options\":{\"include_usage\":true},"
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"Prime the gateway before the snapshot.\"}]}";
+        String message = "{\"model\":\"prime\",\"max_tokens\":32,\"stream\":%s,"
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"Prime the Messages API too.\"}]}";
+        call(pipeline::chatCompletions, bearer(chat.formatted(true)), 200);
+        call(pipeline::chatCompletions, bearer(chat.formatted(false)), 200);
+        call(pipeline::messages, anthropic(message.formatted(true)), 200);
+        call(pipeline::messages, anthropic(message.formatted(false)), 200);
+        call(pipeline::countTokens, anthropic("{\"model\":\"prime\",\"messages\":[{\"role\":\"user\","
+                + "\"content\":\"Count me.\"}]}"), 200);
+        call(pipeline::embeddings, bearer("{\"model\":\"prime\",\"input\":[\"one\",\"two\"]}"), 200);
+        call(pipeline::listModels, bearer(""), 200);
+        call(pipeline::chatCompletions, bearer(chat.formatted(true).replace("\"prime\"", "\"missing\"")), 404);
+
+        List<PutRecordsRequestEntry> records = new ArrayList<>();
+        for (UsageEvent event : usage.events()) {
+            records.add(PutRecordsRequestEntry.builder().partitionKey(event.tenantId())
+                    .data(SdkBytes.fromByteArray(UsageEventCodec.encode(event))).build());
+        }
+        if (records.isEmpty()) {
+            throw new IllegalStateException("the priming requests published no usage event");
+        }
+        PutRecordsRequest.builder().streamName("priming").records(records).build();
+    }
+
+    /** The o200k_base vocabulary: a few MB and about a second of CPU, loaded here rather than on a request. */
+    static void tokenizer() {
+        TokenEstimator.ofText("Sluice loads the o200k_base tokenizer before the snapshot.");
+    }
+
+    /**
+     * The AWS SDK up to the network: request objects of every operation the router sends, each service's endpoint
+     * rules evaluated for the region, and a SigV4 signature computed with throw-away credentials (the function's
+     * real credentials are resolved on the first call after restore, never in the snapshot).
+     */
+    static void awsSdk(String region) {
+        Region awsRegion = Region.of(region);
+        GetItemRequest.builder().tableName("priming")
+                .key(Map.of("keyHash", AttributeValue.fromS("priming"))).build();
+        UpdateItemRequest.builder().tableName("priming")
+                .key(Map.of("tenant", AttributeValue.fromS("priming"), "counter", AttributeValue.fromS("rpm")))
+                .updateExpression("ADD #n :one SET #e = :expires")
+                .conditionExpression("attribute_not_exists(#n) OR #n < :limit")
+                .expressionAttributeNames(Map.of("#n", "n", "#e", "expiresAt"))
+                .expressionAttributeValues(Map.of(":one", AttributeValue.fromN("1"),
+                        ":limit", AttributeValue.fromN("10"), ":expires", AttributeValue.fromN("0")))
+                .build();
+        GetSecretValueRequest.builder().secretId("priming").build();
+        ConverseStreamRequest.builder().modelId("priming")
+                .messages(Message.builder().role(ConversationRole.USER).content(ContentBlock.fromText("hi")).build())
+                .inferenceConfig(InferenceConfiguration.builder().maxTokens(16).build())
+                .build();
+
+        DynamoDbEndpointProvider.defaultProvider().resolveEndpoint(p -> p.region(awsRegion)).join();
+        KinesisEndpointProvider.defaultProvider().resolveEndpoint(p -> p.region(awsRegion)).join();
+        SecretsManagerEndpointProvider.defaultProvider().resolveEndpoint(p -> p.region(awsRegion)).join();
+        BedrockRuntimeEndpointProvider.defaultProvider().resolveEndpoint(p -> p.region(awsRegion)).join();
+
+        SdkHttpRequest request = SdkHttpRequest.builder()
+                .method(SdkHttpMethod.POST)
+                .uri(URI.create("https://dynamodb." + region + ".amazonaws.com/"))
+                .putHeader("Content-Type", "application/x-amz-json-1.0")
+                .putHeader("X-Amz-Target", "DynamoDB_20120810.GetItem")
+                .build();
+        AwsV4HttpSigner.create().sign(r -> r
+                .identity(AwsCredentialsIdentity.create("AKIDPRIMINGONLY", "priming-only"))
+                .request(request)
+                .payload(ContentStreamProvider.fromUtf8String("{\"TableName\":\"priming\"}"))
+                .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, "dynamodb")
+                .putProperty(AwsV4HttpSigner.REGION_NAME, region));
+    }
+
+    private static GatewayRequest bearer(String body) {
+        return new GatewayRequest("req_priming", "Bearer " + PRIMING_KEY, null, body.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static GatewayRequest anthropic(String body) {
+        return new GatewayRequest("req_priming", null, PRIMING_KEY, "2023-06-01",
+                body.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static void call(BiConsumer<GatewayRequest, ResponseChannel> endpoint, GatewayRequest request,
+                             int expectedStatus) {
+        BufferChannel channel = new BufferChannel();
+        endpoint.accept(request, channel);
+        if (channel.status != expectedStatus) {
+            throw new IllegalStateException("priming request answered " + channel.status + ", expected "
+                    + expectedStatus + ": " + channel.body.toString(StandardCharsets.UTF_8));
+        }
+    }
+
+    /** A response channel that keeps the response in memory. */
+    private static final class BufferChannel implements ResponseChannel {
+        private final ByteArrayOutputStream body = new ByteArrayOutputStream();
+        private int status;
+
+        @Override
+        public void sendJson(int status, Map<String, String> headers, byte[] body) {
+            this.status = status;
+            this.body.writeBytes(body);
+        }
+
+        @Override
+        public OutputStream startStream(int status, Map<String, String> headers) {
+            this.status = status;
+            return body;
+        }
+    }
+}
