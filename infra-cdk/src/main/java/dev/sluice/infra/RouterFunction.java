@@ -60,7 +60,7 @@ public final class RouterFunction extends Construct {
                 .snapStart(SnapStartConf.ON_PUBLISHED_VERSIONS)
                 .layers(List.of(LayerVersion.fromLayerVersionArn(this, "WebAdapterLayer",
                         webAdapterLayerArn(settings, stack.getRegion()))))
-                .environment(environment(data))
+                .environment(environment(data, settings))
                 .logGroup(logs);
         if (settings.routerReservedConcurrency() != null) {
             builder.reservedConcurrentExecutions(settings.routerReservedConcurrency());
@@ -89,14 +89,15 @@ public final class RouterFunction extends Construct {
         return env;
     }
 
-    private static Map<String, String> environment(SluiceData data) {
+    private static Map<String, String> environment(SluiceData data, SluiceSettings settings) {
         Map<String, String> env = adapterEnvironment();
         env.put("SLUICE_KEYS_TABLE", data.keys().getTableName());
         env.put("SLUICE_ROUTES_TABLE", data.routes().getTableName());
         env.put("SLUICE_COUNTERS_TABLE", data.counters().getTableName());
         env.put("SLUICE_USAGE_STREAM", data.usageStream().getStreamName());
-        // Provider secrets are not listed here: a route's secretRef is the secret's name (sluice/<stage>/<provider>)
-        // and the router reads it on demand, within the GetSecretValue grant below.
+        // A route's secretRef ("openai") names the secret sluice/<stage>/openai; the router reads it on demand,
+        // within the GetSecretValue grant below, so the same route files work in every stage.
+        env.put("SLUICE_SECRET_PREFIX", settings.secretPrefix());
         return env;
     }
 

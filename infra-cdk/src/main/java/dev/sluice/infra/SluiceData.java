@@ -67,8 +67,8 @@ public final class SluiceData extends Construct {
             Secret secret = Secret.Builder.create(this, "Secret-" + provider)
                     .secretName(settings.secretName(provider))
                     .description("Sluice " + settings.stage() + ": credential for provider '" + provider
-                            + "'. Routes name it as secretRef " + settings.secretName(provider)
-                            + ". Put the key with aws secretsmanager put-secret-value.")
+                            + "'. Routes name it as secretRef '" + provider + "' (the router prepends "
+                            + settings.secretPrefix() + "). Put the key with aws secretsmanager put-secret-value.")
                     .removalPolicy(settings.dataRemovalPolicy())
                     .build();
             providerSecrets.put(provider, secret);

@@ -143,7 +143,12 @@ public record SluiceSettings(String stage, boolean throwaway, List<String> provi
     }
 
     public String secretName(String provider) {
-        return "sluice/" + stage + "/" + provider;
+        return secretPrefix() + provider;
+    }
+
+    /** The router's {@code SLUICE_SECRET_PREFIX}: a route's {@code secretRef} {@code openai} names this + openai. */
+    public String secretPrefix() {
+        return "sluice/" + stage + "/";
     }
 
     public String stackName() {

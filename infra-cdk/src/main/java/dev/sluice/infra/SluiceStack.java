@@ -64,15 +64,14 @@ public final class SluiceStack extends Stack {
             parts.add("(1) aws secretsmanager put-secret-value --secret-id " + secret
                     + " --secret-string \"$OPENAI_API_KEY\"");
             parts.add("(2) " + env);
-            parts.add("(3) ./gatewayctl routes put --alias gpt-4o-mini --provider openai --model gpt-4o-mini"
-                    + " --secret-ref " + secret + " --input-usd-per-1m 0.15 --output-usd-per-1m 0.60"
-                    + " (or routes put --file cli/routes/openai.json with its secretRef set to " + secret + ")");
+            parts.add("(3) ./gatewayctl routes put --file cli/routes/openai.json   (secretRef openai = " + secret
+                    + ")");
         } else {
             parts.add("(1) aws secretsmanager put-secret-value --secret-id sluice/" + settings.stage()
                     + "/<provider> --secret-string <key>");
             parts.add("(2) " + env);
-            parts.add("(3) ./gatewayctl routes put --file cli/routes/<provider>.json with secretRef sluice/"
-                    + settings.stage() + "/<provider>");
+            parts.add("(3) ./gatewayctl routes put --file cli/routes/<provider>.json   (secretRef <provider> = "
+                    + settings.secretPrefix() + "<provider>)");
         }
         parts.add("(4) ./gatewayctl keys create --tenant acme --name first-key");
         parts.add("(5) curl -N " + api.baseUrl() + "/chat/completions -H \"Authorization: Bearer <key>\""

@@ -54,9 +54,7 @@ class SluiceStackTest {
                 .contains("aws secretsmanager put-secret-value --secret-id sluice/dev/openai")
                 .contains("SLUICE_KEYS_TABLE=, {Ref=" + Templates.table(template, "keyHash") + "}")
                 .contains("SLUICE_ROUTES_TABLE=, {Ref=" + Templates.table(template, "alias") + "}")
-                .contains("./gatewayctl routes put --alias gpt-4o-mini --provider openai --model gpt-4o-mini "
-                        + "--secret-ref sluice/dev/openai")
-                .contains("routes put --file cli/routes/openai.json")
+                .contains("./gatewayctl routes put --file cli/routes/openai.json   (secretRef openai = sluice/dev/openai)")
                 .contains("./gatewayctl keys create --tenant acme")
                 .contains("/v1/chat/completions");
     }

@@ -13,16 +13,30 @@ import software.amazon.awssdk.services.secretsmanager.model.ResourceNotFoundExce
  */
 public final class SecretsManagerSecretStore implements SecretStore {
     private final SecretsManagerClient client;
+    private final String prefix;
 
     public SecretsManagerSecretStore(SecretsManagerClient client) {
+        this(client, "");
+    }
+
+    /**
+     * @param prefix prepended to each reference to form the secret's name ({@code sluice/prod/} + {@code openai});
+     *               a reference that is already a full ARN or already starts with the prefix is used as it is
+     */
+    public SecretsManagerSecretStore(SecretsManagerClient client, String prefix) {
         this.client = client;
+        this.prefix = prefix == null ? "" : prefix;
+    }
+
+    String secretIdFor(String reference) {
+        return reference.startsWith("arn:") || reference.startsWith(prefix) ? reference : prefix + reference;
     }
 
     @Override
     public String get(String reference) {
         String value;
         try {
-            value = client.getSecretValue(request -> request.secretId(reference)).secretString();
+            value = client.getSecretValue(request -> request.secretId(secretIdFor(reference))).secretString();
         } catch (ResourceNotFoundException e) {
             throw new SecretNotFoundException(reference);
         }

@@ -53,6 +53,15 @@ class SecretsManagerSecretStoreIT {
     }
 
     @Test
+    void get_withAStagePrefix_readsThePrefixedSecret() {
+        target.putSecret(prefix + "stage/openai", "sk-staged");
+        SecretStore staged = new SecretsManagerSecretStore(target.newClient(), prefix + "stage/");
+
+        assertThat(staged.get("openai")).isEqualTo("sk-staged");
+        assertThat(staged.get(prefix + "stage/openai")).as("a full name works too").isEqualTo("sk-staged");
+    }
+
+    @Test
     void get_missingSecret_isSecretNotFound() {
         assertThatThrownBy(() -> store.get(prefix + "nope")).isInstanceOf(SecretNotFoundException.class);
     }

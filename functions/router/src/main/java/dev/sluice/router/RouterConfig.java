@@ -12,12 +12,16 @@ import java.util.Map;
  * @param bindHost          the router listens on loopback by default: on Lambda the Web Adapter calls it there
  * @param dynamoDbEndpoint  null for AWS itself; set for DynamoDB Local, LocalStack or Floci
  * @param cacheTtl          how long keys and routes are remembered per instance (revocations take this long)
+ * @param secretPrefix      prepended to a route's {@code secretRef} to name its Secrets Manager secret
+ *                          ({@code SLUICE_SECRET_PREFIX}, e.g. {@code sluice/prod/}; the CDK stack sets it), so routes
+ *                          say {@code "secretRef": "openai"} in every stage
  * @param primeOnStart      run the SnapStart priming hooks before listening ({@code SLUICE_PRIME_ON_START=true}):
  *                          for measuring a primed cold start without SnapStart
  */
 public record RouterConfig(String bindHost, int port, String region, TableNames tables, String usageStream,
                            URI dynamoDbEndpoint, URI kinesisEndpoint, URI secretsManagerEndpoint,
-                           Duration cacheTtl, Duration secretTtl, long maxBodyBytes, boolean primeOnStart) {
+                           String secretPrefix, Duration cacheTtl, Duration secretTtl, long maxBodyBytes,
+                           boolean primeOnStart) {
 
     public static final long DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 
@@ -31,6 +35,7 @@ public record RouterConfig(String bindHost, int port, String region, TableNames 
                 uri(env.get("SLUICE_DYNAMODB_ENDPOINT")),
                 uri(env.get("SLUICE_KINESIS_ENDPOINT")),
                 uri(env.get("SLUICE_SECRETSMANAGER_ENDPOINT")),
+                env.getOrDefault("SLUICE_SECRET_PREFIX", ""),
                 Duration.ofSeconds(Long.parseLong(env.getOrDefault("SLUICE_CACHE_TTL_SECONDS", "5"))),
                 Duration.ofSeconds(Long.parseLong(env.getOrDefault("SLUICE_SECRET_TTL_SECONDS", "300"))),
                 Long.parseLong(env.getOrDefault("SLUICE_MAX_BODY_BYTES", Long.toString(DEFAULT_MAX_BODY_BYTES))),

@@ -45,7 +45,8 @@ public final class RouterMain {
                 new DynamoDbKeyRepository(dynamo, config.tables().keys()),
                 new DynamoDbRouteRepository(dynamo, config.tables().routes()),
                 new DynamoDbQuotaLedger(dynamo, config.tables().counters()),
-                new SecretsManagerSecretStore(aws.secretsManager(config.secretsManagerEndpoint())),
+                new SecretsManagerSecretStore(aws.secretsManager(config.secretsManagerEndpoint()),
+                        config.secretPrefix()),
                 new KinesisUsagePublisher(aws.kinesis(config.kinesisEndpoint()), config.usageStream()),
                 providers, config.cacheTtl(), config.secretTtl(), Clock.systemUTC());
         SnapStartHooks hooks = new SnapStartHooks();

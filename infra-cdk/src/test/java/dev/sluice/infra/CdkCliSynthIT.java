@@ -1,0 +1,105 @@
+package dev.sluice.infra;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import software.amazon.awscdk.assertions.Template;
+
+/**
+ * {@code cdk synth} as an operator runs it: the pinned npm CLI ({@code package.json}, installed with {@code npm ci} on
+ * first use), this module's {@code cdk.json} context, and the real Lambda artifacts the build just packaged. The
+ * synthesized templates are then checked: no IAM statement on a data service (DynamoDB, Kinesis, Secrets Manager,
+ * SQS) names a wildcard resource. Runs offline. Needs Node.js and npm: skipped without them, except in CI.
+ */
+class CdkCliSynthIT {
+    private static final Path ROUTER_ZIP = Path.of("../functions/router/target/sluice-router-lambda.zip");
+    private static final boolean CI = "true".equalsIgnoreCase(System.getenv("CI"));
+
+    @Test
+    void cdkSynth_withThePinnedCli_hasNoWildcardResourcesOnDataActions() throws Exception {
+        Assumptions.assumeTrue(CI || (commandWorks("node", "--version") && commandWorks("npm", "--version")),
+                "Node.js and npm are needed to run the CDK CLI (required in CI)");
+        Assumptions.assumeTrue(CI || Files.isRegularFile(ROUTER_ZIP),
+                "the router bundle is built by `./mvnw package` (required in CI)");
+        assertThat(ROUTER_ZIP).as("the router bundle, built earlier in the reactor").isRegularFile();
+
+        if (!Files.isRegularFile(Path.of("node_modules", "aws-cdk", "bin", "cdk"))) {
+            run(List.of("npm", "ci", "--no-audit", "--no-fund"), 300);
+        }
+        Path out = Path.of("target", "cdk-cli.out");
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        // The app runs on this test's classpath: no nested Maven build.
+        String app = java + " -cp " + System.getProperty("java.class.path") + " " + SluiceApp.class.getName();
+        run(List.of("node", "node_modules/aws-cdk/bin/cdk", "synth", "--app", app, "--output", out.toString(),
+                "--context", "stage=ci", "--no-notices", "--no-version-reporting", "--quiet"), 300);
+
+        List<Path> templates;
+        try (Stream<Path> files = Files.list(out)) {
+            templates = files.filter(p -> p.toString().endsWith(".template.json")).toList();
+        }
+        assertThat(templates).as("synthesized templates").isNotEmpty();
+        ObjectMapper json = new ObjectMapper();
+        List<String> offenders = new ArrayList<>();
+        int dataStatements = 0;
+        for (Path file : templates) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> template = json.readValue(file.toFile(), Map.class);
+            for (IamPolicies.Statement statement : IamPolicies.all(Template.fromJSON(template))) {
+                boolean onData = IamPolicies.DATA_SERVICES.stream().anyMatch(statement::touches);
+                if (!onData) {
+                    continue;
+                }
+                dataStatements++;
+                if (statement.resources().stream().anyMatch(IamPolicies::hasWildcard)) {
+                    offenders.add(file.getFileName() + " " + statement.policyId() + " " + statement.actions() + " "
+                            + statement.resources());
+                }
+            }
+            assertThat(Files.readString(file)).as("no secret value in " + file).doesNotContain("\"SecretString\"");
+        }
+        assertThat(dataStatements).as("statements on data services").isPositive();
+        assertThat(offenders).as("data actions on wildcard resources").isEmpty();
+    }
+
+    private static void run(List<String> command, long timeoutSeconds) throws IOException, InterruptedException {
+        File log = Files.createTempFile("cdk-cli", ".log").toFile();
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log);
+        builder.environment().put("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20");
+        builder.environment().put("CDK_DISABLE_CLI_TELEMETRY", "true");
+        Process process = builder.start();
+        boolean finished = process.waitFor(timeoutSeconds, TimeUnit.SECONDS);
+        if (!finished) {
+            process.destroyForcibly();
+        }
+        String output = Files.readString(log.toPath(), StandardCharsets.UTF_8);
+        Files.deleteIfExists(log.toPath());
+        assertThat(finished).as(command.get(0) + " finished in " + timeoutSeconds + " s:\n" + output).isTrue();
+        assertThat(process.exitValue()).as(String.join(" ", command.subList(0, Math.min(3, command.size())))
+                + " failed:\n" + output).isZero();
+    }
+
+    private static boolean commandWorks(String... command) {
+        try {
+            Process process = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            return process.waitFor(20, TimeUnit.SECONDS) && process.exitValue() == 0;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+}
