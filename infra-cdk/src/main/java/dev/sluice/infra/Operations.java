@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import software.amazon.awscdk.Duration;
+import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.services.cloudwatch.Alarm;
 import software.amazon.awscdk.services.cloudwatch.AlarmStatusWidget;
 import software.amazon.awscdk.services.cloudwatch.ComparisonOperator;
@@ -17,6 +18,8 @@ import software.amazon.awscdk.services.cloudwatch.Metric;
 import software.amazon.awscdk.services.cloudwatch.MetricOptions;
 import software.amazon.awscdk.services.cloudwatch.TreatMissingData;
 import software.amazon.awscdk.services.cloudwatch.actions.SnsAction;
+import software.amazon.awscdk.services.iam.PolicyStatement;
+import software.amazon.awscdk.services.iam.ServicePrincipal;
 import software.amazon.awscdk.services.sns.Topic;
 import software.amazon.awscdk.services.sns.subscriptions.EmailSubscription;
 import software.constructs.Construct;
@@ -49,6 +52,17 @@ public final class Operations extends Construct {
                 .displayName("Sluice " + settings.stage() + " alarms")
                 .enforceSsl(true)
                 .build();
+        // enforceSsl writes a topic policy holding only a Deny, which replaces the default policy: CloudWatch must
+        // be allowed to publish explicitly, for this stage's alarms only, or no alarm ever notifies anyone.
+        Stack stack = Stack.of(this);
+        alarmTopic.addToResourcePolicy(PolicyStatement.Builder.create()
+                .sid("CloudWatchAlarmsPublish")
+                .principals(List.of(new ServicePrincipal("cloudwatch.amazonaws.com")))
+                .actions(List.of("sns:Publish"))
+                .resources(List.of(alarmTopic.getTopicArn()))
+                .conditions(Map.of("ArnLike", Map.of("aws:SourceArn", "arn:" + stack.getPartition()
+                        + ":cloudwatch:" + stack.getRegion() + ":" + stack.getAccount() + ":alarm:" + prefix + "*")))
+                .build());
         if (settings.alarmEmail() != null) {
             alarmTopic.addSubscription(new EmailSubscription(settings.alarmEmail()));
         }

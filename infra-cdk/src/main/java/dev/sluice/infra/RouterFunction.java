@@ -110,15 +110,21 @@ public final class RouterFunction extends Construct {
     }
 
     /**
-     * Exactly the calls the router makes: keys and routes are read (GetItem; Scan and Query for the model list),
-     * counters are incremented with a conditional UpdateItem, usage events go to the stream, credentials are read
-     * from the stack's secrets, and Bedrock models are invoked with the function's own role.
+     * Exactly the calls the router makes: a key is read by its hash (GetItem, never a Scan that could list every
+     * tenant's keys), routes by alias and listed for {@code /v1/models} (GetItem, Scan), counters are incremented
+     * with a conditional UpdateItem, usage events go to the stream with PutRecords, credentials are read from the
+     * stack's secrets, and Bedrock models are invoked with the function's own role.
      */
     private void grantExactly(SluiceSettings settings, SluiceData data, Stack stack) {
         function.addToRolePolicy(PolicyStatement.Builder.create()
-                .sid("ReadKeysAndRoutes")
-                .actions(List.of("dynamodb:GetItem", "dynamodb:Query", "dynamodb:Scan"))
-                .resources(List.of(data.keys().getTableArn(), data.routes().getTableArn()))
+                .sid("ReadKeys")
+                .actions(List.of("dynamodb:GetItem"))
+                .resources(List.of(data.keys().getTableArn()))
+                .build());
+        function.addToRolePolicy(PolicyStatement.Builder.create()
+                .sid("ReadRoutes")
+                .actions(List.of("dynamodb:GetItem", "dynamodb:Scan"))
+                .resources(List.of(data.routes().getTableArn()))
                 .build());
         function.addToRolePolicy(PolicyStatement.Builder.create()
                 .sid("CountRequests")
@@ -127,7 +133,7 @@ public final class RouterFunction extends Construct {
                 .build());
         function.addToRolePolicy(PolicyStatement.Builder.create()
                 .sid("PublishUsage")
-                .actions(List.of("kinesis:PutRecord", "kinesis:PutRecords"))
+                .actions(List.of("kinesis:PutRecords"))
                 .resources(List.of(data.usageStream().getStreamArn()))
                 .build());
         List<String> secretArns = new ArrayList<>();

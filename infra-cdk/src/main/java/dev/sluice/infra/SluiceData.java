@@ -13,6 +13,7 @@ import software.amazon.awscdk.services.kinesis.Stream;
 import software.amazon.awscdk.services.kinesis.StreamEncryption;
 import software.amazon.awscdk.services.kinesis.StreamMode;
 import software.amazon.awscdk.services.secretsmanager.Secret;
+import software.amazon.awscdk.services.secretsmanager.SecretStringGenerator;
 import software.constructs.Construct;
 
 /**
@@ -62,9 +63,15 @@ public final class SluiceData extends Construct {
                 .build();
 
         for (String provider : settings.providerSecrets()) {
-            // No value and no generator option in the template: CloudFormation fills the secret with a random
-            // placeholder, and the operator puts the real key with `aws secretsmanager put-secret-value`.
+            // No value in the template: CloudFormation generates {"placeholder": "...", "generated": <random>},
+            // which the router recognises as "not configured yet" (a clear 502 upstream_credentials_missing, not a
+            // random key sent upstream), until the operator puts the real key with put-secret-value.
             Secret secret = Secret.Builder.create(this, "Secret-" + provider)
+                    .generateSecretString(SecretStringGenerator.builder()
+                            .secretStringTemplate("{\"placeholder\":\"put the provider key with aws secretsmanager "
+                                    + "put-secret-value\"}")
+                            .generateStringKey("generated")
+                            .build())
                     .secretName(settings.secretName(provider))
                     .description("Sluice " + settings.stage() + ": credential for provider '" + provider
                             + "'. Routes name it as secretRef '" + provider + "' (the router prepends "

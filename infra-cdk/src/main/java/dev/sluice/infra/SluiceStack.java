@@ -45,8 +45,8 @@ public final class SluiceStack extends Stack {
         if (!settings.providerSecrets().isEmpty()) {
             List<String> names = new ArrayList<>();
             settings.providerSecrets().forEach(p -> names.add(settings.secretName(p)));
-            output("ProviderSecrets", String.join(",", names), "Empty until you put the keys; a route's "
-                    + "secretRef is the secret name");
+            output("ProviderSecrets", String.join(",", names), "A placeholder until you put the keys; a route's "
+                    + "secretRef is the provider name");
         }
         output("AlarmTopic", operations.alarmTopic().getTopicArn(), "SNS topic of the alarms");
         output("NextSteps", nextSteps(settings), "Commands to run after the first deploy");

@@ -75,6 +75,16 @@ class OperationsTest {
     }
 
     @Test
+    void alarmTopic_letsCloudWatchPublishThisStagesAlarms() {
+        Map<String, Map<String, Object>> policies = Templates.resources(Templates.defaults(),
+                "AWS::SNS::TopicPolicy");
+        assertThat(policies).hasSize(1);
+        String document = String.valueOf(policies.values().iterator().next());
+        assertThat(document).contains("cloudwatch.amazonaws.com").contains("sns:Publish")
+                .contains(":alarm:sluice-dev-*").contains("Deny");
+    }
+
+    @Test
     void alarmEmail_subscribesOnlyWhenGiven() {
         Templates.defaults().resourceCountIs("AWS::SNS::Subscription", 0);
         Templates.with(Map.of("alarmEmail", "oncall@example.com")).hasResourceProperties("AWS::SNS::Subscription",

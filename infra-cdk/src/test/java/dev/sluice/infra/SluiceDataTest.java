@@ -105,8 +105,10 @@ class SluiceDataTest {
             Templates.resources(template, "AWS::SecretsManager::Secret").forEach((id, secret) -> {
                 Map<String, Object> properties = Templates.properties(secret);
                 assertThat(properties).as(id).doesNotContainKey("SecretString");
-                assertThat(properties.getOrDefault("GenerateSecretString", Map.of())).as(id)
-                        .isEqualTo(Map.of());
+                assertThat(properties.get("GenerateSecretString")).as(id + ": the placeholder the router recognises")
+                        .isEqualTo(Map.of("SecretStringTemplate",
+                                "{\"placeholder\":\"put the provider key with aws secretsmanager put-secret-value\"}",
+                                "GenerateStringKey", "generated"));
             });
         }
     }

@@ -43,9 +43,18 @@ public final class SecretsManagerSecretStore implements SecretStore {
         if (value == null) {
             throw new SecretNotFoundException(reference);
         }
-        return credentialIn(value);
+        String credential = credentialIn(value);
+        if (credential == null) {
+            throw new SecretNotFoundException(reference);
+        }
+        return credential;
     }
 
+    /**
+     * The credential in a secret value: the value itself, or the {@code apiKey}/{@code api_key}/{@code key} field of
+     * JSON; null for the placeholder the CDK stack creates secrets with ({@code {"placeholder": ...}}), which means
+     * the operator has not put the key yet. Other JSON (an Entra ID service principal) is returned whole.
+     */
     static String credentialIn(String value) {
         String trimmed = value.strip();
         if (!trimmed.startsWith("{")) {
@@ -53,6 +62,9 @@ public final class SecretsManagerSecretStore implements SecretStore {
         }
         try {
             JsonNode json = Json.read(trimmed);
+            if (json.has("placeholder")) {
+                return null;
+            }
             for (String field : new String[] {"apiKey", "api_key", "key"}) {
                 if (json.path(field).isTextual()) {
                     return json.get(field).asText();

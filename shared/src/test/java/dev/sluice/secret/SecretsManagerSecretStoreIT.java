@@ -62,6 +62,13 @@ class SecretsManagerSecretStoreIT {
     }
 
     @Test
+    void get_theStacksPlaceholder_isSecretNotFound() {
+        target.putSecret(prefix + "gemini", "{\"placeholder\":\"put the provider key\",\"generated\":\"x9$Qz\"}");
+
+        assertThatThrownBy(() -> store.get(prefix + "gemini")).isInstanceOf(SecretNotFoundException.class);
+    }
+
+    @Test
     void get_missingSecret_isSecretNotFound() {
         assertThatThrownBy(() -> store.get(prefix + "nope")).isInstanceOf(SecretNotFoundException.class);
     }
