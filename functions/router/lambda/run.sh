@@ -8,5 +8,9 @@
 # restore hooks). JAVA_TOOL_OPTIONS from the function configuration still applies; the flags here favour a fast
 # start on small instances (tiered compilation stops at C1, which is what short-lived Lambda instances benefit from).
 export PORT="${AWS_LWA_PORT:-8080}"
-exec java -XX:+TieredCompilation -XX:TieredStopAtLevel=1 -XX:+UseSerialGC \
-  -cp "${LAMBDA_TASK_ROOT}/lib/*" dev.sluice.router.RouterMain
+# run.sh replaces the managed runtime's launcher, which would size the heap from the function's memory: without
+# MaxRAMPercentage the JVM would take 25% of it. SLUICE_JVM_OPTS replaces the tuning flags (e.g. full tiered
+# compilation for instances that serve long streams for hours).
+# shellcheck disable=SC2086 # the options are meant to split into words
+exec java ${SLUICE_JVM_OPTS:--XX:+TieredCompilation -XX:TieredStopAtLevel=1 -XX:+UseSerialGC} \
+  -XX:MaxRAMPercentage=75 -cp "${LAMBDA_TASK_ROOT}/lib/*" dev.sluice.router.RouterMain

@@ -89,6 +89,7 @@ class RouterFunctionTest {
                 .containsEntry("SLUICE_ROUTES_TABLE", Templates.ref(Templates.table(template, "alias")))
                 .containsEntry("SLUICE_COUNTERS_TABLE", Templates.ref(Templates.table(template, "counter")))
                 .containsEntry("SLUICE_SECRET_PREFIX", "sluice/dev/")
+                .containsEntry("SLUICE_METRICS", "emf")
                 .containsEntry("SLUICE_USAGE_STREAM",
                         Templates.ref(Templates.only(template, "AWS::Kinesis::Stream")))
                 .doesNotContainKeys("SLUICE_TABLE_PREFIX", "SLUICE_DYNAMODB_ENDPOINT", "SLUICE_KINESIS_ENDPOINT");

@@ -15,13 +15,18 @@ import java.util.Map;
  * @param secretPrefix      prepended to a route's {@code secretRef} to name its Secrets Manager secret
  *                          ({@code SLUICE_SECRET_PREFIX}, e.g. {@code sluice/prod/}; the CDK stack sets it), so routes
  *                          say {@code "secretRef": "openai"} in every stage
+ * @param emfMetrics        write per-request metrics as CloudWatch EMF lines ({@code SLUICE_METRICS=emf}; the CDK
+ *                          stack sets it)
+ * @param snapStartHooks    the Web Adapter's SnapStart bridge is configured ({@code AWS_LWA_SNAPSTART_*} set): only
+ *                          then do the hook paths prime and close clients; elsewhere a loopback caller could
+ *                          otherwise disturb a running server
  * @param primeOnStart      run the SnapStart priming hooks before listening ({@code SLUICE_PRIME_ON_START=true}):
  *                          for measuring a primed cold start without SnapStart
  */
 public record RouterConfig(String bindHost, int port, String region, TableNames tables, String usageStream,
                            URI dynamoDbEndpoint, URI kinesisEndpoint, URI secretsManagerEndpoint,
                            String secretPrefix, Duration cacheTtl, Duration secretTtl, long maxBodyBytes,
-                           boolean primeOnStart) {
+                           boolean emfMetrics, boolean snapStartHooks, boolean primeOnStart) {
 
     public static final long DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 
@@ -39,6 +44,9 @@ public record RouterConfig(String bindHost, int port, String region, TableNames 
                 Duration.ofSeconds(Long.parseLong(env.getOrDefault("SLUICE_CACHE_TTL_SECONDS", "5"))),
                 Duration.ofSeconds(Long.parseLong(env.getOrDefault("SLUICE_SECRET_TTL_SECONDS", "300"))),
                 Long.parseLong(env.getOrDefault("SLUICE_MAX_BODY_BYTES", Long.toString(DEFAULT_MAX_BODY_BYTES))),
+                "emf".equalsIgnoreCase(env.getOrDefault("SLUICE_METRICS", "")),
+                env.containsKey("AWS_LWA_SNAPSTART_BEFORE_CHECKPOINT_PATH")
+                        || env.containsKey("AWS_LWA_SNAPSTART_AFTER_RESTORE_PATH"),
                 Boolean.parseBoolean(env.getOrDefault("SLUICE_PRIME_ON_START", "false")));
     }
 

@@ -6,8 +6,10 @@ import dev.sluice.secret.SecretsManagerSecretStore;
 import dev.sluice.store.DynamoDbKeyRepository;
 import dev.sluice.store.DynamoDbQuotaLedger;
 import dev.sluice.store.DynamoDbRouteRepository;
+import dev.sluice.usage.EmfMetricsPublisher;
 import dev.sluice.usage.KinesisUsagePublisher;
 import dev.sluice.usage.TokenEstimator;
+import dev.sluice.usage.UsagePublisher;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -47,11 +49,13 @@ public final class RouterMain {
                 new DynamoDbQuotaLedger(dynamo, config.tables().counters()),
                 new SecretsManagerSecretStore(aws.secretsManager(config.secretsManagerEndpoint()),
                         config.secretPrefix()),
-                new KinesisUsagePublisher(aws.kinesis(config.kinesisEndpoint()), config.usageStream()),
+                usagePublisher(config, aws),
                 providers, config.cacheTtl(), config.secretTtl(), Clock.systemUTC());
         SnapStartHooks hooks = new SnapStartHooks();
-        Priming.register(hooks, config.region());
-        GatewayWiring.closeClientsAtSnapshot(providers, hooks);
+        if (config.snapStartHooks() || config.primeOnStart()) {
+            Priming.register(hooks, config.region());
+            GatewayWiring.closeClientsAtSnapshot(providers, hooks);
+        }
         if (config.primeOnStart()) {
             hooks.runBeforeCheckpoint();
         }
@@ -66,5 +70,11 @@ public final class RouterMain {
             stopped.countDown();
         }));
         stopped.await();
+    }
+
+    /** Usage events to Kinesis; with {@code SLUICE_METRICS=emf}, also as CloudWatch EMF lines on stdout. */
+    private static UsagePublisher usagePublisher(RouterConfig config, AwsClients aws) {
+        UsagePublisher stream = new KinesisUsagePublisher(aws.kinesis(config.kinesisEndpoint()), config.usageStream());
+        return config.emfMetrics() ? new EmfMetricsPublisher(stream, System.out) : stream;
     }
 }

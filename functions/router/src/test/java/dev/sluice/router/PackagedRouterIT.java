@@ -116,7 +116,7 @@ class PackagedRouterIT {
         usageStream = LocalDynamoDb.uniqueName("packaged-usage");
         URI kinesisEndpoint;
         if (KinesisEmulator.isAvailable()) {
-            kinesis = KinesisEmulator.start();
+            kinesis = KinesisEmulator.shared(); // the embedded emulator, or the one configured for the tests
             kinesis.createStream(usageStream, 1);
             kinesisEndpoint = kinesis.endpoint();
         } else {
@@ -134,7 +134,16 @@ class PackagedRouterIT {
         env.putAll(adapterEnvironment(tables, kinesisEndpoint));
         long started = System.nanoTime();
         router = builder.start();
+        Process started0 = router;
+        // A killed test JVM must not leave the router behind (run.sh exec's java, so it is this process).
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            started0.descendants().forEach(ProcessHandle::destroyForcibly);
+            started0.destroyForcibly();
+        }));
         awaitReady(started);
+        Thread.sleep(100);
+        // The port was free when chosen; had another process taken it since, our router would have failed to bind.
+        assertThat(router.isAlive()).as("the router owns port " + port).isTrue();
         startToReadyMillis = (System.nanoTime() - started) / 1_000_000;
         System.out.printf(Locale.ROOT, "PackagedRouterIT: process start -> GET /healthz 200 in %d ms (zip %d bytes,"
                 + " Kinesis %s)%n", startToReadyMillis, Files.size(zip), kinesis == null ? "absent" : "emulator");
@@ -184,9 +193,6 @@ class PackagedRouterIT {
                 Files.delete(routerLog);
             }
         } finally {
-            if (kinesis != null) {
-                kinesis.close();
-            }
             if (secrets != null) {
                 secrets.close();
             }
