@@ -191,7 +191,7 @@ final class Priming {
         GetItemRequest.builder().tableName("priming")
                 .key(Map.of("keyHash", AttributeValue.fromS("priming"))).build();
         UpdateItemRequest.builder().tableName("priming")
-                .key(Map.of("tenant", AttributeValue.fromS("priming"), "counter", AttributeValue.fromS("rpm")))
+                .key(Map.of("counter", AttributeValue.fromS("rpm#priming#0"))) // the counters table's key
                 .updateExpression("ADD #n :one SET #e = :expires")
                 .conditionExpression("attribute_not_exists(#n) OR #n < :limit")
                 .expressionAttributeNames(Map.of("#n", "n", "#e", "expiresAt"))
