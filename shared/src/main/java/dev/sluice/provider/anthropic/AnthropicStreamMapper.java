@@ -6,13 +6,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.api.ChunkChoices;
 import dev.sluice.json.Json;
 import dev.sluice.provider.ChatStreamListener;
+import dev.sluice.provider.SseEventReader;
 import dev.sluice.provider.UpstreamErrors;
 import dev.sluice.usage.TokenUsage;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -70,27 +68,9 @@ final class AnthropicStreamMapper {
      * @throws dev.sluice.error.GatewayException for an {@code error} event or a stream that ends early
      */
     void relay(InputStream body) throws IOException {
-        BufferedReader lines = new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8), 8192);
-        String event = null;
-        StringBuilder data = new StringBuilder();
-        String line;
-        while (!stopped && (line = lines.readLine()) != null) {
-            if (line.isEmpty()) {
-                dispatch(event, data);
-                event = null;
-                data.setLength(0);
-            } else if (line.startsWith("event:")) {
-                event = fieldValue(line, 6);
-            } else if (line.startsWith("data:")) {
-                if (!data.isEmpty()) {
-                    data.append('\n');
-                }
-                data.append(fieldValue(line, 5));
-            }
-            // ":" comments, id: and retry: lines carry nothing for us.
-        }
-        if (!stopped) {
-            dispatch(event, data);
+        SseEventReader events = new SseEventReader(body);
+        for (SseEventReader.Event event = events.next(); !stopped && event != null; event = events.next()) {
+            dispatch(event.name(), event.data());
         }
         if (!stopped) {
             reportUsageIfFinal();
@@ -118,11 +98,11 @@ final class AnthropicStreamMapper {
         reportUsageIfFinal();
     }
 
-    private void dispatch(String event, StringBuilder data) throws IOException {
+    private void dispatch(String event, String data) throws IOException {
         if (data.isEmpty()) {
             return;
         }
-        JsonNode payload = Json.read(data.toString());
+        JsonNode payload = Json.read(data);
         String type = payload.path("type").asText(event == null ? "" : event);
         switch (type) {
             case "message_start" -> startMessage(payload.path("message").path("usage"));
@@ -296,10 +276,5 @@ final class AnthropicStreamMapper {
 
     TokenUsage toTokenUsage() {
         return new TokenUsage(inputTokens + cacheReadTokens + cacheCreationTokens, outputTokens, cacheReadTokens, 0);
-    }
-
-    private static String fieldValue(String line, int prefix) {
-        String value = line.substring(prefix);
-        return value.startsWith(" ") ? value.substring(1) : value;
     }
 }

@@ -10,17 +10,15 @@ import dev.sluice.provider.EmbeddingCall;
 import dev.sluice.provider.EmbeddingProvider;
 import dev.sluice.provider.EmbeddingResult;
 import dev.sluice.provider.ProviderCall;
+import dev.sluice.provider.SseEventReader;
 import dev.sluice.provider.UpstreamErrors;
 import dev.sluice.provider.UpstreamHttp;
 import dev.sluice.route.Deployment;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -138,41 +136,26 @@ public final class GeminiProvider implements ChatProvider, EmbeddingProvider {
         return http.send(request, TYPE);
     }
 
-    /** Server-sent events: {@code data:} lines joined until a blank line, each event one JSON response. */
+    /** Server-sent events, each one JSON response. */
     private static void relayEventStream(InputStream body, GeminiStreamMapper mapper) throws IOException {
-        BufferedReader lines = new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8), 8192);
-        StringBuilder data = new StringBuilder();
-        for (String line = lines.readLine(); line != null; line = lines.readLine()) {
-            if (line.isEmpty()) {
-                dispatch(data, mapper);
-            } else if (line.startsWith("data:")) {
-                if (!data.isEmpty()) {
-                    data.append('\n');
-                }
-                data.append(line, line.startsWith("data: ") ? 6 : 5, line.length());
+        SseEventReader events = new SseEventReader(body);
+        for (SseEventReader.Event event = events.next(); event != null; event = events.next()) {
+            if (event.data().isEmpty()) {
+                continue;
             }
-            // other fields (event:, id:, retry:) and ":" comments carry nothing Gemini uses
-        }
-        if (!data.isEmpty()) {
-            // A last event without its blank line: whole when it parses, a cut otherwise.
-            JsonNode last;
+            JsonNode response;
             try {
-                last = Json.read(data.toString());
-            } catch (IOException cut) {
+                response = Json.read(event.data());
+            } catch (IOException unreadable) {
+                if (event.terminated()) {
+                    throw unreadable;
+                }
+                // A last event without its blank line: whole when it parses, a cut otherwise.
                 throw UpstreamErrors.incompleteStream(TYPE);
             }
-            mapper.onResponse(last);
+            mapper.onResponse(response);
         }
         mapper.complete();
-    }
-
-    private static void dispatch(StringBuilder data, GeminiStreamMapper mapper) throws IOException {
-        if (data.isEmpty()) {
-            return;
-        }
-        JsonNode response = Json.read(data.toString());
-        data.setLength(0);
-        mapper.onResponse(response);
     }
 
     private static GatewayException errorFrom(HttpResponse<InputStream> response, InputStream body)

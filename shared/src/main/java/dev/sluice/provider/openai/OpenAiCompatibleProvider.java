@@ -11,17 +11,15 @@ import dev.sluice.provider.EmbeddingCall;
 import dev.sluice.provider.EmbeddingProvider;
 import dev.sluice.provider.EmbeddingResult;
 import dev.sluice.provider.ProviderCall;
+import dev.sluice.provider.SseEventReader;
 import dev.sluice.provider.UpstreamErrors;
 import dev.sluice.provider.UpstreamHttp;
 import dev.sluice.route.Deployment;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
 /**
@@ -133,15 +131,12 @@ public final class OpenAiCompatibleProvider implements ChatProvider, EmbeddingPr
      * the call's usage; it is reported once, also when the stream breaks after it.
      */
     private void relayEventStream(InputStream body, ChatStreamListener listener) throws IOException {
-        BufferedReader lines = new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8), 8192);
+        SseEventReader events = new SseEventReader(body);
         boolean done = false;
         JsonNode lastUsage = null;
         try {
-            for (String line = lines.readLine(); line != null; line = lines.readLine()) {
-                if (!line.startsWith("data:")) {
-                    continue; // blank separators, comments (": keep-alive"), event:/id: lines
-                }
-                String data = line.substring(5).strip();
+            for (SseEventReader.Event event = events.next(); event != null; event = events.next()) {
+                String data = event.data().strip();
                 if (data.equals("[DONE]")) {
                     done = true;
                     break;
