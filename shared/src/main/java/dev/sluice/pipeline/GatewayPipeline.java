@@ -117,8 +117,7 @@ public final class GatewayPipeline {
                     if (!mayFailOver(e, relay.hasOutput(), attempt, route)) {
                         throw e;
                     }
-                    LOG.warn("request {}: {} {} failed with {} {}, failing over", in.requestId(),
-                            attempted.provider(), attempted.upstreamModel(), e.status(), e.code());
+                    logFailover(in.requestId(), attempted, e);
                 }
             }
             TokenUsage settled = settle(request, relay);
@@ -187,8 +186,7 @@ public final class GatewayPipeline {
                     if (!mayFailOver(e, false, attempt, route)) {
                         throw e;
                     }
-                    LOG.warn("request {}: {} {} failed with {} {}, failing over", in.requestId(),
-                            attempted.provider(), attempted.upstreamModel(), e.status(), e.code());
+                    logFailover(in.requestId(), attempted, e);
                 }
             }
         } catch (RuntimeException e) {
@@ -359,6 +357,11 @@ public final class GatewayPipeline {
         } catch (ClientDisconnectedException gone) {
             LOG.debug("request {}: client gone before the error response", requestId);
         }
+    }
+
+    private static void logFailover(String requestId, Deployment failed, GatewayException error) {
+        LOG.warn("request {}: {} {} failed with {} {}, failing over", requestId, failed.provider(),
+                failed.upstreamModel(), error.status(), error.code());
     }
 
     private static void logFailure(String requestId, Deployment deployment, GatewayException error) {

@@ -1,6 +1,7 @@
 package dev.sluice.provider.demo;
 
 import dev.sluice.api.ChunkChoices;
+import dev.sluice.provider.ChatParameters;
 import dev.sluice.provider.ChatProvider;
 import dev.sluice.provider.ChatStreamListener;
 import dev.sluice.provider.EmbeddingCall;
@@ -39,7 +40,8 @@ public final class DemoProvider implements ChatProvider, EmbeddingProvider {
     @Override
     public void streamChat(ProviderCall call, ChatStreamListener listener) {
         List<String> pieces = replyPieces(call.request().lastUserText());
-        int limit = maxTokens(call);
+        int requested = ChatParameters.maxTokens(call.request());
+        int limit = requested < 0 ? Integer.MAX_VALUE : requested;
         listener.onChoices(ChunkChoices.role("assistant"));
         int emitted = 0;
         for (String piece : pieces) {
@@ -101,16 +103,6 @@ public final class DemoProvider implements ChatProvider, EmbeddingProvider {
             pieces.add(i == 0 ? replyWords[i] : " " + replyWords[i]);
         }
         return pieces;
-    }
-
-    private static int maxTokens(ProviderCall call) {
-        var body = call.request().body();
-        for (String field : new String[] {"max_completion_tokens", "max_tokens"}) {
-            if (body.path(field).isIntegralNumber()) {
-                return body.get(field).intValue();
-            }
-        }
-        return Integer.MAX_VALUE;
     }
 
     private void pause() {
