@@ -65,12 +65,6 @@ public class GatewayException extends RuntimeException {
                 retryAfterSeconds, null);
     }
 
-    /** An upstream provider failed; {@code status} is the status Sluice answers with (502, 503, 504, 429, 400). */
-    public static GatewayException upstream(int status, String type, String code, String message,
-                                            long retryAfterSeconds, Throwable cause) {
-        return new GatewayException(status, type, code, null, message, retryAfterSeconds, cause);
-    }
-
     /** Anything unexpected: the client sees a generic message and the request id, the log the detail. */
     public static GatewayException internal(Throwable cause) {
         return new GatewayException(500, "server_error", "internal_error", null,

@@ -1,78 +1,105 @@
 package dev.sluice.provider;
 
-import dev.sluice.error.GatewayException;
+import dev.sluice.error.NonRetriableUpstreamException;
+import dev.sluice.error.RetriableUpstreamException;
+import dev.sluice.error.UpstreamException;
 import java.net.ConnectException;
 import java.net.http.HttpTimeoutException;
+import java.util.regex.Pattern;
 
 /**
- * The one mapping from an upstream provider's failure to what Sluice answers. Client-caused upstream errors (400)
- * keep the provider's message, which talks about the client's own request; failures of the gateway's credentials or
- * of the provider itself become 502/503/504 with a message that names no secret and no internal address.
+ * The one mapping from an upstream provider's failure to what Sluice answers, and whether another attempt may help.
+ * The client always gets the gateway's own message (the provider's text can quote prompts, account ids or key
+ * prefixes); the provider's words go to {@link UpstreamException#detail()}, which only the log sees.
  */
 public final class UpstreamErrors {
+    /** Provider error codes are identifiers; anything else is not passed on. */
+    private static final Pattern SAFE_CODE = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
+
     private UpstreamErrors() {
     }
 
     /**
-     * @param upstreamMessage the provider's error message, shown only for 400-class errors about the request
-     * @param upstreamCode    the provider's error code, if any (e.g. {@code context_length_exceeded})
+     * @param upstreamMessage   the provider's error message: kept as the detail for the log, never shown
+     * @param upstreamCode      the provider's error code, if any (e.g. {@code context_length_exceeded})
      * @param retryAfterSeconds the provider's Retry-After, or -1
      */
-    public static GatewayException fromStatus(String provider, int status, String upstreamMessage,
-                                              String upstreamCode, long retryAfterSeconds) {
-        String message = upstreamMessage == null || upstreamMessage.isBlank() ? "no message" : upstreamMessage;
+    public static UpstreamException fromStatus(String provider, int status, String upstreamMessage,
+                                               String upstreamCode, long retryAfterSeconds) {
+        String detail = upstreamMessage == null || upstreamMessage.isBlank() ? null : upstreamMessage;
         return switch (status) {
             case 400, 413, 422 -> "context_length_exceeded".equals(upstreamCode)
-                    ? GatewayException.upstream(400, "invalid_request_error", "context_length_exceeded", message, -1,
-                            null)
-                    : GatewayException.upstream(400, "invalid_request_error", upstreamCode, message, -1, null);
-            case 401, 403 -> GatewayException.upstream(502, "upstream_error", "upstream_auth_failed",
-                    "The " + provider + " provider rejected the gateway's credentials (HTTP " + status
-                            + "). Check the route's secret.", -1, null);
-            case 404 -> GatewayException.upstream(404, "invalid_request_error", "model_not_found",
-                    "The " + provider + " provider does not know the routed model: " + message, -1, null);
-            case 408, 504 -> timeout(provider);
-            // The provider's own 429 text is not passed on: it names the operator's account (OpenAI's quotes the
-            // organization id), which is none of the client's business.
-            case 429 -> GatewayException.upstream(429, "rate_limit_exceeded", "upstream_rate_limited",
-                    "The " + provider + " provider is rate limiting requests; retry later.", retryAfterSeconds,
-                    null);
-            case 503, 529 -> GatewayException.upstream(503, "upstream_error", "upstream_unavailable",
-                    "The " + provider + " provider is unavailable or overloaded (HTTP " + status + ").",
+                    ? new NonRetriableUpstreamException(400, "invalid_request_error", "context_length_exceeded",
+                            "The request is longer than the routed model's context window.", detail, null)
+                    : new NonRetriableUpstreamException(400, "invalid_request_error", safeCode(upstreamCode),
+                            "The " + provider + " provider rejected the request as invalid (HTTP " + status + ").",
+                            detail, null);
+            case 401, 403 -> retriable(502, "upstream_auth_failed", "The " + provider
+                    + " provider rejected the gateway's credentials (HTTP " + status + "). Check the route's secret.",
+                    detail, -1, null);
+            case 404 -> new NonRetriableUpstreamException(404, "invalid_request_error", "model_not_found",
+                    "The " + provider + " provider does not know the routed model.", detail, null);
+            case 408, 504 -> retriable(504, "upstream_timeout",
+                    "The " + provider + " provider did not answer in time (HTTP " + status + ").", detail, -1, null);
+            case 429 -> new RetriableUpstreamException(429, "rate_limit_exceeded", "upstream_rate_limited",
+                    "The " + provider + " provider is rate limiting requests; retry later.", detail,
                     retryAfterSeconds, null);
-            default -> GatewayException.upstream(502, "upstream_error", "upstream_error",
-                    "The " + provider + " provider failed (HTTP " + status + ").", -1, null);
+            case 503, 529 -> retriable(503, "upstream_unavailable",
+                    "The " + provider + " provider is unavailable or overloaded (HTTP " + status + ").", detail,
+                    retryAfterSeconds, null);
+            default -> retriable(502, "upstream_error", "The " + provider + " provider failed (HTTP " + status + ").",
+                    detail, -1, null);
         };
     }
 
-    public static GatewayException timeout(String provider) {
-        return GatewayException.upstream(504, "upstream_error", "upstream_timeout",
-                "The " + provider + " provider did not answer in time.", -1, null);
+    public static UpstreamException timeout(String provider) {
+        return retriable(504, "upstream_timeout", "The " + provider + " provider did not answer in time.", null, -1,
+                null);
     }
 
     /** A failure to talk to the upstream at all, or a broken stream. */
-    public static GatewayException fromIoFailure(String provider, Exception failure) {
+    public static UpstreamException fromIoFailure(String provider, Exception failure) {
         if (failure instanceof HttpTimeoutException) {
             return timeout(provider);
         }
         if (failure instanceof ConnectException) {
-            return GatewayException.upstream(502, "upstream_error", "upstream_unreachable",
-                    "The " + provider + " provider could not be reached.", -1, failure);
+            return retriable(502, "upstream_unreachable", "The " + provider + " provider could not be reached.",
+                    null, -1, failure);
         }
-        return GatewayException.upstream(502, "upstream_error", "upstream_connection_failed",
-                "The connection to the " + provider + " provider failed.", -1, failure);
+        return retriable(502, "upstream_connection_failed",
+                "The connection to the " + provider + " provider failed.", null, -1, failure);
     }
 
     /** The upstream closed a stream before its documented end (no {@code [DONE]}, {@code message_stop}, ...). */
-    public static GatewayException incompleteStream(String provider) {
-        return GatewayException.upstream(502, "upstream_error", "upstream_stream_incomplete",
-                "The " + provider + " provider ended the stream before it was complete.", -1, null);
+    public static UpstreamException incompleteStream(String provider) {
+        return retriable(502, "upstream_stream_incomplete",
+                "The " + provider + " provider ended the stream before it was complete.", null, -1, null);
     }
 
-    /** The upstream reported an error inside an already-started stream. */
-    public static GatewayException midStreamError(String provider, String upstreamMessage) {
-        return GatewayException.upstream(502, "upstream_error", "upstream_error",
-                "The " + provider + " provider reported an error mid-stream: " + upstreamMessage, -1, null);
+    /** The upstream reported an error inside an already-started stream; its text goes to the log only. */
+    public static UpstreamException midStreamError(String provider, String upstreamMessage) {
+        return retriable(502, "upstream_error", "The " + provider + " provider reported an error mid-stream.",
+                upstreamMessage, -1, null);
+    }
+
+    /** The upstream answered 2xx with a body the adapter cannot read. */
+    public static UpstreamException malformedResponse(String provider, String detail) {
+        return retriable(502, "upstream_malformed_response",
+                "The " + provider + " provider sent a response the gateway could not read.", detail, -1, null);
+    }
+
+    /** The gateway's credential for the deployment is absent or unusable: the next deployment may have one. */
+    public static UpstreamException credentialsMissing(String message) {
+        return retriable(502, "upstream_credentials_missing", message, null, -1, null);
+    }
+
+    public static UpstreamException credentialsInvalid(String message) {
+        return retriable(502, "upstream_credentials_invalid", message, null, -1, null);
+    }
+
+    /** The provider (or its identity service) refused the gateway's credentials. */
+    public static UpstreamException authFailed(String message, String detail, Throwable cause) {
+        return retriable(502, "upstream_auth_failed", message, detail, -1, cause);
     }
 
     /** A non-negative Retry-After in whole seconds, or -1 when absent or given as an HTTP date. */
@@ -85,5 +112,15 @@ public final class UpstreamErrors {
         } catch (NumberFormatException e) {
             return -1;
         }
+    }
+
+    private static RetriableUpstreamException retriable(int status, String code, String message, String detail,
+                                                        long retryAfterSeconds, Throwable cause) {
+        return new RetriableUpstreamException(status, "upstream_error", code, message, detail, retryAfterSeconds,
+                cause);
+    }
+
+    private static String safeCode(String code) {
+        return code != null && SAFE_CODE.matcher(code).matches() ? code : null;
     }
 }

@@ -10,6 +10,7 @@ import dev.sluice.auth.ApiKeys;
 import dev.sluice.auth.InMemoryKeyRepository;
 import dev.sluice.auth.KeyLimits;
 import dev.sluice.error.GatewayException;
+import dev.sluice.error.RetriableUpstreamException;
 import dev.sluice.json.Json;
 import dev.sluice.provider.ChatProvider;
 import dev.sluice.provider.ChatStreamListener;
@@ -100,8 +101,7 @@ class GatewayPipelineTest {
         RecordingChannel channel = call(request("demo", true));
 
         assertThat(channel.status).isEqualTo(200);
-        assertThat(channel.headers).containsEntry("x-request-id", "req_1")
-                .containsEntry("Content-Type", "text/event-stream; charset=utf-8");
+        assertThat(channel.headers).containsEntry("Content-Type", "text/event-stream; charset=utf-8");
         List<String> frames = channel.flushes;
         assertThat(frames).allSatisfy(frame -> assertThat(frame).startsWith("data: ").endsWith("\n\n"));
         assertThat(frames.getLast()).isEqualTo("data: [DONE]\n\n");
@@ -161,8 +161,7 @@ class GatewayPipelineTest {
 
     @Test
     void upstreamErrorBeforeFirstByte_isMappedStatus_andStillBilled() throws Exception {
-        scripted.failBeforeOutput = GatewayException.upstream(503, "upstream_error", "upstream_unavailable",
-                "down", 7, null);
+        scripted.failBeforeOutput = new RetriableUpstreamException(503, "upstream_error", "upstream_unavailable", "down", null, 7, null);
 
         RecordingChannel channel = call(request("scripted", true));
 
@@ -218,8 +217,7 @@ class GatewayPipelineTest {
     /** A provider whose behaviour each test sets. */
     @Test
     void failover_retriableFailureBeforeOutput_movesToTheNextDeployment() throws Exception {
-        scripted.failBeforeOutput = GatewayException.upstream(503, "upstream_error", "upstream_unavailable", "busy",
-                -1, null);
+        scripted.failBeforeOutput = new RetriableUpstreamException(503, "upstream_error", "upstream_unavailable", "busy", null, -1, null);
         RecordingChannel channel = call(request("failover", false));
 
         assertThat(channel.status).isEqualTo(200);
@@ -348,8 +346,7 @@ class GatewayPipelineTest {
 
     @Test
     void failover_afterARoleOnlyChunk_stillMovesOn() throws Exception {
-        scripted.failAfterRole = GatewayException.upstream(503, "upstream_error", "upstream_unavailable",
-                "overloaded", -1, null);
+        scripted.failAfterRole = new RetriableUpstreamException(503, "upstream_error", "upstream_unavailable", "overloaded", null, -1, null);
         RecordingChannel channel = call(request("failover", true));
 
         assertThat(channel.status).isEqualTo(200);
@@ -362,8 +359,7 @@ class GatewayPipelineTest {
 
     @Test
     void failover_billsTheDeploymentThatWasCalled_notOneWhoseSecretIsMissing() throws Exception {
-        scripted.failBeforeOutput = GatewayException.upstream(503, "upstream_error", "upstream_unavailable", "busy",
-                -1, null);
+        scripted.failBeforeOutput = new RetriableUpstreamException(503, "upstream_error", "upstream_unavailable", "busy", null, -1, null);
         RecordingChannel channel = call(request("failover-to-missing-secret", false));
 
         assertThat(channel.status).isEqualTo(502);
@@ -378,8 +374,7 @@ class GatewayPipelineTest {
 
     @Test
     void upstreamError_isPublishedBeforeTheErrorReplyEndsTheResponse() throws Exception {
-        scripted.failBeforeOutput = GatewayException.upstream(503, "upstream_error", "upstream_unavailable", "busy",
-                -1, null);
+        scripted.failBeforeOutput = new RetriableUpstreamException(503, "upstream_error", "upstream_unavailable", "busy", null, -1, null);
         RecordingChannel channel = new RecordingChannel();
         List<Integer> statusAtPublish = new java.util.ArrayList<>();
         pipeline = new GatewayPipeline(new ApiKeyAuthenticator(keys, clock), new RouteResolver(routes),
@@ -441,8 +436,7 @@ class GatewayPipelineTest {
             }
             listener.onChoices(ChunkChoices.content("partial answer"));
             if (failAfterOutput) {
-                throw GatewayException.upstream(502, "upstream_error", "upstream_connection_failed", "cut", -1,
-                        null);
+                throw new RetriableUpstreamException(502, "upstream_error", "upstream_connection_failed", "cut", null, -1, null);
             }
             listener.onChoices(ChunkChoices.finish("stop"));
             listener.onUsage(TokenUsage.of(3, 2));

@@ -10,6 +10,7 @@ import dev.sluice.api.ChatRequest;
 import dev.sluice.api.ChunkChoices;
 import dev.sluice.api.anthropic.AnthropicMessagesRequest;
 import dev.sluice.error.GatewayException;
+import dev.sluice.error.RetriableUpstreamException;
 import dev.sluice.json.Json;
 import dev.sluice.testing.RecordingChannel;
 import dev.sluice.usage.TokenUsage;
@@ -304,8 +305,7 @@ class AnthropicMessagesRelayTest {
         AnthropicMessagesRelay relay = relay(true);
         relay.onChoices(ChunkChoices.content("partial"));
 
-        relay.fail(GatewayException.upstream(503, "upstream_error", "upstream_overloaded",
-                "The provider is overloaded; retry later.", 2, null), "req-1");
+        relay.fail(new RetriableUpstreamException(503, "upstream_error", "upstream_overloaded", "The provider is overloaded; retry later.", null, 2, null), "req-1");
 
         assertThat(channel.status).isEqualTo(200);
         List<Event> events = events(channel);
@@ -391,8 +391,7 @@ class AnthropicMessagesRelayTest {
         AnthropicMessagesRelay relay = relay(false);
         relay.onChoices(ChunkChoices.content("partial"));
 
-        relay.fail(GatewayException.upstream(502, "upstream_error", "upstream_error", "The provider failed.", -1,
-                null), "req-1");
+        relay.fail(new RetriableUpstreamException(502, "upstream_error", "upstream_error", "The provider failed.", null, -1, null), "req-1");
 
         assertThat(channel.status).isEqualTo(502);
         assertThat(json(channel.bodyText()).path("error").path("type").asText()).isEqualTo("api_error");

@@ -92,8 +92,10 @@ public final class RouterServer implements AutoCloseable {
 
     private void handle(HttpExchange exchange) {
         String requestId = requestIds.next();
+        // Stamped once here, on every response: OpenAI SDKs read x-request-id, Anthropic SDKs request-id.
+        exchange.getResponseHeaders().set("x-request-id", requestId);
+        exchange.getResponseHeaders().set("request-id", requestId);
         ExchangeChannel channel = new ExchangeChannel(exchange);
-        Map<String, String> headers = Map.of("x-request-id", requestId);
         // Errors the router itself raises (405, 413, 415) speak the dialect of the API that was called.
         ErrorFormat format = normalise(exchange.getRequestURI().getPath()).startsWith("/v1/messages")
                 ? ErrorFormat.ANTHROPIC : ErrorFormat.OPENAI;
@@ -102,13 +104,13 @@ public final class RouterServer implements AutoCloseable {
         } catch (GatewayException e) {
             // The router rejected the request before reading its body: close the connection rather than let the
             // client send its next request after the unread bytes.
-            respond(channel, Map.of("x-request-id", requestId, "Connection", "close"), e, requestId, format);
+            respond(channel, Map.of("Connection", "close"), e, requestId, format);
         } catch (ClientDisconnectedException e) {
             LOG.debug("request {}: client disconnected", requestId);
         } catch (RuntimeException | IOException e) {
             LOG.error("request {} failed", requestId, e);
             if (!channel.hasResponded()) {
-                respond(channel, headers, GatewayException.internal(e), requestId, format);
+                respond(channel, Map.of(), GatewayException.internal(e), requestId, format);
             }
         } finally {
             exchange.close();

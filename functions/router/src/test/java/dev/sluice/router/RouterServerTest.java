@@ -107,6 +107,28 @@ class RouterServerTest {
         assertThat(response.body()).startsWith("data: {").endsWith("data: [DONE]\n\n");
     }
 
+    @ParameterizedTest(name = "{0} {1}")
+    @CsvSource({
+            "POST, /v1/chat/completions, '{\"model\":\"demo\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}'",
+            "POST, /v1/messages, '{\"model\":\"demo\",\"max_tokens\":5,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}'",
+            "POST, /v1/messages, '{\"model\":\"missing\",\"max_tokens\":5,\"messages\":[]}'",
+            "POST, /v1/embeddings, '{\"model\":\"demo\",\"input\":\"hi\"}'",
+            "POST, /v1/chat/completions, 'not json'",
+            "GET, /v1/models, ''",
+            "GET, /v1/nothing, ''"})
+    void everyResponse_carriesTheRequestIdUnderBothNames(String method, String path, String body) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri(path)).header("Authorization", "Bearer " + key)
+                .header("Content-Type", "application/json");
+        request = method.equals("GET") ? request.GET()
+                : request.POST(HttpRequest.BodyPublishers.ofString(body));
+        HttpResponse<String> response = CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
+
+        String id = response.headers().firstValue("x-request-id").orElseThrow();
+        assertThat(id).startsWith("req_");
+        assertThat(response.headers().allValues("x-request-id")).containsExactly(id);
+        assertThat(response.headers().allValues("request-id")).containsExactly(id);
+    }
+
     @Test
     void chatCompletions_withoutV1Prefix_isServedToo() throws Exception {
         HttpResponse<String> response = post("/chat/completions", "application/json; charset=utf-8", """

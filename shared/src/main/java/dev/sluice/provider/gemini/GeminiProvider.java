@@ -98,9 +98,8 @@ public final class GeminiProvider implements ChatProvider, EmbeddingProvider {
         }
         JsonNode embeddings = answer.path("embeddings");
         if (!embeddings.isArray() || embeddings.size() != expected) {
-            throw GatewayException.upstream(502, "upstream_error", "upstream_error", "The " + TYPE
-                    + " provider returned " + embeddings.size() + " embeddings for " + expected + " inputs.", -1,
-                    null);
+            throw UpstreamErrors.malformedResponse(TYPE,
+                    embeddings.size() + " embeddings for " + expected + " inputs");
         }
         List<float[]> vectors = new ArrayList<>(expected);
         for (JsonNode embedding : embeddings) {

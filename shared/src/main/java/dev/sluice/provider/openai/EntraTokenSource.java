@@ -3,6 +3,7 @@ package dev.sluice.provider.openai;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sluice.auth.ApiKeys;
 import dev.sluice.error.GatewayException;
+import dev.sluice.provider.UpstreamErrors;
 import dev.sluice.json.Json;
 import java.io.IOException;
 import java.net.URI;
@@ -96,27 +97,24 @@ public final class EntraTokenSource {
             if (response.statusCode() != 200 || !body.path("access_token").isTextual()) {
                 LOG.warn("Entra ID token request for client {} failed: HTTP {} {}", clientId, response.statusCode(),
                         body.path("error").asText(""));
-                throw GatewayException.upstream(502, "upstream_error", "upstream_auth_failed",
+                throw UpstreamErrors.authFailed(
                         "The gateway could not obtain a Microsoft Entra ID token for the azure-openai provider.",
-                        -1, null);
+                        null, null);
             }
             long expiresIn = body.path("expires_in").asLong(3600);
             return new Token(body.get("access_token").asText(),
                     clock.instant().plusSeconds(expiresIn).minus(REFRESH_MARGIN));
         } catch (IOException e) {
-            throw GatewayException.upstream(502, "upstream_error", "upstream_auth_failed",
-                    "The Microsoft Entra ID token endpoint could not be reached.", -1, e);
+            throw UpstreamErrors.authFailed("The Microsoft Entra ID token endpoint could not be reached.", null, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw GatewayException.upstream(502, "upstream_error", "upstream_auth_failed",
-                    "Interrupted while obtaining a Microsoft Entra ID token.", -1, e);
+            throw UpstreamErrors.authFailed("Interrupted while obtaining a Microsoft Entra ID token.", null, e);
         }
     }
 
     private static GatewayException misconfigured() {
-        return GatewayException.upstream(502, "upstream_error", "upstream_credentials_missing",
-                "The azure-openai route uses Entra ID, but its secret is not {\"tenantId\",\"clientId\","
-                        + "\"clientSecret\"}.", -1, null);
+        return UpstreamErrors.credentialsMissing("The azure-openai route uses Entra ID, but its secret is not "
+                + "{\"tenantId\",\"clientId\",\"clientSecret\"}.");
     }
 
     private static String encode(String value) {

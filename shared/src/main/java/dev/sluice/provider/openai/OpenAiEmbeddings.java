@@ -2,6 +2,7 @@ package dev.sluice.provider.openai;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sluice.error.GatewayException;
+import dev.sluice.provider.UpstreamErrors;
 import dev.sluice.provider.EmbeddingResult;
 import dev.sluice.usage.TokenUsage;
 import java.nio.ByteBuffer;
@@ -53,7 +54,6 @@ final class OpenAiEmbeddings {
     }
 
     private static GatewayException malformed(String provider) {
-        return GatewayException.upstream(502, "upstream_error", "upstream_malformed_response",
-                "The " + provider + " provider returned a malformed embeddings response.", -1, null);
+        return UpstreamErrors.malformedResponse(provider, "malformed embeddings response");
     }
 }

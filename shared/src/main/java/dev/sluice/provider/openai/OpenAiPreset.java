@@ -3,6 +3,7 @@ package dev.sluice.provider.openai;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.error.GatewayException;
+import dev.sluice.provider.UpstreamErrors;
 import dev.sluice.route.Deployment;
 import java.net.URI;
 import java.net.http.HttpRequest;
@@ -70,8 +71,8 @@ public record OpenAiPreset(String type, String defaultBaseUrl, boolean requiresK
     @Override
     public void authenticate(HttpRequest.Builder request, Deployment deployment, String credential) {
         if (credential == null && requiresKey) {
-            throw GatewayException.upstream(502, "upstream_error", "upstream_credentials_missing",
-                    "The " + type + " route for this model has no secretRef; the provider needs a key.", -1, null);
+            throw UpstreamErrors.credentialsMissing(
+                    "The " + type + " route for this model has no secretRef; the provider needs a key.");
         }
         if (credential != null) {
             request.header("Authorization", "Bearer " + credential);

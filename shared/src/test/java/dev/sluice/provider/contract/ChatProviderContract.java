@@ -6,7 +6,9 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.sluice.api.ChatRequest;
+import dev.sluice.error.ErrorFormat;
 import dev.sluice.error.GatewayException;
+import dev.sluice.error.UpstreamException;
 import dev.sluice.json.Json;
 import dev.sluice.provider.ChatProvider;
 import dev.sluice.provider.ChatStreamListener;
@@ -30,6 +32,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The contract every chat provider adapter keeps, written once and run against each adapter (a subclass per
@@ -43,6 +46,9 @@ import org.junit.jupiter.params.provider.CsvSource;
  */
 public abstract class ChatProviderContract {
     protected static ReplayUpstream upstream;
+
+    /** Looks like a credential a provider might echo in an error: it must only ever reach the log. */
+    public static final String LEAK_CANARY = "sk-leak-canary-8f3e1c";
 
     /** A request using every portable feature: system prompt, image, tools, tool results, sampling parameters. */
     public static final ChatRequest RICH_REQUEST = request("""
@@ -197,9 +203,7 @@ public abstract class ChatProviderContract {
         GatewayException error = failure(RICH_REQUEST, Duration.ofSeconds(5));
         assertThat(error.status()).isEqualTo(status);
         assertThat(error.type()).isEqualTo(type);
-        if (upstreamStatus == 400) {
-            assertThat(error.getMessage()).contains("upstream says no");
-        }
+        assertProviderTextOnlyInTheLog(error, "upstream says no");
         if (upstreamStatus == 401 || upstreamStatus == 403) {
             assertThat(error.code()).isEqualTo("upstream_auth_failed");
             assertThat(error.getMessage()).doesNotContain("sk-contract-secret");
@@ -207,6 +211,14 @@ public abstract class ChatProviderContract {
         if (upstreamStatus == 429) {
             assertThat(error.retryAfterSeconds()).hasValue(7);
         }
+    }
+
+    /** A recognisable secret in the provider's error text, whatever the status, must never reach a client. */
+    @ParameterizedTest(name = "upstream {0}")
+    @ValueSource(ints = {400, 401, 403, 404, 408, 409, 413, 422, 429, 500, 502, 503, 504, 529})
+    void providerErrorText_neverReachesTheClient(int upstreamStatus) {
+        upstream.reply(errorReply(upstreamStatus, LEAK_CANARY));
+        assertProviderTextOnlyInTheLog(failure(RICH_REQUEST, Duration.ofSeconds(5)), LEAK_CANARY);
     }
 
     @Test
@@ -276,6 +288,19 @@ public abstract class ChatProviderContract {
                 () -> provider().streamChat(call(request, timeout), new Collected()));
         assertThat(error).as("the call must fail with a GatewayException").isNotNull();
         return error;
+    }
+
+    /**
+     * The provider's words are kept for the log ({@link UpstreamException#detail()}) and appear nowhere a client can
+     * see them: not in the message, nor in either dialect's error body.
+     */
+    public static void assertProviderTextOnlyInTheLog(GatewayException error, String providerText) {
+        assertThat(error).isInstanceOf(UpstreamException.class);
+        assertThat(((UpstreamException) error).detail()).as("kept for the log").contains(providerText);
+        assertThat(error.getMessage()).doesNotContain(providerText);
+        for (ErrorFormat format : ErrorFormat.values()) {
+            assertThat(new String(format.body(error, "req_1"), StandardCharsets.UTF_8)).doesNotContain(providerText);
+        }
     }
 
     protected static JsonNode json(String text) {

@@ -1,8 +1,10 @@
 package dev.sluice.provider.openai;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.sluice.error.GatewayException;
 import dev.sluice.provider.ChatProvider;
 import dev.sluice.provider.contract.ChatProviderContract;
 import dev.sluice.route.Deployment;
@@ -14,6 +16,7 @@ import dev.sluice.usage.TokenUsage;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
+import org.junit.jupiter.api.Test;
 
 /** The provider contract for OpenAI's Chat Completions API: the body is forwarded as the caller wrote it. */
 public class OpenAiContractIT extends ChatProviderContract {
@@ -84,5 +87,18 @@ public class OpenAiContractIT extends ChatProviderContract {
     @Override
     protected void assertTranslatedJsonRequest(RecordedRequest sent) {
         assertThat(sent.json().get("response_format")).isEqualTo(JSON_SCHEMA_REQUEST.body().get("response_format"));
+    }
+
+    @Test
+    void errorEventMidStream_failsAfterTheDeltasAlreadyDelivered_andKeepsItsTextForTheLog() {
+        upstream.reply(Transcripts.sseReply("transcripts/openai/chat-error.sse"));
+        Collected out = new Collected();
+        GatewayException error = catchThrowableOfType(GatewayException.class,
+                () -> provider().streamChat(call(RICH_REQUEST, Duration.ofSeconds(5)), out));
+
+        assertThat(error.status()).isEqualTo(502);
+        assertProviderTextOnlyInTheLog(error, LEAK_CANARY);
+        assertThat(out.contentDeltas).containsExactly("Paris");
+        assertThat(out.finishReasons).isEmpty();
     }
 }

@@ -1,0 +1,133 @@
+package dev.sluice.pipeline;
+
+import dev.sluice.api.ChatRequest;
+import dev.sluice.call.Outcome;
+import dev.sluice.json.Json;
+import dev.sluice.route.Deployment;
+import dev.sluice.stream.ClientDisconnectedException;
+import dev.sluice.stream.ResponseRelay;
+import dev.sluice.usage.TokenEstimator;
+import dev.sluice.usage.TokenUsage;
+import dev.sluice.usage.UsageEvent;
+import dev.sluice.usage.UsagePublisher;
+import java.time.Clock;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The last stage: ends the response as the {@link Outcome} says, and publishes the request's one usage event. The
+ * only code that publishes usage, and so the one place that keeps the rule "publish before the response closes":
+ * Lambda may freeze the instance once the response ends. A fixed-length reply is complete once written, so the
+ * event goes first; a stream closes only after the pipeline returns, so its ending is written first and the event
+ * then records how it really ended.
+ */
+final class Finish {
+    private static final Logger LOG = LoggerFactory.getLogger(Finish.class);
+
+    private final UsagePublisher usage;
+    private final Clock clock;
+    private final LongSupplier nanoClock;
+
+    Finish(UsagePublisher usage, Clock clock, LongSupplier nanoClock) {
+        this.usage = usage;
+        this.clock = clock;
+        this.nanoClock = nanoClock;
+    }
+
+    void chat(Outcome outcome, Admitted<ChatRequest> admitted, ResponseRelay meter, ResponseRelay relay) {
+        boolean endsAsStream = relay.hasStarted()
+                || (outcome instanceof Outcome.Completed && admitted.request().stream());
+        if (!endsAsStream) {
+            publish(chatEvent(outcome, admitted, meter));
+        }
+        try {
+            switch (outcome) {
+                case Outcome.Completed completed -> relay.complete(settle(admitted.request(), meter));
+                case Outcome.Failed failed -> relay.fail(failed.error(), admitted.requestId());
+                case Outcome.ClientGone gone -> LOG.info("request {}: client disconnected after {} output chars",
+                        admitted.requestId(), meter.outputChars());
+            }
+        } catch (ClientDisconnectedException e) {
+            LOG.info("request {}: client disconnected before the response ended", admitted.requestId());
+            outcome = outcome instanceof Outcome.Failed ? outcome : new Outcome.ClientGone(outcome.served());
+        }
+        if (endsAsStream) {
+            publish(chatEvent(outcome, admitted, meter));
+        }
+    }
+
+    /** Embeddings end with one fixed-length reply: the event is always published before it is sent. */
+    void embeddings(Outcome outcome, Admitted<?> admitted, TokenUsage tokens, boolean estimated, Runnable reply) {
+        if (outcome.served() != null) {
+            boolean ok = outcome instanceof Outcome.Completed;
+            publish(event(admitted, outcome.served(), ok ? tokens : TokenUsage.ZERO, ok && estimated, outcome, -1,
+                    false));
+        }
+        try {
+            reply.run();
+        } catch (ClientDisconnectedException e) {
+            LOG.info("request {}: client disconnected before the reply was sent", admitted.requestId());
+        }
+    }
+
+    /** The provider's own count when it gave one; otherwise an estimate (the event is then marked estimated). */
+    static TokenUsage settle(ChatRequest request, ResponseRelay meter) {
+        if (meter.reportedUsage() != null) {
+            return meter.reportedUsage();
+        }
+        return TokenUsage.of(TokenEstimator.ofChatRequest(request), meter.estimatedOutputTokens());
+    }
+
+    /**
+     * A failed call that produced no output and reported no usage bills nothing (providers do not charge for
+     * rejected requests); everything else bills the provider's count, or the estimate.
+     */
+    private UsageEvent chatEvent(Outcome outcome, Admitted<ChatRequest> admitted, ResponseRelay meter) {
+        if (outcome.served() == null) {
+            return null;
+        }
+        boolean nothingServed = outcome instanceof Outcome.Failed && !meter.hasOutput()
+                && meter.reportedUsage() == null;
+        TokenUsage tokens = nothingServed ? TokenUsage.ZERO : settle(admitted.request(), meter);
+        boolean estimated = !nothingServed && meter.reportedUsage() == null;
+        return event(admitted, outcome.served(), tokens, estimated, outcome, meter.timeToFirstTokenNanos(),
+                admitted.request().stream());
+    }
+
+    private UsageEvent event(Admitted<?> admitted, Deployment deployment, TokenUsage tokens, boolean estimated,
+                             Outcome outcome, long ttftNanos, boolean streamed) {
+        String status = switch (outcome) {
+            case Outcome.Completed completed -> UsageEvent.OK;
+            case Outcome.Failed failed -> UsageEvent.UPSTREAM_ERROR;
+            case Outcome.ClientGone gone -> UsageEvent.CLIENT_DISCONNECTED;
+        };
+        int httpStatus = switch (outcome) {
+            case Outcome.Completed completed -> 200;
+            case Outcome.Failed failed -> failed.error().status();
+            case Outcome.ClientGone gone -> 499;
+        };
+        long cost = deployment.pricing().costMicros(tokens.promptTokens(), tokens.cachedPromptTokens(),
+                tokens.completionTokens());
+        return new UsageEvent(UsageEvent.SCHEMA_VERSION, admitted.requestId(), clock.millis(),
+                admitted.key().tenantId(), admitted.key().keyId(), admitted.alias(), deployment.provider(),
+                deployment.upstreamModel(), tokens.promptTokens(), tokens.completionTokens(),
+                tokens.cachedPromptTokens(), tokens.reasoningTokens(), cost,
+                TimeUnit.NANOSECONDS.toMillis(nanoClock.getAsLong() - admitted.startNanos()),
+                ttftNanos < 0 ? -1 : TimeUnit.NANOSECONDS.toMillis(ttftNanos), status, httpStatus, streamed,
+                estimated, false);
+    }
+
+    /** Usage must not be lost: if the stream refuses it, the event goes to the log whole, to be replayed. */
+    private void publish(UsageEvent event) {
+        if (event == null) {
+            return;
+        }
+        try {
+            usage.publish(event);
+        } catch (RuntimeException e) {
+            LOG.error("usage event NOT published, replay it: {}", Json.writeString(event), e);
+        }
+    }
+}
