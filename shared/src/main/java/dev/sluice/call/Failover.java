@@ -34,23 +34,15 @@ public final class Failover {
         void run(String credential);
     }
 
-    /** What failover must know of the response: whether output reached the client, whether it has begun. */
-    public interface Progress {
-        boolean outputSent();
-
-        boolean responseStarted();
-
-        Progress NONE = new Progress() {
-            @Override
-            public boolean outputSent() {
-                return false;
-            }
-
-            @Override
-            public boolean responseStarted() {
-                return false;
-            }
-        };
+    /**
+     * What failover must know of the response.
+     *
+     * @param outputSent      true once output reached the client: from then on, no other deployment may answer
+     * @param responseStarted true once the response status went out: a failure can then only end the stream
+     */
+    public record Progress(BooleanSupplier outputSent, BooleanSupplier responseStarted) {
+        /** A response that is sent whole at the end (embeddings). */
+        public static final Progress NONE = new Progress(() -> false, () -> false);
     }
 
     private final DeploymentCredentials credentials;
@@ -75,12 +67,12 @@ public final class Failover {
                 GatewayException error = ErrorResponses.classify(e);
                 boolean hasNext = index + 1 < route.deployments().size();
                 if (error instanceof UpstreamException upstream && upstream.retriable() && hasNext
-                        && !progress.outputSent()) {
+                        && !progress.outputSent().getAsBoolean()) {
                     log(requestId, deployment, upstream, "failing over");
                     continue;
                 }
                 log(requestId, deployment, error, "giving up");
-                return new Outcome.Failed(error, served, progress.responseStarted());
+                return new Outcome.Failed(error, served, progress.responseStarted().getAsBoolean());
             }
         }
     }

@@ -17,7 +17,8 @@ final class EmbeddingBodies {
     private EmbeddingBodies() {
     }
 
-    static ObjectNode list(EmbeddingRequest request, EmbeddingResult result, TokenUsage usage) {
+    static ObjectNode list(EmbeddingRequest request, EmbeddingResult result) {
+        TokenUsage usage = usage(request, result);
         ObjectNode body = Json.MAPPER.createObjectNode();
         body.put("object", "list");
         ArrayNode data = body.putArray("data");
@@ -41,6 +42,11 @@ final class EmbeddingBodies {
         body.put("model", request.model());
         body.putObject("usage").put("prompt_tokens", usage.promptTokens()).put("total_tokens", usage.promptTokens());
         return body;
+    }
+
+    /** The provider's count, or the estimate when it reported none. */
+    static TokenUsage usage(EmbeddingRequest request, EmbeddingResult result) {
+        return result.usage() != null ? result.usage() : TokenUsage.of(estimateTokens(request), 0);
     }
 
     /** Input tokens when the provider reports none: token-id inputs are counted exactly, text is estimated. */

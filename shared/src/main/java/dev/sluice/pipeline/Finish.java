@@ -1,8 +1,10 @@
 package dev.sluice.pipeline;
 
 import dev.sluice.api.ChatRequest;
+import dev.sluice.api.EmbeddingRequest;
 import dev.sluice.call.Outcome;
 import dev.sluice.json.Json;
+import dev.sluice.provider.EmbeddingResult;
 import dev.sluice.route.Deployment;
 import dev.sluice.stream.ClientDisconnectedException;
 import dev.sluice.stream.ResponseRelay;
@@ -59,11 +61,11 @@ final class Finish {
     }
 
     /** Embeddings end with one fixed-length reply: the event is always published before it is sent. */
-    void embeddings(Outcome outcome, Admitted<?> admitted, TokenUsage tokens, boolean estimated, Runnable reply) {
+    void embeddings(Outcome outcome, Admitted<EmbeddingRequest> admitted, EmbeddingResult result, Runnable reply) {
         if (outcome.served() != null) {
-            boolean ok = outcome instanceof Outcome.Completed;
-            publish(event(admitted, outcome.served(), ok ? tokens : TokenUsage.ZERO, ok && estimated, outcome, -1,
-                    false));
+            boolean ok = outcome instanceof Outcome.Completed && result != null;
+            TokenUsage tokens = ok ? EmbeddingBodies.usage(admitted.request(), result) : TokenUsage.ZERO;
+            publish(event(admitted, outcome.served(), tokens, ok && result.usage() == null, outcome, -1, false));
         }
         try {
             reply.run();

@@ -22,7 +22,6 @@ import dev.sluice.secret.SecretStore;
 import dev.sluice.stream.ErrorResponder;
 import dev.sluice.stream.ResponseChannel;
 import dev.sluice.stream.ResponseRelay;
-import dev.sluice.usage.TokenUsage;
 import dev.sluice.usage.UsagePublisher;
 import java.time.Clock;
 import java.util.Map;
@@ -36,6 +35,8 @@ import java.util.function.LongSupplier;
  * closes. Chat in either dialect ({@link ChatApi}) and embeddings take the same stages.
  */
 public final class GatewayPipeline {
+    private static final Map<String, String> JSON = Map.of("Content-Type", "application/json");
+
     private final ApiKeyAuthenticator authenticate;
     private final RouteResolver resolveRoute;
     private final RequestAdmitter admit;
@@ -78,7 +79,8 @@ public final class GatewayPipeline {
         ChatRequest request = admitted.request();
         ResponseRelay relay = api.relay(out, Map.of(), in.requestId(), request, clock.instant().getEpochSecond(),
                 nanoClock, admitted.startNanos());
-        Outcome outcome = callWithFailover.call(in.requestId(), admitted.route(), progressOf(relay), deployment -> {
+        Outcome outcome = callWithFailover.call(in.requestId(), admitted.route(),
+                new Failover.Progress(relay::hasOutput, relay::hasStarted), deployment -> {
             var provider = providers.chat(deployment.provider());
             return credential -> provider.streamChat(
                     new ProviderCall(in.requestId(), request, deployment, credential), relay);
@@ -101,15 +103,11 @@ public final class GatewayPipeline {
                     return credential -> result.set(provider.embed(
                             new EmbeddingCall(in.requestId(), request, deployment, credential)));
                 });
-        boolean estimated = result.get() == null || result.get().usage() == null;
-        TokenUsage tokens = result.get() == null ? TokenUsage.ZERO : estimated
-                ? TokenUsage.of(EmbeddingBodies.estimateTokens(request), 0) : result.get().usage();
-        finish.embeddings(outcome, admitted, tokens, estimated, () -> {
+        finish.embeddings(outcome, admitted, result.get(), () -> {
             if (outcome instanceof Outcome.Failed failed) {
                 ErrorResponder.reject(out, failed.error(), in.requestId(), ErrorFormat.OPENAI);
             } else {
-                out.sendJson(200, Map.of("Content-Type", "application/json"),
-                        Json.write(EmbeddingBodies.list(request, result.get(), tokens)));
+                out.sendJson(200, JSON, Json.write(EmbeddingBodies.list(request, result.get())));
             }
         });
     }
@@ -143,19 +141,5 @@ public final class GatewayPipeline {
             ErrorResponder.reject(out, e, in.requestId(), errors);
             return null;
         }
-    }
-
-    private static Failover.Progress progressOf(ResponseRelay relay) {
-        return new Failover.Progress() {
-            @Override
-            public boolean outputSent() {
-                return relay.hasOutput();
-            }
-
-            @Override
-            public boolean responseStarted() {
-                return relay.hasStarted();
-            }
-        };
     }
 }
