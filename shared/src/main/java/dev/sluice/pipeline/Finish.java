@@ -3,6 +3,7 @@ package dev.sluice.pipeline;
 import dev.sluice.api.ChatRequest;
 import dev.sluice.api.EmbeddingRequest;
 import dev.sluice.call.Outcome;
+import dev.sluice.inbound.openai.EmbeddingBodies;
 import dev.sluice.json.Json;
 import dev.sluice.provider.EmbeddingResult;
 import dev.sluice.route.Deployment;

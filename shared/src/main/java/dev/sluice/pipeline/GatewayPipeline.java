@@ -7,6 +7,11 @@ import dev.sluice.auth.ApiKeyAuthenticator;
 import dev.sluice.call.Failover;
 import dev.sluice.call.Outcome;
 import dev.sluice.error.ErrorFormat;
+import dev.sluice.inbound.InboundDialect;
+import dev.sluice.inbound.anthropic.AnthropicInbound;
+import dev.sluice.inbound.openai.EmbeddingBodies;
+import dev.sluice.inbound.openai.OpenAiErrorFormat;
+import dev.sluice.inbound.openai.OpenAiInbound;
 import dev.sluice.error.GatewayException;
 import dev.sluice.json.Json;
 import dev.sluice.provider.EmbeddingCall;
@@ -32,7 +37,7 @@ import java.util.function.LongSupplier;
 /**
  * The request path as DESIGN.md draws it, one stage per step: authenticate → parse (the inbound dialect) → resolve
  * the route → admit → call with failover → relay (and meter) → finish: settle and publish usage before the response
- * closes. Chat in either dialect ({@link ChatApi}) and embeddings take the same stages.
+ * closes. Chat in either inbound dialect ({@link InboundDialect}) and embeddings take the same stages.
  */
 public final class GatewayPipeline {
     private static final Map<String, String> JSON = Map.of("Content-Type", "application/json");
@@ -63,21 +68,21 @@ public final class GatewayPipeline {
 
     /** {@code POST /v1/chat/completions}. */
     public void chatCompletions(GatewayRequest in, ResponseChannel out) {
-        chat(ChatApi.OPENAI, in, out);
+        chat(OpenAiInbound.INSTANCE, in, out);
     }
 
     /** {@code POST /v1/messages}, Anthropic's Messages API, served by whichever provider the route names. */
     public void messages(GatewayRequest in, ResponseChannel out) {
-        chat(ChatApi.ANTHROPIC, in, out);
+        chat(AnthropicInbound.INSTANCE, in, out);
     }
 
-    private void chat(ChatApi api, GatewayRequest in, ResponseChannel out) {
+    private void chat(InboundDialect api, GatewayRequest in, ResponseChannel out) {
         Admitted<ChatRequest> admitted = front(in, out, api.errors(), api::parse, ChatRequest::model);
         if (admitted == null) {
             return;
         }
         ChatRequest request = admitted.request();
-        ResponseRelay relay = api.relay(out, Map.of(), in.requestId(), request, clock.instant().getEpochSecond(),
+        ResponseRelay relay = api.relay(out, in.requestId(), request, clock.instant().getEpochSecond(),
                 nanoClock, admitted.startNanos());
         Outcome outcome = callWithFailover.call(in.requestId(), admitted.route(),
                 new Failover.Progress(relay::hasOutput, relay::hasStarted), deployment -> {
@@ -90,7 +95,7 @@ public final class GatewayPipeline {
 
     /** {@code POST /v1/embeddings}: vectors in OpenAI's list format, float arrays or base64 as the caller asked. */
     public void embeddings(GatewayRequest in, ResponseChannel out) {
-        Admitted<EmbeddingRequest> admitted = front(in, out, ErrorFormat.OPENAI, EmbeddingRequest::parse,
+        Admitted<EmbeddingRequest> admitted = front(in, out, OpenAiErrorFormat.INSTANCE, EmbeddingRequest::parse,
                 EmbeddingRequest::model);
         if (admitted == null) {
             return;
@@ -105,7 +110,7 @@ public final class GatewayPipeline {
                 });
         finish.embeddings(outcome, admitted, result.get(), () -> {
             if (outcome instanceof Outcome.Failed failed) {
-                ErrorResponder.reject(out, failed.error(), in.requestId(), ErrorFormat.OPENAI);
+                ErrorResponder.reject(out, failed.error(), in.requestId(), OpenAiErrorFormat.INSTANCE);
             } else {
                 out.sendJson(200, JSON, Json.write(EmbeddingBodies.list(request, result.get())));
             }

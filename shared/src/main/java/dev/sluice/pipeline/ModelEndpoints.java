@@ -3,24 +3,24 @@ package dev.sluice.pipeline;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.api.ChatRequest;
 import dev.sluice.api.JsonBodies;
-import dev.sluice.api.anthropic.AnthropicMessagesRequest;
+import dev.sluice.inbound.anthropic.AnthropicMessagesRequest;
 import dev.sluice.auth.ApiKey;
 import dev.sluice.auth.ApiKeyAuthenticator;
-import dev.sluice.error.ErrorFormat;
+import dev.sluice.inbound.InboundDialect;
+import dev.sluice.inbound.anthropic.AnthropicErrorFormat;
+import dev.sluice.inbound.anthropic.AnthropicInbound;
+import dev.sluice.inbound.openai.OpenAiInbound;
 import dev.sluice.json.Json;
 import dev.sluice.route.RouteResolver;
 import dev.sluice.stream.ErrorResponder;
 import dev.sluice.stream.ResponseChannel;
 import dev.sluice.usage.TokenEstimator;
-import java.util.Map;
 
 /**
  * The endpoints that describe models rather than call them: model listing and retrieval in OpenAI's or Anthropic's
  * format, and Anthropic's token counting. Authenticated like every call; not billed, not counted against quotas.
  */
 final class ModelEndpoints {
-    private static final Map<String, String> JSON = Map.of("Content-Type", "application/json");
-
     private final ApiKeyAuthenticator authenticator;
     private final RouteResolver routes;
 
@@ -31,25 +31,21 @@ final class ModelEndpoints {
 
     /** {@code GET /v1/models}, in Anthropic's format when the caller sent {@code anthropic-version}. */
     void list(GatewayRequest in, ResponseChannel out) {
-        ErrorFormat format = formatOf(in);
-        ErrorResponder.answer(out, in.requestId(), format, () -> {
-            var visible = routes.visibleTo(authenticate(in));
-            return format == ErrorFormat.OPENAI ? ModelBodies.openAiList(visible) : ModelBodies.anthropicList(visible);
-        });
+        InboundDialect dialect = dialectOf(in);
+        ErrorResponder.answer(out, in.requestId(), dialect.errors(),
+                () -> dialect.modelList(routes.visibleTo(authenticate(in))));
     }
 
     /** {@code GET /v1/models/{id}}: one alias the key may use, or 404 {@code model_not_found}. */
     void retrieve(GatewayRequest in, String alias, ResponseChannel out) {
-        ErrorFormat format = formatOf(in);
-        ErrorResponder.answer(out, in.requestId(), format, () -> {
-            var route = routes.resolve(alias, authenticate(in));
-            return format == ErrorFormat.OPENAI ? ModelBodies.openAiModel(route) : ModelBodies.anthropicModel(route);
-        });
+        InboundDialect dialect = dialectOf(in);
+        ErrorResponder.answer(out, in.requestId(), dialect.errors(),
+                () -> dialect.model(routes.resolve(alias, authenticate(in))));
     }
 
     /** {@code POST /v1/messages/count_tokens}: the gateway tokenizer's estimate for a route the key may use. */
     void countTokens(GatewayRequest in, ResponseChannel out) {
-        ErrorResponder.answer(out, in.requestId(), ErrorFormat.ANTHROPIC, () -> {
+        ErrorResponder.answer(out, in.requestId(), AnthropicErrorFormat.INSTANCE, () -> {
             ApiKey key = authenticate(in);
             ObjectNode body = JsonBodies.object(in.body());
             if (!body.has("max_tokens")) {
@@ -65,7 +61,8 @@ final class ModelEndpoints {
         return authenticator.authenticate(in.authorization(), in.apiKeyHeader());
     }
 
-    private static ErrorFormat formatOf(GatewayRequest in) {
-        return in.anthropicVersion() == null ? ErrorFormat.OPENAI : ErrorFormat.ANTHROPIC;
+    /** Anthropic's SDKs send {@code anthropic-version} on every call; everyone else gets OpenAI's format. */
+    private static InboundDialect dialectOf(GatewayRequest in) {
+        return in.anthropicVersion() == null ? OpenAiInbound.INSTANCE : AnthropicInbound.INSTANCE;
     }
 }

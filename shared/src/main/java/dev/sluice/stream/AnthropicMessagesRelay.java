@@ -3,7 +3,7 @@ package dev.sluice.stream;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.sluice.error.ErrorFormat;
+import dev.sluice.inbound.anthropic.AnthropicErrorFormat;
 import dev.sluice.error.GatewayException;
 import dev.sluice.json.Json;
 import dev.sluice.usage.TokenUsage;
@@ -134,9 +134,9 @@ public final class AnthropicMessagesRelay extends ResponseRelay {
     @Override
     public void fail(GatewayException error, String requestId) {
         if (sse != null) {
-            sse.event("error", ErrorFormat.ANTHROPIC.body(error, requestId));
+            sse.event("error", AnthropicErrorFormat.INSTANCE.body(error, requestId));
         } else {
-            ErrorResponder.send(channel, extraHeaders, error, requestId, ErrorFormat.ANTHROPIC);
+            ErrorResponder.send(channel, extraHeaders, error, requestId, AnthropicErrorFormat.INSTANCE);
         }
     }
 

@@ -2,7 +2,7 @@ package dev.sluice.stream;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.sluice.error.ErrorResponses;
+import dev.sluice.inbound.openai.OpenAiErrorFormat;
 import dev.sluice.error.GatewayException;
 import dev.sluice.json.Json;
 import dev.sluice.usage.TokenUsage;
@@ -75,9 +75,9 @@ public final class ChatCompletionRelay extends ResponseRelay {
     @Override
     public void fail(GatewayException error, String requestId) {
         if (sse != null) {
-            sse.data(Json.write(ErrorResponses.errorObject(error, requestId)));
+            sse.data(OpenAiErrorFormat.INSTANCE.body(error, requestId));
         } else {
-            ErrorResponder.send(channel, extraHeaders, error, requestId);
+            ErrorResponder.send(channel, extraHeaders, error, requestId, OpenAiErrorFormat.INSTANCE);
         }
     }
 

@@ -24,11 +24,6 @@ public final class ErrorResponder {
     }
 
     public static void send(ResponseChannel channel, Map<String, String> extraHeaders, GatewayException error,
-                            String requestId) {
-        send(channel, extraHeaders, error, requestId, ErrorFormat.OPENAI);
-    }
-
-    public static void send(ResponseChannel channel, Map<String, String> extraHeaders, GatewayException error,
                             String requestId, ErrorFormat format) {
         Map<String, String> headers = new HashMap<>(extraHeaders);
         headers.put("Content-Type", "application/json");

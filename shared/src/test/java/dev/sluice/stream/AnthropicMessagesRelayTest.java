@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.api.ChatRequest;
 import dev.sluice.api.ChunkChoices;
-import dev.sluice.api.anthropic.AnthropicMessagesRequest;
+import dev.sluice.inbound.anthropic.AnthropicMessagesRequest;
 import dev.sluice.error.GatewayException;
 import dev.sluice.error.RetriableUpstreamException;
 import dev.sluice.json.Json;

@@ -4,6 +4,8 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.sluice.error.ErrorFormat;
 import dev.sluice.error.GatewayException;
+import dev.sluice.inbound.anthropic.AnthropicErrorFormat;
+import dev.sluice.inbound.openai.OpenAiErrorFormat;
 import dev.sluice.json.Json;
 import dev.sluice.pipeline.GatewayPipeline;
 import dev.sluice.pipeline.GatewayRequest;
@@ -98,7 +100,7 @@ public final class RouterServer implements AutoCloseable {
         ExchangeChannel channel = new ExchangeChannel(exchange);
         // Errors the router itself raises (405, 413, 415) speak the dialect of the API that was called.
         ErrorFormat format = normalise(exchange.getRequestURI().getPath()).startsWith("/v1/messages")
-                ? ErrorFormat.ANTHROPIC : ErrorFormat.OPENAI;
+                ? AnthropicErrorFormat.INSTANCE : OpenAiErrorFormat.INSTANCE;
         try {
             route(exchange, channel, requestId);
         } catch (GatewayException e) {

@@ -1,11 +1,11 @@
-package dev.sluice.api.anthropic;
+package dev.sluice.inbound.anthropic;
 
-import static dev.sluice.api.anthropic.AnthropicFields.optionalBoolean;
-import static dev.sluice.api.anthropic.AnthropicFields.required;
-import static dev.sluice.api.anthropic.AnthropicFields.requiredNonBlank;
-import static dev.sluice.api.anthropic.AnthropicFields.requiredString;
-import static dev.sluice.api.anthropic.AnthropicFields.unsupported;
-import static dev.sluice.api.anthropic.AnthropicFields.wrongType;
+import static dev.sluice.inbound.anthropic.AnthropicFields.optionalBoolean;
+import static dev.sluice.inbound.anthropic.AnthropicFields.required;
+import static dev.sluice.inbound.anthropic.AnthropicFields.requiredNonBlank;
+import static dev.sluice.inbound.anthropic.AnthropicFields.requiredString;
+import static dev.sluice.inbound.anthropic.AnthropicFields.unsupported;
+import static dev.sluice.inbound.anthropic.AnthropicFields.wrongType;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;

@@ -1,4 +1,4 @@
-package dev.sluice.api.anthropic;
+package dev.sluice.inbound.anthropic;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

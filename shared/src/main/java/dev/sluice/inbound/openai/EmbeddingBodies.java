@@ -1,4 +1,4 @@
-package dev.sluice.pipeline;
+package dev.sluice.inbound.openai;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -13,11 +13,11 @@ import java.nio.ByteOrder;
 import java.util.Base64;
 
 /** OpenAI's {@code /v1/embeddings} response body, whichever provider computed the vectors. */
-final class EmbeddingBodies {
+public final class EmbeddingBodies {
     private EmbeddingBodies() {
     }
 
-    static ObjectNode list(EmbeddingRequest request, EmbeddingResult result) {
+    public static ObjectNode list(EmbeddingRequest request, EmbeddingResult result) {
         TokenUsage usage = usage(request, result);
         ObjectNode body = Json.MAPPER.createObjectNode();
         body.put("object", "list");
@@ -45,12 +45,12 @@ final class EmbeddingBodies {
     }
 
     /** The provider's count, or the estimate when it reported none. */
-    static TokenUsage usage(EmbeddingRequest request, EmbeddingResult result) {
+    public static TokenUsage usage(EmbeddingRequest request, EmbeddingResult result) {
         return result.usage() != null ? result.usage() : TokenUsage.of(estimateTokens(request), 0);
     }
 
     /** Input tokens when the provider reports none: token-id inputs are counted exactly, text is estimated. */
-    static long estimateTokens(EmbeddingRequest request) {
+    public static long estimateTokens(EmbeddingRequest request) {
         if (request.texts() != null) {
             return request.texts().stream().mapToLong(TokenEstimator::ofText).sum();
         }

@@ -1,4 +1,4 @@
-package dev.sluice.api.anthropic;
+package dev.sluice.inbound.anthropic;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sluice.error.GatewayException;
