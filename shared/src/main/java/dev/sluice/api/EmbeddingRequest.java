@@ -21,6 +21,22 @@ public record EmbeddingRequest(String model, List<String> texts, int inputCount,
 
     public static EmbeddingRequest parse(byte[] json) {
         ObjectNode body = JsonBodies.object(json);
+        String model = model(body);
+        JsonNode input = body.get("input");
+        if (input == null || input.isNull()) {
+            throw GatewayException.invalidRequest("Missing required parameter: 'input'.", "input");
+        }
+        List<String> texts = texts(input);
+        int count = texts != null ? texts.size() : input.get(0).isArray() ? input.size() : 1;
+        String format = body.path("encoding_format").asText("float");
+        if (!format.equals("float") && !format.equals("base64")) {
+            throw GatewayException.invalidRequest("Invalid value for 'encoding_format': '" + format
+                    + "'. Supported values are: 'float' and 'base64'.", "encoding_format");
+        }
+        return new EmbeddingRequest(model, texts, count, format.equals("base64"), dimensions(body), body);
+    }
+
+    private static String model(ObjectNode body) {
         JsonNode model = body.get("model");
         if (model == null || model.isNull()) {
             throw GatewayException.invalidRequest("Missing required parameter: 'model'.", "model");
@@ -28,64 +44,62 @@ public record EmbeddingRequest(String model, List<String> texts, int inputCount,
         if (!model.isTextual() || model.asText().isBlank()) {
             throw GatewayException.invalidRequest("'model' must be a non-empty string.", "model", "invalid_type");
         }
-        JsonNode input = body.get("input");
-        if (input == null || input.isNull()) {
-            throw GatewayException.invalidRequest("Missing required parameter: 'input'.", "input");
-        }
-        List<String> texts;
-        int count;
+        return model.asText();
+    }
+
+    /** The inputs as text; null when they are token ids (one array of ids, or an array of such arrays). */
+    private static List<String> texts(JsonNode input) {
         if (input.isTextual()) {
-            texts = List.of(input.asText());
-            count = 1;
-        } else if (input.isArray() && !input.isEmpty()) {
-            if (input.size() > MAX_INPUTS) {
-                throw GatewayException.invalidRequest("'input' may hold at most " + MAX_INPUTS + " items.", "input");
+            return nonEmpty(List.of(input.asText()));
+        }
+        if (!input.isArray() || input.isEmpty()) {
+            throw invalidInput();
+        }
+        if (input.size() > MAX_INPUTS) {
+            throw GatewayException.invalidRequest("'input' may hold at most " + MAX_INPUTS + " items.", "input");
+        }
+        JsonNode first = input.get(0);
+        if (first.isTextual()) {
+            List<String> texts = new ArrayList<>(input.size());
+            for (JsonNode item : input) {
+                if (!item.isTextual()) {
+                    throw invalidInput();
+                }
+                texts.add(item.asText());
             }
-            if (input.get(0).isTextual()) {
-                texts = new ArrayList<>(input.size());
-                for (JsonNode item : input) {
-                    if (!item.isTextual()) {
-                        throw invalidInput();
-                    }
-                    texts.add(item.asText());
+            return nonEmpty(texts);
+        }
+        if (first.isIntegralNumber()) {
+            requireTokenIds(input);
+        } else if (first.isArray()) {
+            for (JsonNode tokens : input) {
+                if (!tokens.isArray() || tokens.isEmpty()) {
+                    throw invalidInput();
                 }
-                count = texts.size();
-            } else if (input.get(0).isIntegralNumber()) {
-                requireTokenIds(input);
-                texts = null; // one input given as token ids
-                count = 1;
-            } else if (input.get(0).isArray()) {
-                for (JsonNode tokens : input) {
-                    if (!tokens.isArray() || tokens.isEmpty()) {
-                        throw invalidInput();
-                    }
-                    requireTokenIds(tokens);
-                }
-                texts = null; // several inputs given as token ids
-                count = input.size();
-            } else {
-                throw invalidInput();
+                requireTokenIds(tokens);
             }
         } else {
             throw invalidInput();
         }
-        if (texts != null && texts.stream().anyMatch(String::isEmpty)) {
+        return null;
+    }
+
+    private static List<String> nonEmpty(List<String> texts) {
+        if (texts.stream().anyMatch(String::isEmpty)) {
             throw GatewayException.invalidRequest("'input' must not contain empty strings.", "input");
         }
-        String format = body.path("encoding_format").asText("float");
-        if (!format.equals("float") && !format.equals("base64")) {
-            throw GatewayException.invalidRequest("Invalid value for 'encoding_format': '" + format
-                    + "'. Supported values are: 'float' and 'base64'.", "encoding_format");
-        }
+        return texts;
+    }
+
+    private static int dimensions(ObjectNode body) {
         JsonNode dimensions = body.get("dimensions");
-        int dims = 0;
-        if (dimensions != null && !dimensions.isNull()) {
-            if (!dimensions.isIntegralNumber() || dimensions.asInt() < 1) {
-                throw GatewayException.invalidRequest("'dimensions' must be a positive integer.", "dimensions");
-            }
-            dims = dimensions.asInt();
+        if (dimensions == null || dimensions.isNull()) {
+            return 0;
         }
-        return new EmbeddingRequest(model.asText(), texts, count, format.equals("base64"), dims, body);
+        if (!dimensions.isIntegralNumber() || dimensions.asInt() < 1) {
+            throw GatewayException.invalidRequest("'dimensions' must be a positive integer.", "dimensions");
+        }
+        return dimensions.asInt();
     }
 
     /** The texts, or a 400 naming the provider when the caller sent token ids it cannot take. */
