@@ -75,33 +75,7 @@ final class AnthropicMessages {
                     "empty_array");
         }
         for (int i = 0; i < messages.size(); i++) {
-            String param = "messages[" + i + "]";
-            JsonNode message = messages.get(i);
-            if (!message.isObject()) {
-                throw wrongType(param, "an object");
-            }
-            String role = requiredString(message, "role", param + ".role");
-            if (!role.equals("user") && !role.equals("assistant")) {
-                throw GatewayException.invalidRequest("Invalid value for '" + param + ".role': '" + role
-                        + "'. Supported values are: 'user' and 'assistant'.", param + ".role");
-            }
-            JsonNode content = required(message, "content", param + ".content");
-            if (!content.isTextual() && !content.isArray()) {
-                throw wrongType(param + ".content", "a string or an array of content blocks");
-            }
-            boolean lastAssistant = role.equals("assistant") && i == messages.size() - 1;
-            if (isEmpty(content)) {
-                if (lastAssistant) {
-                    continue; // an empty prefill asks for nothing
-                }
-                throw GatewayException.invalidRequest("'" + param + ".content' must not be empty; only the final "
-                        + "assistant message may be empty.", param + ".content");
-            }
-            if (role.equals("user")) {
-                appendUser(content, param + ".content", out);
-            } else {
-                appendAssistant(content, param + ".content", out);
-            }
+            appendMessage(messages.get(i), "messages[" + i + "]", i == messages.size() - 1, out);
         }
         boolean anyTurn = false;
         for (JsonNode message : out) {
@@ -110,6 +84,33 @@ final class AnthropicMessages {
         if (!anyTurn) {
             throw GatewayException.invalidRequest("'messages' must contain at least one non-empty message.",
                     "messages");
+        }
+    }
+
+    private static void appendMessage(JsonNode message, String param, boolean last, ArrayNode out) {
+        if (!message.isObject()) {
+            throw wrongType(param, "an object");
+        }
+        String role = requiredString(message, "role", param + ".role");
+        if (!role.equals("user") && !role.equals("assistant")) {
+            throw GatewayException.invalidRequest("Invalid value for '" + param + ".role': '" + role
+                    + "'. Supported values are: 'user' and 'assistant'.", param + ".role");
+        }
+        JsonNode content = required(message, "content", param + ".content");
+        if (!content.isTextual() && !content.isArray()) {
+            throw wrongType(param + ".content", "a string or an array of content blocks");
+        }
+        if (isEmpty(content)) {
+            if (last && role.equals("assistant")) {
+                return; // an empty prefill asks for nothing
+            }
+            throw GatewayException.invalidRequest("'" + param + ".content' must not be empty; only the final "
+                    + "assistant message may be empty.", param + ".content");
+        }
+        if (role.equals("user")) {
+            appendUser(content, param + ".content", out);
+        } else {
+            appendAssistant(content, param + ".content", out);
         }
     }
 

@@ -26,20 +26,7 @@ final class AnthropicTools {
 
     /** Sets {@code tools}, {@code tool_choice} and {@code parallel_tool_calls} on the OpenAI body. */
     static void translate(ObjectNode anthropic, ObjectNode openAi) {
-        JsonNode tools = anthropic.get("tools");
-        boolean hasTools = false;
-        if (tools != null && !tools.isNull()) {
-            if (!tools.isArray()) {
-                throw wrongType("tools", "an array");
-            }
-            if (!tools.isEmpty()) {
-                ArrayNode out = openAi.putArray("tools");
-                for (int i = 0; i < tools.size(); i++) {
-                    out.add(tool(tools.get(i), "tools[" + i + "]"));
-                }
-                hasTools = true;
-            }
-        }
+        boolean hasTools = tools(anthropic.get("tools"), openAi);
         JsonNode choice = anthropic.get("tool_choice");
         if (choice == null || choice.isNull()) {
             return;
@@ -69,6 +56,24 @@ final class AnthropicTools {
                 openAi.put("parallel_tool_calls", false);
             }
         }
+    }
+
+    /** Translates the tool definitions; true when there is at least one. */
+    private static boolean tools(JsonNode tools, ObjectNode openAi) {
+        if (tools == null || tools.isNull()) {
+            return false;
+        }
+        if (!tools.isArray()) {
+            throw wrongType("tools", "an array");
+        }
+        if (tools.isEmpty()) {
+            return false;
+        }
+        ArrayNode out = openAi.putArray("tools");
+        for (int i = 0; i < tools.size(); i++) {
+            out.add(tool(tools.get(i), "tools[" + i + "]"));
+        }
+        return true;
     }
 
     private static ObjectNode tool(JsonNode tool, String param) {
