@@ -364,22 +364,8 @@ final class AnthropicRequestMapper {
         String responseTool = null;
         if ("json_schema".equals(responseFormatType(openAi))) {
             responseTool = responseToolName(openAi, names);
-            ObjectNode tool = tools.addObject();
-            JsonNode jsonSchema = openAi.path("response_format").path("json_schema");
-            tool.put("name", responseTool);
-            tool.put("description", jsonSchema.path("description").asText(RESPONSE_TOOL_DESCRIPTION));
-            tool.set("input_schema", ChatParameters.jsonSchema(request).deepCopy());
-            boolean callerForcedOne = choice != null && "tool".equals(choice.path("type").asText());
-            if (!callerForcedOne) {
-                choice = Json.MAPPER.createObjectNode();
-                if (callerTools && !"none".equals(openAi.path("tool_choice").asText())) {
-                    choice.put("type", "any");
-                } else {
-                    choice.put("type", "tool").put("name", responseTool);
-                }
-            }
-            // One answer, not several JSON documents glued together.
-            choice.put("disable_parallel_tool_use", true);
+            tools.add(responseTool(request, responseTool));
+            choice = responseToolChoice(openAi, choice, callerTools, responseTool);
         } else if (openAi.path("parallel_tool_calls").isBoolean() && !openAi.get("parallel_tool_calls").asBoolean()
                 && callerTools) {
             if (choice == null) {
@@ -396,6 +382,34 @@ final class AnthropicRequestMapper {
             }
         }
         return responseTool;
+    }
+
+    /** JSON-schema mode as a tool whose input is the answer (Anthropic has no native schema mode). */
+    private static ObjectNode responseTool(ChatRequest request, String name) {
+        ObjectNode tool = Json.MAPPER.createObjectNode();
+        JsonNode jsonSchema = request.body().path("response_format").path("json_schema");
+        tool.put("name", name);
+        tool.put("description", jsonSchema.path("description").asText(RESPONSE_TOOL_DESCRIPTION));
+        tool.set("input_schema", ChatParameters.jsonSchema(request).deepCopy());
+        return tool;
+    }
+
+    /** Forces the response tool (or any tool, when the caller has tools of its own), one call only. */
+    private static ObjectNode responseToolChoice(ObjectNode openAi, ObjectNode callerChoice, boolean callerTools,
+                                                 String responseTool) {
+        ObjectNode choice = callerChoice;
+        boolean callerForcedOne = choice != null && "tool".equals(choice.path("type").asText());
+        if (!callerForcedOne) {
+            choice = Json.MAPPER.createObjectNode();
+            if (callerTools && !"none".equals(openAi.path("tool_choice").asText())) {
+                choice.put("type", "any");
+            } else {
+                choice.put("type", "tool").put("name", responseTool);
+            }
+        }
+        // One answer, not several JSON documents glued together.
+        choice.put("disable_parallel_tool_use", true);
+        return choice;
     }
 
     private static ObjectNode tool(JsonNode openAi, String param) {
