@@ -340,31 +340,37 @@ final class GeminiRequestMapper {
         if (tools.isArray() && !tools.isEmpty()) {
             ArrayNode declarations = body.putArray("tools").addObject().putArray("functionDeclarations");
             for (int i = 0; i < tools.size(); i++) {
-                JsonNode tool = tools.get(i);
-                if (!"function".equals(tool.path("type").asText())) {
-                    throw ChatParameters.unsupported(GeminiProvider.TYPE, "tools[" + i + "].type",
-                            "supports only tools of type 'function'");
-                }
-                JsonNode function = tool.path("function");
-                if (!function.path("name").isTextual()) {
-                    throw GatewayException.invalidRequest("A tool needs 'function.name'.",
-                            "tools[" + i + "].function.name");
-                }
-                ObjectNode declaration = declarations.addObject();
-                declaration.put("name", function.get("name").asText());
-                if (function.path("description").isTextual()) {
-                    declaration.put("description", function.get("description").asText());
-                }
-                JsonNode parameters = function.get("parameters");
-                if (parameters != null && parameters.isObject() && !isEmptyObjectSchema(parameters)) {
-                    declaration.set("parameters", schema(parameters, parameters, 0));
-                }
+                declarations.add(declaration(tools.get(i), "tools[" + i + "]"));
             }
         }
         JsonNode choice = request.body().get("tool_choice");
-        if (choice == null || choice.isNull()) {
-            return;
+        if (choice != null && !choice.isNull()) {
+            body.putObject("toolConfig").set("functionCallingConfig", functionCallingConfig(choice));
         }
+    }
+
+    private static ObjectNode declaration(JsonNode tool, String param) {
+        if (!"function".equals(tool.path("type").asText())) {
+            throw ChatParameters.unsupported(GeminiProvider.TYPE, param + ".type",
+                    "supports only tools of type 'function'");
+        }
+        JsonNode function = tool.path("function");
+        if (!function.path("name").isTextual()) {
+            throw GatewayException.invalidRequest("A tool needs 'function.name'.", param + ".function.name");
+        }
+        ObjectNode declaration = Json.MAPPER.createObjectNode();
+        declaration.put("name", function.get("name").asText());
+        if (function.path("description").isTextual()) {
+            declaration.put("description", function.get("description").asText());
+        }
+        JsonNode parameters = function.get("parameters");
+        if (parameters != null && parameters.isObject() && !isEmptyObjectSchema(parameters)) {
+            declaration.set("parameters", schema(parameters, parameters, 0));
+        }
+        return declaration;
+    }
+
+    private static ObjectNode functionCallingConfig(JsonNode choice) {
         ObjectNode config = Json.MAPPER.createObjectNode();
         if (choice.isTextual()) {
             switch (choice.asText()) {
@@ -382,7 +388,7 @@ final class GeminiRequestMapper {
             throw ChatParameters.unsupported(GeminiProvider.TYPE, "tool_choice",
                     "accepts 'tool_choice' as 'none', 'auto', 'required' or one named function");
         }
-        body.putObject("toolConfig").set("functionCallingConfig", config);
+        return config;
     }
 
     /** Gemini rejects an OBJECT schema without properties; a function without parameters omits them. */
@@ -405,7 +411,33 @@ final class GeminiRequestMapper {
             }
             return resolved;
         }
-        JsonNode type = source.get("type");
+        type(source.get("type"), out);
+        for (String key : SCHEMA_SCALARS) {
+            if (source.has(key)) {
+                out.set(key, source.get(key).deepCopy());
+            }
+        }
+        if (source.path("format").isTextual() && FORMATS.contains(source.get("format").asText())) {
+            out.put("format", source.get("format").asText());
+        }
+        enumValues(source, out);
+        if (source.path("required").isArray()) {
+            out.set("required", source.get("required").deepCopy());
+        }
+        if (source.path("properties").isObject()) {
+            ObjectNode properties = out.putObject("properties");
+            source.get("properties").properties().forEach(entry ->
+                    properties.set(entry.getKey(), schema(entry.getValue(), root, depth + 1)));
+        }
+        if (source.path("items").isObject()) {
+            out.set("items", schema(source.get("items"), root, depth + 1));
+        }
+        alternatives(source, root, depth, out);
+        return out;
+    }
+
+    /** JSON Schema's {@code type}, with {@code ["x", "null"]} as Gemini's {@code nullable}. */
+    private static void type(JsonNode type, ObjectNode out) {
         if (type != null && type.isArray()) {
             for (JsonNode item : type) {
                 if ("null".equals(item.asText())) {
@@ -417,14 +449,10 @@ final class GeminiRequestMapper {
         } else if (type != null && type.isTextual()) {
             out.put("type", type.asText());
         }
-        for (String key : SCHEMA_SCALARS) {
-            if (source.has(key)) {
-                out.set(key, source.get(key).deepCopy());
-            }
-        }
-        if (source.path("format").isTextual() && FORMATS.contains(source.get("format").asText())) {
-            out.put("format", source.get("format").asText());
-        }
+    }
+
+    /** {@code enum} and {@code const} as Gemini's string enum. */
+    private static void enumValues(JsonNode source, ObjectNode out) {
         if (source.path("enum").isArray()) {
             ArrayNode values = out.putArray("enum");
             source.get("enum").forEach(value -> {
@@ -438,17 +466,10 @@ final class GeminiRequestMapper {
         if (out.has("enum") && !out.has("type")) {
             out.put("type", "string"); // Gemini's enum values are strings
         }
-        if (source.path("required").isArray()) {
-            out.set("required", source.get("required").deepCopy());
-        }
-        if (source.path("properties").isObject()) {
-            ObjectNode properties = out.putObject("properties");
-            source.get("properties").properties().forEach(entry ->
-                    properties.set(entry.getKey(), schema(entry.getValue(), root, depth + 1)));
-        }
-        if (source.path("items").isObject()) {
-            out.set("items", schema(source.get("items"), root, depth + 1));
-        }
+    }
+
+    /** {@code anyOf}/{@code oneOf}; a null alternative becomes {@code nullable}, a single one is inlined. */
+    private static void alternatives(JsonNode source, JsonNode root, int depth, ObjectNode out) {
         JsonNode alternatives = source.path("anyOf").isArray() ? source.get("anyOf") : source.path("oneOf");
         if (alternatives.isArray()) {
             ArrayNode anyOf = out.putArray("anyOf");
@@ -465,7 +486,6 @@ final class GeminiRequestMapper {
                 only.properties().forEach(field -> out.putIfAbsent(field.getKey(), field.getValue()));
             }
         }
-        return out;
     }
 
     /** A local JSON pointer such as {@code #/$defs/Address}; null for anything else. */
