@@ -99,7 +99,8 @@ public final class GatewayCtl {
         DevStack stack = DevStack.start(options);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            out.println("\nStopping Sluice dev stack (usage still pending is delivered first)...");
+            out.println("\nStopping Sluice dev stack: streams in flight get a few seconds to finish, then are cut; "
+                    + "their usage is delivered before DynamoDB Local stops...");
             stack.close();
             stopped.countDown();
         }));

@@ -29,6 +29,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /**
@@ -42,6 +45,11 @@ public final class DevStack implements AutoCloseable {
     /** Demo prices, so usage rows show a cost: $0.50 / 1M input, $1.50 / 1M output. */
     public static final Pricing DEMO_PRICING = new Pricing(500_000, 1_500_000, 250_000);
     public static final long LIMITED_KEY_RPM = 3;
+    /** How long streams in flight may run on after Ctrl-C before they are cut. */
+    static final Duration STOP_GRACE = Duration.ofSeconds(5);
+    /** How long cut requests get to publish their usage. */
+    static final Duration CUT_WAIT = Duration.ofSeconds(2);
+    private static final Logger LOG = LoggerFactory.getLogger(DevStack.class);
 
     private final DynamoDbLocalServer dynamoDb;
     private final DynamoDbClient dynamo;
@@ -52,6 +60,7 @@ public final class DevStack implements AutoCloseable {
     private final DynamoDbRouteRepository routes;
     private final String demoKey;
     private final String limitedKey;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     private DevStack(DynamoDbLocalServer dynamoDb, DynamoDbClient dynamo, TableNames tables,
                      InProcessUsageStream usageStream, RouterServer router, DynamoDbKeyRepository keys,
@@ -145,10 +154,20 @@ public final class DevStack implements AutoCloseable {
         return limitedKey;
     }
 
-    /** Stops taking requests, delivers the usage still pending, then stops the database. */
+    /**
+     * Stops within {@link #STOP_GRACE} + {@link #CUT_WAIT} + the usage drain (under 10 s): stops taking requests,
+     * lets streams in flight finish for up to the grace, cuts the rest (whose usage the pipeline still publishes),
+     * delivers all usage to the usage table, then stops the database. Closing again does nothing.
+     */
     @Override
     public void close() {
-        router.close();
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        if (!router.stop(STOP_GRACE, CUT_WAIT)) {
+            LOG.warn("some requests were still running {} after the router was cut; their usage may be missing",
+                    CUT_WAIT);
+        }
         usageStream.close();
         dynamo.close();
         dynamoDb.close();

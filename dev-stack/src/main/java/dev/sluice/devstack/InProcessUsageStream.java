@@ -27,6 +27,7 @@ public final class InProcessUsageStream implements UsagePublisher, AutoCloseable
     private final ScheduledExecutorService poller;
     private final List<SequencedEvent> pending = new ArrayList<>();
     private long nextSequence = 1;
+    private long delivered;
 
     public InProcessUsageStream(UsageAggregator aggregator, long pollMillis) {
         this.aggregator = aggregator;
@@ -62,6 +63,7 @@ public final class InProcessUsageStream implements UsagePublisher, AutoCloseable
                 pending.remove(event);
                 delivered++;
             }
+            this.delivered += delivered;
         }
         return delivered;
     }
@@ -80,12 +82,17 @@ public final class InProcessUsageStream implements UsagePublisher, AutoCloseable
         return pending.size();
     }
 
+    /** How many events were written to the usage table so far. */
+    public synchronized long deliveredCount() {
+        return delivered;
+    }
+
     /** Stops polling after one last delivery, so usage served before Ctrl-C is still counted. */
     @Override
     public void close() {
         poller.shutdown();
         try {
-            poller.awaitTermination(5, TimeUnit.SECONDS);
+            poller.awaitTermination(2, TimeUnit.SECONDS); // a delivery in progress; the drain below repeats none of it
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
