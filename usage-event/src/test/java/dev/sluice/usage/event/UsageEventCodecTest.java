@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
 class UsageEventCodecTest {
@@ -15,6 +17,15 @@ class UsageEventCodecTest {
     @Test
     void encodeThenDecode_givesTheSameEvent() {
         assertThat(UsageEventCodec.decode(UsageEventCodec.encode(EVENT))).isEqualTo(EVENT);
+    }
+
+    @Test
+    void decode_theDocumentedSampleEvent() throws Exception {
+        UsageEvent sample = UsageEventCodec.decode(Files.readAllBytes(Path.of("../events/usage-event-v1.json")));
+
+        assertThat(sample).isEqualTo(new UsageEvent(1, "req_a1", 1_795_428_000_000L, "acme", "key_0a1b2c3d4e5f",
+                "gpt-4o-mini", "openai-compatible", "gpt-4o-mini", 1200, 300, 0, 0, 360, 420, 180, UsageEvent.OK, 200,
+                true, false, false));
     }
 
     @Test
