@@ -36,8 +36,9 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /**
  * The whole gateway on one machine with nothing installed: DynamoDB Local on loopback holding keys, routes, counters
- * and usage; secrets from the environment; the in-process usage stream feeding the real aggregator; the demo model,
- * plus every provider whose key is in the environment ({@link DevProviders}). The router is the same code that runs in Lambda.
+ * and usage; secrets from the environment; the in-process usage stream feeding the aggregator's own fold
+ * ({@code UsageAggregator}); the demo model, plus every provider whose key is in the environment ({@link
+ * DevProviders}). The router is the same code that runs in Lambda.
  */
 public final class DevStack implements AutoCloseable {
     public static final String DEMO_TENANT = "demo";

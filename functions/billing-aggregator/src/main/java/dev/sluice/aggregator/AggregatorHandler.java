@@ -19,8 +19,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Lambda entry point for the usage stream: decode, fold and write ({@link UsageAggregator}), and report partial
- * failures so Lambda retries only from the first record whose row could not be written. Rows already written skip the retried events through their
- * checkpoints, so every request is counted exactly once. (Powertools' batch module is not available to this build;
+ * failures so Lambda retries only from the first record whose row could not be written. Rows already written skip
+ * the retried events through their checkpoints, so every request is counted exactly once. (Powertools' batch module is not available to this build;
  * the partial-failure response is built here.)
  */
 public final class AggregatorHandler implements RequestHandler<KinesisEvent, StreamsEventResponse> {
