@@ -1,8 +1,8 @@
 package dev.sluice.bench;
 
 import dev.sluice.auth.KeyLimits;
-import dev.sluice.cli.dev.DevOptions;
-import dev.sluice.cli.dev.DevStack;
+import dev.sluice.devstack.DevOptions;
+import dev.sluice.devstack.DevStack;
 import dev.sluice.provider.openai.OpenAiCompatibleProvider;
 import dev.sluice.route.Deployment;
 import dev.sluice.route.Pricing;

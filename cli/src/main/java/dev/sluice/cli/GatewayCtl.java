@@ -1,20 +1,20 @@
 package dev.sluice.cli;
 
-import dev.sluice.aggregator.aggregate.UsageTotals;
-import dev.sluice.aggregator.store.DynamoDbUsageStore;
-import dev.sluice.aggregator.store.UsageRow;
 import dev.sluice.auth.ApiKey;
 import dev.sluice.auth.ApiKeys;
 import dev.sluice.auth.KeyLimits;
 import dev.sluice.aws.AwsClients;
-import dev.sluice.cli.dev.DevOptions;
-import dev.sluice.cli.dev.DevStack;
+import dev.sluice.devstack.DevOptions;
+import dev.sluice.devstack.DevStack;
 import dev.sluice.route.Deployment;
 import dev.sluice.route.Pricing;
 import dev.sluice.route.Route;
 import dev.sluice.store.DynamoDbKeyRepository;
 import dev.sluice.store.DynamoDbRouteRepository;
 import dev.sluice.store.TableNames;
+import dev.sluice.usage.aggregate.UsageTotals;
+import dev.sluice.usage.store.DynamoDbUsageStore;
+import dev.sluice.usage.store.UsageRow;
 import java.io.PrintStream;
 import java.net.URI;
 import java.time.Duration;
@@ -61,7 +61,7 @@ public final class GatewayCtl {
     }
 
     public static void main(String[] argv) throws Exception {
-        // The dev stack puts test-support (and its log4j2-test.xml) on the class path; use gatewayctl's own config.
+        // Libraries on the class path may bring their own log4j2 configuration; use gatewayctl's own.
         System.setProperty("log4j2.configurationFile", "gatewayctl-log4j2.xml");
         int status = new GatewayCtl(System.getenv(), System.out).run(argv);
         if (status != 0) {
@@ -99,7 +99,8 @@ public final class GatewayCtl {
         DevStack stack = DevStack.start(options);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            out.println("\nStopping Sluice dev stack (usage still pending is delivered first)...");
+            out.println("\nStopping Sluice dev stack: streams in flight get a few seconds to finish, then are cut; "
+                    + "their usage is delivered before DynamoDB Local stops...");
             stack.close();
             stopped.countDown();
         }));

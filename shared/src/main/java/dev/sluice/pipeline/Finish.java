@@ -11,7 +11,7 @@ import dev.sluice.stream.ClientDisconnectedException;
 import dev.sluice.stream.ResponseRelay;
 import dev.sluice.usage.TokenEstimator;
 import dev.sluice.usage.TokenUsage;
-import dev.sluice.usage.UsageEvent;
+import dev.sluice.usage.event.UsageEvent;
 import dev.sluice.usage.UsagePublisher;
 import java.time.Clock;
 import java.util.concurrent.TimeUnit;

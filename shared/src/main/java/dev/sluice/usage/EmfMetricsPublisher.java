@@ -3,6 +3,7 @@ package dev.sluice.usage;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.json.Json;
+import dev.sluice.usage.event.UsageEvent;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 

@@ -1,5 +1,6 @@
 package dev.sluice.usage;
 
+import dev.sluice.usage.event.UsageEvent;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 

@@ -1,5 +1,7 @@
 package dev.sluice.usage;
 
+import dev.sluice.usage.event.UsageEvent;
+import dev.sluice.usage.event.UsageEventCodec;
 import java.time.Duration;
 import java.util.List;
 import org.slf4j.Logger;

@@ -29,7 +29,7 @@ import dev.sluice.testing.MutableClock;
 import dev.sluice.testing.RecordingChannel;
 import dev.sluice.usage.InMemoryUsagePublisher;
 import dev.sluice.usage.TokenUsage;
-import dev.sluice.usage.UsageEvent;
+import dev.sluice.usage.event.UsageEvent;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;

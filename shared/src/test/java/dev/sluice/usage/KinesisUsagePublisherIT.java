@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.sluice.testing.KinesisEmulator;
 import dev.sluice.testing.LocalDynamoDb;
+import dev.sluice.usage.event.UsageEvent;
+import dev.sluice.usage.event.UsageEventCodec;
 import java.time.Duration;
 import java.util.List;
 import java.util.stream.IntStream;

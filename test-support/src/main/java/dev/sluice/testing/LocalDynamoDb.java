@@ -1,28 +1,20 @@
 package dev.sluice.testing;
 
-import com.amazonaws.services.dynamodbv2.local.monitoring.Telemetry;
-import com.amazonaws.services.dynamodbv2.local.server.LocalDynamoDBRequestHandler;
-import com.amazonaws.services.dynamodbv2.local.server.LocalDynamoDBServerHandler;
+import dev.sluice.dynamodblocal.DynamoDbLocalServer;
 import java.net.URI;
 import java.util.HexFormat;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
-import org.eclipse.jetty.server.handler.ContextHandler;
-import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /**
- * DynamoDB Local (the real engine AWS ships, in memory) served over HTTP on 127.0.0.1 and a random port.
+ * DynamoDB Local (the real engine AWS ships, in memory) served over HTTP on 127.0.0.1 and a random port, for tests.
  *
  * <p>Adapters are tested against a real engine because condition expressions, {@code ADD} and TTL semantics are what
- * they rely on; a mocked client only checks request shapes. DynamoDB Local's own {@code ServerRunner} binds every
- * interface on a fixed port, so this class wires the same pieces ({@link LocalDynamoDBRequestHandler} wrapped in
- * {@link LocalDynamoDBServerHandler}, in a Jetty {@link ContextHandler} as {@code DynamoDBProxyServer.setUpHandler}
- * does) behind a {@link ServerConnector} on 127.0.0.1 port 0. Telemetry is never configured, so it stays off.
+ * they rely on; a mocked client only checks request shapes. The engine itself is started by {@link
+ * DynamoDbLocalServer} (module {@code dynamodb-local}, which the dev stack uses too); this class adds what tests need
+ * around it: one engine per JVM, unique table names, and an external endpoint instead.
  *
  * <p>Use {@link #shared()} in tests (one engine per JVM, tables named with {@link #uniqueName(String)}), {@link
  * #start()} when a test needs an engine of its own.
@@ -42,30 +34,19 @@ public final class LocalDynamoDb implements AutoCloseable {
 
   private static final AtomicInteger NAME_COUNTER = new AtomicInteger();
 
-  private final Server server;
-  private final LocalDynamoDBRequestHandler requestHandler;
+  private final DynamoDbLocalServer server;
   private final URI endpoint;
   private final boolean shared;
-  private final AtomicBoolean stopped = new AtomicBoolean();
 
-  private LocalDynamoDb(Server server, LocalDynamoDBRequestHandler requestHandler, URI endpoint, boolean shared) {
+  private LocalDynamoDb(DynamoDbLocalServer server, URI endpoint, boolean shared) {
     this.server = server;
-    this.requestHandler = requestHandler;
     this.endpoint = endpoint;
     this.shared = shared;
   }
 
   /** Starts a new in-memory engine; the caller closes it. */
   public static LocalDynamoDb start() {
-    return start(0, false);
-  }
-
-  /**
-   * Starts a new in-memory engine on a fixed loopback port (0 picks a free one), as the dev stack does so that
-   * {@code gatewayctl} in another terminal can find it; the caller closes it.
-   */
-  public static LocalDynamoDb start(int port) {
-    return start(port, false);
+    return start(false);
   }
 
   /**
@@ -119,47 +100,14 @@ public final class LocalDynamoDb implements AutoCloseable {
   }
 
   private void stop() {
-    if (!stopped.compareAndSet(false, true) || isExternal()) {
-      return;
-    }
-    try {
-      server.stop();
-    } catch (Exception e) {
-      throw new IllegalStateException("DynamoDB Local did not stop cleanly", e);
-    } finally {
-      requestHandler.shutdown();
+    if (!isExternal()) {
+      server.close();
     }
   }
 
-  private static LocalDynamoDb start(int port, boolean shared) {
-    // Belt and braces: if something else in this JVM configured DynamoDB Local's telemetry, switch it off.
-    Telemetry.configureTelemetry("MAVEN", "IN_MEMORY_SHARED_DB", false);
-    LocalDynamoDBRequestHandler requestHandler;
-    try {
-      // (authority level 0, in memory, no db file, one database for all credentials and regions, no delayed statuses)
-      requestHandler = new LocalDynamoDBRequestHandler(0, true, null, true, false);
-    } catch (Exception e) {
-      throw new IllegalStateException("cannot create DynamoDB Local's request handler", e);
-    }
-    QueuedThreadPool threads = new QueuedThreadPool(32, 2);
-    threads.setName("dynamodb-local");
-    threads.setDaemon(true);
-    Server server = new Server(threads);
-    ServerConnector connector = new ServerConnector(server);
-    connector.setHost(Loopback.ADDRESS.getHostAddress());
-    connector.setPort(port);
-    server.addConnector(connector);
-    ContextHandler context = new ContextHandler();
-    context.setHandler(new LocalDynamoDBServerHandler(requestHandler, null));
-    server.setHandler(context);
-    try {
-      server.start();
-    } catch (Exception e) {
-      requestHandler.shutdown();
-      throw new IllegalStateException("DynamoDB Local did not start", e);
-    }
-    URI endpoint = URI.create("http://" + Loopback.ADDRESS.getHostAddress() + ":" + connector.getLocalPort());
-    return new LocalDynamoDb(server, requestHandler, endpoint, shared);
+  private static LocalDynamoDb start(boolean shared) {
+    DynamoDbLocalServer server = DynamoDbLocalServer.start(0);
+    return new LocalDynamoDb(server, server.endpoint(), shared);
   }
 
   /**
@@ -196,9 +144,9 @@ public final class LocalDynamoDb implements AutoCloseable {
     private static LocalDynamoDb startShared() {
       URI configured = configuredEndpoint(ENDPOINT_PROPERTY, ENDPOINT_VARIABLE);
       if (configured != null) {
-        return new LocalDynamoDb(null, null, configured, true);
+        return new LocalDynamoDb(null, configured, true);
       }
-      LocalDynamoDb engine = start(0, true);
+      LocalDynamoDb engine = start(true);
       Loopback.stopOnExit("dynamodb-local", engine::stop);
       return engine;
     }

@@ -4,32 +4,29 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.KinesisEvent;
 import com.amazonaws.services.lambda.runtime.events.StreamsEventResponse;
-import dev.sluice.aggregator.aggregate.SequencedEvent;
-import dev.sluice.aggregator.aggregate.UsageFolder;
-import dev.sluice.aggregator.store.DynamoDbUsageStore;
-import dev.sluice.aggregator.store.UsageStore;
-import dev.sluice.aws.AwsClients;
-import dev.sluice.usage.UsageEvent;
-import dev.sluice.usage.UsageEventCodec;
-import java.math.BigInteger;
+import dev.sluice.usage.aggregate.SequencedEvent;
+import dev.sluice.usage.aggregate.UsageAggregator;
+import dev.sluice.usage.event.UsageEvent;
+import dev.sluice.usage.event.UsageEventCodec;
+import dev.sluice.usage.store.DynamoDbUsageStore;
+import dev.sluice.usage.store.UsageStore;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.Comparator;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Lambda entry point for the usage stream: decode, fold, write, and report partial failures so Lambda retries only
- * from the first record whose row could not be written. Rows already written skip the retried events through their
- * checkpoints, so every request is counted exactly once. (Powertools' batch module is not available to this build;
+ * Lambda entry point for the usage stream: decode, fold and write ({@link UsageAggregator}), and report partial
+ * failures so Lambda retries only from the first record whose row could not be written. Rows already written skip
+ * the retried events through their checkpoints, so every request is counted exactly once. (Powertools' batch module is not available to this build;
  * the partial-failure response is built here.)
  */
 public final class AggregatorHandler implements RequestHandler<KinesisEvent, StreamsEventResponse> {
     private static final Logger LOG = LoggerFactory.getLogger(AggregatorHandler.class);
 
-    private final UsageStore store;
+    private final UsageAggregator aggregator;
 
     /** Production wiring, once per instance. */
     public AggregatorHandler() {
@@ -37,30 +34,18 @@ public final class AggregatorHandler implements RequestHandler<KinesisEvent, Str
     }
 
     public AggregatorHandler(UsageStore store) {
-        this.store = store;
+        this.aggregator = new UsageAggregator(store);
     }
 
     private static UsageStore productionStore(AggregatorConfig config) {
-        return new DynamoDbUsageStore(new AwsClients(config.region()).dynamoDb(config.dynamoDbEndpoint()),
-                config.usageTable());
+        return new DynamoDbUsageStore(config.dynamoDbClient(), config.usageTable());
     }
 
     @Override
     public StreamsEventResponse handleRequest(KinesisEvent event, Context context) {
-        List<SequencedEvent> batch = decode(event);
-        List<StreamsEventResponse.BatchItemFailure> failures = new ArrayList<>();
-        for (UsageFolder.Slice slice : UsageFolder.fold(batch)) {
-            try {
-                store.apply(slice);
-            } catch (RuntimeException e) {
-                LOG.warn("usage row {} of tenant {} not written; its events will be retried",
-                        slice.key().period(), slice.key().tenantId(), e);
-                slice.events().forEach(failed -> failures.add(
-                        new StreamsEventResponse.BatchItemFailure(failed.itemIdentifier())));
-            }
-        }
-        // Lambda retries a shard from the lowest reported sequence number; report it first.
-        failures.sort(Comparator.comparing(f -> new BigInteger(f.getItemIdentifier())));
+        // Lambda retries a shard from the lowest reported sequence number; the aggregator reports it first.
+        List<StreamsEventResponse.BatchItemFailure> failures = aggregator.apply(decode(event)).stream()
+                .map(failed -> new StreamsEventResponse.BatchItemFailure(failed.itemIdentifier())).toList();
         return StreamsEventResponse.builder().withBatchItemFailures(failures).build();
     }
 

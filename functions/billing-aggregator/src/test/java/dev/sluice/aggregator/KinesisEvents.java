@@ -1,8 +1,8 @@
 package dev.sluice.aggregator;
 
 import com.amazonaws.services.lambda.runtime.events.KinesisEvent;
-import dev.sluice.usage.UsageEvent;
-import dev.sluice.usage.UsageEventCodec;
+import dev.sluice.usage.event.UsageEvent;
+import dev.sluice.usage.event.UsageEventCodec;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;

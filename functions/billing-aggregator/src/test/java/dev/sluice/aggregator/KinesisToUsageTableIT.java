@@ -4,15 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.amazonaws.services.lambda.runtime.events.KinesisEvent;
-import dev.sluice.aggregator.aggregate.UsageTotals;
-import dev.sluice.aggregator.store.DynamoDbUsageStore;
-import dev.sluice.aggregator.store.UsageRow;
-import dev.sluice.store.SluiceTables;
-import dev.sluice.store.TableNames;
 import dev.sluice.testing.KinesisEmulator;
 import dev.sluice.testing.LocalDynamoDb;
 import dev.sluice.usage.KinesisUsagePublisher;
-import dev.sluice.usage.UsageEvent;
+import dev.sluice.usage.aggregate.UsageTotals;
+import dev.sluice.usage.event.UsageEvent;
+import dev.sluice.usage.store.DynamoDbUsageStore;
+import dev.sluice.usage.store.UsageRow;
+import dev.sluice.usage.store.UsageTable;
 import java.math.BigInteger;
 import java.time.Duration;
 import java.util.List;
@@ -33,10 +32,10 @@ class KinesisToUsageTableIT {
         KinesisEmulator kinesis = KinesisEmulator.shared();
         String stream = LocalDynamoDb.uniqueName("usage-stream");
         kinesis.createStream(stream, 1);
-        TableNames names = TableNames.withPrefix(LocalDynamoDb.uniqueName("agg") + "-");
+        String table = LocalDynamoDb.uniqueName("agg-usage");
         var dynamo = LocalDynamoDb.shared().newClient();
-        SluiceTables.createAll(dynamo, names);
-        DynamoDbUsageStore store = new DynamoDbUsageStore(dynamo, names.usage());
+        UsageTable.create(dynamo, table);
+        DynamoDbUsageStore store = new DynamoDbUsageStore(dynamo, table);
         AggregatorHandler handler = new AggregatorHandler(store);
         KinesisUsagePublisher publisher = new KinesisUsagePublisher(kinesis.newClient(), stream);
         List<UsageEvent> events = IntStream.range(0, 40).mapToObj(i -> KinesisEvents.usage("req_" + i, "acme",

@@ -15,11 +15,13 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -90,6 +92,23 @@ public final class RouterServer implements AutoCloseable {
     public void close() {
         server.stop(0);
         executor.shutdownNow();
+    }
+
+    /**
+     * Stops gracefully: refuses new connections at once, lets the requests in flight finish for up to {@code grace}
+     * (whole seconds), then cuts the rest (connections closed, handler threads interrupted) and waits up to {@code
+     * cutWait} for their handlers to return. A cut stream's handler still ends in the pipeline, which publishes its
+     * usage, so when this returns {@code true} every request's usage has been handed to the publisher.
+     */
+    public boolean stop(Duration grace, Duration cutWait) {
+        server.stop((int) Math.min(Integer.MAX_VALUE, (grace.toMillis() + 999) / 1000));
+        executor.shutdownNow();
+        try {
+            return executor.awaitTermination(cutWait.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     private void handle(HttpExchange exchange) {

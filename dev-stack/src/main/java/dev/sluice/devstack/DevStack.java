@@ -1,0 +1,176 @@
+package dev.sluice.devstack;
+
+import dev.sluice.auth.ApiKey;
+import dev.sluice.auth.ApiKeys;
+import dev.sluice.auth.KeyLimits;
+import dev.sluice.auth.KeyRepository;
+import dev.sluice.dynamodblocal.DynamoDbLocalServer;
+import dev.sluice.pipeline.GatewayPipeline;
+import dev.sluice.provider.demo.DemoProvider;
+import dev.sluice.route.Deployment;
+import dev.sluice.route.Pricing;
+import dev.sluice.route.Route;
+import dev.sluice.router.GatewayWiring;
+import dev.sluice.router.RouterConfig;
+import dev.sluice.router.RouterServer;
+import dev.sluice.secret.LocalSecretStore;
+import dev.sluice.store.DynamoDbKeyRepository;
+import dev.sluice.store.DynamoDbQuotaLedger;
+import dev.sluice.store.DynamoDbRouteRepository;
+import dev.sluice.store.SluiceTables;
+import dev.sluice.store.TableNames;
+import dev.sluice.usage.TokenEstimator;
+import dev.sluice.usage.aggregate.UsageAggregator;
+import dev.sluice.usage.store.DynamoDbUsageStore;
+import java.io.IOException;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+
+/**
+ * The whole gateway on one machine with nothing installed: DynamoDB Local on loopback holding keys, routes, counters
+ * and usage; secrets from the environment; the in-process usage stream feeding the aggregator's own fold
+ * ({@code UsageAggregator}); the demo model, plus every provider whose key is in the environment ({@link
+ * DevProviders}). The router is the same code that runs in Lambda.
+ */
+public final class DevStack implements AutoCloseable {
+    public static final String DEMO_TENANT = "demo";
+    public static final String DEMO_MODEL = "demo";
+    /** Demo prices, so usage rows show a cost: $0.50 / 1M input, $1.50 / 1M output. */
+    public static final Pricing DEMO_PRICING = new Pricing(500_000, 1_500_000, 250_000);
+    public static final long LIMITED_KEY_RPM = 3;
+    /** How long streams in flight may run on after Ctrl-C before they are cut. */
+    static final Duration STOP_GRACE = Duration.ofSeconds(5);
+    /** How long cut requests get to publish their usage. */
+    static final Duration CUT_WAIT = Duration.ofSeconds(2);
+    private static final Logger LOG = LoggerFactory.getLogger(DevStack.class);
+
+    private final DynamoDbLocalServer dynamoDb;
+    private final DynamoDbClient dynamo;
+    private final TableNames tables;
+    private final InProcessUsageStream usageStream;
+    private final RouterServer router;
+    private final DynamoDbKeyRepository keys;
+    private final DynamoDbRouteRepository routes;
+    private final String demoKey;
+    private final String limitedKey;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private DevStack(DynamoDbLocalServer dynamoDb, DynamoDbClient dynamo, TableNames tables,
+                     InProcessUsageStream usageStream, RouterServer router, DynamoDbKeyRepository keys,
+                     DynamoDbRouteRepository routes, String demoKey, String limitedKey) {
+        this.dynamoDb = dynamoDb;
+        this.dynamo = dynamo;
+        this.tables = tables;
+        this.usageStream = usageStream;
+        this.router = router;
+        this.keys = keys;
+        this.routes = routes;
+        this.demoKey = demoKey;
+        this.limitedKey = limitedKey;
+    }
+
+    public static DevStack start(DevOptions options) throws IOException {
+        DynamoDbLocalServer dynamoDb = DynamoDbLocalServer.start(options.dynamoDbPort());
+        DynamoDbClient dynamo = dynamoDb.newClient();
+        TableNames tables = TableNames.fromEnvironment(Map.of());
+        SluiceTables.createAll(dynamo, tables);
+
+        DynamoDbKeyRepository keys = new DynamoDbKeyRepository(dynamo, tables.keys());
+        DynamoDbRouteRepository routes = new DynamoDbRouteRepository(dynamo, tables.routes());
+        seedRoutes(routes, options);
+        String demoKey = createKey(keys, DEMO_TENANT, "demo", KeyLimits.UNLIMITED);
+        String limitedKey = createKey(keys, DEMO_TENANT, "limited", new KeyLimits(LIMITED_KEY_RPM));
+
+        InProcessUsageStream usageStream = new InProcessUsageStream(
+                new UsageAggregator(new DynamoDbUsageStore(dynamo, tables.usage())), options.usagePoll().toMillis());
+        GatewayPipeline pipeline = GatewayWiring.pipeline(keys, routes,
+                new DynamoDbQuotaLedger(dynamo, tables.counters()),
+                new LocalSecretStore(options.environment(), DevProviders.keyVariables()), usageStream,
+                GatewayWiring.providers(Duration.ofSeconds(10), options.demoDelay(),
+                        options.environment().getOrDefault("AWS_REGION", "us-east-1"), Clock.systemUTC()),
+                Duration.ofSeconds(2), Duration.ofMinutes(5), Clock.systemUTC());
+        RouterServer router = RouterServer.start(options.host(), options.routerPort(), pipeline,
+                RouterConfig.DEFAULT_MAX_BODY_BYTES);
+        TokenEstimator.warmUpInBackground();
+        return new DevStack(dynamoDb, dynamo, tables, usageStream, router, keys, routes, demoKey, limitedKey);
+    }
+
+    /** The demo model always; each provider's models when its key is in the environment. */
+    private static void seedRoutes(DynamoDbRouteRepository routes, DevOptions options) {
+        routes.put(new Route(DEMO_MODEL, List.of(new Deployment(DemoProvider.TYPE, "sluice-demo-1", null, null,
+                DEMO_PRICING, null))));
+        DevProviders.routes(options.environment()).forEach(routes::put);
+    }
+
+    /** Creates a key and returns it in the clear: the only moment it exists outside the client. */
+    public static String createKey(KeyRepository keys, String tenant, String name, KeyLimits limits) {
+        String key = ApiKeys.newKey();
+        String hash = ApiKeys.sha256Hex(key);
+        keys.put(hash, new ApiKey(ApiKeys.keyIdFor(hash), tenant, name, ApiKey.Status.ACTIVE, Set.of(), limits,
+                null));
+        return key;
+    }
+
+    public URI routerUrl() {
+        return URI.create("http://127.0.0.1:" + router.port());
+    }
+
+    public URI dynamoDbEndpoint() {
+        return dynamoDb.endpoint();
+    }
+
+    public DynamoDbClient dynamo() {
+        return dynamo;
+    }
+
+    public TableNames tables() {
+        return tables;
+    }
+
+    public DynamoDbKeyRepository keys() {
+        return keys;
+    }
+
+    public DynamoDbRouteRepository routes() {
+        return routes;
+    }
+
+    public InProcessUsageStream usageStream() {
+        return usageStream;
+    }
+
+    public String demoKey() {
+        return demoKey;
+    }
+
+    public String limitedKey() {
+        return limitedKey;
+    }
+
+    /**
+     * Stops within {@link #STOP_GRACE} + {@link #CUT_WAIT} + the usage drain (under 10 s): stops taking requests,
+     * lets streams in flight finish for up to the grace, cuts the rest (whose usage the pipeline still publishes),
+     * delivers all usage to the usage table, then stops the database. Closing again does nothing.
+     */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        if (!router.stop(STOP_GRACE, CUT_WAIT)) {
+            LOG.warn("some requests were still running {} after the router was cut; their usage may be missing",
+                    CUT_WAIT);
+        }
+        usageStream.close();
+        dynamo.close();
+        dynamoDb.close();
+    }
+}

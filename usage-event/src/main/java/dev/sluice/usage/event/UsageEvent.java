@@ -1,0 +1,40 @@
+package dev.sluice.usage.event;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import java.util.Objects;
+
+/**
+ * One served request, as published to the usage stream: a versioned JSON contract between the router and the
+ * billing aggregator (and anyone else reading the stream). Add fields, never change their meaning; bump
+ * {@code schemaVersion} when a reader must tell the difference.
+ *
+ * @param status           {@code ok}, {@code upstream_error}, {@code client_disconnected}
+ * @param timeToFirstTokenMs -1 when no token was produced
+ * @param estimated        token counts were estimated because the provider reported none
+ */
+@JsonIgnoreProperties(ignoreUnknown = true)
+public record UsageEvent(int schemaVersion, String requestId, long timestampMs, String tenantId, String keyId,
+                         String alias, String provider, String upstreamModel, long promptTokens,
+                         long completionTokens, long cachedPromptTokens, long reasoningTokens, long costMicros,
+                         long latencyMs, long timeToFirstTokenMs, String status, int httpStatus, boolean streamed,
+                         boolean estimated, boolean cacheHit) {
+    public static final int SCHEMA_VERSION = 1;
+
+    public static final String OK = "ok";
+    public static final String UPSTREAM_ERROR = "upstream_error";
+    public static final String CLIENT_DISCONNECTED = "client_disconnected";
+
+    public UsageEvent {
+        Objects.requireNonNull(requestId, "requestId");
+        Objects.requireNonNull(tenantId, "tenantId");
+        Objects.requireNonNull(status, "status");
+    }
+
+    public long totalTokens() {
+        return promptTokens + completionTokens;
+    }
+
+    public boolean isError() {
+        return !OK.equals(status);
+    }
+}

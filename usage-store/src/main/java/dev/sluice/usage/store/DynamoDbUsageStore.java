@@ -1,0 +1,134 @@
+package dev.sluice.usage.store;
+
+import dev.sluice.usage.aggregate.AggregateKey;
+import dev.sluice.usage.aggregate.UsageFolder;
+import dev.sluice.usage.aggregate.UsageTotals;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
+
+/**
+ * The usage table in DynamoDB. Each slice is one conditional {@code UpdateItem}: it adds the slice's totals and
+ * moves the row's checkpoint for that shard to the slice's last sequence number, on condition that the checkpoint
+ * is still before the slice's first event. If it is not (the batch was delivered again), the row is read, the
+ * already-counted events are dropped, and the rest is applied against the checkpoint just read.
+ */
+public final class DynamoDbUsageStore implements UsageStore {
+    private static final int MAX_ATTEMPTS = 5;
+    private static final String[] COUNTERS = {"requests", "errors", "promptTokens", "completionTokens",
+        "cachedPromptTokens", "reasoningTokens", "costMicros"};
+
+    private final DynamoDbClient dynamo;
+    private final String table;
+
+    public DynamoDbUsageStore(DynamoDbClient dynamo, String table) {
+        this.dynamo = dynamo;
+        this.table = table;
+    }
+
+    @Override
+    public void apply(UsageFolder.Slice slice) {
+        String checkpointAttribute = "cp_" + slice.shardId();
+        String checkpoint = null;
+        boolean checkpointKnown = false;
+        for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+            UsageTotals totals = slice.totalsAfter(checkpoint);
+            if (checkpointKnown && totals.requests() == 0) {
+                return; // everything in the slice was counted before
+            }
+            try {
+                update(slice.key(), totals, checkpointAttribute, checkpoint, checkpointKnown, slice);
+                return;
+            } catch (ConditionalCheckFailedException alreadyCounted) {
+                checkpoint = readCheckpoint(slice.key(), checkpointAttribute);
+                checkpointKnown = true;
+            }
+        }
+        throw new IllegalStateException("usage row " + slice.key().period() + " kept changing; retry the batch");
+    }
+
+    private void update(AggregateKey key, UsageTotals totals, String checkpointAttribute, String checkpoint,
+                        boolean checkpointKnown, UsageFolder.Slice slice) {
+        Map<String, String> names = new HashMap<>();
+        Map<String, AttributeValue> values = new HashMap<>();
+        long[] amounts = {totals.requests(), totals.errors(), totals.promptTokens(), totals.completionTokens(),
+            totals.cachedPromptTokens(), totals.reasoningTokens(), totals.costMicros()};
+        StringBuilder add = new StringBuilder("ADD ");
+        for (int i = 0; i < COUNTERS.length; i++) {
+            names.put("#c" + i, COUNTERS[i]);
+            values.put(":c" + i, AttributeValue.fromN(Long.toString(amounts[i])));
+            add.append(i == 0 ? "" : ", ").append("#c").append(i).append(" :c").append(i);
+        }
+        names.put("#cp", checkpointAttribute);
+        names.put("#day", "day");
+        names.put("#alias", "alias");
+        names.put("#keyId", "keyId");
+        values.put(":last", AttributeValue.fromS(slice.lastSequence()));
+        values.put(":day", AttributeValue.fromS(key.day()));
+        values.put(":alias", AttributeValue.fromS(key.alias()));
+        values.put(":keyId", AttributeValue.fromS(key.keyId()));
+        String condition;
+        if (!checkpointKnown) {
+            condition = "attribute_not_exists(#cp) OR #cp < :first";
+            values.put(":first", AttributeValue.fromS(slice.firstSequence()));
+        } else if (checkpoint == null) {
+            condition = "attribute_not_exists(#cp)";
+        } else {
+            condition = "#cp = :seen";
+            values.put(":seen", AttributeValue.fromS(checkpoint));
+        }
+        dynamo.updateItem(r -> r.tableName(table)
+                .key(Map.of(UsageTable.TENANT, AttributeValue.fromS(key.tenantId()),
+                        UsageTable.PERIOD, AttributeValue.fromS(key.period())))
+                .updateExpression(add + " SET #cp = :last, #day = :day, #alias = :alias, #keyId = :keyId")
+                .conditionExpression(condition)
+                .expressionAttributeNames(names)
+                .expressionAttributeValues(values));
+    }
+
+    private String readCheckpoint(AggregateKey key, String checkpointAttribute) {
+        Map<String, AttributeValue> item = dynamo.getItem(r -> r.tableName(table).consistentRead(true)
+                .key(Map.of(UsageTable.TENANT, AttributeValue.fromS(key.tenantId()),
+                        UsageTable.PERIOD, AttributeValue.fromS(key.period())))).item();
+        return item == null ? null : string(item, checkpointAttribute);
+    }
+
+    @Override
+    public List<UsageRow> query(String tenantId, String periodPrefix) {
+        List<UsageRow> rows = new ArrayList<>();
+        Map<String, AttributeValue> start = null;
+        do {
+            Map<String, AttributeValue> from = start;
+            QueryResponse page = dynamo.query(r -> r.tableName(table)
+                    .keyConditionExpression("#t = :t AND begins_with(#p, :p)")
+                    .expressionAttributeNames(Map.of("#t", UsageTable.TENANT, "#p", UsageTable.PERIOD))
+                    .expressionAttributeValues(Map.of(":t", AttributeValue.fromS(tenantId), ":p", AttributeValue.fromS(periodPrefix)))
+                    .exclusiveStartKey(from));
+            for (Map<String, AttributeValue> item : page.items()) {
+                rows.add(new UsageRow(tenantId, string(item, "day"), string(item, "alias"),
+                        string(item, "keyId"), new UsageTotals(
+                        number(item, "requests", 0), number(item, "errors", 0),
+                        number(item, "promptTokens", 0), number(item, "completionTokens", 0),
+                        number(item, "cachedPromptTokens", 0),
+                        number(item, "reasoningTokens", 0), number(item, "costMicros", 0))));
+            }
+            start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
+        } while (start != null);
+        return rows;
+    }
+
+    private static String string(Map<String, AttributeValue> item, String name) {
+        AttributeValue value = item.get(name);
+        return value == null ? null : value.s();
+    }
+
+    private static long number(Map<String, AttributeValue> item, String name, long fallback) {
+        AttributeValue value = item.get(name);
+        return value == null || value.n() == null ? fallback : Long.parseLong(value.n());
+    }
+}

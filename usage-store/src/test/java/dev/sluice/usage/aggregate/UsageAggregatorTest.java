@@ -1,0 +1,73 @@
+package dev.sluice.usage.aggregate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sluice.usage.event.UsageEvent;
+import dev.sluice.usage.store.InMemoryUsageStore;
+import dev.sluice.usage.store.UsageRow;
+import dev.sluice.usage.store.UsageStore;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class UsageAggregatorTest {
+    private static final String SHARD = "shardId-000000000000";
+    private final InMemoryUsageStore store = new InMemoryUsageStore();
+
+    private static SequencedEvent event(int sequence, String tenant) {
+        return SequencedEvent.of(SHARD, Integer.toString(sequence), new UsageEvent(UsageEvent.SCHEMA_VERSION,
+                "req_" + sequence, 1_795_428_000_000L, tenant, "key_1", "demo", "demo", "demo-1", 10, 2, 0, 0, 5, 40,
+                4, UsageEvent.OK, 200, true, false, false));
+    }
+
+    private UsageTotals stored(String tenant) {
+        return store.query(tenant, "day#").stream().map(UsageRow::totals).reduce(UsageTotals.ZERO, UsageTotals::plus);
+    }
+
+    @Test
+    void apply_writesOneSlicePerRowAndShard_andReportsNothingWhenAllWrites() {
+        List<SequencedEvent> batch = List.of(event(1, "a"), event(2, "b"), event(3, "a"));
+
+        assertThat(new UsageAggregator(store).apply(batch)).isEmpty();
+
+        assertThat(stored("a").requests()).isEqualTo(2);
+        assertThat(stored("b").requests()).isEqualTo(1);
+    }
+
+    @Test
+    void apply_failedSlice_returnsItsEventsLowestSequenceFirst_andWritesTheOthers() {
+        List<String> written = new ArrayList<>();
+        UsageStore failingForB = new UsageStore() {
+            @Override
+            public void apply(UsageFolder.Slice slice) {
+                if (slice.key().tenantId().equals("b")) {
+                    throw new IllegalStateException("injected: throttled");
+                }
+                written.add(slice.key().tenantId());
+                store.apply(slice);
+            }
+
+            @Override
+            public List<UsageRow> query(String tenantId, String periodPrefix) {
+                return store.query(tenantId, periodPrefix);
+            }
+        };
+
+        List<SequencedEvent> failed = new UsageAggregator(failingForB)
+                .apply(List.of(event(12, "b"), event(3, "a"), event(9, "b")));
+
+        assertThat(failed).extracting(e -> e.event().requestId()).containsExactly("req_9", "req_12");
+        assertThat(written).containsExactly("a");
+    }
+
+    @Test
+    void apply_sameBatchTwice_countsEachEventOnce() {
+        List<SequencedEvent> batch = List.of(event(1, "a"), event(2, "a"));
+        UsageAggregator aggregator = new UsageAggregator(store);
+
+        aggregator.apply(batch);
+        aggregator.apply(batch);
+
+        assertThat(stored("a").requests()).isEqualTo(2);
+    }
+}

@@ -1,0 +1,138 @@
+package dev.sluice.usage.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sluice.testing.LocalDynamoDb;
+import dev.sluice.usage.aggregate.SequencedEvent;
+import dev.sluice.usage.aggregate.UsageAggregator;
+import dev.sluice.usage.aggregate.UsageFolder;
+import dev.sluice.usage.aggregate.UsageTotals;
+import dev.sluice.usage.event.UsageEvent;
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+
+/** Exactly-once totals in DynamoDB Local under redelivery, retries from the middle and injected write failures. */
+class DynamoDbUsageStoreIT {
+    private static final String SHARD = "shardId-000000000000";
+    private final DynamoDbClient dynamo = LocalDynamoDb.shared().newClient();
+    private DynamoDbUsageStore store;
+
+    @BeforeEach
+    void createTable() {
+        String table = LocalDynamoDb.uniqueName("usage");
+        UsageTable.create(dynamo, table);
+        store = new DynamoDbUsageStore(dynamo, table);
+    }
+
+    private static UsageEvent usage(int i, String tenant) {
+        return new UsageEvent(UsageEvent.SCHEMA_VERSION, "req_" + i, 1_795_428_000_000L + i, tenant, "key_1", "demo",
+                "demo", "demo-1", 100 + i, 10 + i, i % 3, 0, 7 + i, 50, 5, i % 5 == 0 ? "upstream_error" : "ok", 200,
+                true, false, false);
+    }
+
+    /** One shard's events with increasing, gapped sequence numbers of Kinesis's width. */
+    private static List<SequencedEvent> onShard(List<UsageEvent> events) {
+        List<SequencedEvent> records = new ArrayList<>();
+        BigInteger sequence = new BigInteger("49590338271490256608559692538361571095921575989136588800");
+        for (UsageEvent event : events) {
+            records.add(SequencedEvent.of(SHARD, sequence.toString(), event));
+            sequence = sequence.add(BigInteger.valueOf(ThreadLocalRandom.current().nextInt(1, 1000)));
+        }
+        return records;
+    }
+
+    private static UsageTotals expected(List<UsageEvent> events, String tenant) {
+        return events.stream().filter(e -> e.tenantId().equals(tenant)).map(UsageTotals::of)
+                .reduce(UsageTotals.ZERO, UsageTotals::plus);
+    }
+
+    private UsageTotals stored(String tenant) {
+        return store.query(tenant, "day#").stream().map(UsageRow::totals).reduce(UsageTotals.ZERO, UsageTotals::plus);
+    }
+
+    @Test
+    void sameSliceTwice_isCountedOnce_withOneWritePerSliceTheFirstTime() {
+        List<UsageEvent> events = List.of(usage(1, "t"), usage(2, "t"), usage(3, "t"));
+        List<SequencedEvent> batch = new ArrayList<>();
+        for (int i = 0; i < events.size(); i++) {
+            batch.add(SequencedEvent.of(SHARD, Integer.toString(10 + i), events.get(i)));
+        }
+        List<UsageFolder.Slice> slices = UsageFolder.fold(batch);
+        assertThat(slices).hasSize(1);
+
+        store.apply(slices.getFirst());
+        store.apply(slices.getFirst());
+
+        assertThat(stored("t")).isEqualTo(expected(events, "t"));
+    }
+
+    @Test
+    void injectedWriteFailures_thenLambdaStyleRetries_giveExactTotals() {
+        List<UsageEvent> events = new ArrayList<>();
+        for (int i = 0; i < 60; i++) {
+            events.add(usage(i, "tenant-" + (i % 4)));
+        }
+        List<SequencedEvent> shard = onShard(events);
+        FailingUsageStore flaky = new FailingUsageStore(store, Set.of("tenant-1", "tenant-3"));
+        UsageAggregator aggregator = new UsageAggregator(flaky);
+
+        int from = 0;
+        int deliveries = 0;
+        while (from < shard.size()) {
+            List<SequencedEvent> batch = shard.subList(from, Math.min(shard.size(), from + 25));
+            List<SequencedEvent> failed = aggregator.apply(batch);
+            deliveries++;
+            if (failed.isEmpty()) {
+                from += batch.size();
+            } else {
+                from = shard.indexOf(failed.getFirst()); // a stream resumes the shard at the lowest failed sequence
+            }
+            // A whole-batch redelivery too, as after a timeout: must change nothing.
+            aggregator.apply(shard.subList(0, Math.min(shard.size(), from)));
+            assertThat(deliveries).isLessThan(50);
+        }
+
+        assertThat(flaky.failuresInjected()).isGreaterThan(0);
+        for (int t = 0; t < 4; t++) {
+            assertThat(stored("tenant-" + t)).as("tenant-" + t).isEqualTo(expected(events, "tenant-" + t));
+        }
+    }
+
+    /** Fault injection over the real store: the first write of each listed tenant's rows fails. */
+    private static final class FailingUsageStore implements UsageStore {
+        private final UsageStore delegate;
+        private final Set<String> failOnce;
+        private final Set<String> failed = new HashSet<>();
+        private int injected;
+
+        FailingUsageStore(UsageStore delegate, Set<String> tenants) {
+            this.delegate = delegate;
+            this.failOnce = tenants;
+        }
+
+        @Override
+        public void apply(UsageFolder.Slice slice) {
+            if (failOnce.contains(slice.key().tenantId()) && failed.add(slice.key().tenantId())) {
+                injected++;
+                throw new IllegalStateException("injected: DynamoDB throttled the write");
+            }
+            delegate.apply(slice);
+        }
+
+        @Override
+        public List<UsageRow> query(String tenantId, String periodPrefix) {
+            return delegate.query(tenantId, periodPrefix);
+        }
+
+        int failuresInjected() {
+            return injected;
+        }
+    }
+}
