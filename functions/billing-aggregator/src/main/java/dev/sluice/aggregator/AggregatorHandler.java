@@ -41,7 +41,7 @@ public final class AggregatorHandler implements RequestHandler<KinesisEvent, Str
     }
 
     private static UsageStore productionStore(AggregatorConfig config) {
-        return new DynamoDbUsageStore(new AwsClients(config.region()).dynamoDb(config.dynamoDbEndpoint()),
+        return new DynamoDbUsageStore(AwsClients.create(config.aws()).dynamoDb(config.dynamoDbEndpoint()),
                 config.usageTable());
     }
 
