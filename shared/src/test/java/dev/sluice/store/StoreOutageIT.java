@@ -11,6 +11,7 @@ import dev.sluice.aws.AwsSettings;
 import dev.sluice.error.GatewayException;
 import dev.sluice.route.Deployment;
 import dev.sluice.route.Route;
+import dev.sluice.secret.SecretsManagerSecretStore;
 import dev.sluice.testing.LocalDynamoDb;
 import dev.sluice.testing.OutageProxy;
 import java.io.IOException;
@@ -28,9 +29,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 
 /**
- * The key, route and quota adapters when DynamoDB is slow (a loopback proxy that accepts and never answers) or
+ * The key, route and quota adapters (and the secret store) when their service is slow (a loopback proxy that accepts and never answers) or
  * unreachable (nothing listens): each call ends within the client's call timeout with a 503 {@code
  * service_unavailable} and a Retry-After, and the same adapters serve normally once DynamoDB Local is back.
  */
@@ -90,14 +92,18 @@ class StoreOutageIT {
     }
 
     @Test
-    void keys_portWithNothingListening_answers503() throws IOException {
-        int closedPort;
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            closedPort = socket.getLocalPort();
-        }
-        try (DynamoDbClient nowhere = AwsClients.create(SETTINGS)
-                .dynamoDb(URI.create("http://127.0.0.1:" + closedPort))) {
+    void keysAndSecrets_portWithNothingListening_answer503() throws IOException {
+        URI nothingListens = closedPort();
+        try (DynamoDbClient nowhere = AwsClients.create(SETTINGS).dynamoDb(nothingListens);
+             SecretsManagerClient noSecrets = AwsClients.create(SETTINGS).secretsManager(nothingListens)) {
             assertUnavailable(() -> new DynamoDbKeyRepository(nowhere, "keys").findByHash(keyHash));
+            assertUnavailable(() -> new SecretsManagerSecretStore(noSecrets).get("openai"));
+        }
+    }
+
+    private static URI closedPort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return URI.create("http://127.0.0.1:" + socket.getLocalPort());
         }
     }
 
