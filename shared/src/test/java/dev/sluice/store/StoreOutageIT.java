@@ -32,9 +32,10 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 
 /**
- * The key, route and quota adapters (and the secret store) when their service is slow (a loopback proxy that accepts and never answers) or
- * unreachable (nothing listens): each call ends within the client's call timeout with a 503 {@code
- * service_unavailable} and a Retry-After, and the same adapters serve normally once DynamoDB Local is back.
+ * The key, route and quota adapters (and the secret store) when their service is slow (a loopback proxy that
+ * accepts and never answers) or unreachable (nothing listens): each call ends within the client's call timeout with
+ * a 503 {@code service_unavailable} and a Retry-After, and the same adapters serve normally once DynamoDB Local is
+ * back.
  */
 class StoreOutageIT {
     /** Short budgets keep the test quick; production defaults are 2 s and 1 s. */
