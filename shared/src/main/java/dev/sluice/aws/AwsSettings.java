@@ -11,7 +11,8 @@ import java.util.Map;
  *                              Kinesis emulator) that accepts any credentials ({@code SLUICE_AWS_EMULATOR=true}).
  *                              Only then do clients with an override sign with fixed dummy credentials; a plain
  *                              override (a VPC endpoint, a proxy) keeps the default credentials chain
- * @param apiCallTimeout        the most one SDK call may take, retries included ({@code SLUICE_AWS_API_CALL_TIMEOUT_MS})
+ * @param apiCallTimeout        the most one SDK call may take, retries included
+ *                              ({@code SLUICE_AWS_API_CALL_TIMEOUT_MS})
  * @param apiCallAttemptTimeout the most one attempt may take ({@code SLUICE_AWS_API_CALL_ATTEMPT_TIMEOUT_MS}), so a
  *                              hung connection is abandoned and retried within the call's budget
  */
