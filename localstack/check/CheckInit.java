@@ -1,6 +1,7 @@
 import dev.sluice.auth.ApiKey;
 import dev.sluice.auth.ApiKeys;
 import dev.sluice.aws.AwsClients;
+import dev.sluice.aws.AwsSettings;
 import dev.sluice.route.Deployment;
 import dev.sluice.route.Route;
 import dev.sluice.store.DynamoDbKeyRepository;
@@ -46,7 +47,8 @@ public final class CheckInit {
         }
         URI endpoint = URI.create(args[0]);
         Map<String, String> env = System.getenv();
-        AwsClients aws = new AwsClients(env.getOrDefault("AWS_REGION", "us-east-1"));
+        // The emulator accepts any credentials: declare it, so the clients sign with dummy ones.
+        AwsClients aws = AwsClients.create(AwsSettings.fromEnvironment(env).withEmulator(true));
         CheckInit check = new CheckInit();
         try (DynamoDbClient dynamo = aws.dynamoDb(endpoint);
              KinesisClient kinesis = aws.kinesis(endpoint);

@@ -4,6 +4,7 @@ import dev.sluice.auth.ApiKey;
 import dev.sluice.auth.ApiKeys;
 import dev.sluice.auth.KeyLimits;
 import dev.sluice.aws.AwsClients;
+import dev.sluice.aws.AwsSettings;
 import dev.sluice.devstack.DevOptions;
 import dev.sluice.devstack.DevStack;
 import dev.sluice.route.Deployment;
@@ -29,7 +30,8 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /**
  * {@code gatewayctl}: runs the local dev stack and manages keys, routes and usage in any Sluice deployment's tables
- * (AWS itself, or an emulator given by {@code --dynamodb-endpoint} / {@code SLUICE_DYNAMODB_ENDPOINT}).
+ * (AWS itself, or an endpoint given by {@code --dynamodb-endpoint} / {@code SLUICE_DYNAMODB_ENDPOINT}, declared an
+ * emulator with {@code --emulator} / {@code SLUICE_AWS_EMULATOR=true}).
  */
 public final class GatewayCtl {
     private static final String HELP = """
@@ -49,7 +51,9 @@ public final class GatewayCtl {
 
             Commands other than dev use the tables named by SLUICE_KEYS_TABLE, SLUICE_ROUTES_TABLE,
             SLUICE_USAGE_TABLE (default sluice-keys, sluice-routes, sluice-usage) in AWS_REGION, or in the
-            emulator at --dynamodb-endpoint URL (env SLUICE_DYNAMODB_ENDPOINT).
+            endpoint --dynamodb-endpoint URL (env SLUICE_DYNAMODB_ENDPOINT). Add --emulator (env
+            SLUICE_AWS_EMULATOR=true) when that endpoint is an emulator (the dev stack, LocalStack, Floci): only then
+            are dummy credentials used; otherwise the AWS credentials chain applies (a VPC endpoint, for one).
             """;
 
     private final Map<String, String> env;
@@ -136,7 +140,7 @@ public final class GatewayCtl {
 
                 See the usage rows (in another terminal, from this folder):
 
-                  ./gatewayctl usage --tenant %s --dynamodb-endpoint %s
+                  ./gatewayctl usage --tenant %s --dynamodb-endpoint %s --emulator
 
                 Press Ctrl-C to stop.
                 """, url, url, url, stack.dynamoDbEndpoint(),
@@ -244,7 +248,8 @@ public final class GatewayCtl {
 
     private DynamoDbClient dynamo(Args args) {
         String endpoint = args.option("dynamodb-endpoint", env.get("SLUICE_DYNAMODB_ENDPOINT"));
-        return new AwsClients(env.getOrDefault("AWS_REGION", "us-east-1"))
+        AwsSettings settings = AwsSettings.fromEnvironment(env);
+        return AwsClients.create(settings.withEmulator(settings.emulator() || args.flag("emulator")))
                 .dynamoDb(endpoint == null ? null : URI.create(endpoint));
     }
 

@@ -293,7 +293,8 @@ class DevStackEndToEndIT {
         awaitUsage(DevStack.DEMO_TENANT, "demo", 1);
 
         ByteArrayOutputStream printed = new ByteArrayOutputStream();
-        int status = new GatewayCtl(Map.of("SLUICE_DYNAMODB_ENDPOINT", stack.dynamoDbEndpoint().toString()),
+        int status = new GatewayCtl(Map.of("SLUICE_DYNAMODB_ENDPOINT", stack.dynamoDbEndpoint().toString(),
+                "SLUICE_AWS_EMULATOR", "true"),
                 new PrintStream(printed, true, StandardCharsets.UTF_8))
                 .run(new String[] {"usage", "--tenant", DevStack.DEMO_TENANT, "--csv"});
 

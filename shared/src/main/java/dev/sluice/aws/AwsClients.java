@@ -7,6 +7,7 @@ import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
+import software.amazon.awssdk.core.retry.RetryMode;
 import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
@@ -15,20 +16,34 @@ import software.amazon.awssdk.services.kinesis.KinesisClient;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 
 /**
- * Builds the AWS SDK clients once per instance: the URL-connection HTTP client (small, fast to start), explicit
- * timeouts, and an optional endpoint override so the same code runs against DynamoDB Local, the Kinesis emulator,
- * LocalStack or Floci. Without an override the SDK's default credentials chain applies (the function's role).
+ * Builds the AWS SDK clients once per instance: the URL-connection HTTP client (small, fast to start), bounded call
+ * and attempt timeouts from {@link AwsSettings}, and an optional endpoint override per service.
+ *
+ * <p>Credentials: the SDK's default chain (the function's role) always, except for a client whose endpoint is
+ * overridden <i>and</i> whose settings declare an emulator: that one signs with fixed dummy credentials, which any
+ * emulator accepts. An override alone is not enough, because a VPC endpoint or a proxy is an override too and needs
+ * the real credentials.
  */
 public final class AwsClients {
+    private static final AwsCredentialsProvider EMULATOR_CREDENTIALS =
+            StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local"));
+
+    private final AwsSettings settings;
     private final Region region;
     private final SdkHttpClient http;
 
-    public AwsClients(String region) {
-        this.region = Region.of(region == null || region.isBlank() ? "us-east-1" : region);
+    private AwsClients(AwsSettings settings) {
+        this.settings = settings;
+        this.region = Region.of(settings.region());
+        // The socket timeouts only back up the attempt timeout, which aborts a hung request first.
         this.http = UrlConnectionHttpClient.builder()
                 .connectionTimeout(Duration.ofSeconds(3))
                 .socketTimeout(Duration.ofSeconds(10))
                 .build();
+    }
+
+    public static AwsClients create(AwsSettings settings) {
+        return new AwsClients(settings);
     }
 
     public DynamoDbClient dynamoDb(URI endpoint) {
@@ -46,17 +61,18 @@ public final class AwsClients {
     private <B extends AwsClientBuilder<B, ?>> B configure(B builder, URI endpoint) {
         builder.region(region)
                 .overrideConfiguration(ClientOverrideConfiguration.builder()
-                        .apiCallTimeout(Duration.ofSeconds(15))
-                        .apiCallAttemptTimeout(Duration.ofSeconds(5))
+                        .apiCallTimeout(settings.apiCallTimeout())
+                        .apiCallAttemptTimeout(settings.apiCallAttemptTimeout())
+                        // Standard mode: 3 attempts, ~100 ms backoff. DynamoDB's legacy default (8 retries from
+                        // 25 ms) would spend the whole call budget retrying a refused connection.
+                        .retryStrategy(RetryMode.STANDARD)
                         .build());
         if (endpoint != null) {
-            builder.endpointOverride(endpoint).credentialsProvider(emulatorCredentials());
+            builder.endpointOverride(endpoint);
+            if (settings.emulator()) {
+                builder.credentialsProvider(EMULATOR_CREDENTIALS);
+            }
         }
         return builder;
-    }
-
-    /** Emulators accept any credentials; real AWS endpoints are reached without an override. */
-    private static AwsCredentialsProvider emulatorCredentials() {
-        return StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local"));
     }
 }

@@ -65,6 +65,12 @@ public class GatewayException extends RuntimeException {
                 retryAfterSeconds, null);
     }
 
+    /** A store the gateway depends on is slow or unreachable: a passing condition, worth a retry. */
+    public static GatewayException serviceUnavailable(String message, long retryAfterSeconds, Throwable cause) {
+        return new GatewayException(503, "server_error", "service_unavailable", null, message, retryAfterSeconds,
+                cause);
+    }
+
     /** Anything unexpected: the client sees a generic message and the request id, the log the detail. */
     public static GatewayException internal(Throwable cause) {
         return new GatewayException(500, "server_error", "internal_error", null,

@@ -1,9 +1,12 @@
 package dev.sluice.secret;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.sluice.aws.AwsFailures;
 import dev.sluice.json.Json;
 import java.io.IOException;
+import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
+import software.amazon.awssdk.services.secretsmanager.model.GetSecretValueRequest;
 import software.amazon.awssdk.services.secretsmanager.model.ResourceNotFoundException;
 
 /**
@@ -36,9 +39,11 @@ public final class SecretsManagerSecretStore implements SecretStore {
     public String get(String reference) {
         String value;
         try {
-            value = client.getSecretValue(request -> request.secretId(secretIdFor(reference))).secretString();
+            value = client.getSecretValue(getSecretValueRequest(secretIdFor(reference))).secretString();
         } catch (ResourceNotFoundException e) {
             throw new SecretNotFoundException(reference);
+        } catch (SdkException e) {
+            throw AwsFailures.translate(e);
         }
         if (value == null) {
             throw new SecretNotFoundException(reference);
@@ -48,6 +53,11 @@ public final class SecretsManagerSecretStore implements SecretStore {
             throw new SecretNotFoundException(reference);
         }
         return credential;
+    }
+
+    /** The request path's secret read; SnapStart priming builds it here too, so the two cannot drift. */
+    public static GetSecretValueRequest getSecretValueRequest(String secretId) {
+        return GetSecretValueRequest.builder().secretId(secretId).build();
     }
 
     /**

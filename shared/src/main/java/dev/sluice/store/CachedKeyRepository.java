@@ -9,15 +9,25 @@ import java.util.Optional;
 
 /**
  * Remembers key lookups for a short TTL, so the hot path does not read the keys table on every request. A revoked
- * key stops working within the TTL on every instance; keep the TTL short (seconds).
+ * key stops working within the TTL on every instance; keep the TTL short (seconds). Unknown keys are remembered
+ * apart and briefly: a new key works within {@link #MISS_TTL}, and a flood of made-up keys costs one read per
+ * distinct key without evicting the keys in use.
  */
 public final class CachedKeyRepository implements KeyRepository {
+    public static final Duration MISS_TTL = Duration.ofSeconds(1);
+    public static final int MAX_KEYS = 10_000;
+    public static final int MAX_UNKNOWN_KEYS = 2_000;
+
     private final KeyRepository delegate;
     private final TtlCache<String, ApiKey> cache;
 
     public CachedKeyRepository(KeyRepository delegate, Duration ttl, Clock clock) {
+        this(delegate, TtlCache.Limits.of(ttl, MAX_KEYS, MISS_TTL, MAX_UNKNOWN_KEYS), clock);
+    }
+
+    public CachedKeyRepository(KeyRepository delegate, TtlCache.Limits limits, Clock clock) {
         this.delegate = delegate;
-        this.cache = new TtlCache<>(ttl, clock, 100_000);
+        this.cache = TtlCache.create(limits, clock);
     }
 
     @Override

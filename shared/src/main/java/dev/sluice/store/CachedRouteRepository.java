@@ -8,8 +8,14 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
-/** Remembers routes for a short TTL; route changes reach every instance within it. */
+/**
+ * Remembers routes for a short TTL; route changes reach every instance within it. Unknown aliases are remembered
+ * apart and briefly ({@link #MISS_TTL}), so typos and probes cost one read per distinct alias and evict nothing.
+ */
 public final class CachedRouteRepository implements RouteRepository {
+    public static final Duration MISS_TTL = Duration.ofSeconds(1);
+    public static final int MAX_ROUTES = 2_000;
+    public static final int MAX_UNKNOWN_ALIASES = 500;
     private static final String ALL = "\u0000all";
 
     private final RouteRepository delegate;
@@ -17,9 +23,13 @@ public final class CachedRouteRepository implements RouteRepository {
     private final TtlCache<String, List<Route>> lists;
 
     public CachedRouteRepository(RouteRepository delegate, Duration ttl, Clock clock) {
+        this(delegate, TtlCache.Limits.of(ttl, MAX_ROUTES, MISS_TTL, MAX_UNKNOWN_ALIASES), clock);
+    }
+
+    public CachedRouteRepository(RouteRepository delegate, TtlCache.Limits limits, Clock clock) {
         this.delegate = delegate;
-        this.routes = new TtlCache<>(ttl, clock, 10_000);
-        this.lists = new TtlCache<>(ttl, clock, 1);
+        this.routes = TtlCache.create(limits, clock);
+        this.lists = TtlCache.create(new TtlCache.Limits(limits.ttl(), 1, Duration.ZERO, 1), clock);
     }
 
     @Override

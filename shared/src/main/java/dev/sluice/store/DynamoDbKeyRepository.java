@@ -3,13 +3,16 @@ package dev.sluice.store;
 import dev.sluice.auth.ApiKey;
 import dev.sluice.auth.KeyLimits;
 import dev.sluice.auth.KeyRepository;
+import dev.sluice.aws.AwsFailures;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
 
 /** API keys in DynamoDB, one item per key, keyed by the SHA-256 hex of the key. */
 public final class DynamoDbKeyRepository implements KeyRepository {
@@ -23,8 +26,12 @@ public final class DynamoDbKeyRepository implements KeyRepository {
 
     @Override
     public Optional<ApiKey> findByHash(String keyHash) {
-        Map<String, AttributeValue> item = dynamo.getItem(r -> r.tableName(table)
-                .key(Map.of(SluiceTables.KEY_HASH, Attributes.s(keyHash)))).item();
+        Map<String, AttributeValue> item;
+        try {
+            item = dynamo.getItem(getItemRequest(table, keyHash)).item();
+        } catch (SdkException e) {
+            throw AwsFailures.translate(e);
+        }
         if (item == null || item.isEmpty()) {
             return Optional.empty();
         }
@@ -37,6 +44,12 @@ public final class DynamoDbKeyRepository implements KeyRepository {
                 new KeyLimits(Attributes.number(item, "rpm", 0)),
                 item.containsKey("expiresAt") ? Instant.ofEpochSecond(Attributes.number(item, "expiresAt", 0))
                         : null));
+    }
+
+    /** The one read of the request path; SnapStart priming builds it here too, so the two cannot drift. */
+    public static GetItemRequest getItemRequest(String table, String keyHash) {
+        return GetItemRequest.builder().tableName(table)
+                .key(Map.of(SluiceTables.KEY_HASH, Attributes.s(keyHash))).build();
     }
 
     @Override

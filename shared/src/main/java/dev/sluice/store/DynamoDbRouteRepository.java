@@ -1,5 +1,6 @@
 package dev.sluice.store;
 
+import dev.sluice.aws.AwsFailures;
 import dev.sluice.route.Deployment;
 import dev.sluice.route.Pricing;
 import dev.sluice.route.Route;
@@ -10,8 +11,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.ScanResponse;
 
 /**
@@ -29,9 +32,18 @@ public final class DynamoDbRouteRepository implements RouteRepository {
 
     @Override
     public Optional<Route> find(String alias) {
-        Map<String, AttributeValue> item = dynamo.getItem(r -> r.tableName(table)
-                .key(Map.of(SluiceTables.ALIAS, Attributes.s(alias)))).item();
+        Map<String, AttributeValue> item;
+        try {
+            item = dynamo.getItem(getItemRequest(table, alias)).item();
+        } catch (SdkException e) {
+            throw AwsFailures.translate(e);
+        }
         return item == null || item.isEmpty() ? Optional.empty() : Optional.of(toRoute(item));
+    }
+
+    /** The route read of the request path; SnapStart priming builds it here too, so the two cannot drift. */
+    public static GetItemRequest getItemRequest(String table, String alias) {
+        return GetItemRequest.builder().tableName(table).key(Map.of(SluiceTables.ALIAS, Attributes.s(alias))).build();
     }
 
     @Override
@@ -40,7 +52,12 @@ public final class DynamoDbRouteRepository implements RouteRepository {
         Map<String, AttributeValue> start = null;
         do {
             Map<String, AttributeValue> from = start;
-            ScanResponse page = dynamo.scan(r -> r.tableName(table).exclusiveStartKey(from));
+            ScanResponse page;
+            try {
+                page = dynamo.scan(r -> r.tableName(table).exclusiveStartKey(from));
+            } catch (SdkException e) {
+                throw AwsFailures.translate(e);
+            }
             page.items().forEach(item -> routes.add(toRoute(item)));
             start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
         } while (start != null);

@@ -17,6 +17,10 @@ import dev.sluice.route.InMemoryRouteRepository;
 import dev.sluice.route.Pricing;
 import dev.sluice.route.Route;
 import dev.sluice.secret.LocalSecretStore;
+import dev.sluice.secret.SecretsManagerSecretStore;
+import dev.sluice.store.DynamoDbKeyRepository;
+import dev.sluice.store.DynamoDbQuotaLedger;
+import dev.sluice.store.DynamoDbRouteRepository;
 import dev.sluice.stream.ResponseChannel;
 import dev.sluice.usage.InMemoryUsagePublisher;
 import dev.sluice.usage.TokenEstimator;
@@ -32,6 +36,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -42,6 +47,7 @@ import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLParameters;
 import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.core.SdkRequest;
 import software.amazon.awssdk.http.ContentStreamProvider;
 import software.amazon.awssdk.http.SdkHttpMethod;
 import software.amazon.awssdk.http.SdkHttpRequest;
@@ -55,14 +61,10 @@ import software.amazon.awssdk.services.bedrockruntime.model.ConverseStreamReques
 import software.amazon.awssdk.services.bedrockruntime.model.InferenceConfiguration;
 import software.amazon.awssdk.services.bedrockruntime.model.Message;
 import software.amazon.awssdk.services.dynamodb.endpoints.DynamoDbEndpointProvider;
-import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
-import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
 import software.amazon.awssdk.services.kinesis.endpoints.KinesisEndpointProvider;
 import software.amazon.awssdk.services.kinesis.model.PutRecordsRequest;
 import software.amazon.awssdk.services.kinesis.model.PutRecordsRequestEntry;
 import software.amazon.awssdk.services.secretsmanager.endpoints.SecretsManagerEndpointProvider;
-import software.amazon.awssdk.services.secretsmanager.model.GetSecretValueRequest;
 
 /**
  * Work done once before a SnapStart snapshot (or at start with {@code SLUICE_PRIME_ON_START=true}), so restored
@@ -76,8 +78,12 @@ import software.amazon.awssdk.services.secretsmanager.model.GetSecretValueReques
  */
 final class Priming {
     /** A key that exists only in the priming pipeline's in-memory repository. */
-    private static final String PRIMING_KEY = "sk-sluice-priming-only";
-    private static final String MODEL = "prime";
+    static final String PRIMING_KEY = "sk-sluice-priming-only";
+    static final String MODEL = "prime";
+    static final String PRIMING_TABLE = "priming";
+    static final String PRIMING_COUNTER = "rpm#priming#0";
+    static final long PRIMING_LIMIT = 10;
+    static final String PRIMING_SECRET = "priming";
 
     private Priming() {
     }
@@ -188,17 +194,7 @@ final class Priming {
      */
     static void awsSdk(String region) {
         Region awsRegion = Region.of(region);
-        GetItemRequest.builder().tableName("priming")
-                .key(Map.of("keyHash", AttributeValue.fromS("priming"))).build();
-        UpdateItemRequest.builder().tableName("priming")
-                .key(Map.of("counter", AttributeValue.fromS("rpm#priming#0"))) // the counters table's key
-                .updateExpression("ADD #n :one SET #e = :expires")
-                .conditionExpression("attribute_not_exists(#n) OR #n < :limit")
-                .expressionAttributeNames(Map.of("#n", "n", "#e", "expiresAt"))
-                .expressionAttributeValues(Map.of(":one", AttributeValue.fromN("1"),
-                        ":limit", AttributeValue.fromN("10"), ":expires", AttributeValue.fromN("0")))
-                .build();
-        GetSecretValueRequest.builder().secretId("priming").build();
+        requestPathRequests();
         ConverseStreamRequest.builder().modelId("priming")
                 .messages(Message.builder().role(ConversationRole.USER).content(ContentBlock.fromText("hi")).build())
                 .inferenceConfig(InferenceConfiguration.builder().maxTokens(16).build())
@@ -221,6 +217,18 @@ final class Priming {
                 .payload(ContentStreamProvider.fromUtf8String("{\"TableName\":\"priming\"}"))
                 .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, "dynamodb")
                 .putProperty(AwsV4HttpSigner.REGION_NAME, region));
+    }
+
+    /**
+     * The AWS requests a request sends (key read, route read, quota reservation, secret read), built by the
+     * adapters' own request builders so that what priming loads is what requests use.
+     */
+    static List<SdkRequest> requestPathRequests() {
+        return List.of(
+                DynamoDbKeyRepository.getItemRequest(PRIMING_TABLE, ApiKeys.sha256Hex(PRIMING_KEY)),
+                DynamoDbRouteRepository.getItemRequest(PRIMING_TABLE, MODEL),
+                DynamoDbQuotaLedger.reserveRequest(PRIMING_TABLE, PRIMING_COUNTER, 1, PRIMING_LIMIT, Instant.EPOCH),
+                SecretsManagerSecretStore.getSecretValueRequest(PRIMING_SECRET));
     }
 
     private static GatewayRequest bearer(String body) {

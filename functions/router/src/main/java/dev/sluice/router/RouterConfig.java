@@ -1,5 +1,6 @@
 package dev.sluice.router;
 
+import dev.sluice.aws.AwsSettings;
 import dev.sluice.store.TableNames;
 import java.net.URI;
 import java.time.Duration;
@@ -22,11 +23,14 @@ import java.util.Map;
  *                          otherwise disturb a running server
  * @param primeOnStart      run the SnapStart priming hooks before listening ({@code SLUICE_PRIME_ON_START=true}):
  *                          for measuring a primed cold start without SnapStart
+ * @param aws               the AWS clients' timeouts ({@code SLUICE_AWS_API_CALL_TIMEOUT_MS}, default 2000;
+ *                          {@code SLUICE_AWS_API_CALL_ATTEMPT_TIMEOUT_MS}, default 1000) and whether the endpoints
+ *                          above are emulators ({@code SLUICE_AWS_EMULATOR=true}; dummy credentials only then)
  */
 public record RouterConfig(String bindHost, int port, String region, TableNames tables, String usageStream,
                            URI dynamoDbEndpoint, URI kinesisEndpoint, URI secretsManagerEndpoint,
                            String secretPrefix, Duration cacheTtl, Duration secretTtl, long maxBodyBytes,
-                           boolean emfMetrics, boolean snapStartHooks, boolean primeOnStart) {
+                           boolean emfMetrics, boolean snapStartHooks, boolean primeOnStart, AwsSettings aws) {
 
     public static final long DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 
@@ -47,7 +51,8 @@ public record RouterConfig(String bindHost, int port, String region, TableNames 
                 "emf".equalsIgnoreCase(env.getOrDefault("SLUICE_METRICS", "")),
                 env.containsKey("AWS_LWA_SNAPSTART_BEFORE_CHECKPOINT_PATH")
                         || env.containsKey("AWS_LWA_SNAPSTART_AFTER_RESTORE_PATH"),
-                Boolean.parseBoolean(env.getOrDefault("SLUICE_PRIME_ON_START", "false")));
+                Boolean.parseBoolean(env.getOrDefault("SLUICE_PRIME_ON_START", "false")),
+                AwsSettings.fromEnvironment(env));
     }
 
     private static URI uri(String value) {

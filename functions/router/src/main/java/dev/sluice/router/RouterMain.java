@@ -39,7 +39,7 @@ public final class RouterMain {
     public static void main(String[] args) throws IOException, InterruptedException {
         long started = System.nanoTime();
         RouterConfig config = RouterConfig.fromEnvironment(System.getenv());
-        AwsClients aws = new AwsClients(config.region());
+        AwsClients aws = AwsClients.create(config.aws());
         DynamoDbClient dynamo = aws.dynamoDb(config.dynamoDbEndpoint());
         List<Object> providers = GatewayWiring.providers(Duration.ofSeconds(10), Duration.ZERO, config.region(),
                 Clock.systemUTC());

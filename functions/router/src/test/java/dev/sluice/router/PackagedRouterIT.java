@@ -171,6 +171,7 @@ class PackagedRouterIT {
         env.put("SLUICE_COUNTERS_TABLE", tables.counters());
         env.put("SLUICE_USAGE_TABLE", tables.usage());
         env.put("SLUICE_USAGE_STREAM", usageStream);
+        env.put("SLUICE_AWS_EMULATOR", "true");
         env.put("SLUICE_DYNAMODB_ENDPOINT", dynamoDb.endpoint().toString());
         env.put("SLUICE_KINESIS_ENDPOINT", kinesisEndpoint.toString());
         env.put("SLUICE_SECRETSMANAGER_ENDPOINT", secrets.endpoint().toString());
