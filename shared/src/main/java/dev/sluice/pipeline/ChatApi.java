@@ -41,7 +41,7 @@ public interface ChatApi {
                                    ChatRequest request, long createdEpochSeconds, LongSupplier nanoClock,
                                    long startNanos) {
             return new ChatCompletionRelay(out, headers, "chatcmpl-" + requestId, request.model(),
-                    createdEpochSeconds, request.stream(), request.includeUsage(), nanoClock, startNanos);
+                    createdEpochSeconds, request.stream(), request.includeUsage());
         }
     };
 
@@ -61,8 +61,7 @@ public interface ChatApi {
         public ResponseRelay relay(ResponseChannel out, Map<String, String> headers, String requestId,
                                    ChatRequest request, long createdEpochSeconds, LongSupplier nanoClock,
                                    long startNanos) {
-            return new AnthropicMessagesRelay(out, headers, "msg_" + requestId, request.model(), request.stream(),
-                    nanoClock, startNanos);
+            return new AnthropicMessagesRelay(out, headers, "msg_" + requestId, request.model(), request.stream());
         }
     };
 }

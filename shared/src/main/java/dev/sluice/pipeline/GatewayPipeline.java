@@ -11,6 +11,7 @@ import dev.sluice.error.ErrorFormat;
 import dev.sluice.error.ErrorResponses;
 import dev.sluice.error.GatewayException;
 import dev.sluice.json.Json;
+import dev.sluice.provider.ChatStreamListener;
 import dev.sluice.provider.EmbeddingCall;
 import dev.sluice.provider.EmbeddingResult;
 import dev.sluice.provider.ProviderCall;
@@ -29,6 +30,7 @@ import dev.sluice.stream.ResponseRelay;
 import dev.sluice.usage.TokenEstimator;
 import dev.sluice.usage.TokenUsage;
 import dev.sluice.usage.UsageEvent;
+import dev.sluice.usage.UsageMeter;
 import dev.sluice.usage.UsagePublisher;
 import java.time.Clock;
 import java.util.Map;
@@ -102,6 +104,8 @@ public final class GatewayPipeline {
 
         ResponseRelay relay = api.relay(out, headers, in.requestId(), request, clock.instant().getEpochSecond(),
                 nanoClock, startNanos);
+        UsageMeter meter = new UsageMeter(nanoClock, startNanos);
+        ChatStreamListener listener = ChatStreamListener.tee(meter, relay);
         Deployment attempted = route.primary();
         Deployment served = null; // the deployment whose provider was called last: the one the usage event bills
         try {
@@ -111,17 +115,17 @@ public final class GatewayPipeline {
                     String credential = credentialFor(attempted);
                     var provider = providers.chat(attempted.provider());
                     served = attempted;
-                    provider.streamChat(new ProviderCall(in.requestId(), request, attempted, credential), relay);
+                    provider.streamChat(new ProviderCall(in.requestId(), request, attempted, credential), listener);
                     break;
                 } catch (GatewayException e) {
-                    if (!mayFailOver(e, relay.hasOutput(), attempt, route)) {
+                    if (!mayFailOver(e, meter.hasOutput(), attempt, route)) {
                         throw e;
                     }
                     logFailover(in.requestId(), attempted, e);
                 }
             }
-            TokenUsage settled = settle(request, relay);
-            UsageEvent event = chatEvent(in, key, request, served, relay, UsageEvent.OK, 200, startNanos);
+            TokenUsage settled = settle(request, meter);
+            UsageEvent event = chatEvent(in, key, request, served, meter, UsageEvent.OK, 200, startNanos);
             if (request.stream()) {
                 relay.complete(settled); // publishes after [DONE] is flushed, before the stream is closed
                 publish(event);
@@ -131,16 +135,16 @@ public final class GatewayPipeline {
                 relay.complete(settled);
             }
         } catch (ClientDisconnectedException e) {
-            LOG.info("request {}: client disconnected after {} output chars", in.requestId(), relay.outputChars());
+            LOG.info("request {}: client disconnected after {} output chars", in.requestId(), meter.outputChars());
             if (served != null) {
-                publish(chatEvent(in, key, request, served, relay, UsageEvent.CLIENT_DISCONNECTED, 499, startNanos));
+                publish(chatEvent(in, key, request, served, meter, UsageEvent.CLIENT_DISCONNECTED, 499, startNanos));
             }
         } catch (RuntimeException e) {
             GatewayException error = ErrorResponses.classify(e);
             logFailure(in.requestId(), served != null ? served : attempted, error);
             boolean started = relay.hasStarted();
             UsageEvent event = served == null ? null
-                    : chatEvent(in, key, request, served, relay, UsageEvent.UPSTREAM_ERROR, error.status(), startNanos);
+                    : chatEvent(in, key, request, served, meter, UsageEvent.UPSTREAM_ERROR, error.status(), startNanos);
             if (event != null && !started) {
                 publish(event); // the error reply below ends the response: publish before it
             }
@@ -303,11 +307,11 @@ public final class GatewayPipeline {
     }
 
     /** The provider's own count when it gave one; otherwise an estimate (the event is then marked estimated). */
-    private static TokenUsage settle(ChatRequest request, ResponseRelay relay) {
-        if (relay.reportedUsage() != null) {
-            return relay.reportedUsage();
+    private static TokenUsage settle(ChatRequest request, UsageMeter meter) {
+        if (meter.reportedUsage() != null) {
+            return meter.reportedUsage();
         }
-        return TokenUsage.of(TokenEstimator.ofChatRequest(request), relay.estimatedOutputTokens());
+        return TokenUsage.of(TokenEstimator.ofChatRequest(request), meter.estimatedOutputTokens());
     }
 
     /**
@@ -315,13 +319,13 @@ public final class GatewayPipeline {
      * rejected requests); everything else bills the provider's count, or the estimate.
      */
     private UsageEvent chatEvent(GatewayRequest in, ApiKey key, ChatRequest request, Deployment deployment,
-                                 ResponseRelay relay, String status, int httpStatus, long startNanos) {
-        boolean nothingServed = UsageEvent.UPSTREAM_ERROR.equals(status) && !relay.hasOutput()
-                && relay.reportedUsage() == null;
-        TokenUsage tokens = nothingServed ? TokenUsage.ZERO : settle(request, relay);
-        boolean estimated = !nothingServed && relay.reportedUsage() == null;
+                                 UsageMeter meter, String status, int httpStatus, long startNanos) {
+        boolean nothingServed = UsageEvent.UPSTREAM_ERROR.equals(status) && !meter.hasOutput()
+                && meter.reportedUsage() == null;
+        TokenUsage tokens = nothingServed ? TokenUsage.ZERO : settle(request, meter);
+        boolean estimated = !nothingServed && meter.reportedUsage() == null;
         return event(in, key, request.model(), deployment, tokens, estimated, status, httpStatus,
-                relay.timeToFirstTokenNanos(), request.stream(), startNanos);
+                meter.timeToFirstTokenNanos(), request.stream(), startNanos);
     }
 
     private UsageEvent event(GatewayRequest in, ApiKey key, String alias, Deployment deployment, TokenUsage tokens,
