@@ -42,4 +42,14 @@ public sealed interface StreamDelta {
     /** The end of a choice, with OpenAI's {@code finish_reason} ({@code stop}, {@code length}, ...). */
     record Finish(int choice, String reason) implements StreamDelta {
     }
+
+    /**
+     * Output of a kind this interface does not type (an OpenAI-style delta field such as {@code audio}, the legacy
+     * {@code function_call}, OpenRouter's {@code reasoning}): it counts as output, and only a client that gets the
+     * upstream's own chunk sees it.
+     *
+     * @param field the upstream's name for it
+     */
+    record Untyped(int choice, String field) implements StreamDelta {
+    }
 }

@@ -96,6 +96,9 @@ public final class AnthropicMessagesRelay extends ResponseRelay {
                     delta(block, "input_json_delta", "partial_json", arguments.fragment());
                 }
                 case StreamDelta.Finish finish -> finishReason = finish.reason();
+                case StreamDelta.Untyped untyped -> {
+                    // nothing Anthropic's events carry
+                }
             }
         }
     }

@@ -121,6 +121,9 @@ public final class ChatCompletionRelay extends ResponseRelay {
                     openCall = null;
                 }
                 case StreamDelta.Finish finish -> choice.put("finish_reason", finish.reason());
+                case StreamDelta.Untyped untyped -> {
+                    // only in an upstream's own chunk, which is never rebuilt from deltas
+                }
             }
         }
         return choices;

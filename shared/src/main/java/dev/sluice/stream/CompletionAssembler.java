@@ -47,6 +47,9 @@ public final class CompletionAssembler {
                     function.put("arguments", function.get("arguments").asText() + arguments.fragment());
                 }
                 case StreamDelta.Finish finish -> choice.finishReason = finish.reason();
+                case StreamDelta.Untyped untyped -> {
+                    // not part of a chat.completion message
+                }
             }
         }
     }

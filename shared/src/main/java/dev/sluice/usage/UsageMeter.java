@@ -48,6 +48,9 @@ public final class UsageMeter implements ChatStreamListener {
                 case StreamDelta.Finish finish -> {
                     // no output of its own
                 }
+                case StreamDelta.Untyped untyped -> {
+                    // output, but nothing to count it by
+                }
             }
         }
     }

@@ -1,5 +1,6 @@
 package dev.sluice.provider.openai;
 
+import com.fasterxml.jackson.annotation.JsonAnySetter;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.core.JsonParser;
@@ -16,6 +17,7 @@ import dev.sluice.provider.StreamDelta;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * One OpenAI {@code chat.completion.chunk} as the wire carries it
@@ -34,12 +36,16 @@ record OpenAiChunk(List<Choice> choices, JsonNode usage, JsonNode error, OpenAiC
     record Choice(int index, Delta delta, @JsonProperty("finish_reason") String finishReason) {
     }
 
-    /** Text fields read as text only: some servers (Mistral's reasoning models) send content as a list of parts. */
-    @JsonIgnoreProperties(ignoreUnknown = true)
-    record Delta(@JsonDeserialize(using = TextOnly.class) String content,
+    /**
+     * Text fields read as text only: some servers (Mistral's reasoning models) send content as a list of parts. Fields
+     * of other names are kept in {@code others}, so that output this gateway does not type still counts as output.
+     */
+    record Delta(String role,
+                 @JsonDeserialize(using = TextOnly.class) String content,
                  @JsonProperty("reasoning_content") @JsonDeserialize(using = TextOnly.class) String reasoningContent,
                  @JsonDeserialize(using = TextOnly.class) String refusal,
-                 @JsonProperty("tool_calls") List<ToolCall> toolCalls) {
+                 @JsonProperty("tool_calls") List<ToolCall> toolCalls,
+                 @JsonAnySetter Map<String, JsonNode> others) {
     }
 
     /** A tool-call fragment: the first of a call carries its id and name, the later ones argument fragments. */
@@ -151,6 +157,13 @@ record OpenAiChunk(List<Choice> choices, JsonNode usage, JsonNode error, OpenAiC
                     for (ToolCall call : delta.toolCalls()) {
                         addToolCall(deltas, index, call);
                     }
+                }
+                if (delta.others() != null) {
+                    delta.others().forEach((field, value) -> {
+                        if (!value.isNull() && !(value.isTextual() && value.asText().isEmpty())) {
+                            deltas.add(new StreamDelta.Untyped(index, field));
+                        }
+                    });
                 }
             }
             if (choice.finishReason() != null) {

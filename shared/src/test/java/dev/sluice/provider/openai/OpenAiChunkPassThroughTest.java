@@ -153,6 +153,15 @@ class OpenAiChunkPassThroughTest {
     }
 
     @Test
+    void read_deltaFieldsNotTyped_stillCountAsOutput() throws IOException {
+        StreamChunk chunk = chunk("""
+                {"choices":[{"index":0,"delta":{"role":"assistant","reasoning":"hm","audio":null,"x":""}}]}""");
+
+        assertThat(chunk.deltas()).containsExactly(new StreamDelta.Untyped(0, "reasoning"));
+        assertThat(chunk.hasOutput()).isTrue();
+    }
+
+    @Test
     void read_roleOnlyChunk_hasNoOutput() throws IOException {
         assertThat(chunk(ROLE).hasOutput()).isFalse();
         assertThat(chunk(CONTENT).deltas()).containsExactly(new StreamDelta.Text(0, "café \"ok\" ☕"));
