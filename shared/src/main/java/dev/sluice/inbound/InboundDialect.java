@@ -7,7 +7,6 @@ import dev.sluice.route.Route;
 import dev.sluice.stream.ResponseChannel;
 import dev.sluice.stream.ResponseRelay;
 import java.util.List;
-import java.util.function.LongSupplier;
 
 /**
  * A client-facing API: how its request becomes the canonical OpenAI-shaped {@link ChatRequest}, how the provider's
@@ -21,8 +20,8 @@ public interface InboundDialect {
 
     ChatRequest parse(byte[] body);
 
-    ResponseRelay relay(ResponseChannel out, String requestId, ChatRequest request, long createdEpochSeconds,
-                        LongSupplier nanoClock, long startNanos);
+    /** Writes the provider's output to the client in this API's format (streamed or whole, as the request asked). */
+    ResponseRelay relay(ResponseChannel out, String requestId, ChatRequest request, long createdEpochSeconds);
 
     /** The aliases a key may use, as this API's SDKs list models. */
     ObjectNode modelList(List<Route> routes);

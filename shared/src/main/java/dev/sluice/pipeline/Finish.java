@@ -11,6 +11,7 @@ import dev.sluice.stream.ClientDisconnectedException;
 import dev.sluice.stream.ResponseRelay;
 import dev.sluice.usage.TokenEstimator;
 import dev.sluice.usage.TokenUsage;
+import dev.sluice.usage.UsageMeter;
 import dev.sluice.usage.event.UsageEvent;
 import dev.sluice.usage.UsagePublisher;
 import java.time.Clock;
@@ -39,7 +40,7 @@ final class Finish {
         this.nanoClock = nanoClock;
     }
 
-    void chat(Outcome outcome, Admitted<ChatRequest> admitted, ResponseRelay meter, ResponseRelay relay) {
+    void chat(Outcome outcome, Admitted<ChatRequest> admitted, UsageMeter meter, ResponseRelay relay) {
         boolean endsAsStream = relay.hasStarted()
                 || (outcome instanceof Outcome.Completed && admitted.request().stream());
         if (!endsAsStream) {
@@ -76,7 +77,7 @@ final class Finish {
     }
 
     /** The provider's own count when it gave one; otherwise an estimate (the event is then marked estimated). */
-    static TokenUsage settle(ChatRequest request, ResponseRelay meter) {
+    static TokenUsage settle(ChatRequest request, UsageMeter meter) {
         if (meter.reportedUsage() != null) {
             return meter.reportedUsage();
         }
@@ -87,7 +88,7 @@ final class Finish {
      * A failed call that produced no output and reported no usage bills nothing (providers do not charge for
      * rejected requests); everything else bills the provider's count, or the estimate.
      */
-    private UsageEvent chatEvent(Outcome outcome, Admitted<ChatRequest> admitted, ResponseRelay meter) {
+    private UsageEvent chatEvent(Outcome outcome, Admitted<ChatRequest> admitted, UsageMeter meter) {
         if (outcome.served() == null) {
             return null;
         }

@@ -14,6 +14,7 @@ import dev.sluice.inbound.openai.OpenAiErrorFormat;
 import dev.sluice.inbound.openai.OpenAiInbound;
 import dev.sluice.error.GatewayException;
 import dev.sluice.json.Json;
+import dev.sluice.provider.ChatStreamListener;
 import dev.sluice.provider.EmbeddingCall;
 import dev.sluice.provider.EmbeddingResult;
 import dev.sluice.provider.ProviderCall;
@@ -27,6 +28,7 @@ import dev.sluice.secret.SecretStore;
 import dev.sluice.stream.ErrorResponder;
 import dev.sluice.stream.ResponseChannel;
 import dev.sluice.stream.ResponseRelay;
+import dev.sluice.usage.UsageMeter;
 import dev.sluice.usage.UsagePublisher;
 import java.time.Clock;
 import java.util.Map;
@@ -82,15 +84,16 @@ public final class GatewayPipeline {
             return;
         }
         ChatRequest request = admitted.request();
-        ResponseRelay relay = api.relay(out, in.requestId(), request, clock.instant().getEpochSecond(),
-                nanoClock, admitted.startNanos());
+        ResponseRelay relay = api.relay(out, in.requestId(), request, clock.instant().getEpochSecond());
+        UsageMeter meter = new UsageMeter(nanoClock, admitted.startNanos());
+        ChatStreamListener listener = ChatStreamListener.tee(meter, relay);
         Outcome outcome = callWithFailover.call(in.requestId(), admitted.route(),
-                new Failover.Progress(relay::hasOutput, relay::hasStarted), deployment -> {
+                new Failover.Progress(meter::hasOutput, relay::hasStarted), deployment -> {
             var provider = providers.chat(deployment.provider());
             return credential -> provider.streamChat(
-                    new ProviderCall(in.requestId(), request, deployment, credential), relay);
+                    new ProviderCall(in.requestId(), request, deployment, credential), listener);
         });
-        finish.chat(outcome, admitted, relay, relay);
+        finish.chat(outcome, admitted, meter, relay);
     }
 
     /** {@code POST /v1/embeddings}: vectors in OpenAI's list format, float arrays or base64 as the caller asked. */

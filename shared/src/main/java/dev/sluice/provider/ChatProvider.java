@@ -1,8 +1,9 @@
 package dev.sluice.provider;
 
 /**
- * One model provider behind the gateway. Every provider streams: it calls the listener with OpenAI-shaped chunk
- * choices as its upstream produces them and reports the usage the upstream states, then returns. Non-streaming
+ * One model provider behind the gateway. Every provider streams: it calls the listener with typed chunks
+ * ({@link StreamChunk}: text, reasoning, tool calls, finish) as its upstream produces them and reports the usage the
+ * upstream states, then returns. Non-streaming
  * clients are served by assembling the same stream, so there is one code path per provider and usage is always
  * the provider's own count.
  *

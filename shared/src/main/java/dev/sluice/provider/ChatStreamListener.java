@@ -1,14 +1,33 @@
 package dev.sluice.provider;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.sluice.usage.TokenUsage;
 
 /** Receives a provider's output as it arrives. */
 public interface ChatStreamListener {
 
-    /** The {@code choices} of one OpenAI {@code chat.completion.chunk}: deltas and finish reasons. */
-    void onChoices(ArrayNode choices);
+    /** One upstream event's deltas. */
+    void onChunk(StreamChunk chunk);
 
     /** Usage the upstream reported; may be called more than once, the receiver adds. */
     void onUsage(TokenUsage usage);
+
+    /**
+     * Both listeners, {@code first} before {@code second}, for each call: what {@code first} records is recorded even
+     * when {@code second} throws (the client went away).
+     */
+    static ChatStreamListener tee(ChatStreamListener first, ChatStreamListener second) {
+        return new ChatStreamListener() {
+            @Override
+            public void onChunk(StreamChunk chunk) {
+                first.onChunk(chunk);
+                second.onChunk(chunk);
+            }
+
+            @Override
+            public void onUsage(TokenUsage usage) {
+                first.onUsage(usage);
+                second.onUsage(usage);
+            }
+        };
+    }
 }

@@ -6,21 +6,21 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.inbound.anthropic.AnthropicErrorFormat;
 import dev.sluice.error.GatewayException;
 import dev.sluice.json.Json;
+import dev.sluice.provider.StreamChunk;
+import dev.sluice.provider.StreamDelta;
 import dev.sluice.usage.TokenUsage;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.LongSupplier;
 
 /**
- * The Anthropic messages dialect ({@code POST /v1/messages}) over any provider's OpenAI-shaped chunk choices.
+ * The Anthropic messages dialect ({@code POST /v1/messages}) over any provider's typed stream chunks.
  *
- * <p>Streaming: the first relayed choices open the stream with {@code message_start} and a {@code ping}; then
- * {@code reasoning_content} becomes a {@code thinking} block, {@code content} (and {@code refusal}) a {@code text}
- * block, and each OpenAI tool call (by its {@code index}) a {@code tool_use} block whose argument fragments go out as
- * {@code input_json_delta}. A block is stopped when another kind of block starts and at the end; {@link #complete}
+ * <p>Streaming: the first relayed chunk opens the stream with {@code message_start} and a {@code ping}; then
+ * reasoning becomes a {@code thinking} block, text (and a refusal) a {@code text} block, and each tool call (by its
+ * {@code index}) a {@code tool_use} block whose argument fragments go out as {@code input_json_delta}. A block is stopped when another kind of block starts and at the end; {@link #complete}
  * sends {@code message_delta} (stop reason and usage) and {@code message_stop}.
  *
  * <p>What cannot match Anthropic exactly:
@@ -66,41 +66,39 @@ public final class AnthropicMessagesRelay extends ResponseRelay {
      * @param extraHeaders headers every response carries (the request id)
      */
     public AnthropicMessagesRelay(ResponseChannel channel, Map<String, String> extraHeaders, String messageId,
-                                  String model, boolean stream, LongSupplier nanoClock, long startNanos) {
-        super(channel, extraHeaders, nanoClock, startNanos);
+                                  String model, boolean stream) {
+        super(channel, extraHeaders);
         this.messageId = messageId;
         this.model = model;
         this.stream = stream;
     }
 
     @Override
-    protected void relay(ArrayNode choices) {
+    protected void relay(StreamChunk chunk) {
         if (stream) {
             start();
         }
-        for (JsonNode choice : choices) {
-            if (choice.path("index").asInt(0) != 0) {
+        for (StreamDelta delta : chunk.deltas()) {
+            if (delta.choice() != 0) {
                 continue;
             }
-            JsonNode delta = choice.path("delta");
-            String reasoning = text(delta, "reasoning_content");
-            if (!reasoning.isEmpty()) {
-                append(Kind.THINKING, "thinking_delta", "thinking", reasoning);
-            }
-            String content = text(delta, "content");
-            if (!content.isEmpty()) {
-                append(Kind.TEXT, "text_delta", "text", content);
-            }
-            String refusal = text(delta, "refusal");
-            if (!refusal.isEmpty()) {
-                refused = true;
-                append(Kind.TEXT, "text_delta", "text", refusal);
-            }
-            for (JsonNode call : delta.path("tool_calls")) {
-                toolCall(call);
-            }
-            if (choice.path("finish_reason").isTextual()) {
-                finishReason = choice.get("finish_reason").asText();
+            switch (delta) {
+                case StreamDelta.Reasoning reasoning -> append(Kind.THINKING, "thinking_delta", "thinking",
+                        reasoning.text());
+                case StreamDelta.Text text -> append(Kind.TEXT, "text_delta", "text", text.text());
+                case StreamDelta.Refusal refusal -> {
+                    refused = true;
+                    append(Kind.TEXT, "text_delta", "text", refusal.text());
+                }
+                case StreamDelta.ToolCallStart start -> toolBlock(start.index(), start.id(), start.name());
+                case StreamDelta.ToolCallArguments arguments -> {
+                    Block block = toolBlock(arguments.index(), null, null);
+                    delta(block, "input_json_delta", "partial_json", arguments.fragment());
+                }
+                case StreamDelta.Finish finish -> finishReason = finish.reason();
+                case StreamDelta.Untyped untyped -> {
+                    // nothing Anthropic's events carry
+                }
             }
         }
     }
@@ -188,25 +186,19 @@ public final class AnthropicMessagesRelay extends ResponseRelay {
         delta(block, deltaType, field, fragment);
     }
 
-    /** OpenAI sends a call's index, id and name in its first fragment, then argument fragments by index. */
-    private void toolCall(JsonNode fragment) {
-        int index = fragment.path("index").asInt(0);
+    /** The block of the tool call with this index, started on its first delta (OpenAI's first has id and name). */
+    private Block toolBlock(int index, String id, String name) {
         Block block = toolBlocks.get(index);
-        JsonNode function = fragment.path("function");
         if (block == null) {
             ObjectNode start = Json.MAPPER.createObjectNode();
             start.put("type", "tool_use");
-            start.put("id", fragment.path("id").isTextual() ? fragment.get("id").asText()
-                    : "toolu_" + messageId + "_" + index);
-            start.put("name", function.path("name").asText(""));
+            start.put("id", id != null ? id : "toolu_" + messageId + "_" + index);
+            start.put("name", name != null ? name : "");
             start.putObject("input");
             block = startBlock(Kind.TOOL_USE, start);
             toolBlocks.put(index, block);
         }
-        String arguments = text(function, "arguments");
-        if (!arguments.isEmpty()) {
-            delta(block, "input_json_delta", "partial_json", arguments);
-        }
+        return block;
     }
 
     private Block startBlock(Kind kind, ObjectNode start) {
@@ -285,8 +277,4 @@ public final class AnthropicMessagesRelay extends ResponseRelay {
         sse.event(event.get("type").asText(), Json.write(event));
     }
 
-    private static String text(JsonNode node, String field) {
-        JsonNode value = node.get(field);
-        return value != null && value.isTextual() ? value.asText() : "";
-    }
 }

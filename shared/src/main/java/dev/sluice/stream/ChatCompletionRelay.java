@@ -5,14 +5,20 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.inbound.openai.OpenAiErrorFormat;
 import dev.sluice.error.GatewayException;
 import dev.sluice.json.Json;
+import dev.sluice.provider.OpenAiChunkJson;
+import dev.sluice.provider.StreamChunk;
+import dev.sluice.provider.StreamDelta;
 import dev.sluice.usage.TokenUsage;
 import java.util.Map;
-import java.util.function.LongSupplier;
 
 /**
  * The OpenAI chat-completions dialect: for a streaming client each chunk is written and flushed the moment it
  * arrives, then the usage chunk and {@code [DONE]}; otherwise the chunks are assembled into one
  * {@code chat.completion}.
+ *
+ * <p>A chunk an OpenAI-style upstream sent goes to a streaming client as the upstream's bytes with only its
+ * {@code id} and {@code model} replaced (and its {@code usage} dropped, or null when the client asked for usage): no
+ * new document per chunk on the busiest path. Chunks of other providers are written from their deltas.
  */
 public final class ChatCompletionRelay extends ResponseRelay {
     private final String completionId;
@@ -21,6 +27,8 @@ public final class ChatCompletionRelay extends ResponseRelay {
     private final boolean stream;
     private final boolean includeUsage;
     private final CompletionAssembler assembler;
+    private final byte[] completionIdJson;
+    private final byte[] modelJson;
 
     private SseWriter sse;
 
@@ -29,29 +37,105 @@ public final class ChatCompletionRelay extends ResponseRelay {
      * @param extraHeaders headers every response carries (the request id)
      */
     public ChatCompletionRelay(ResponseChannel channel, Map<String, String> extraHeaders, String completionId,
-                               String model, long createdEpochSeconds, boolean stream, boolean includeUsage,
-                               LongSupplier nanoClock, long startNanos) {
-        super(channel, extraHeaders, nanoClock, startNanos);
+                               String model, long createdEpochSeconds, boolean stream, boolean includeUsage) {
+        super(channel, extraHeaders);
         this.completionId = completionId;
         this.model = model;
         this.created = createdEpochSeconds;
         this.stream = stream;
         this.includeUsage = includeUsage;
         this.assembler = stream ? null : new CompletionAssembler();
+        this.completionIdJson = Json.write(completionId);
+        this.modelJson = Json.write(model);
     }
 
     @Override
-    protected void relay(ArrayNode choices) {
-        if (stream) {
-            ObjectNode chunk = envelope("chat.completion.chunk");
-            chunk.set("choices", choices);
-            if (includeUsage) {
-                chunk.putNull("usage");
-            }
-            sse().data(Json.write(chunk));
-        } else {
-            assembler.add(choices);
+    protected void relay(StreamChunk chunk) {
+        if (!stream) {
+            assembler.add(chunk);
+            return;
         }
+        OpenAiChunkJson upstream = chunk.openAiJson();
+        if (upstream != null) {
+            sse().data(upstream.rewrite(completionIdJson, modelJson, includeUsage));
+            return;
+        }
+        ObjectNode node = envelope("chat.completion.chunk");
+        node.set("choices", choices(chunk));
+        if (includeUsage) {
+            node.putNull("usage");
+        }
+        sse().data(Json.write(node));
+    }
+
+    /**
+     * A chunk's deltas as OpenAI stream choices, one per choice in a row: a chunk without output is the role chunk;
+     * a tool call's start and the argument fragment right after it share one {@code tool_calls} entry.
+     */
+    static ArrayNode choices(StreamChunk chunk) {
+        ArrayNode choices = Json.MAPPER.createArrayNode();
+        if (!chunk.hasOutput()) {
+            ObjectNode choice = choices.addObject().put("index", 0);
+            choice.putObject("delta").put("role", "assistant").put("content", "");
+            choice.putNull("finish_reason");
+            return choices;
+        }
+        ObjectNode choice = null;
+        ObjectNode delta = null;
+        ObjectNode openCall = null; // the tool call just started, still waiting for its arguments
+        int openCallIndex = -1;
+        for (StreamDelta part : chunk.deltas()) {
+            if (choice == null || choice.get("index").intValue() != part.choice()) {
+                choice = choices.addObject().put("index", part.choice());
+                delta = choice.putObject("delta");
+                choice.putNull("finish_reason");
+                openCall = null;
+            }
+            switch (part) {
+                case StreamDelta.Text text -> append(delta, "content", text.text());
+                case StreamDelta.Reasoning reasoning -> append(delta, "reasoning_content", reasoning.text());
+                case StreamDelta.Refusal refusal -> append(delta, "refusal", refusal.text());
+                case StreamDelta.ToolCallStart start -> {
+                    openCall = toolCalls(delta).addObject().put("index", start.index());
+                    openCallIndex = start.index();
+                    if (start.id() != null) {
+                        openCall.put("id", start.id());
+                    }
+                    openCall.put("type", "function");
+                    ObjectNode function = openCall.putObject("function");
+                    if (start.name() != null) {
+                        function.put("name", start.name());
+                    }
+                    function.put("arguments", "");
+                    if (start.extraContent() != null) {
+                        openCall.set("extra_content", start.extraContent());
+                    }
+                }
+                case StreamDelta.ToolCallArguments arguments -> {
+                    if (openCall != null && openCallIndex == arguments.index()) {
+                        ((ObjectNode) openCall.get("function")).put("arguments", arguments.fragment());
+                    } else {
+                        toolCalls(delta).addObject().put("index", arguments.index())
+                                .putObject("function").put("arguments", arguments.fragment());
+                    }
+                    openCall = null;
+                }
+                case StreamDelta.Finish finish -> choice.put("finish_reason", finish.reason());
+                case StreamDelta.Untyped untyped -> {
+                    // only in an upstream's own chunk, which is never rebuilt from deltas
+                }
+            }
+        }
+        return choices;
+    }
+
+    private static ArrayNode toolCalls(ObjectNode delta) {
+        return delta.get("tool_calls") instanceof ArrayNode calls ? calls : delta.putArray("tool_calls");
+    }
+
+    private static void append(ObjectNode delta, String field, String text) {
+        var previous = delta.get(field);
+        delta.put(field, previous == null ? text : previous.asText() + text);
     }
 
     @Override

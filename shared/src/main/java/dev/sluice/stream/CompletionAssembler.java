@@ -1,21 +1,21 @@
 package dev.sluice.stream;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.json.Json;
+import dev.sluice.provider.StreamChunk;
+import dev.sluice.provider.StreamDelta;
 import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Folds stream chunk choices back into the {@code choices} of one {@code chat.completion}, for clients that did not
- * ask to stream: content and refusals are concatenated, tool calls are merged by index with their argument
- * fragments joined, reasoning text (DeepSeek's {@code reasoning_content}) kept beside the content, the last finish
- * reason wins.
+ * Folds stream chunks back into the {@code choices} of one {@code chat.completion}, for clients that did not ask to
+ * stream: text and refusals are concatenated, tool calls are merged by index with their argument fragments joined,
+ * reasoning text (DeepSeek's {@code reasoning_content}) kept beside the content, the last finish reason wins.
  */
 public final class CompletionAssembler {
     private static final class Choice {
-        String role = "assistant";
+        final String role = "assistant";
         final StringBuilder content = new StringBuilder();
         boolean sawContent;
         final StringBuilder refusal = new StringBuilder();
@@ -26,57 +26,60 @@ public final class CompletionAssembler {
 
     private final Map<Integer, Choice> choices = new TreeMap<>();
 
-    public void add(ArrayNode chunkChoices) {
-        for (JsonNode chunkChoice : chunkChoices) {
-            Choice choice = choices.computeIfAbsent(chunkChoice.path("index").asInt(0), i -> new Choice());
-            JsonNode delta = chunkChoice.path("delta");
-            if (delta.path("role").isTextual()) {
-                choice.role = delta.get("role").asText();
-            }
-            if (delta.path("content").isTextual()) {
-                choice.content.append(delta.get("content").asText());
-                choice.sawContent = true;
-            }
-            if (delta.path("reasoning_content").isTextual()) {
-                choice.reasoning.append(delta.get("reasoning_content").asText());
-            }
-            if (delta.path("refusal").isTextual()) {
-                choice.refusal.append(delta.get("refusal").asText());
-            }
-            for (JsonNode call : delta.path("tool_calls")) {
-                mergeToolCall(choice, call);
-            }
-            if (chunkChoice.path("finish_reason").isTextual()) {
-                choice.finishReason = chunkChoice.get("finish_reason").asText();
+    public void add(StreamChunk chunk) {
+        if (!chunk.hasOutput()) {
+            // The start of the turn: the message exists, with empty content until text arrives.
+            choice(0).sawContent = true;
+            return;
+        }
+        for (StreamDelta delta : chunk.deltas()) {
+            Choice choice = choice(delta.choice());
+            switch (delta) {
+                case StreamDelta.Text text -> {
+                    choice.content.append(text.text());
+                    choice.sawContent = true;
+                }
+                case StreamDelta.Reasoning reasoning -> choice.reasoning.append(reasoning.text());
+                case StreamDelta.Refusal refusal -> choice.refusal.append(refusal.text());
+                case StreamDelta.ToolCallStart start -> startToolCall(choice, start);
+                case StreamDelta.ToolCallArguments arguments -> {
+                    ObjectNode function = (ObjectNode) toolCall(choice, arguments.index()).get("function");
+                    function.put("arguments", function.get("arguments").asText() + arguments.fragment());
+                }
+                case StreamDelta.Finish finish -> choice.finishReason = finish.reason();
+                case StreamDelta.Untyped untyped -> {
+                    // not part of a chat.completion message
+                }
             }
         }
     }
 
-    private static void mergeToolCall(Choice choice, JsonNode fragment) {
-        ObjectNode call = choice.toolCalls.computeIfAbsent(fragment.path("index").asInt(0), i -> {
+    private Choice choice(int index) {
+        return choices.computeIfAbsent(index, i -> new Choice());
+    }
+
+    private static void startToolCall(Choice choice, StreamDelta.ToolCallStart start) {
+        ObjectNode call = toolCall(choice, start.index());
+        if (start.id() != null) {
+            call.put("id", start.id());
+        }
+        if (start.extraContent() != null) {
+            // Provider state a client must send back with the call, e.g. Gemini's thought signature.
+            call.set("extra_content", start.extraContent());
+        }
+        if (start.name() != null) {
+            ObjectNode function = (ObjectNode) call.get("function");
+            function.put("name", function.get("name").asText() + start.name());
+        }
+    }
+
+    private static ObjectNode toolCall(Choice choice, int index) {
+        return choice.toolCalls.computeIfAbsent(index, i -> {
             ObjectNode created = Json.MAPPER.createObjectNode();
             created.put("type", "function");
             created.putObject("function").put("name", "").put("arguments", "");
             return created;
         });
-        if (fragment.path("id").isTextual()) {
-            call.put("id", fragment.get("id").asText());
-        }
-        if (fragment.path("type").isTextual()) {
-            call.put("type", fragment.get("type").asText());
-        }
-        if (fragment.path("extra_content").isObject()) {
-            // Provider state a client must send back with the call, e.g. Gemini's thought signature.
-            call.set("extra_content", fragment.get("extra_content"));
-        }
-        ObjectNode function = (ObjectNode) call.get("function");
-        JsonNode part = fragment.path("function");
-        if (part.path("name").isTextual()) {
-            function.put("name", function.get("name").asText() + part.get("name").asText());
-        }
-        if (part.path("arguments").isTextual()) {
-            function.put("arguments", function.get("arguments").asText() + part.get("arguments").asText());
-        }
     }
 
     public ArrayNode toCompletionChoices() {

@@ -3,7 +3,6 @@ package dev.sluice.pipeline;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.sluice.api.ChunkChoices;
 import dev.sluice.auth.ApiKey;
 import dev.sluice.auth.ApiKeyAuthenticator;
 import dev.sluice.auth.ApiKeys;
@@ -14,6 +13,8 @@ import dev.sluice.error.RetriableUpstreamException;
 import dev.sluice.json.Json;
 import dev.sluice.provider.ChatProvider;
 import dev.sluice.provider.ChatStreamListener;
+import dev.sluice.provider.StreamChunk;
+import dev.sluice.provider.StreamDelta;
 import dev.sluice.provider.ProviderCall;
 import dev.sluice.provider.ProviderRegistry;
 import dev.sluice.provider.demo.DemoProvider;
@@ -430,15 +431,15 @@ class GatewayPipelineTest {
             if (failBeforeOutput != null) {
                 throw failBeforeOutput;
             }
-            listener.onChoices(ChunkChoices.role("assistant"));
+            listener.onChunk(StreamChunk.start());
             if (failAfterRole != null) {
                 throw failAfterRole;
             }
-            listener.onChoices(ChunkChoices.content("partial answer"));
+            listener.onChunk(StreamChunk.of(new StreamDelta.Text(0, "partial answer")));
             if (failAfterOutput) {
                 throw new RetriableUpstreamException(502, "upstream_error", "upstream_connection_failed", "cut", null, -1, null);
             }
-            listener.onChoices(ChunkChoices.finish("stop"));
+            listener.onChunk(StreamChunk.of(new StreamDelta.Finish(0, "stop")));
             listener.onUsage(TokenUsage.of(3, 2));
         }
     }

@@ -4,16 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.api.ChatRequest;
-import dev.sluice.api.ChunkChoices;
 import dev.sluice.inbound.anthropic.AnthropicMessagesRequest;
 import dev.sluice.error.GatewayException;
 import dev.sluice.error.RetriableUpstreamException;
 import dev.sluice.json.Json;
+import dev.sluice.provider.ChatStreamListener;
+import dev.sluice.provider.StreamChunk;
+import dev.sluice.provider.StreamDelta;
 import dev.sluice.testing.RecordingChannel;
 import dev.sluice.usage.TokenUsage;
+import dev.sluice.usage.UsageMeter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -36,8 +38,7 @@ class AnthropicMessagesRelayTest {
     }
 
     private static AnthropicMessagesRelay relay(RecordingChannel channel, boolean stream) {
-        return new AnthropicMessagesRelay(channel, REQUEST_HEADERS, "msg_req-1", "claude-alias", stream,
-                () -> 5L, 0L);
+        return new AnthropicMessagesRelay(channel, REQUEST_HEADERS, "msg_req-1", "claude-alias", stream);
     }
 
     /** One SSE event as the client reads it; the {@code event:} line must match the data's {@code type}. */
@@ -83,41 +84,40 @@ class AnthropicMessagesRelayTest {
         return Arrays.stream(events).map(AnthropicMessagesRelayTest::json).toList();
     }
 
-    private static ArrayNode reasoning(String text) {
-        ArrayNode choices = Json.MAPPER.createArrayNode();
-        ObjectNode choice = choices.addObject().put("index", 0);
-        choice.putObject("delta").put("reasoning_content", text);
-        choice.putNull("finish_reason");
-        return choices;
+    private static StreamChunk text(String text) {
+        return StreamChunk.of(new StreamDelta.Text(0, text));
+    }
+
+    private static StreamChunk reasoning(String text) {
+        return StreamChunk.of(new StreamDelta.Reasoning(0, text));
+    }
+
+    private static StreamChunk finish(String reason) {
+        return StreamChunk.of(new StreamDelta.Finish(0, reason));
     }
 
     /** A tool-call fragment as OpenAI streams it: index, then id and name only in the first one. */
-    private static ArrayNode toolCall(int index, String id, String name, String arguments) {
-        ArrayNode choices = Json.MAPPER.createArrayNode();
-        ObjectNode choice = choices.addObject().put("index", 0);
-        ObjectNode call = choice.putObject("delta").putArray("tool_calls").addObject().put("index", index);
-        if (id != null) {
-            call.put("id", id).put("type", "function");
+    private static StreamChunk toolCall(int index, String id, String name, String arguments) {
+        List<StreamDelta> deltas = new ArrayList<>();
+        if (id != null || name != null) {
+            deltas.add(new StreamDelta.ToolCallStart(0, index, id, name, null));
         }
-        ObjectNode function = call.putObject("function");
-        if (name != null) {
-            function.put("name", name);
+        if (!arguments.isEmpty()) {
+            deltas.add(new StreamDelta.ToolCallArguments(0, index, arguments));
         }
-        function.put("arguments", arguments);
-        choice.putNull("finish_reason");
-        return choices;
+        return new StreamChunk(deltas, null);
     }
 
     @Test
     void stream_text_sendsTheDocumentedEventSequence() {
         AnthropicMessagesRelay relay = relay(true);
 
-        relay.onChoices(ChunkChoices.role("assistant"));
+        relay.onChunk(StreamChunk.start());
         assertThat(relay.hasStarted()).as("a role-only chunk is held until output, to keep failover open").isFalse();
-        relay.onChoices(ChunkChoices.content("Hel"));
+        relay.onChunk(text("Hel"));
         assertThat(relay.hasStarted()).isTrue();
-        relay.onChoices(ChunkChoices.content("lo"));
-        relay.onChoices(ChunkChoices.finish("stop"));
+        relay.onChunk(text("lo"));
+        relay.onChunk(finish("stop"));
         relay.complete(TokenUsage.of(12, 3));
 
         assertThat(channel.status).isEqualTo(200);
@@ -149,10 +149,10 @@ class AnthropicMessagesRelayTest {
     void stream_thinkingThenText_sendsAThinkingBlockThenATextBlock() {
         AnthropicMessagesRelay relay = relay(true);
 
-        relay.onChoices(reasoning("Let me"));
-        relay.onChoices(reasoning(" think."));
-        relay.onChoices(ChunkChoices.content("42"));
-        relay.onChoices(ChunkChoices.finish("stop"));
+        relay.onChunk(reasoning("Let me"));
+        relay.onChunk(reasoning(" think."));
+        relay.onChunk(text("42"));
+        relay.onChunk(finish("stop"));
         relay.complete(TokenUsage.of(5, 9));
 
         assertThat(data(events(channel))).containsExactlyElementsOf(expected(
@@ -184,13 +184,13 @@ class AnthropicMessagesRelayTest {
     void stream_parallelToolCalls_sendOneToolUseBlockEachWithArgumentFragments() {
         AnthropicMessagesRelay relay = relay(true);
 
-        relay.onChoices(ChunkChoices.content("Checking both."));
-        relay.onChoices(toolCall(0, "call_a", "weather", ""));
-        relay.onChoices(toolCall(0, null, null, "{\"ci"));
-        relay.onChoices(toolCall(0, null, null, "ty\":\"Paris\"}"));
-        relay.onChoices(toolCall(1, "call_b", "weather", ""));
-        relay.onChoices(toolCall(1, null, null, "{\"city\":\"Rome\"}"));
-        relay.onChoices(ChunkChoices.finish("tool_calls"));
+        relay.onChunk(text("Checking both."));
+        relay.onChunk(toolCall(0, "call_a", "weather", ""));
+        relay.onChunk(toolCall(0, null, null, "{\"ci"));
+        relay.onChunk(toolCall(0, null, null, "ty\":\"Paris\"}"));
+        relay.onChunk(toolCall(1, "call_b", "weather", ""));
+        relay.onChunk(toolCall(1, null, null, "{\"city\":\"Rome\"}"));
+        relay.onChunk(finish("tool_calls"));
         relay.complete(TokenUsage.of(30, 25));
 
         assertThat(data(events(channel))).containsExactlyElementsOf(expected(
@@ -231,9 +231,9 @@ class AnthropicMessagesRelayTest {
     void stream_lateFragmentOfAnEarlierToolCall_goesToThatCallsBlockIndex() {
         AnthropicMessagesRelay relay = relay(true);
 
-        relay.onChoices(toolCall(0, "call_a", "a", "{\"x\":"));
-        relay.onChoices(toolCall(1, "call_b", "b", "{}"));
-        relay.onChoices(toolCall(0, null, null, "1}"));
+        relay.onChunk(toolCall(0, "call_a", "a", "{\"x\":"));
+        relay.onChunk(toolCall(1, "call_b", "b", "{}"));
+        relay.onChunk(toolCall(0, null, null, "1}"));
         relay.complete(TokenUsage.of(1, 1));
 
         List<Event> events = events(channel);
@@ -247,11 +247,8 @@ class AnthropicMessagesRelayTest {
     @Test
     void stream_refusal_isSentAsTextWithStopReasonRefusal() {
         AnthropicMessagesRelay relay = relay(true);
-        ArrayNode choices = Json.MAPPER.createArrayNode();
-        choices.addObject().put("index", 0).putObject("delta").put("refusal", "I can't help with that.");
-
-        relay.onChoices(choices);
-        relay.onChoices(ChunkChoices.finish("stop"));
+        relay.onChunk(StreamChunk.of(new StreamDelta.Refusal(0, "I can't help with that.")));
+        relay.onChunk(finish("stop"));
         relay.complete(TokenUsage.of(1, 6));
 
         List<Event> events = events(channel);
@@ -264,7 +261,7 @@ class AnthropicMessagesRelayTest {
     void stream_usageWithCachedTokens_reportsInputWithoutTheCachedOnes() {
         AnthropicMessagesRelay relay = relay(true);
 
-        relay.onChoices(ChunkChoices.content("ok"));
+        relay.onChunk(text("ok"));
         relay.complete(new TokenUsage(100, 20, 60, 5));
 
         List<Event> events = events(channel);
@@ -291,8 +288,8 @@ class AnthropicMessagesRelayTest {
     void stream_finishReason_mapsToStopReason(String finishReason, String stopReason) {
         AnthropicMessagesRelay relay = relay(true);
 
-        relay.onChoices(ChunkChoices.content("x"));
-        relay.onChoices(ChunkChoices.finish(finishReason));
+        relay.onChunk(text("x"));
+        relay.onChunk(finish(finishReason));
         relay.complete(TokenUsage.of(1, 1));
 
         List<Event> events = events(channel);
@@ -303,7 +300,7 @@ class AnthropicMessagesRelayTest {
     @Test
     void stream_errorAfterTheStart_endsWithAnErrorEvent() {
         AnthropicMessagesRelay relay = relay(true);
-        relay.onChoices(ChunkChoices.content("partial"));
+        relay.onChunk(text("partial"));
 
         relay.fail(new RetriableUpstreamException(503, "upstream_error", "upstream_overloaded", "The provider is overloaded; retry later.", null, 2, null), "req-1");
 
@@ -336,7 +333,7 @@ class AnthropicMessagesRelayTest {
     void stream_clientGone_surfacesAsClientDisconnected() {
         AnthropicMessagesRelay relay = relay(new RecordingChannel(1), true);
 
-        assertThatThrownBy(() -> relay.onChoices(ChunkChoices.content("x")))
+        assertThatThrownBy(() -> relay.onChunk(text("x")))
                 .isInstanceOf(ClientDisconnectedException.class);
     }
 
@@ -344,16 +341,18 @@ class AnthropicMessagesRelayTest {
     void wholeMessage_collectsBlocksIntoOneMessage() {
         AnthropicMessagesRelay relay = relay(false);
 
-        relay.onChoices(ChunkChoices.role("assistant"));
-        relay.onChoices(reasoning("Two cities."));
-        relay.onChoices(ChunkChoices.content("Checking "));
-        relay.onChoices(ChunkChoices.content("both."));
-        relay.onChoices(toolCall(0, "call_a", "weather", "{\"city\":"));
-        relay.onChoices(toolCall(0, null, null, "\"Paris\"}"));
-        relay.onChoices(toolCall(1, "call_b", "weather", ""));
-        relay.onChoices(toolCall(1, null, null, "{\"city\":\"Rome\",\"days\":[1,2]}"));
-        relay.onChoices(toolCall(2, "call_c", "broken", "{\"cut off"));
-        relay.onChoices(ChunkChoices.finish("tool_calls"));
+        UsageMeter meter = new UsageMeter(() -> 5L, 0L);
+        ChatStreamListener metered = ChatStreamListener.tee(meter, relay);
+        metered.onChunk(StreamChunk.start());
+        metered.onChunk(reasoning("Two cities."));
+        metered.onChunk(text("Checking "));
+        metered.onChunk(text("both."));
+        metered.onChunk(toolCall(0, "call_a", "weather", "{\"city\":"));
+        metered.onChunk(toolCall(0, null, null, "\"Paris\"}"));
+        metered.onChunk(toolCall(1, "call_b", "weather", ""));
+        metered.onChunk(toolCall(1, null, null, "{\"city\":\"Rome\",\"days\":[1,2]}"));
+        metered.onChunk(toolCall(2, "call_c", "broken", "{\"cut off"));
+        metered.onChunk(finish("tool_calls"));
         assertThat(relay.hasStarted()).isFalse();
         relay.complete(new TokenUsage(50, 40, 10, 0));
 
@@ -372,7 +371,7 @@ class AnthropicMessagesRelayTest {
                  "stop_reason":"tool_use","stop_sequence":null,
                  "usage":{"input_tokens":40,"cache_creation_input_tokens":0,"cache_read_input_tokens":10,
                           "output_tokens":40}}"""));
-        assertThat(relay.outputChars()).isGreaterThan(0);
+        assertThat(meter.outputChars()).isGreaterThan(0);
     }
 
     @Test
@@ -389,7 +388,7 @@ class AnthropicMessagesRelayTest {
     @Test
     void wholeMessage_error_isAnHttpErrorInAnthropicFormat() {
         AnthropicMessagesRelay relay = relay(false);
-        relay.onChoices(ChunkChoices.content("partial"));
+        relay.onChunk(text("partial"));
 
         relay.fail(new RetriableUpstreamException(502, "upstream_error", "upstream_error", "The provider failed.", null, -1, null), "req-1");
 
@@ -421,23 +420,23 @@ class AnthropicMessagesRelayTest {
             }
         }
         assertThat(assistant).isNotNull();
-        relay.onChoices(ChunkChoices.role("assistant"));
+        relay.onChunk(StreamChunk.start());
         String text = assistant.path("content").asText();
         for (int i = 0; i < text.length(); i += 4) {
-            relay.onChoices(ChunkChoices.content(text.substring(i, Math.min(text.length(), i + 4))));
+            relay.onChunk(text(text.substring(i, Math.min(text.length(), i + 4))));
         }
         JsonNode calls = assistant.path("tool_calls");
         for (int index = 0; index < calls.size(); index++) {
             JsonNode call = calls.get(index);
-            relay.onChoices(toolCall(index, call.get("id").asText(), call.path("function").path("name").asText(),
+            relay.onChunk(toolCall(index, call.get("id").asText(), call.path("function").path("name").asText(),
                     ""));
             String arguments = call.path("function").path("arguments").asText();
             for (int i = 0; i < arguments.length(); i += 5) {
-                relay.onChoices(toolCall(index, null, null,
+                relay.onChunk(toolCall(index, null, null,
                         arguments.substring(i, Math.min(arguments.length(), i + 5))));
             }
         }
-        relay.onChoices(ChunkChoices.finish("tool_calls"));
+        relay.onChunk(finish("tool_calls"));
         relay.complete(TokenUsage.of(40, 30));
     }
 

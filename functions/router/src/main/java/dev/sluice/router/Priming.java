@@ -1,8 +1,6 @@
 package dev.sluice.router;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.api.ChatRequest;
-import dev.sluice.api.ChunkChoices;
 import dev.sluice.auth.ApiKey;
 import dev.sluice.auth.ApiKeys;
 import dev.sluice.auth.InMemoryKeyRepository;
@@ -10,6 +8,8 @@ import dev.sluice.auth.KeyLimits;
 import dev.sluice.json.Json;
 import dev.sluice.pipeline.GatewayPipeline;
 import dev.sluice.pipeline.GatewayRequest;
+import dev.sluice.provider.StreamChunk;
+import dev.sluice.provider.StreamDelta;
 import dev.sluice.provider.demo.DemoProvider;
 import dev.sluice.quota.InMemoryQuotaLedger;
 import dev.sluice.route.Deployment;
@@ -21,9 +21,11 @@ import dev.sluice.secret.SecretsManagerSecretStore;
 import dev.sluice.store.DynamoDbKeyRepository;
 import dev.sluice.store.DynamoDbQuotaLedger;
 import dev.sluice.store.DynamoDbRouteRepository;
+import dev.sluice.stream.ChatCompletionRelay;
 import dev.sluice.stream.ResponseChannel;
 import dev.sluice.usage.InMemoryUsagePublisher;
 import dev.sluice.usage.TokenEstimator;
+import dev.sluice.usage.TokenUsage;
 import dev.sluice.usage.event.UsageEvent;
 import dev.sluice.usage.event.UsageEventCodec;
 import java.io.ByteArrayOutputStream;
@@ -97,20 +99,26 @@ final class Priming {
                 .beforeCheckpoint("prime-aws-sdk", () -> awsSdk(region));
     }
 
-    /** Jackson: a chat request parsed and validated, a chunk written and read back. */
+    /**
+     * Jackson: a chat request parsed and validated; typed chunks relayed as a streamed chat completion, and the
+     * chunk written read back.
+     */
     static void json() {
         ChatRequest request = ChatRequest.parse("""
                 {"model":"prime","stream":true,"stream_options":{"include_usage":true},"temperature":0.5,
                  "messages":[{"role":"system","content":"Be brief."},
                              {"role":"user","content":[{"type":"text","text":"Hello"}]}]}"""
                 .getBytes(StandardCharsets.UTF_8));
-        ObjectNode chunk = Json.MAPPER.createObjectNode()
-                .put("id", "chatcmpl-prime")
-                .put("object", "chat.completion.chunk")
-                .put("model", request.model());
-        chunk.set("choices", ChunkChoices.content(request.lastUserText()));
+        BufferChannel channel = new BufferChannel();
+        ChatCompletionRelay relay = new ChatCompletionRelay(channel, Map.of(), "chatcmpl-prime", request.model(), 0,
+                request.stream(), request.includeUsage());
+        relay.onChunk(StreamChunk.start());
+        relay.onChunk(StreamChunk.of(new StreamDelta.Text(0, request.lastUserText())));
+        relay.onChunk(StreamChunk.of(new StreamDelta.Finish(0, "stop")));
+        relay.complete(TokenUsage.of(1, 1));
+        String firstFrame = channel.body.toString(StandardCharsets.UTF_8).split("\n\n", 2)[0];
         try {
-            Json.read(Json.write(chunk));
+            Json.read(firstFrame.substring("data: ".length()));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -12,7 +12,6 @@ import dev.sluice.stream.ResponseChannel;
 import dev.sluice.stream.ResponseRelay;
 import java.util.List;
 import java.util.Map;
-import java.util.function.LongSupplier;
 
 /** Anthropic's Messages API: {@code POST /v1/messages}, and model listing for callers sending anthropic-version. */
 public final class AnthropicInbound implements InboundDialect {
@@ -33,9 +32,8 @@ public final class AnthropicInbound implements InboundDialect {
 
     @Override
     public ResponseRelay relay(ResponseChannel out, String requestId, ChatRequest request,
-                               long createdEpochSeconds, LongSupplier nanoClock, long startNanos) {
-        return new AnthropicMessagesRelay(out, Map.of(), "msg_" + requestId, request.model(), request.stream(),
-                nanoClock, startNanos);
+                               long createdEpochSeconds) {
+        return new AnthropicMessagesRelay(out, Map.of(), "msg_" + requestId, request.model(), request.stream());
     }
 
     @Override

@@ -12,7 +12,6 @@ import dev.sluice.stream.ResponseChannel;
 import dev.sluice.stream.ResponseRelay;
 import java.util.List;
 import java.util.Map;
-import java.util.function.LongSupplier;
 
 /** OpenAI's API: {@code POST /v1/chat/completions}, {@code GET /v1/models}. */
 public final class OpenAiInbound implements InboundDialect {
@@ -33,9 +32,9 @@ public final class OpenAiInbound implements InboundDialect {
 
     @Override
     public ResponseRelay relay(ResponseChannel out, String requestId, ChatRequest request,
-                               long createdEpochSeconds, LongSupplier nanoClock, long startNanos) {
+                               long createdEpochSeconds) {
         return new ChatCompletionRelay(out, Map.of(), "chatcmpl-" + requestId, request.model(), createdEpochSeconds,
-                request.stream(), request.includeUsage(), nanoClock, startNanos);
+                request.stream(), request.includeUsage());
     }
 
     @Override

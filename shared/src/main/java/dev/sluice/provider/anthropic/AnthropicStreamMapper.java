@@ -1,11 +1,10 @@
 package dev.sluice.provider.anthropic;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.sluice.api.ChunkChoices;
 import dev.sluice.json.Json;
 import dev.sluice.provider.ChatStreamListener;
+import dev.sluice.provider.StreamChunk;
+import dev.sluice.provider.StreamDelta;
 import dev.sluice.provider.SseEventReader;
 import dev.sluice.provider.UpstreamErrors;
 import dev.sluice.usage.TokenUsage;
@@ -15,7 +14,7 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Turns one Anthropic Messages event stream into OpenAI chunk choices and usage. Stateful: one instance per call.
+ * Turns one Anthropic Messages event stream into typed stream chunks and usage. Stateful: one instance per call.
  *
  * <p>Anthropic numbers content blocks across text, thinking and tool use; OpenAI numbers tool calls on their own, so
  * each {@code tool_use} block gets the next tool-call index. The block of the tool that carries a {@code json_schema}
@@ -132,7 +131,7 @@ final class AnthropicStreamMapper {
     private void ensureStarted() {
         if (!started) {
             started = true;
-            listener.onChoices(ChunkChoices.role("assistant"));
+            listener.onChunk(StreamChunk.start());
         }
     }
 
@@ -156,10 +155,8 @@ final class AnthropicStreamMapper {
                 }
                 int toolIndex = toolCalls++;
                 blocks.put(index, new Block(Kind.TOOL_CALL, toolIndex));
-                ObjectNode call = Json.MAPPER.createObjectNode();
-                call.put("index", toolIndex).put("id", block.path("id").asText()).put("type", "function");
-                call.putObject("function").put("name", name).put("arguments", "");
-                listener.onChoices(toolCallChoices(call));
+                listener.onChunk(StreamChunk.of(
+                        new StreamDelta.ToolCallStart(0, toolIndex, block.path("id").asText(), name, null)));
             }
             default -> blocks.put(index, new Block(Kind.OTHER, -1));
         }
@@ -187,18 +184,13 @@ final class AnthropicStreamMapper {
 
     private void onText(String text) {
         if (!text.isEmpty()) {
-            listener.onChoices(ChunkChoices.content(text));
+            listener.onChunk(StreamChunk.of(new StreamDelta.Text(0, text)));
         }
     }
 
     private void onThinking(String text) {
         if (!text.isEmpty()) {
-            ArrayNode choices = Json.MAPPER.createArrayNode();
-            ObjectNode choice = choices.addObject();
-            choice.put("index", 0);
-            choice.putObject("delta").put("reasoning_content", text);
-            choice.putNull("finish_reason");
-            listener.onChoices(choices);
+            listener.onChunk(StreamChunk.of(new StreamDelta.Reasoning(0, text)));
         }
     }
 
@@ -211,20 +203,8 @@ final class AnthropicStreamMapper {
             onText(fragment);
         } else if (block.kind == Kind.TOOL_CALL) {
             block.gotArguments = true;
-            ObjectNode call = Json.MAPPER.createObjectNode().put("index", block.toolIndex);
-            call.putObject("function").put("arguments", fragment);
-            listener.onChoices(toolCallChoices(call));
+            listener.onChunk(StreamChunk.of(new StreamDelta.ToolCallArguments(0, block.toolIndex, fragment)));
         }
-    }
-
-    /** The choices of a chunk holding one tool-call delta. */
-    private static ArrayNode toolCallChoices(ObjectNode call) {
-        ArrayNode choices = Json.MAPPER.createArrayNode();
-        ObjectNode choice = choices.addObject();
-        choice.put("index", 0);
-        choice.putObject("delta").putArray("tool_calls").add(call);
-        choice.putNull("finish_reason");
-        return choices;
     }
 
     private void messageDelta(JsonNode payload) {
@@ -240,7 +220,7 @@ final class AnthropicStreamMapper {
         if (!finished && stopReason.isTextual()) {
             finished = true;
             ensureStarted();
-            listener.onChoices(ChunkChoices.finish(finishReason(stopReason.asText())));
+            listener.onChunk(StreamChunk.of(new StreamDelta.Finish(0, finishReason(stopReason.asText()))));
         }
     }
 

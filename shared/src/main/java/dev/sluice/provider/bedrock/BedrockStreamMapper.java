@@ -1,10 +1,8 @@
 package dev.sluice.provider.bedrock;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.sluice.api.ChunkChoices;
-import dev.sluice.json.Json;
 import dev.sluice.provider.ChatStreamListener;
+import dev.sluice.provider.StreamChunk;
+import dev.sluice.provider.StreamDelta;
 import dev.sluice.usage.TokenUsage;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -20,8 +18,8 @@ import software.amazon.awssdk.services.bedrockruntime.model.MessageStopEvent;
 import software.amazon.awssdk.services.bedrockruntime.model.ToolUseBlockStart;
 
 /**
- * ConverseStream events of one call as OpenAI chunk choices: {@code messageStart} → the role chunk, text deltas →
- * content, reasoning text → {@code reasoning_content}, a tool-use block → a tool call (running index, Bedrock's
+ * ConverseStream events of one call as typed stream chunks: {@code messageStart} → the start of the turn, text
+ * deltas → text, reasoning text → reasoning, a tool-use block → a tool call (running index, Bedrock's
  * {@code toolUseId} as id) whose input fragments are the argument fragments, {@code messageStop} → the finish reason,
  * {@code metadata} → the usage. The input of a {@code json_schema} response tool is streamed as content instead, and
  * text beside it is dropped, so the content is the JSON document alone.
@@ -40,12 +38,12 @@ final class BedrockStreamMapper {
 
     void relay(ConverseStreamOutput event, ChatStreamListener listener) {
         switch (event) {
-            case MessageStartEvent start -> emit(listener, ChunkChoices.role("assistant"));
+            case MessageStartEvent start -> emit(listener, StreamChunk.start());
             case ContentBlockStartEvent start -> blockStart(start, listener);
             case ContentBlockDeltaEvent delta -> blockDelta(delta, listener);
             case MessageStopEvent stop -> {
                 stopped = true;
-                emit(listener, ChunkChoices.finish(toFinishReason(stop.stopReasonAsString())));
+                emit(listener, StreamChunk.of(new StreamDelta.Finish(0, toFinishReason(stop.stopReasonAsString()))));
             }
             case ConverseStreamMetadataEvent metadata -> {
                 TokenUsage usage = toTokenUsage(metadata.usage());
@@ -81,12 +79,8 @@ final class BedrockStreamMapper {
         }
         int index = toolIndexByBlock.size();
         toolIndexByBlock.put(block, index);
-        ObjectNode call = Json.MAPPER.createObjectNode();
-        call.put("index", index);
-        call.put("id", toolUse.toolUseId());
-        call.put("type", "function");
-        call.putObject("function").put("name", toolUse.name()).put("arguments", "");
-        emit(listener, toolCallChoices(call));
+        emit(listener, StreamChunk.of(new StreamDelta.ToolCallStart(0, index, toolUse.toolUseId(), toolUse.name(),
+                null)));
     }
 
     private void blockDelta(ContentBlockDeltaEvent event, ChatStreamListener listener) {
@@ -101,30 +95,27 @@ final class BedrockStreamMapper {
                 return;
             }
             if (responseBlocks.contains(block)) {
-                emit(listener, ChunkChoices.content(input));
+                emit(listener, StreamChunk.of(new StreamDelta.Text(0, input)));
                 return;
             }
             Integer index = toolIndexByBlock.get(block);
             if (index != null) {
-                ObjectNode call = Json.MAPPER.createObjectNode();
-                call.put("index", index);
-                call.putObject("function").put("arguments", input);
-                emit(listener, toolCallChoices(call));
+                emit(listener, StreamChunk.of(new StreamDelta.ToolCallArguments(0, index, input)));
             }
         } else if (delta.text() != null) {
             if (responseToolName == null && !delta.text().isEmpty()) {
-                emit(listener, ChunkChoices.content(delta.text()));
+                emit(listener, StreamChunk.of(new StreamDelta.Text(0, delta.text())));
             }
-        } else if (delta.reasoningContent() != null && delta.reasoningContent().text() != null) {
-            emit(listener, deltaChoices(Json.MAPPER.createObjectNode()
-                    .put("reasoning_content", delta.reasoningContent().text())));
+        } else if (delta.reasoningContent() != null && delta.reasoningContent().text() != null
+                && !delta.reasoningContent().text().isEmpty()) {
+            emit(listener, StreamChunk.of(new StreamDelta.Reasoning(0, delta.reasoningContent().text())));
         }
         // Reasoning signatures and redacted reasoning, citations: nothing an OpenAI client reads.
     }
 
-    private void emit(ChatStreamListener listener, ArrayNode choices) {
+    private void emit(ChatStreamListener listener, StreamChunk chunk) {
         delivered = true;
-        listener.onChoices(choices);
+        listener.onChunk(chunk);
     }
 
     private String toFinishReason(String stopReason) {
@@ -156,20 +147,5 @@ final class BedrockStreamMapper {
 
     private static int blockIndex(Integer index) {
         return index == null ? 0 : index;
-    }
-
-    private static ArrayNode toolCallChoices(ObjectNode call) {
-        ObjectNode delta = Json.MAPPER.createObjectNode();
-        delta.putArray("tool_calls").add(call);
-        return deltaChoices(delta);
-    }
-
-    private static ArrayNode deltaChoices(ObjectNode delta) {
-        ArrayNode choices = Json.MAPPER.createArrayNode();
-        ObjectNode choice = choices.addObject();
-        choice.put("index", 0);
-        choice.set("delta", delta);
-        choice.putNull("finish_reason");
-        return choices;
     }
 }

@@ -1,6 +1,5 @@
 package dev.sluice.provider.demo;
 
-import dev.sluice.api.ChunkChoices;
 import dev.sluice.provider.ChatParameters;
 import dev.sluice.provider.ChatProvider;
 import dev.sluice.provider.ChatStreamListener;
@@ -8,6 +7,8 @@ import dev.sluice.provider.EmbeddingCall;
 import dev.sluice.provider.EmbeddingProvider;
 import dev.sluice.provider.EmbeddingResult;
 import dev.sluice.provider.ProviderCall;
+import dev.sluice.provider.StreamChunk;
+import dev.sluice.provider.StreamDelta;
 import dev.sluice.usage.TokenEstimator;
 import dev.sluice.usage.TokenUsage;
 import java.time.Duration;
@@ -42,17 +43,17 @@ public final class DemoProvider implements ChatProvider, EmbeddingProvider {
         List<String> pieces = replyPieces(call.request().lastUserText());
         int requested = ChatParameters.maxTokens(call.request());
         int limit = requested < 0 ? Integer.MAX_VALUE : requested;
-        listener.onChoices(ChunkChoices.role("assistant"));
+        listener.onChunk(StreamChunk.start());
         int emitted = 0;
         for (String piece : pieces) {
             if (emitted == limit) {
                 break;
             }
             pause();
-            listener.onChoices(ChunkChoices.content(piece));
+            listener.onChunk(StreamChunk.of(new StreamDelta.Text(0, piece)));
             emitted++;
         }
-        listener.onChoices(ChunkChoices.finish(emitted < pieces.size() ? "length" : "stop"));
+        listener.onChunk(StreamChunk.of(new StreamDelta.Finish(0, emitted < pieces.size() ? "length" : "stop")));
         listener.onUsage(TokenUsage.of(TokenEstimator.ofMessages(call.request().messages()), emitted));
     }
 

@@ -1,24 +1,25 @@
 package dev.sluice.provider.gemini;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.sluice.api.ChunkChoices;
 import dev.sluice.json.Json;
 import dev.sluice.provider.ChatStreamListener;
+import dev.sluice.provider.StreamChunk;
+import dev.sluice.provider.StreamDelta;
 import dev.sluice.provider.UpstreamErrors;
 import dev.sluice.usage.TokenUsage;
 import java.util.Set;
 import java.util.UUID;
 
 /**
- * Gemini's streamed {@code GenerateContentResponse}s to OpenAI chunk choices, for one call
+ * Gemini's streamed {@code GenerateContentResponse}s to typed stream chunks, for one call
  * (https://ai.google.dev/api/generate-content#v1beta.GenerateContentResponse).
  *
  * <p>Gemini has no end-of-stream event: the last response carries a {@code finishReason} and the server closes the
  * connection. Its {@code usageMetadata} is cumulative, repeated in many responses, so only the last one counts. The
  * finish reason and the usage are therefore reported once, by {@link #complete()}, when the body has ended.
- * Function calls arrive whole, one {@code functionCall} part each, so each becomes one complete tool-call delta.
+ * Function calls arrive whole, one {@code functionCall} part each, so each becomes one chunk: the call's start and
+ * all of its arguments.
  */
 final class GeminiStreamMapper {
     private static final Set<String> FILTERED = Set.of("SAFETY", "RECITATION", "BLOCKLIST", "PROHIBITED_CONTENT",
@@ -42,7 +43,7 @@ final class GeminiStreamMapper {
         }
         if (!roleSent) {
             roleSent = true;
-            listener.onChoices(ChunkChoices.role("assistant"));
+            listener.onChunk(StreamChunk.start());
         }
         JsonNode candidates = response.path("candidates");
         for (JsonNode candidate : candidates) {
@@ -68,7 +69,7 @@ final class GeminiStreamMapper {
             throw UpstreamErrors.incompleteStream(GeminiProvider.TYPE);
         }
         String reason = finishReason.equals("stop") && toolCalls > 0 ? "tool_calls" : finishReason;
-        listener.onChoices(ChunkChoices.finish(reason));
+        listener.onChunk(StreamChunk.of(new StreamDelta.Finish(0, reason)));
         if (usage != null) {
             listener.onUsage(toTokenUsage(usage));
         }
@@ -78,44 +79,30 @@ final class GeminiStreamMapper {
         JsonNode text = part.get("text");
         if (text != null && text.isTextual() && !text.asText().isEmpty()) {
             if (part.path("thought").asBoolean(false)) {
-                listener.onChoices(delta("reasoning_content", text.asText()));
+                listener.onChunk(StreamChunk.of(new StreamDelta.Reasoning(0, text.asText())));
             } else {
-                listener.onChoices(ChunkChoices.content(text.asText()));
+                listener.onChunk(StreamChunk.of(new StreamDelta.Text(0, text.asText())));
             }
         }
         JsonNode call = part.get("functionCall");
         if (call != null && call.isObject()) {
-            listener.onChoices(toolCall(call, part.path("thoughtSignature").asText(null)));
+            listener.onChunk(toolCall(call, part.path("thoughtSignature").asText(null)));
         }
     }
 
-    private ArrayNode toolCall(JsonNode call, String signature) {
-        ArrayNode choices = Json.MAPPER.createArrayNode();
-        ObjectNode choice = choices.addObject();
-        choice.put("index", 0);
-        ObjectNode tool = choice.putObject("delta").putArray("tool_calls").addObject();
-        tool.put("index", toolCalls++);
-        tool.put("id", "call_" + UUID.randomUUID().toString().replace("-", "").substring(0, 24));
-        tool.put("type", "function");
-        JsonNode args = call.path("args");
-        tool.putObject("function")
-                .put("name", call.path("name").asText())
-                .put("arguments", args.isObject() ? Json.writeString(args) : "{}");
+    private StreamChunk toolCall(JsonNode call, String signature) {
+        int index = toolCalls++;
+        String id = "call_" + UUID.randomUUID().toString().replace("-", "").substring(0, 24);
+        ObjectNode extra = null;
         if (signature != null) {
             // Where Google's own OpenAI-compatible endpoint returns it; GeminiRequestMapper reads it back.
-            tool.putObject("extra_content").putObject("google").put("thought_signature", signature);
+            extra = Json.MAPPER.createObjectNode();
+            extra.putObject("google").put("thought_signature", signature);
         }
-        choice.putNull("finish_reason");
-        return choices;
-    }
-
-    private static ArrayNode delta(String field, String value) {
-        ArrayNode choices = Json.MAPPER.createArrayNode();
-        ObjectNode choice = choices.addObject();
-        choice.put("index", 0);
-        choice.putObject("delta").put(field, value);
-        choice.putNull("finish_reason");
-        return choices;
+        JsonNode args = call.path("args");
+        return StreamChunk.of(
+                new StreamDelta.ToolCallStart(0, index, id, call.path("name").asText(), extra),
+                new StreamDelta.ToolCallArguments(0, index, args.isObject() ? Json.writeString(args) : "{}"));
     }
 
     static String toFinishReason(String geminiReason) {

@@ -20,6 +20,7 @@ import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
 /**
@@ -128,7 +129,8 @@ public final class OpenAiCompatibleProvider implements ChatProvider, EmbeddingPr
     /**
      * Usage objects in an OpenAI-style stream are cumulative: OpenAI sends one at the end, but Groq (in
      * {@code x_groq}), vLLM with continuous usage stats and others repeat it in several chunks. The last one seen is
-     * the call's usage; it is reported once, also when the stream breaks after it.
+     * the call's usage; it is reported once, also when the stream breaks after it. Chunks without choices (the
+     * usage-only chunk, Azure's prompt filter results) carry no output and are not passed on.
      */
     private void relayEventStream(InputStream body, ChatStreamListener listener) throws IOException {
         SseEventReader events = new SseEventReader(body);
@@ -142,10 +144,9 @@ public final class OpenAiCompatibleProvider implements ChatProvider, EmbeddingPr
                     break;
                 }
                 if (!data.isEmpty()) {
-                    JsonNode chunk = Json.read(data);
+                    OpenAiChunk chunk = OpenAiChunk.read(data.getBytes(StandardCharsets.UTF_8));
                     relayChunk(chunk, listener);
-                    JsonNode usage = OpenAiUsage.usageIn(chunk);
-                    lastUsage = usage != null ? usage : lastUsage;
+                    lastUsage = chunk.usage() != null ? chunk.usage() : lastUsage;
                 }
             }
         } catch (IOException | RuntimeException e) {
@@ -164,20 +165,29 @@ public final class OpenAiCompatibleProvider implements ChatProvider, EmbeddingPr
         }
     }
 
-    private void relayChunk(JsonNode chunk, ChatStreamListener listener) {
-        JsonNode error = chunk.get("error");
+    private void relayChunk(OpenAiChunk chunk, ChatStreamListener listener) {
+        JsonNode error = chunk.error();
         if (error != null && error.isObject()) {
             throw UpstreamErrors.midStreamError(type, error.path("message").asText());
         }
-        JsonNode choices = chunk.get("choices");
-        if (choices instanceof ArrayNode array && !array.isEmpty()) {
-            listener.onChoices(array);
+        if (!chunk.choices().isEmpty()) {
+            listener.onChunk(chunk.toStreamChunk());
         }
     }
 
-    /** An upstream that ignored {@code stream: true}: its one completion becomes one chunk. */
-    private static void relayWholeCompletion(JsonNode completion, ChatStreamListener listener) {
-        ArrayNode choices = Json.MAPPER.createArrayNode();
+    /**
+     * An upstream that ignored {@code stream: true}: its one completion becomes one chunk, each message as the delta
+     * of its choice.
+     */
+    private static void relayWholeCompletion(JsonNode completion, ChatStreamListener listener) throws IOException {
+        ObjectNode chunk = Json.MAPPER.createObjectNode();
+        for (String field : new String[] {"id", "created", "model"}) {
+            if (completion.hasNonNull(field)) {
+                chunk.set(field, completion.get(field));
+            }
+        }
+        chunk.put("object", "chat.completion.chunk");
+        ArrayNode choices = chunk.putArray("choices");
         for (JsonNode choice : completion.path("choices")) {
             ObjectNode delta = choices.addObject();
             delta.put("index", choice.path("index").asInt());
@@ -198,7 +208,7 @@ public final class OpenAiCompatibleProvider implements ChatProvider, EmbeddingPr
             }
         }
         if (!choices.isEmpty()) {
-            listener.onChoices(choices);
+            listener.onChunk(OpenAiChunk.read(Json.write(chunk)).toStreamChunk());
         }
         if (completion.path("usage").isObject()) {
             listener.onUsage(OpenAiUsage.toTokenUsage(completion.get("usage")));

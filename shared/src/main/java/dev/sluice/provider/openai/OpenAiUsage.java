@@ -8,16 +8,6 @@ final class OpenAiUsage {
     private OpenAiUsage() {
     }
 
-    /** The usage object of a chunk: OpenAI's {@code usage}, or Groq's {@code x_groq.usage}; null when absent. */
-    static JsonNode usageIn(JsonNode chunk) {
-        JsonNode usage = chunk.get("usage");
-        if (usage != null && usage.isObject()) {
-            return usage;
-        }
-        JsonNode groq = chunk.path("x_groq").get("usage");
-        return groq != null && groq.isObject() ? groq : null;
-    }
-
     static TokenUsage toTokenUsage(JsonNode usage) {
         long cached = usage.path("prompt_tokens_details").path("cached_tokens").asLong(0);
         if (cached == 0) {

@@ -4,11 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.sluice.api.ChatRequest;
 import dev.sluice.error.GatewayException;
 import dev.sluice.json.Json;
 import dev.sluice.provider.ChatStreamListener;
+import dev.sluice.provider.StreamChunk;
+import dev.sluice.provider.StreamDelta;
 import dev.sluice.route.Deployment;
 import dev.sluice.route.Pricing;
 import dev.sluice.stream.CompletionAssembler;
@@ -217,8 +218,8 @@ class AnthropicRequestMapperTest {
         new AnthropicStreamMapper(translated.responseToolName(), out).relay(new ByteArrayInputStream(
                 Transcripts.text("transcripts/anthropic/messages-json.sse").getBytes(StandardCharsets.UTF_8)));
 
-        assertThat(out.chunks).allSatisfy(choices ->
-                assertThat(choices.get(0).path("delta").has("tool_calls")).isFalse());
+        assertThat(out.chunks).allSatisfy(chunk -> assertThat(chunk.deltas()).noneMatch(delta ->
+                delta instanceof StreamDelta.ToolCallStart || delta instanceof StreamDelta.ToolCallArguments));
         JsonNode message = out.assembled.toCompletionChoices().get(0);
         assertThat(message.path("message").path("content").asText())
                 .isEqualTo("{\"city\": \"Paris\", \"country\": \"France\"}");
@@ -271,14 +272,14 @@ class AnthropicRequestMapperTest {
     }
 
     private static final class Recorder implements ChatStreamListener {
-        final List<ArrayNode> chunks = new ArrayList<>();
+        final List<StreamChunk> chunks = new ArrayList<>();
         final List<TokenUsage> usage = new ArrayList<>();
         final CompletionAssembler assembled = new CompletionAssembler();
 
         @Override
-        public void onChoices(ArrayNode choices) {
-            chunks.add(choices);
-            assembled.add(choices);
+        public void onChunk(StreamChunk chunk) {
+            chunks.add(chunk);
+            assembled.add(chunk);
         }
 
         @Override

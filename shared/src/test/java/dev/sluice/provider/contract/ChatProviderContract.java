@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.sluice.api.ChatRequest;
 import dev.sluice.error.ErrorFormat;
 import dev.sluice.error.GatewayException;
@@ -15,6 +14,8 @@ import dev.sluice.json.Json;
 import dev.sluice.provider.ChatProvider;
 import dev.sluice.provider.ChatStreamListener;
 import dev.sluice.provider.ProviderCall;
+import dev.sluice.provider.StreamChunk;
+import dev.sluice.provider.StreamDelta;
 import dev.sluice.route.Deployment;
 import dev.sluice.stream.ClientDisconnectedException;
 import dev.sluice.stream.CompletionAssembler;
@@ -261,7 +262,7 @@ public abstract class ChatProviderContract {
         ClientDisconnectedException gone = new ClientDisconnectedException(new IOException("client closed"));
         ChatStreamListener hangsUp = new Collected() {
             @Override
-            public void onChoices(ArrayNode choices) {
+            public void onChunk(StreamChunk chunk) {
                 throw gone;
             }
         };
@@ -321,17 +322,16 @@ public abstract class ChatProviderContract {
         public TokenUsage usage;
 
         @Override
-        public void onChoices(ArrayNode choices) {
-            for (JsonNode choice : choices) {
-                JsonNode content = choice.path("delta").path("content");
-                if (content.isTextual() && !content.asText().isEmpty()) {
-                    contentDeltas.add(content.asText());
+        public void onChunk(StreamChunk chunk) {
+            for (StreamDelta delta : chunk.deltas()) {
+                if (delta instanceof StreamDelta.Text text && !text.text().isEmpty()) {
+                    contentDeltas.add(text.text());
                 }
-                if (choice.path("finish_reason").isTextual()) {
-                    finishReasons.add(choice.get("finish_reason").asText());
+                if (delta instanceof StreamDelta.Finish finish) {
+                    finishReasons.add(finish.reason());
                 }
             }
-            assembled.add(choices);
+            assembled.add(chunk);
         }
 
         @Override

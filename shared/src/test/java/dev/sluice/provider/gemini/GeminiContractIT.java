@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.MissingNode;
+import dev.sluice.provider.StreamChunk;
+import dev.sluice.provider.StreamDelta;
 import dev.sluice.error.GatewayException;
 import dev.sluice.provider.ChatProvider;
 import dev.sluice.provider.contract.ChatProviderContract;
@@ -144,9 +146,12 @@ class GeminiContractIT extends ChatProviderContract {
         List<String> signatures = new ArrayList<>();
         provider().streamChat(call(RICH_REQUEST, Duration.ofSeconds(5)), new Collected() {
             @Override
-            public void onChoices(ArrayNode choices) {
-                for (JsonNode call : choices.path(0).path("delta").path("tool_calls")) {
-                    signatures.add(call.path("extra_content").path("google").path("thought_signature").asText(""));
+            public void onChunk(StreamChunk chunk) {
+                for (StreamDelta delta : chunk.deltas()) {
+                    if (delta instanceof StreamDelta.ToolCallStart call) {
+                        JsonNode extra = call.extraContent() == null ? MissingNode.getInstance() : call.extraContent();
+                        signatures.add(extra.path("google").path("thought_signature").asText(""));
+                    }
                 }
             }
         });

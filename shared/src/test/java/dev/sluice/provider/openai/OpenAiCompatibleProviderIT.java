@@ -4,19 +4,24 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.sluice.api.ChatRequest;
 import dev.sluice.error.GatewayException;
+import dev.sluice.json.Json;
 import dev.sluice.provider.ChatStreamListener;
+import dev.sluice.provider.contract.ChatProviderContract.Collected;
 import dev.sluice.provider.ProviderCall;
 import dev.sluice.route.Deployment;
 import dev.sluice.route.Pricing;
+import dev.sluice.stream.ChatCompletionRelay;
 import dev.sluice.testing.FakeUpstream;
+import dev.sluice.testing.RecordingChannel;
 import dev.sluice.usage.TokenUsage;
+import dev.sluice.usage.UsageMeter;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -52,31 +57,6 @@ class OpenAiCompatibleProviderIT {
                 upstream.baseUrl().toString(), "ref", Pricing.FREE, timeout), "sk-upstream-secret");
     }
 
-    /** Collects what the provider reports. */
-    private static final class Collected implements ChatStreamListener {
-        final List<String> content = new ArrayList<>();
-        final List<String> finishReasons = new ArrayList<>();
-        TokenUsage usage;
-
-        @Override
-        public void onChoices(ArrayNode choices) {
-            for (JsonNode choice : choices) {
-                if (choice.path("delta").path("content").isTextual()
-                        && !choice.path("delta").path("content").asText().isEmpty()) {
-                    content.add(choice.path("delta").path("content").asText());
-                }
-                if (choice.path("finish_reason").isTextual()) {
-                    finishReasons.add(choice.get("finish_reason").asText());
-                }
-            }
-        }
-
-        @Override
-        public void onUsage(TokenUsage reported) {
-            usage = usage == null ? reported : usage.plus(reported);
-        }
-    }
-
     @Test
     void stream_relaysDeltasInOrder_andReportsUpstreamUsage() {
         upstream.streamContent("Hel", "lo", " wor", "ld");
@@ -85,9 +65,55 @@ class OpenAiCompatibleProviderIT {
 
         provider.streamChat(call(Duration.ofSeconds(5)), collected);
 
-        assertThat(collected.content).containsExactly("Hel", "lo", " wor", "ld");
+        assertThat(collected.contentDeltas).containsExactly("Hel", "lo", " wor", "ld");
         assertThat(collected.finishReasons).containsExactly("stop");
         assertThat(collected.usage).isEqualTo(TokenUsage.of(21, 4));
+    }
+
+    @ParameterizedTest(name = "include_usage {0}")
+    @CsvSource({"true", "false"})
+    void streamingOpenAiClient_getsTheUpstreamChunksWithIdAndModelReplaced_andNotItsUsageChunk(boolean includeUsage)
+            throws Exception {
+        upstream.streamContent("Hel", "lo");
+        upstream.reportUsage(21, 2);
+        RecordingChannel channel = new RecordingChannel();
+        ChatCompletionRelay relay = new ChatCompletionRelay(channel, Map.of(), "chatcmpl-req_9", "alias-1", 7, true,
+                includeUsage);
+        UsageMeter meter = new UsageMeter(System::nanoTime, System.nanoTime());
+
+        provider.streamChat(call(Duration.ofSeconds(5)), ChatStreamListener.tee(meter, relay));
+        relay.complete(meter.reportedUsage());
+
+        List<String> frames = List.of(channel.bodyText().split("\n\n"));
+        assertThat(frames.getLast()).isEqualTo("data: [DONE]");
+        List<JsonNode> chunks = new ArrayList<>();
+        for (String frame : frames.subList(0, frames.size() - 1)) {
+            chunks.add(Json.read(frame.substring("data: ".length())));
+        }
+        // role, two content chunks, finish: the upstream's own (its fingerprint), the upstream's usage chunk dropped
+        List<JsonNode> forwarded = chunks.subList(0, 4);
+        assertThat(forwarded).allSatisfy(chunk -> {
+            assertThat(chunk.path("id").asText()).isEqualTo("chatcmpl-req_9");
+            assertThat(chunk.path("model").asText()).isEqualTo("alias-1");
+            assertThat(chunk.path("system_fingerprint").asText()).isEqualTo("fp_sluice_fake");
+            assertThat(chunk.path("choices")).hasSize(1);
+            assertThat(chunk.has("usage")).isEqualTo(includeUsage);
+            if (includeUsage) {
+                assertThat(chunk.get("usage").isNull()).isTrue();
+            }
+        });
+        assertThat(forwarded.get(1).at("/choices/0/delta/content").asText()).isEqualTo("Hel");
+        assertThat(forwarded.get(3).at("/choices/0/finish_reason").asText()).isEqualTo("stop");
+        if (includeUsage) {
+            assertThat(chunks).hasSize(5);
+            assertThat(chunks.get(4).path("choices")).isEmpty();
+            assertThat(chunks.get(4).path("system_fingerprint").isMissingNode()).isTrue();
+            assertThat(chunks.get(4).at("/usage/prompt_tokens").asInt()).isEqualTo(21);
+        } else {
+            assertThat(chunks).hasSize(4);
+        }
+        assertThat(meter.reportedUsage()).isEqualTo(TokenUsage.of(21, 2));
+        assertThat(meter.hasOutput()).isTrue();
     }
 
     @Test
@@ -153,7 +179,7 @@ class OpenAiCompatibleProviderIT {
 
         assertThatThrownBy(() -> provider.streamChat(call(Duration.ofSeconds(5)), collected))
                 .isInstanceOfSatisfying(GatewayException.class, e -> assertThat(e.status()).isEqualTo(502));
-        assertThat(collected.content).containsExactly("one", "two");
+        assertThat(collected.contentDeltas).containsExactly("one", "two");
         assertThat(collected.usage).isNull();
     }
 

@@ -8,6 +8,7 @@ import dev.sluice.api.ChatRequest;
 import dev.sluice.api.EmbeddingRequest;
 import dev.sluice.error.GatewayException;
 import dev.sluice.provider.ChatStreamListener;
+import dev.sluice.provider.StreamChunk;
 import dev.sluice.provider.EmbeddingCall;
 import dev.sluice.provider.EmbeddingResult;
 import dev.sluice.provider.ProviderCall;
@@ -51,7 +52,7 @@ class OpenAiDialectsIT {
         new OpenAiCompatibleProvider(dialect, Duration.ofSeconds(2)).streamChat(
                 new ProviderCall("req_1", request, deployment, credential), new ChatStreamListener() {
                     @Override
-                    public void onChoices(com.fasterxml.jackson.databind.node.ArrayNode choices) {
+                    public void onChunk(StreamChunk chunk) {
                     }
 
                     @Override
@@ -151,8 +152,8 @@ class OpenAiDialectsIT {
                 new Deployment("vllm", "m", upstream.baseUrl() + "/v1", null, Pricing.FREE, null), null),
                 new ChatStreamListener() {
                     @Override
-                    public void onChoices(com.fasterxml.jackson.databind.node.ArrayNode choices) {
-                        assembled.add(choices);
+                    public void onChunk(StreamChunk chunk) {
+                        assembled.add(chunk);
                     }
 
                     @Override

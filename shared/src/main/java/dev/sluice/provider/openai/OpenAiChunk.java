@@ -1,0 +1,215 @@
+package dev.sluice.provider.openai;
+
+import com.fasterxml.jackson.annotation.JsonAnySetter;
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.DeserializationContext;
+import com.fasterxml.jackson.databind.JsonDeserializer;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import dev.sluice.json.Json;
+import dev.sluice.provider.OpenAiChunkJson;
+import dev.sluice.provider.StreamChunk;
+import dev.sluice.provider.StreamDelta;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One OpenAI {@code chat.completion.chunk} as the wire carries it
+ * (https://platform.openai.com/docs/api-reference/chat-streaming/streaming): its choices, its usage (OpenAI's
+ * {@code usage}, or Groq's {@code x_groq.usage}), an {@code error} some servers send mid-stream, and the chunk's own
+ * bytes with where its {@code id}, {@code model} and {@code usage} sit ({@link OpenAiChunkJson}).
+ *
+ * <p>The top level is read with a streaming parser, once, to learn those offsets; the choices are bound to records
+ * that ignore unknown fields.
+ */
+record OpenAiChunk(List<Choice> choices, JsonNode usage, JsonNode error, OpenAiChunkJson json) {
+    private static final TypeReference<List<Choice>> CHOICES = new TypeReference<>() {
+    };
+
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    record Choice(int index, Delta delta, @JsonProperty("finish_reason") String finishReason) {
+    }
+
+    /**
+     * Text fields read as text only: some servers (Mistral's reasoning models) send content as a list of parts. Fields
+     * of other names are kept in {@code others}, so that output this gateway does not type still counts as output.
+     */
+    record Delta(String role,
+                 @JsonDeserialize(using = TextOnly.class) String content,
+                 @JsonProperty("reasoning_content") @JsonDeserialize(using = TextOnly.class) String reasoningContent,
+                 @JsonDeserialize(using = TextOnly.class) String refusal,
+                 @JsonProperty("tool_calls") List<ToolCall> toolCalls,
+                 @JsonAnySetter Map<String, JsonNode> others) {
+    }
+
+    /** A tool-call fragment: the first of a call carries its id and name, the later ones argument fragments. */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    record ToolCall(int index, String id, Function function,
+                    @JsonProperty("extra_content") JsonNode extraContent) {
+    }
+
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    record Function(String name, String arguments) {
+    }
+
+    /** Reads one chunk: the JSON of one {@code data:} event. */
+    static OpenAiChunk read(byte[] json) throws IOException {
+        try (JsonParser parser = Json.MAPPER.createParser(json)) {
+            if (parser.nextToken() != JsonToken.START_OBJECT) {
+                throw new IOException("an OpenAI stream chunk must be a JSON object");
+            }
+            int bodyStart = offsetAfter(parser);
+            int idStart = -1;
+            int idEnd = -1;
+            int modelStart = -1;
+            int modelEnd = -1;
+            int usageStart = -1;
+            int usageEnd = -1;
+            boolean usageNull = false;
+            List<Choice> choices = List.of();
+            JsonNode usage = null;
+            JsonNode error = null;
+            while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                String name = parser.currentName();
+                int memberStart = (int) parser.currentTokenLocation().getByteOffset();
+                JsonToken value = parser.nextToken();
+                switch (name) {
+                    case "id", "model" -> {
+                        int start = (int) parser.currentTokenLocation().getByteOffset();
+                        parser.finishToken();
+                        parser.skipChildren();
+                        if (name.equals("id")) {
+                            idStart = start;
+                            idEnd = offsetAfter(parser);
+                        } else {
+                            modelStart = start;
+                            modelEnd = offsetAfter(parser);
+                        }
+                    }
+                    case "usage" -> {
+                        usageNull = value == JsonToken.VALUE_NULL;
+                        JsonNode node = parser.readValueAsTree();
+                        usage = node != null && node.isObject() ? node : usage;
+                        usageStart = memberStart;
+                        usageEnd = offsetAfter(parser);
+                    }
+                    case "x_groq" -> {
+                        JsonNode groq = parser.readValueAsTree();
+                        JsonNode groqUsage = groq == null ? null : groq.get("usage");
+                        if (usage == null && groqUsage != null && groqUsage.isObject()) {
+                            usage = groqUsage;
+                        }
+                    }
+                    case "choices" -> {
+                        if (value == JsonToken.START_ARRAY) {
+                            choices = Json.MAPPER.readValue(parser, CHOICES);
+                        } else {
+                            parser.skipChildren();
+                        }
+                    }
+                    case "error" -> error = parser.readValueAsTree();
+                    default -> parser.skipChildren();
+                }
+            }
+            int bodyEnd = (int) parser.currentTokenLocation().getByteOffset();
+            if (usageStart >= 0) {
+                // The member goes with the comma after it, or, when it is the last one, the comma before it.
+                int after = skipSpace(json, usageEnd);
+                if (after < bodyEnd && json[after] == ',') {
+                    usageEnd = after + 1;
+                } else {
+                    int before = usageStart - 1;
+                    while (before > bodyStart && Character.isWhitespace(json[before])) {
+                        before--;
+                    }
+                    usageStart = json[before] == ',' ? before : usageStart;
+                }
+            }
+            return new OpenAiChunk(choices == null ? List.of() : choices, usage, error,
+                    new OpenAiChunkJson(json, bodyStart, bodyEnd, idStart, idEnd, modelStart, modelEnd, usageStart,
+                            usageEnd, usageNull));
+        }
+    }
+
+    /** The chunk's deltas; for a streaming OpenAI client it goes out as the upstream sent it. */
+    StreamChunk toStreamChunk() {
+        List<StreamDelta> deltas = new ArrayList<>(2);
+        for (Choice choice : choices) {
+            int index = choice.index();
+            Delta delta = choice.delta();
+            if (delta != null) {
+                if (isText(delta.reasoningContent())) {
+                    deltas.add(new StreamDelta.Reasoning(index, delta.reasoningContent()));
+                }
+                if (isText(delta.content())) {
+                    deltas.add(new StreamDelta.Text(index, delta.content()));
+                }
+                if (isText(delta.refusal())) {
+                    deltas.add(new StreamDelta.Refusal(index, delta.refusal()));
+                }
+                if (delta.toolCalls() != null) {
+                    for (ToolCall call : delta.toolCalls()) {
+                        addToolCall(deltas, index, call);
+                    }
+                }
+                if (delta.others() != null) {
+                    delta.others().forEach((field, value) -> {
+                        if (!value.isNull() && !(value.isTextual() && value.asText().isEmpty())) {
+                            deltas.add(new StreamDelta.Untyped(index, field));
+                        }
+                    });
+                }
+            }
+            if (choice.finishReason() != null) {
+                deltas.add(new StreamDelta.Finish(index, choice.finishReason()));
+            }
+        }
+        return new StreamChunk(deltas, json);
+    }
+
+    private static void addToolCall(List<StreamDelta> deltas, int choice, ToolCall call) {
+        String name = call.function() == null ? null : call.function().name();
+        JsonNode extra = call.extraContent() != null && call.extraContent().isObject() ? call.extraContent() : null;
+        if (call.id() != null || name != null || extra != null) {
+            deltas.add(new StreamDelta.ToolCallStart(choice, call.index(), call.id(), name, extra));
+        }
+        String arguments = call.function() == null ? null : call.function().arguments();
+        if (isText(arguments)) {
+            deltas.add(new StreamDelta.ToolCallArguments(choice, call.index(), arguments));
+        }
+    }
+
+    private static boolean isText(String value) {
+        return value != null && !value.isEmpty();
+    }
+
+    private static int offsetAfter(JsonParser parser) {
+        return (int) parser.currentLocation().getByteOffset();
+    }
+
+    private static int skipSpace(byte[] json, int from) {
+        int i = from;
+        while (i < json.length && Character.isWhitespace(json[i])) {
+            i++;
+        }
+        return i;
+    }
+
+    /** A string as itself; anything else (a list of parts, an object) as null, skipped whole. */
+    static final class TextOnly extends JsonDeserializer<String> {
+        @Override
+        public String deserialize(JsonParser parser, DeserializationContext context) throws IOException {
+            if (parser.currentToken() == JsonToken.VALUE_STRING) {
+                return parser.getText();
+            }
+            parser.skipChildren();
+            return null;
+        }
+    }
+}
