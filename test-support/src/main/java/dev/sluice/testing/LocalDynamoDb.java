@@ -8,6 +8,7 @@ import java.util.HexFormat;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.eclipse.jetty.io.ConnectionStatistics;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.ContextHandler;
@@ -43,13 +44,20 @@ public final class LocalDynamoDb implements AutoCloseable {
   private static final AtomicInteger NAME_COUNTER = new AtomicInteger();
 
   private final Server server;
+  private final ConnectionStatistics connections;
   private final LocalDynamoDBRequestHandler requestHandler;
   private final URI endpoint;
   private final boolean shared;
   private final AtomicBoolean stopped = new AtomicBoolean();
 
-  private LocalDynamoDb(Server server, LocalDynamoDBRequestHandler requestHandler, URI endpoint, boolean shared) {
+  private LocalDynamoDb(
+      Server server,
+      ConnectionStatistics connections,
+      LocalDynamoDBRequestHandler requestHandler,
+      URI endpoint,
+      boolean shared) {
     this.server = server;
+    this.connections = connections;
     this.requestHandler = requestHandler;
     this.endpoint = endpoint;
     this.shared = shared;
@@ -100,6 +108,14 @@ public final class LocalDynamoDb implements AutoCloseable {
     return endpoint;
   }
 
+  /**
+   * TCP connections the engine has accepted since it started; -1 when {@link #isExternal()}. A client that reuses
+   * its connections keeps this near its concurrency however many requests it sends.
+   */
+  public long connectionsAccepted() {
+    return connections == null ? -1 : connections.getConnectionsTotal();
+  }
+
   /** A synchronous SDK v2 client for this engine (URL-connection HTTP client, us-east-1, dummy credentials). */
   public DynamoDbClient newClient() {
     return DynamoDbClient.builder()
@@ -148,6 +164,8 @@ public final class LocalDynamoDb implements AutoCloseable {
     ServerConnector connector = new ServerConnector(server);
     connector.setHost(Loopback.ADDRESS.getHostAddress());
     connector.setPort(port);
+    ConnectionStatistics connections = new ConnectionStatistics();
+    connector.addBean(connections);
     server.addConnector(connector);
     ContextHandler context = new ContextHandler();
     context.setHandler(new LocalDynamoDBServerHandler(requestHandler, null));
@@ -159,7 +177,7 @@ public final class LocalDynamoDb implements AutoCloseable {
       throw new IllegalStateException("DynamoDB Local did not start", e);
     }
     URI endpoint = URI.create("http://" + Loopback.ADDRESS.getHostAddress() + ":" + connector.getLocalPort());
-    return new LocalDynamoDb(server, requestHandler, endpoint, shared);
+    return new LocalDynamoDb(server, connections, requestHandler, endpoint, shared);
   }
 
   /**
@@ -196,7 +214,7 @@ public final class LocalDynamoDb implements AutoCloseable {
     private static LocalDynamoDb startShared() {
       URI configured = configuredEndpoint(ENDPOINT_PROPERTY, ENDPOINT_VARIABLE);
       if (configured != null) {
-        return new LocalDynamoDb(null, null, configured, true);
+        return new LocalDynamoDb(null, null, null, configured, true);
       }
       LocalDynamoDb engine = start(0, true);
       Loopback.stopOnExit("dynamodb-local", engine::stop);

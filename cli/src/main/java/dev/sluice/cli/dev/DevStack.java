@@ -5,6 +5,7 @@ import dev.sluice.aggregator.store.DynamoDbUsageStore;
 import dev.sluice.auth.ApiKey;
 import dev.sluice.auth.ApiKeys;
 import dev.sluice.auth.KeyLimits;
+import dev.sluice.aws.UrlConnectionPool;
 import dev.sluice.pipeline.GatewayPipeline;
 import dev.sluice.provider.demo.DemoProvider;
 import dev.sluice.route.Deployment;
@@ -66,6 +67,8 @@ public final class DevStack implements AutoCloseable {
     }
 
     public static DevStack start(DevOptions options) throws IOException {
+        // Before the first DynamoDB call: the router's concurrent quota writes each need a kept-alive connection.
+        UrlConnectionPool.keepIdleConnectionsForConcurrency();
         LocalDynamoDb dynamoDb = LocalDynamoDb.start(options.dynamoDbPort());
         DynamoDbClient dynamo = dynamoDb.newClient();
         TableNames tables = TableNames.fromEnvironment(java.util.Map.of());
@@ -113,6 +116,11 @@ public final class DevStack implements AutoCloseable {
 
     public URI dynamoDbEndpoint() {
         return dynamoDb.endpoint();
+    }
+
+    /** TCP connections DynamoDB Local has accepted so far: stays near the concurrency when connections are reused. */
+    public long dynamoDbConnectionsAccepted() {
+        return dynamoDb.connectionsAccepted();
     }
 
     public DynamoDbClient dynamo() {
