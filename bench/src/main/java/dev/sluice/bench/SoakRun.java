@@ -73,7 +73,9 @@ final class SoakRun {
         long lastGc = gcMillis();
         long lastTick = begin;
         for (int index = 1; lastTick < deadline; index++) {
-            long tick = Math.min(deadline, begin + index * intervalNanos);
+            // The next whole interval after the last reading: after a pause (GC, a frozen process) the interval
+            // that holds it is one long line, not a burst of empty ones.
+            long tick = Math.min(deadline, begin + ((lastTick - begin) / intervalNanos + 1) * intervalNanos);
             ThroughputRun.parkUntil(tick);
             long now = System.nanoTime();
             long done = completed.sum();
