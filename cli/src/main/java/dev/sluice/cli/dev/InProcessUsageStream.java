@@ -8,6 +8,7 @@ import dev.sluice.usage.UsageEventCodec;
 import dev.sluice.usage.UsagePublisher;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executors;
@@ -28,7 +29,14 @@ public final class InProcessUsageStream implements UsagePublisher, AutoCloseable
 
     private final AggregatorHandler aggregator;
     private final ScheduledExecutorService poller;
-    private final List<KinesisEvent.KinesisEventRecord> pending = new ArrayList<>();
+    /**
+     * Records in sequence order; a batch is always taken from the head and removed from it once delivered. A deque,
+     * so removing the head costs the same at a backlog of a million (DynamoDB down for minutes) as at ten, and
+     * {@link #publish} never waits behind a copy of the whole backlog.
+     */
+    private final ArrayDeque<KinesisEvent.KinesisEventRecord> pending = new ArrayDeque<>();
+    /** One delivery at a time (the poller, {@link #close}, tests): two would hand the aggregator the same batch. */
+    private final Object delivery = new Object();
     private long nextSequence = 1;
 
     public InProcessUsageStream(AggregatorHandler aggregator, long pollMillis) {
@@ -52,11 +60,22 @@ public final class InProcessUsageStream implements UsagePublisher, AutoCloseable
         pending.add(record);
     }
 
-    /** Delivers everything pending now; returns the number of records delivered successfully. */
+    /** Delivers the next batch (up to 100, oldest first); returns the number of records delivered successfully. */
     public int deliver() {
-        List<KinesisEvent.KinesisEventRecord> batch;
+        synchronized (delivery) {
+            return deliverBatch();
+        }
+    }
+
+    private int deliverBatch() {
+        List<KinesisEvent.KinesisEventRecord> batch = new ArrayList<>(BATCH_SIZE);
         synchronized (this) {
-            batch = new ArrayList<>(pending.subList(0, Math.min(BATCH_SIZE, pending.size())));
+            for (KinesisEvent.KinesisEventRecord record : pending) {
+                if (batch.size() == BATCH_SIZE) {
+                    break;
+                }
+                batch.add(record);
+            }
         }
         if (batch.isEmpty()) {
             return 0;
@@ -73,7 +92,7 @@ public final class InProcessUsageStream implements UsagePublisher, AutoCloseable
                 if (firstFailed != null && sequence.compareTo(firstFailed) >= 0) {
                     break; // redelivered next time, from the first failure on, as Lambda retries a shard
                 }
-                pending.remove(record);
+                pending.removeFirst(); // the batch is the head: only deliveries remove, one at a time
                 delivered++;
             }
         }
