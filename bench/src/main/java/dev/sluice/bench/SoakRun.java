@@ -46,7 +46,10 @@ final class SoakRun {
     private SoakRun() {
     }
 
-    static Result run(SoakOptions options, Target target, Gauges gauges, PrintStream progress) {
+    /**
+     * @param dumps where thread dumps of stalled intervals go
+     */
+    static Result run(SoakOptions options, Target target, Gauges gauges, Path dumps, PrintStream progress) {
         Instant startedAt = Instant.now();
         String loadBefore = ProcessStats.loadAverage();
         LongAdder completed = new LongAdder();
@@ -64,7 +67,7 @@ final class SoakRun {
         }
 
         List<Interval> intervals = new ArrayList<>();
-        List<Path> dumps = new ArrayList<>();
+        List<Path> written = new ArrayList<>();
         progress.println(Interval.HEADER);
         long intervalNanos = options.interval().toNanos();
         long lastCompleted = 0;
@@ -90,10 +93,10 @@ final class SoakRun {
                     TcpSockets.count(gauges.dynamoDbPort()), TcpSockets.count(gauges.routerPort()));
             intervals.add(interval);
             progress.println(interval.line());
-            if ((interval.stalled() || interval.errors() > 0) && dumps.size() < MAX_THREAD_DUMPS) {
-                Path dump = dumpThreads(dumps.size() + 1);
+            if ((interval.stalled() || interval.errors() > 0) && written.size() < MAX_THREAD_DUMPS) {
+                Path dump = dumpThreads(dumps, written.size() + 1);
                 if (dump != null) {
-                    dumps.add(dump);
+                    written.add(dump);
                     progress.println("  thread dump (interval " + index + "): " + dump);
                 }
             }
@@ -107,7 +110,7 @@ final class SoakRun {
                 deadline + ThroughputRun.DRAIN_ALLOWANCE.toNanos());
         return new Result(options, Machine.current(), startedAt, Duration.ofNanos(System.nanoTime() - begin),
                 loadBefore, ProcessStats.loadAverage(), intervals, completed.sum(), failed.sum() + unfinished,
-                errors.reasons(), dumps);
+                errors.reasons(), written);
     }
 
     private static long heapUsedBytes() {
@@ -122,10 +125,8 @@ final class SoakRun {
         return total;
     }
 
-    /** A plain-text dump of every thread, virtual threads included, under bench/target (or the temp directory). */
-    private static Path dumpThreads(int number) {
-        Path dir = Files.isDirectory(Path.of("bench", "target")) ? Path.of("bench", "target")
-                : Path.of(System.getProperty("java.io.tmpdir"));
+    /** A plain-text dump of every thread, virtual threads included; null if it could not be written. */
+    private static Path dumpThreads(Path dir, int number) {
         Path file = dir.resolve("soak-threads-" + ProcessHandle.current().pid() + "-" + number + ".txt")
                 .toAbsolutePath();
         try {

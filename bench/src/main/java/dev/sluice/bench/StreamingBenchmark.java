@@ -11,6 +11,8 @@ import dev.sluice.testing.FakeUpstream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -171,7 +173,9 @@ public final class StreamingBenchmark {
                     options.target().equals(GATEWAY) ? key : stack.demoKey(), ALIAS, options.chunks());
             progress.printf("soak: %s, %d clients, %d s, a line every %d ms%n", target.name(), options.clients(),
                     options.duration().toSeconds(), options.interval().toMillis());
-            return SoakRun.run(options, target, gauges, progress);
+            Path dumps = Files.isDirectory(Path.of("bench", "target")) ? Path.of("bench", "target")
+                    : Path.of(System.getProperty("java.io.tmpdir"));
+            return SoakRun.run(options, target, gauges, dumps, progress);
         }
     }
 
