@@ -13,6 +13,7 @@ final class ProcessStats {
     private static final Path STATUS = Path.of("/proc/self/status");
     private static final Path CPU_INFO = Path.of("/proc/cpuinfo");
     private static final Path LOAD_AVERAGE = Path.of("/proc/loadavg");
+    private static final Path FILE_DESCRIPTORS = Path.of("/proc/self/fd");
 
     private ProcessStats() {
     }
@@ -30,6 +31,15 @@ final class ProcessStats {
     /** The peak resident set size since the process started ({@code VmHWM}), in bytes; -1 where unknown. */
     static long peakRssBytes() {
         return statusKilobytes("VmHWM:") * 1024;
+    }
+
+    /** Open file descriptors of this process ({@code /proc/self/fd}); -1 where unknown. */
+    static int openFileDescriptors() {
+        try (var entries = Files.list(FILE_DESCRIPTORS)) {
+            return (int) entries.count();
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
     }
 
     /** The first {@code model name} in {@code /proc/cpuinfo}, or the OS architecture where there is none. */

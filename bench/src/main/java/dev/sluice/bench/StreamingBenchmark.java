@@ -11,6 +11,8 @@ import dev.sluice.testing.FakeUpstream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -44,7 +46,12 @@ public final class StreamingBenchmark {
     public static void main(String[] args) {
         if (List.of(args).contains("--help") || List.of(args).contains("-h")) {
             System.out.print(BenchOptions.USAGE);
+            System.out.print(SoakOptions.USAGE);
             System.exit(0);
+        }
+        if (SoakOptions.requested(args)) {
+            soakMain(args);
+            return;
         }
         BenchOptions options;
         try {
@@ -79,12 +86,7 @@ public final class StreamingBenchmark {
         try (FakeUpstream upstream = FakeUpstream.start();
              DevStack stack = DevStack.start(DevOptions.defaults(Map.of()).withPorts(0, 0)
                      .withDemoDelay(Duration.ZERO))) {
-            upstream.streamContent(content(options.chunks()));
-            upstream.reportUsage(PROMPT_TOKENS, options.chunks());
-            // Before the first request: the router caches routes and keys for 2 s.
-            stack.routes().put(new Route(ALIAS, List.of(new Deployment(OpenAiCompatibleProvider.TYPE, UPSTREAM_MODEL,
-                    upstream.baseUrl().toString(), null, Pricing.FREE, null))));
-            String key = DevStack.createKey(stack.keys(), "bench", "bench", new KeyLimits(RPM_LIMIT));
+            String key = prepare(upstream, stack, options.chunks());
             Target gateway = Target.streamingChat(GATEWAY, URI.create(stack.routerUrl() + "/v1"), key, ALIAS,
                     options.chunks());
             // The demo key has no RPM limit: the same path without the quota write, to show what that write costs.
@@ -128,6 +130,63 @@ public final class StreamingBenchmark {
                     loadBefore, ProcessStats.loadAverage(),
                     latency, cpu, throughput, sequentialErrors.count(), sequentialErrors.reasons(), reconnects);
         }
+    }
+
+    /**
+     * Runs a soak (see {@link SoakRun}); prints its report and exits 4 if an interval completed no stream, 1 if the
+     * run itself failed.
+     */
+    private static void soakMain(String[] args) {
+        SoakOptions options;
+        try {
+            options = SoakOptions.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            System.err.print(SoakOptions.USAGE);
+            System.exit(2);
+            return;
+        }
+        startWatchdog(options.timeLimit());
+        int status;
+        try {
+            SoakRun.Result result = soak(options, System.err);
+            System.out.print(result.toMarkdown());
+            System.out.flush();
+            status = result.stalledIntervals() > 0 ? 4 : 0;
+        } catch (Exception e) {
+            System.err.println("soak failed: " + e);
+            e.printStackTrace(System.err);
+            status = 1;
+        }
+        System.exit(status);
+    }
+
+    /** Starts a dev stack and fake upstream, soaks one gateway target, stops both. */
+    public static SoakRun.Result soak(SoakOptions options, PrintStream progress) throws IOException {
+        useBenchLogging();
+        try (FakeUpstream upstream = FakeUpstream.start();
+             DevStack stack = DevStack.start(DevOptions.defaults(Map.of()).withPorts(0, 0)
+                     .withDemoDelay(Duration.ZERO));
+             StackGauges gauges = StackGauges.of(stack)) {
+            String key = prepare(upstream, stack, options.chunks());
+            Target target = Target.streamingChat(options.target(), URI.create(stack.routerUrl() + "/v1"),
+                    options.target().equals(GATEWAY) ? key : stack.demoKey(), ALIAS, options.chunks());
+            progress.printf("soak: %s, %d clients, %d s, a line every %d ms%n", target.name(), options.clients(),
+                    options.duration().toSeconds(), options.interval().toMillis());
+            Path dumps = Files.isDirectory(Path.of("bench", "target")) ? Path.of("bench", "target")
+                    : Path.of(System.getProperty("java.io.tmpdir"));
+            return SoakRun.run(options, target, gauges, dumps, progress);
+        }
+    }
+
+    /** Points the upstream and the route at each other and creates the RPM-limited key; returns that key. */
+    private static String prepare(FakeUpstream upstream, DevStack stack, int chunks) {
+        upstream.streamContent(content(chunks));
+        upstream.reportUsage(PROMPT_TOKENS, chunks);
+        // Before the first request: the router caches routes and keys for 2 s.
+        stack.routes().put(new Route(ALIAS, List.of(new Deployment(OpenAiCompatibleProvider.TYPE, UPSTREAM_MODEL,
+                upstream.baseUrl().toString(), null, Pricing.FREE, null))));
+        return DevStack.createKey(stack.keys(), "bench", "bench", new KeyLimits(RPM_LIMIT));
     }
 
     /** Content pieces of about a token each: " w0", " w1", ... */

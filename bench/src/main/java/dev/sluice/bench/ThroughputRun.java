@@ -51,7 +51,8 @@ final class ThroughputRun {
         long peakRssSinceStart = ProcessStats.peakRssBytes();
         int backlog = usageBacklog.getAsInt();
 
-        long unfinished = join(threads, workers, windowEnd + DRAIN_ALLOWANCE.toNanos());
+        long unfinished = join(threads, workers.stream().<Runnable>map(w -> w::abort).toList(),
+                windowEnd + DRAIN_ALLOWANCE.toNanos());
         long completed = 0;
         long events = 0;
         long reconnects = 0;
@@ -69,8 +70,11 @@ final class ThroughputRun {
                 reconnects, backlog);
     }
 
-    /** Waits for every client; any still running at the deadline has its connection closed. */
-    private static long join(List<Thread> threads, List<Client> workers, long deadline) {
+    /**
+     * Waits for every client; any still running at the deadline is aborted (its connection closed). Returns how many
+     * were aborted.
+     */
+    static long join(List<Thread> threads, List<Runnable> aborts, long deadline) {
         long unfinished = 0;
         for (int i = 0; i < threads.size(); i++) {
             Thread thread = threads.get(i);
@@ -81,7 +85,7 @@ final class ThroughputRun {
                 }
                 if (thread.isAlive()) {
                     unfinished++;
-                    workers.get(i).abort();
+                    aborts.get(i).run();
                     thread.join(Duration.ofSeconds(5));
                 }
             } catch (InterruptedException e) {
@@ -92,7 +96,7 @@ final class ThroughputRun {
         return unfinished;
     }
 
-    private static void parkUntil(long deadline) {
+    static void parkUntil(long deadline) {
         for (long left = deadline - System.nanoTime(); left > 0; left = deadline - System.nanoTime()) {
             LockSupport.parkNanos(left);
         }

@@ -40,6 +40,36 @@ class StreamingBenchmarkSmokeTest {
     }
 
     @Test
+    @Timeout(60)
+    void soak_tinyRun_reportsEveryIntervalAndNoStall() throws Exception {
+        SoakOptions options = SoakOptions.parse("--soak", "0.05", "--interval", "1", "--concurrency", "4",
+                "--chunks", "5");
+        ByteArrayOutputStream progress = new ByteArrayOutputStream();
+
+        SoakRun.Result result = StreamingBenchmark.soak(options, new PrintStream(progress, true,
+                StandardCharsets.UTF_8));
+
+        assertThat(result.intervals()).hasSize(3);
+        assertThat(result.stalledIntervals()).as(result.toMarkdown()).isZero();
+        assertThat(result.errors()).as(result.toMarkdown()).isZero();
+        assertThat(result.intervals()).allSatisfy(interval -> {
+            assertThat(interval.completed()).isPositive();
+            assertThat(interval.itemsText()).isNotEqualTo("n/a");
+        });
+        assertThat(result.toMarkdown()).contains("| t (s) | streams/s |", "stalled intervals: 0.");
+    }
+
+    @Test
+    void parseSoak_minutesAndDefaults_runsTheRpmKeyAt128Clients() {
+        SoakOptions options = SoakOptions.parse("--soak", "2");
+
+        assertThat(options.duration()).isEqualTo(Duration.ofMinutes(2));
+        assertThat(options.clients()).isEqualTo(128);
+        assertThat(options.target()).isEqualTo("gateway");
+        assertThat(options.interval()).isEqualTo(Duration.ofSeconds(10));
+    }
+
+    @Test
     void parse_quickThenExplicitOption_explicitWins() {
         BenchOptions options = BenchOptions.parse("--requests", "7", "--quick", "--concurrency", "1,2");
 

@@ -4,6 +4,9 @@ import dev.sluice.auth.ApiKey;
 import dev.sluice.auth.ApiKeys;
 import dev.sluice.auth.KeyLimits;
 import dev.sluice.auth.KeyRepository;
+import dev.sluice.aws.AwsClients;
+import dev.sluice.aws.AwsSettings;
+import dev.sluice.aws.UrlConnectionPool;
 import dev.sluice.dynamodblocal.DynamoDbLocalServer;
 import dev.sluice.pipeline.GatewayPipeline;
 import dev.sluice.provider.demo.DemoProvider;
@@ -78,8 +81,13 @@ public final class DevStack implements AutoCloseable {
     }
 
     public static DevStack start(DevOptions options) throws IOException {
+        // Before the first DynamoDB call: the router's concurrent quota writes each need a kept-alive connection.
+        UrlConnectionPool.keepIdleConnectionsForConcurrency();
         DynamoDbLocalServer dynamoDb = DynamoDbLocalServer.start(options.dynamoDbPort());
-        DynamoDbClient dynamo = dynamoDb.newClient();
+        // Through the router's own client factory: the same bounded call timeouts (a slow DynamoDB Local answers 503,
+        // it does not hold requests), and emulator credentials because this endpoint is declared an emulator.
+        DynamoDbClient dynamo = AwsClients.create(AwsSettings.fromEnvironment(options.environment()).withEmulator(true))
+                .dynamoDb(dynamoDb.endpoint());
         TableNames tables = TableNames.fromEnvironment(Map.of());
         SluiceTables.createAll(dynamo, tables);
 
@@ -125,6 +133,11 @@ public final class DevStack implements AutoCloseable {
 
     public URI dynamoDbEndpoint() {
         return dynamoDb.endpoint();
+    }
+
+    /** TCP connections DynamoDB Local has accepted so far: stays near the concurrency when connections are reused. */
+    public long dynamoDbConnectionsAccepted() {
+        return dynamoDb.connectionsAccepted();
     }
 
     public DynamoDbClient dynamo() {

@@ -5,6 +5,7 @@ import dev.sluice.usage.aggregate.SequencedEvent;
 import dev.sluice.usage.aggregate.UsageAggregator;
 import dev.sluice.usage.event.UsageEvent;
 import dev.sluice.usage.event.UsageEventCodec;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executors;
@@ -25,7 +26,14 @@ public final class InProcessUsageStream implements UsagePublisher, AutoCloseable
 
     private final UsageAggregator aggregator;
     private final ScheduledExecutorService poller;
-    private final List<SequencedEvent> pending = new ArrayList<>();
+    /**
+     * Events in sequence order; a batch is always taken from the head and removed from it once delivered. A deque, so
+     * removing the head costs the same at a backlog of a million (DynamoDB down for minutes) as at ten, and
+     * {@link #publish} never waits behind a copy of the whole backlog.
+     */
+    private final ArrayDeque<SequencedEvent> pending = new ArrayDeque<>();
+    /** One delivery at a time (the poller, {@link #close}, tests): two would hand the aggregator the same batch. */
+    private final Object delivery = new Object();
     private long nextSequence = 1;
     private long delivered;
 
@@ -43,24 +51,35 @@ public final class InProcessUsageStream implements UsagePublisher, AutoCloseable
         pending.add(SequencedEvent.of(SHARD, Long.toString(nextSequence++), onTheWire));
     }
 
-    /** Delivers up to one batch of what is pending now; returns the number of events delivered successfully. */
+    /** Delivers the next batch (up to 100, oldest first); returns the number of events delivered successfully. */
     public int deliver() {
-        List<SequencedEvent> batch;
+        synchronized (delivery) {
+            return deliverBatch();
+        }
+    }
+
+    private int deliverBatch() {
+        List<SequencedEvent> batch = new ArrayList<>(BATCH_SIZE);
         synchronized (this) {
-            batch = new ArrayList<>(pending.subList(0, Math.min(BATCH_SIZE, pending.size())));
+            for (SequencedEvent event : pending) {
+                if (batch.size() == BATCH_SIZE) {
+                    break;
+                }
+                batch.add(event);
+            }
         }
         if (batch.isEmpty()) {
             return 0;
         }
         List<SequencedEvent> failed = aggregator.apply(batch);
-        String firstFailed = failed.isEmpty() ? null : failed.getFirst().sequence();
+        long firstFailed = failed.isEmpty() ? Long.MAX_VALUE : Long.parseLong(failed.getFirst().sequence());
         int delivered = 0;
         synchronized (this) {
             for (SequencedEvent event : batch) {
-                if (firstFailed != null && event.sequence().compareTo(firstFailed) >= 0) {
+                if (Long.parseLong(event.sequence()) >= firstFailed) {
                     break; // redelivered next time, from the first failure on, as Lambda retries a shard
                 }
-                pending.remove(event);
+                pending.removeFirst(); // the batch is the head, and only deliveries remove, one at a time
                 delivered++;
             }
             this.delivered += delivered;

@@ -6,6 +6,7 @@ import com.amazonaws.services.dynamodbv2.local.server.LocalDynamoDBServerHandler
 import java.net.InetAddress;
 import java.net.URI;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.eclipse.jetty.io.ConnectionStatistics;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.ContextHandler;
@@ -31,12 +32,15 @@ public final class DynamoDbLocalServer implements AutoCloseable {
             StaticCredentialsProvider.create(AwsBasicCredentials.create("sluicelocal", "sluicelocalsecret"));
 
     private final Server server;
+    private final ConnectionStatistics connections;
     private final LocalDynamoDBRequestHandler requestHandler;
     private final URI endpoint;
     private final AtomicBoolean stopped = new AtomicBoolean();
 
-    private DynamoDbLocalServer(Server server, LocalDynamoDBRequestHandler requestHandler, URI endpoint) {
+    private DynamoDbLocalServer(Server server, ConnectionStatistics connections,
+                                LocalDynamoDBRequestHandler requestHandler, URI endpoint) {
         this.server = server;
+        this.connections = connections;
         this.requestHandler = requestHandler;
         this.endpoint = endpoint;
     }
@@ -60,6 +64,8 @@ public final class DynamoDbLocalServer implements AutoCloseable {
         String host = InetAddress.getLoopbackAddress().getHostAddress();
         connector.setHost(host);
         connector.setPort(port);
+        ConnectionStatistics connections = new ConnectionStatistics();
+        connector.addBean(connections);
         server.addConnector(connector);
         ContextHandler context = new ContextHandler();
         context.setHandler(new LocalDynamoDBServerHandler(requestHandler, null));
@@ -70,13 +76,18 @@ public final class DynamoDbLocalServer implements AutoCloseable {
             requestHandler.shutdown();
             throw new IllegalStateException("DynamoDB Local did not start on " + host + ":" + port, e);
         }
-        return new DynamoDbLocalServer(server, requestHandler,
+        return new DynamoDbLocalServer(server, connections, requestHandler,
                 URI.create("http://" + host + ":" + connector.getLocalPort()));
     }
 
     /** {@code http://127.0.0.1:<port>}. */
     public URI endpoint() {
         return endpoint;
+    }
+
+    /** TCP connections the engine has accepted so far: a client that keeps its connections alive opens few. */
+    public long connectionsAccepted() {
+        return connections.getConnectionsTotal();
     }
 
     /** A synchronous SDK v2 client for this engine (URL-connection HTTP client, us-east-1, dummy credentials). */

@@ -81,6 +81,14 @@ public final class LocalDynamoDb implements AutoCloseable {
     return endpoint;
   }
 
+  /**
+   * TCP connections the engine has accepted since it started; -1 when {@link #isExternal()}. A client that reuses
+   * its connections keeps this near its concurrency however many requests it sends.
+   */
+  public long connectionsAccepted() {
+    return server == null ? -1 : server.connectionsAccepted();
+  }
+
   /** A synchronous SDK v2 client for this engine (URL-connection HTTP client, us-east-1, dummy credentials). */
   public DynamoDbClient newClient() {
     return DynamoDbClient.builder()

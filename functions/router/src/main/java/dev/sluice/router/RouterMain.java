@@ -1,6 +1,7 @@
 package dev.sluice.router;
 
 import dev.sluice.aws.AwsClients;
+import dev.sluice.aws.UrlConnectionPool;
 import dev.sluice.pipeline.GatewayPipeline;
 import dev.sluice.secret.SecretsManagerSecretStore;
 import dev.sluice.store.DynamoDbKeyRepository;
@@ -38,6 +39,7 @@ public final class RouterMain {
 
     public static void main(String[] args) throws IOException, InterruptedException {
         long started = System.nanoTime();
+        UrlConnectionPool.keepIdleConnectionsForConcurrency(); // before the first AWS call
         RouterConfig config = RouterConfig.fromEnvironment(System.getenv());
         AwsClients aws = AwsClients.create(config.aws());
         DynamoDbClient dynamo = aws.dynamoDb(config.dynamoDbEndpoint());
