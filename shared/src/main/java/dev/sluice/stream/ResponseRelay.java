@@ -4,7 +4,6 @@ import dev.sluice.error.GatewayException;
 import dev.sluice.provider.ChatStreamListener;
 import dev.sluice.provider.StreamChunk;
 import dev.sluice.usage.TokenUsage;
-import java.util.HashMap;
 import java.util.Map;
 
 /**
@@ -12,8 +11,8 @@ import java.util.Map;
  * it called. A relay only writes to the client: what billing needs is measured beside it by a
  * {@link dev.sluice.usage.UsageMeter}, which also owns the usage the provider reports.
  *
- * <p>Subclasses: {@link ChatCompletionRelay} (OpenAI chat completions) and {@link AnthropicMessagesRelay}
- * (Anthropic messages).
+ * <p>Each inbound dialect has its relay: {@code inbound.openai.ChatCompletionRelay} (OpenAI chat completions) and
+ * {@code inbound.anthropic.AnthropicMessagesRelay} (Anthropic messages).
  */
 public abstract class ResponseRelay implements ChatStreamListener {
     protected static final Map<String, String> SSE_HEADERS = Map.of(
@@ -23,14 +22,13 @@ public abstract class ResponseRelay implements ChatStreamListener {
     protected static final Map<String, String> JSON_HEADERS = Map.of("Content-Type", "application/json");
 
     protected final ResponseChannel channel;
-    protected final Map<String, String> extraHeaders;
 
     private boolean outputSeen;
     private StreamChunk heldStart;
 
-    protected ResponseRelay(ResponseChannel channel, Map<String, String> extraHeaders) {
+    /** The request-id headers are the HTTP layer's: it stamps them on every response. */
+    protected ResponseRelay(ResponseChannel channel) {
         this.channel = channel;
-        this.extraHeaders = extraHeaders;
     }
 
     /**
@@ -75,12 +73,6 @@ public abstract class ResponseRelay implements ChatStreamListener {
 
     /** True once the response status and headers have gone out: from then on failover is impossible. */
     public abstract boolean hasStarted();
-
-    protected final Map<String, String> headers(Map<String, String> contentHeaders) {
-        Map<String, String> all = new HashMap<>(extraHeaders);
-        all.putAll(contentHeaders);
-        return all;
-    }
 
     private void flushHeldStart() {
         if (heldStart != null) {

@@ -5,6 +5,7 @@ import dev.sluice.auth.ApiKey;
 import dev.sluice.auth.ApiKeys;
 import dev.sluice.auth.InMemoryKeyRepository;
 import dev.sluice.auth.KeyLimits;
+import dev.sluice.inbound.openai.ChatCompletionRelay;
 import dev.sluice.json.Json;
 import dev.sluice.pipeline.GatewayPipeline;
 import dev.sluice.pipeline.GatewayRequest;
@@ -21,7 +22,6 @@ import dev.sluice.secret.SecretsManagerSecretStore;
 import dev.sluice.store.DynamoDbKeyRepository;
 import dev.sluice.store.DynamoDbQuotaLedger;
 import dev.sluice.store.DynamoDbRouteRepository;
-import dev.sluice.stream.ChatCompletionRelay;
 import dev.sluice.stream.ResponseChannel;
 import dev.sluice.usage.InMemoryUsagePublisher;
 import dev.sluice.usage.TokenEstimator;
@@ -110,7 +110,7 @@ final class Priming {
                              {"role":"user","content":[{"type":"text","text":"Hello"}]}]}"""
                 .getBytes(StandardCharsets.UTF_8));
         BufferChannel channel = new BufferChannel();
-        ChatCompletionRelay relay = new ChatCompletionRelay(channel, Map.of(), "chatcmpl-prime", request.model(), 0,
+        ChatCompletionRelay relay = new ChatCompletionRelay(channel, "chatcmpl-prime", request.model(), 0,
                 request.stream(), request.includeUsage());
         relay.onChunk(StreamChunk.start());
         relay.onChunk(StreamChunk.of(new StreamDelta.Text(0, request.lastUserText())));

@@ -7,11 +7,9 @@ import dev.sluice.error.ErrorFormat;
 import dev.sluice.inbound.InboundDialect;
 import dev.sluice.json.Json;
 import dev.sluice.route.Route;
-import dev.sluice.stream.AnthropicMessagesRelay;
 import dev.sluice.stream.ResponseChannel;
 import dev.sluice.stream.ResponseRelay;
 import java.util.List;
-import java.util.Map;
 
 /** Anthropic's Messages API: {@code POST /v1/messages}, and model listing for callers sending anthropic-version. */
 public final class AnthropicInbound implements InboundDialect {
@@ -33,7 +31,7 @@ public final class AnthropicInbound implements InboundDialect {
     @Override
     public ResponseRelay relay(ResponseChannel out, String requestId, ChatRequest request,
                                long createdEpochSeconds) {
-        return new AnthropicMessagesRelay(out, Map.of(), "msg_" + requestId, request.model(), request.stream());
+        return new AnthropicMessagesRelay(out, "msg_" + requestId, request.model(), request.stream());
     }
 
     @Override

@@ -7,11 +7,9 @@ import dev.sluice.error.ErrorFormat;
 import dev.sluice.inbound.InboundDialect;
 import dev.sluice.json.Json;
 import dev.sluice.route.Route;
-import dev.sluice.stream.ChatCompletionRelay;
 import dev.sluice.stream.ResponseChannel;
 import dev.sluice.stream.ResponseRelay;
 import java.util.List;
-import java.util.Map;
 
 /** OpenAI's API: {@code POST /v1/chat/completions}, {@code GET /v1/models}. */
 public final class OpenAiInbound implements InboundDialect {
@@ -33,7 +31,7 @@ public final class OpenAiInbound implements InboundDialect {
     @Override
     public ResponseRelay relay(ResponseChannel out, String requestId, ChatRequest request,
                                long createdEpochSeconds) {
-        return new ChatCompletionRelay(out, Map.of(), "chatcmpl-" + requestId, request.model(), createdEpochSeconds,
+        return new ChatCompletionRelay(out, "chatcmpl-" + requestId, request.model(), createdEpochSeconds,
                 request.stream(), request.includeUsage());
     }
 

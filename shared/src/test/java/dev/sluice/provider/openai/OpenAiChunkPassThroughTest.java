@@ -3,16 +3,15 @@ package dev.sluice.provider.openai;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.sluice.inbound.openai.ChatCompletionRelay;
 import dev.sluice.json.Json;
 import dev.sluice.provider.StreamChunk;
 import dev.sluice.provider.StreamDelta;
-import dev.sluice.stream.ChatCompletionRelay;
 import dev.sluice.testing.RecordingChannel;
 import dev.sluice.usage.TokenUsage;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -36,7 +35,7 @@ class OpenAiChunkPassThroughTest {
     private final RecordingChannel channel = new RecordingChannel();
 
     private ChatCompletionRelay relay(boolean includeUsage) {
-        return new ChatCompletionRelay(channel, Map.of("x-request-id", "req_1"), "chatcmpl-req_1", "my-alias", 42,
+        return new ChatCompletionRelay(channel, "chatcmpl-req_1", "my-alias", 42,
                 true, includeUsage);
     }
 

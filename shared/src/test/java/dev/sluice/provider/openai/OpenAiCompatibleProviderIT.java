@@ -6,13 +6,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sluice.api.ChatRequest;
 import dev.sluice.error.GatewayException;
+import dev.sluice.inbound.openai.ChatCompletionRelay;
 import dev.sluice.json.Json;
 import dev.sluice.provider.ChatStreamListener;
-import dev.sluice.provider.contract.ChatProviderContract.Collected;
 import dev.sluice.provider.ProviderCall;
+import dev.sluice.provider.contract.ChatProviderContract.Collected;
 import dev.sluice.route.Deployment;
 import dev.sluice.route.Pricing;
-import dev.sluice.stream.ChatCompletionRelay;
 import dev.sluice.testing.FakeUpstream;
 import dev.sluice.testing.RecordingChannel;
 import dev.sluice.usage.TokenUsage;
@@ -21,7 +21,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -77,7 +76,7 @@ class OpenAiCompatibleProviderIT {
         upstream.streamContent("Hel", "lo");
         upstream.reportUsage(21, 2);
         RecordingChannel channel = new RecordingChannel();
-        ChatCompletionRelay relay = new ChatCompletionRelay(channel, Map.of(), "chatcmpl-req_9", "alias-1", 7, true,
+        ChatCompletionRelay relay = new ChatCompletionRelay(channel, "chatcmpl-req_9", "alias-1", 7, true,
                 includeUsage);
         UsageMeter meter = new UsageMeter(System::nanoTime, System.nanoTime());
 

@@ -7,15 +7,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.sluice.api.ChatRequest;
 import dev.sluice.api.EmbeddingRequest;
 import dev.sluice.error.GatewayException;
+import dev.sluice.inbound.openai.CompletionAssembler;
 import dev.sluice.provider.ChatStreamListener;
-import dev.sluice.provider.StreamChunk;
 import dev.sluice.provider.EmbeddingCall;
 import dev.sluice.provider.EmbeddingResult;
 import dev.sluice.provider.ProviderCall;
+import dev.sluice.provider.StreamChunk;
 import dev.sluice.route.Deployment;
 import dev.sluice.route.Pricing;
-import dev.sluice.testing.Reply;
 import dev.sluice.testing.ReplayUpstream;
+import dev.sluice.testing.Reply;
 import dev.sluice.testing.Transcripts;
 import dev.sluice.usage.TokenUsage;
 import java.nio.charset.StandardCharsets;
@@ -146,7 +147,7 @@ class OpenAiDialectsIT {
                    {"id":"call_a","type":"function","function":{"name":"f","arguments":"{}"}},
                    {"id":"call_b","type":"function","function":{"name":"g","arguments":"{\\"x\\":1}"}}]}}],
                  "usage":{"prompt_tokens":7,"completion_tokens":9}}"""));
-        dev.sluice.stream.CompletionAssembler assembled = new dev.sluice.stream.CompletionAssembler();
+        dev.sluice.inbound.openai.CompletionAssembler assembled = new dev.sluice.inbound.openai.CompletionAssembler();
         new OpenAiCompatibleProvider(OpenAiPreset.VLLM, Duration.ofSeconds(2)).streamChat(new ProviderCall("r",
                 chat("{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"),
                 new Deployment("vllm", "m", upstream.baseUrl() + "/v1", null, Pricing.FREE, null), null),

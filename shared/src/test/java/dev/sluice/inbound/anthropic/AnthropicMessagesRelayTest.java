@@ -1,4 +1,4 @@
-package dev.sluice.stream;
+package dev.sluice.inbound.anthropic;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -6,13 +6,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.api.ChatRequest;
-import dev.sluice.inbound.anthropic.AnthropicMessagesRequest;
 import dev.sluice.error.GatewayException;
 import dev.sluice.error.RetriableUpstreamException;
 import dev.sluice.json.Json;
 import dev.sluice.provider.ChatStreamListener;
 import dev.sluice.provider.StreamChunk;
 import dev.sluice.provider.StreamDelta;
+import dev.sluice.stream.ClientDisconnectedException;
 import dev.sluice.testing.RecordingChannel;
 import dev.sluice.usage.TokenUsage;
 import dev.sluice.usage.UsageMeter;
@@ -29,7 +29,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 class AnthropicMessagesRelayTest {
-    private static final Map<String, String> REQUEST_HEADERS = Map.of("x-request-id", "req-1");
 
     private final RecordingChannel channel = new RecordingChannel();
 
@@ -38,7 +37,7 @@ class AnthropicMessagesRelayTest {
     }
 
     private static AnthropicMessagesRelay relay(RecordingChannel channel, boolean stream) {
-        return new AnthropicMessagesRelay(channel, REQUEST_HEADERS, "msg_req-1", "claude-alias", stream);
+        return new AnthropicMessagesRelay(channel, "msg_req-1", "claude-alias", stream);
     }
 
     /** One SSE event as the client reads it; the {@code event:} line must match the data's {@code type}. */
@@ -122,8 +121,7 @@ class AnthropicMessagesRelayTest {
 
         assertThat(channel.status).isEqualTo(200);
         assertThat(channel.streamed).isTrue();
-        assertThat(channel.headers).containsEntry("Content-Type", "text/event-stream; charset=utf-8")
-                .containsEntry("x-request-id", "req-1");
+        assertThat(channel.headers).containsEntry("Content-Type", "text/event-stream; charset=utf-8");
         List<Event> events = events(channel);
         assertThat(channel.flushes).hasSize(events.size());
         assertThat(data(events)).containsExactlyElementsOf(expected(
@@ -323,7 +321,7 @@ class AnthropicMessagesRelayTest {
         assertThat(channel.streamed).isFalse();
         assertThat(channel.status).isEqualTo(429);
         assertThat(channel.headers).containsEntry("Content-Type", "application/json")
-                .containsEntry("Retry-After", "7").containsEntry("x-request-id", "req-1");
+                .containsEntry("Retry-After", "7");
         assertThat(json(channel.bodyText())).isEqualTo(json("""
                 {"type":"error","error":{"type":"rate_limit_error","message":"Rate limit reached for this key."},
                  "request_id":"req-1"}"""));
@@ -358,8 +356,7 @@ class AnthropicMessagesRelayTest {
 
         assertThat(channel.streamed).isFalse();
         assertThat(channel.status).isEqualTo(200);
-        assertThat(channel.headers).containsEntry("Content-Type", "application/json")
-                .containsEntry("x-request-id", "req-1");
+        assertThat(channel.headers).containsEntry("Content-Type", "application/json");
         assertThat(json(channel.bodyText())).isEqualTo(json("""
                 {"id":"msg_req-1","type":"message","role":"assistant","model":"claude-alias",
                  "content":[

@@ -1,13 +1,16 @@
-package dev.sluice.stream;
+package dev.sluice.inbound.anthropic;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.sluice.inbound.anthropic.AnthropicErrorFormat;
 import dev.sluice.error.GatewayException;
 import dev.sluice.json.Json;
 import dev.sluice.provider.StreamChunk;
 import dev.sluice.provider.StreamDelta;
+import dev.sluice.stream.ErrorResponder;
+import dev.sluice.stream.ResponseChannel;
+import dev.sluice.stream.ResponseRelay;
+import dev.sluice.stream.SseWriter;
 import dev.sluice.usage.TokenUsage;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -63,11 +66,10 @@ public final class AnthropicMessagesRelay extends ResponseRelay {
     /**
      * @param messageId    the message id, {@code "msg_" + request id}
      * @param model        the alias the client asked for, echoed as Anthropic echoes the model
-     * @param extraHeaders headers every response carries (the request id)
      */
-    public AnthropicMessagesRelay(ResponseChannel channel, Map<String, String> extraHeaders, String messageId,
+    public AnthropicMessagesRelay(ResponseChannel channel, String messageId,
                                   String model, boolean stream) {
-        super(channel, extraHeaders);
+        super(channel);
         this.messageId = messageId;
         this.model = model;
         this.stream = stream;
@@ -125,7 +127,7 @@ public final class AnthropicMessagesRelay extends ResponseRelay {
             message.put("stop_reason", stopReason());
             message.putNull("stop_sequence");
             message.set("usage", usageJson(usage));
-            channel.sendJson(200, headers(JSON_HEADERS), Json.write(message));
+            channel.sendJson(200, JSON_HEADERS, Json.write(message));
         }
     }
 
@@ -134,7 +136,7 @@ public final class AnthropicMessagesRelay extends ResponseRelay {
         if (sse != null) {
             sse.event("error", AnthropicErrorFormat.INSTANCE.body(error, requestId));
         } else {
-            ErrorResponder.send(channel, extraHeaders, error, requestId, AnthropicErrorFormat.INSTANCE);
+            ErrorResponder.send(channel, Map.of(), error, requestId, AnthropicErrorFormat.INSTANCE);
         }
     }
 
@@ -157,7 +159,7 @@ public final class AnthropicMessagesRelay extends ResponseRelay {
         if (sse != null) {
             return;
         }
-        sse = new SseWriter(channel.startStream(200, headers(SSE_HEADERS)));
+        sse = new SseWriter(channel.startStream(200, SSE_HEADERS));
         ObjectNode messageStart = event("message_start");
         ObjectNode message = messageStart.putObject("message");
         message.put("id", messageId);

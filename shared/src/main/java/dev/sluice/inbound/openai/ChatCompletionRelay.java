@@ -1,13 +1,16 @@
-package dev.sluice.stream;
+package dev.sluice.inbound.openai;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.sluice.inbound.openai.OpenAiErrorFormat;
 import dev.sluice.error.GatewayException;
 import dev.sluice.json.Json;
 import dev.sluice.provider.OpenAiChunkJson;
 import dev.sluice.provider.StreamChunk;
 import dev.sluice.provider.StreamDelta;
+import dev.sluice.stream.ErrorResponder;
+import dev.sluice.stream.ResponseChannel;
+import dev.sluice.stream.ResponseRelay;
+import dev.sluice.stream.SseWriter;
 import dev.sluice.usage.TokenUsage;
 import java.util.Map;
 
@@ -34,11 +37,10 @@ public final class ChatCompletionRelay extends ResponseRelay {
 
     /**
      * @param model       the alias the client asked for, echoed in every chunk as OpenAI echoes the model
-     * @param extraHeaders headers every response carries (the request id)
      */
-    public ChatCompletionRelay(ResponseChannel channel, Map<String, String> extraHeaders, String completionId,
+    public ChatCompletionRelay(ResponseChannel channel, String completionId,
                                String model, long createdEpochSeconds, boolean stream, boolean includeUsage) {
-        super(channel, extraHeaders);
+        super(channel);
         this.completionId = completionId;
         this.model = model;
         this.created = createdEpochSeconds;
@@ -152,7 +154,7 @@ public final class ChatCompletionRelay extends ResponseRelay {
             ObjectNode completion = envelope("chat.completion");
             completion.set("choices", assembler.toCompletionChoices());
             completion.set("usage", usageJson(usage));
-            channel.sendJson(200, headers(JSON_HEADERS), Json.write(completion));
+            channel.sendJson(200, JSON_HEADERS, Json.write(completion));
         }
     }
 
@@ -161,7 +163,7 @@ public final class ChatCompletionRelay extends ResponseRelay {
         if (sse != null) {
             sse.data(OpenAiErrorFormat.INSTANCE.body(error, requestId));
         } else {
-            ErrorResponder.send(channel, extraHeaders, error, requestId, OpenAiErrorFormat.INSTANCE);
+            ErrorResponder.send(channel, Map.of(), error, requestId, OpenAiErrorFormat.INSTANCE);
         }
     }
 
@@ -172,7 +174,7 @@ public final class ChatCompletionRelay extends ResponseRelay {
 
     private SseWriter sse() {
         if (sse == null) {
-            sse = new SseWriter(channel.startStream(200, headers(SSE_HEADERS)));
+            sse = new SseWriter(channel.startStream(200, SSE_HEADERS));
         }
         return sse;
     }

@@ -1,4 +1,4 @@
-package dev.sluice.stream;
+package dev.sluice.inbound.openai;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
