@@ -92,7 +92,7 @@ class DevStackEndToEndIT {
     void stream_firstChunkArrivesBeforeTheUpstreamFinishes_andUsageRowEqualsUpstreamReport() throws Exception {
         upstream.streamContent("Sluice ", "streams ", "token ", "by ", "token.");
         upstream.reportUsage(37, 5);
-        StreamHold hold = upstream.holdAfterFirstChunk();
+        StreamHold hold = upstream.holdAfterFirstContent();
 
         HttpResponse<InputStream> response = CLIENT.send(chat(stack.demoKey(), """
                 {"model":"fake-gpt","stream":true,"stream_options":{"include_usage":true},
@@ -101,14 +101,18 @@ class DevStackEndToEndIT {
         BufferedReader lines = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8));
 
         String first = lines.readLine();
-        // The upstream is still held after its first chunk: what we just read cannot have been buffered.
+        assertThat(lines.readLine()).isEmpty();
+        String second = lines.readLine();
+        // The upstream is still held after its first content chunk: what we just read cannot have been buffered.
         assertThat(hold.isHeld()).isTrue();
+        assertThat(Json.read(second.substring(6)).at("/choices/0/delta/content").asText()).isEqualTo("Sluice ");
         assertThat(first).startsWith("data: ");
         assertThat(Json.read(first.substring(6)).at("/choices/0/delta/role").asText()).isEqualTo("assistant");
         hold.release();
 
         List<JsonNode> chunks = new ArrayList<>();
         chunks.add(Json.read(first.substring(6)));
+        chunks.add(Json.read(second.substring(6)));
         boolean done = false;
         for (String line = lines.readLine(); line != null; line = lines.readLine()) {
             if (line.equals("data: [DONE]")) {

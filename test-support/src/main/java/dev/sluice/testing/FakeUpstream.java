@@ -122,7 +122,19 @@ public final class FakeUpstream implements AutoCloseable {
 
   /** Streamed responses stop after their first chunk until the returned hold is released. */
   public synchronized StreamHold holdAfterFirstChunk() {
-    StreamHold hold = new StreamHold();
+    return hold(new StreamHold(0));
+  }
+
+  /**
+   * Streamed responses stop after their first chunk with content (the role chunk and the first content chunk went
+   * out) until the returned hold is released: what a client reads by then cannot have been buffered by a gateway
+   * that holds role-only chunks back.
+   */
+  public synchronized StreamHold holdAfterFirstContent() {
+    return hold(new StreamHold(1));
+  }
+
+  private StreamHold hold(StreamHold hold) {
     if (script.hold() != null) {
       script.hold().release();
     }

@@ -102,11 +102,12 @@ final class OpenAiChatHandler implements HttpHandler {
       if (i > 0) {
         pause(script.chunkDelay());
       }
-      if (i == 0 && hold != null) {
-        hold.arrive(); // before the flush, so a client holding chunk 1 always sees the hold as reached
+      boolean holdHere = hold != null && i == Math.min(hold.afterChunk(), chunks.length - 1);
+      if (holdHere) {
+        hold.arrive(); // before the flush, so a client holding this chunk always sees the hold as reached
       }
       sent = send(out, prefix, chunks[i], sent, cut);
-      if (i == 0 && hold != null) {
+      if (holdHere) {
         awaitRelease(hold);
       }
     }

@@ -16,8 +16,16 @@ public final class StreamHold {
 
   private final CountDownLatch reached = new CountDownLatch(1);
   private final CountDownLatch released = new CountDownLatch(1);
+  private final int afterChunk;
 
-  StreamHold() {}
+  /** @param afterChunk the index of the chunk after which responses stop (0: the role chunk) */
+  StreamHold(int afterChunk) {
+    this.afterChunk = afterChunk;
+  }
+
+  int afterChunk() {
+    return afterChunk;
+  }
 
   /**
    * Waits until a response reached the hold; false on timeout. A response counts as held from just before it sends its
