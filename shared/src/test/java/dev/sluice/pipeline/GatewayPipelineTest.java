@@ -388,6 +388,46 @@ class GatewayPipelineTest {
         assertThat(channel.status).isEqualTo(503);
     }
 
+    /** What the client had received when the usage event was published. */
+    private List<String> publishMoments(String body, RecordingChannel channel) {
+        List<String> moments = new java.util.ArrayList<>();
+        pipeline = new GatewayPipeline(new ApiKeyAuthenticator(keys, clock), new RouteResolver(routes),
+                new RequestAdmitter(new InMemoryQuotaLedger(), clock), new LocalSecretStore(Map.of()),
+                new ProviderRegistry(List.of(new DemoProvider(Duration.ZERO), scripted)),
+                event -> moments.add(event.status() + " status=" + channel.status + " body="
+                        + channel.body.size() + " last=" + (channel.flushes.isEmpty() ? "" : channel.flushes.getLast())),
+                clock, () -> nanos.addAndGet(1_000_000));
+        call(body, channel);
+        return moments;
+    }
+
+    @Test
+    void nonStream_publishesBeforeTheBodyIsWritten() throws Exception {
+        RecordingChannel channel = new RecordingChannel();
+
+        assertThat(publishMoments(request("demo", false), channel)).containsExactly("ok status=0 body=0 last=");
+        assertThat(channel.status).isEqualTo(200);
+    }
+
+    @Test
+    void stream_publishesAfterDoneIsFlushed_whileTheResponseIsStillOpen() throws Exception {
+        RecordingChannel channel = new RecordingChannel();
+
+        List<String> moments = publishMoments(request("demo", true), channel);
+
+        assertThat(moments).hasSize(1);
+        assertThat(moments.getFirst()).startsWith("ok status=200").endsWith("last=data: [DONE]\n\n");
+    }
+
+    @Test
+    void stream_clientGoneMidStream_isPublishedOnceAsClientDisconnected() throws Exception {
+        RecordingChannel channel = new RecordingChannel(3);
+
+        List<String> moments = publishMoments(request("demo", true), channel);
+
+        assertThat(moments).singleElement().asString().startsWith("client_disconnected");
+    }
+
     @Test
     void credentialWithControlCharacters_is502_andNeverEchoed() throws Exception {
         RecordingChannel channel = call(request("bad-secret", false));
