@@ -4,17 +4,21 @@ import dev.sluice.api.ChatRequest;
 import dev.sluice.api.EmbeddingRequest;
 import dev.sluice.call.Outcome;
 import dev.sluice.inbound.openai.EmbeddingBodies;
+import dev.sluice.inbound.openai.OpenAiErrorFormat;
 import dev.sluice.json.Json;
 import dev.sluice.provider.EmbeddingResult;
 import dev.sluice.route.Deployment;
 import dev.sluice.stream.ClientDisconnectedException;
+import dev.sluice.stream.ErrorResponder;
+import dev.sluice.stream.ResponseChannel;
 import dev.sluice.stream.ResponseRelay;
 import dev.sluice.usage.TokenEstimator;
 import dev.sluice.usage.TokenUsage;
 import dev.sluice.usage.UsageMeter;
-import dev.sluice.usage.event.UsageEvent;
 import dev.sluice.usage.UsagePublisher;
+import dev.sluice.usage.event.UsageEvent;
 import java.time.Clock;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
@@ -29,6 +33,7 @@ import org.slf4j.LoggerFactory;
  */
 final class Finish {
     private static final Logger LOG = LoggerFactory.getLogger(Finish.class);
+    private static final Map<String, String> JSON = Map.of("Content-Type", "application/json");
 
     private final UsagePublisher usage;
     private final Clock clock;
@@ -63,14 +68,19 @@ final class Finish {
     }
 
     /** Embeddings end with one fixed-length reply: the event is always published before it is sent. */
-    void embeddings(Outcome outcome, Admitted<EmbeddingRequest> admitted, EmbeddingResult result, Runnable reply) {
+    void embeddings(Outcome outcome, Admitted<EmbeddingRequest> admitted, EmbeddingResult result, ResponseChannel out) {
+        EmbeddingRequest request = admitted.request();
         if (outcome.served() != null) {
             boolean ok = outcome instanceof Outcome.Completed && result != null;
-            TokenUsage tokens = ok ? EmbeddingBodies.usage(admitted.request(), result) : TokenUsage.ZERO;
+            TokenUsage tokens = ok ? EmbeddingBodies.usage(request, result) : TokenUsage.ZERO;
             publish(event(admitted, outcome.served(), tokens, ok && result.usage() == null, outcome, -1, false));
         }
+        if (outcome instanceof Outcome.Failed failed) {
+            ErrorResponder.reject(out, failed.error(), admitted.requestId(), OpenAiErrorFormat.INSTANCE);
+            return;
+        }
         try {
-            reply.run();
+            out.sendJson(200, JSON, Json.write(EmbeddingBodies.list(request, result)));
         } catch (ClientDisconnectedException e) {
             LOG.info("request {}: client disconnected before the reply was sent", admitted.requestId());
         }

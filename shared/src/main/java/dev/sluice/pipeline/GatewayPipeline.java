@@ -7,13 +7,11 @@ import dev.sluice.auth.ApiKeyAuthenticator;
 import dev.sluice.call.Failover;
 import dev.sluice.call.Outcome;
 import dev.sluice.error.ErrorFormat;
+import dev.sluice.error.GatewayException;
 import dev.sluice.inbound.InboundDialect;
 import dev.sluice.inbound.anthropic.AnthropicInbound;
-import dev.sluice.inbound.openai.EmbeddingBodies;
 import dev.sluice.inbound.openai.OpenAiErrorFormat;
 import dev.sluice.inbound.openai.OpenAiInbound;
-import dev.sluice.error.GatewayException;
-import dev.sluice.json.Json;
 import dev.sluice.provider.ChatStreamListener;
 import dev.sluice.provider.EmbeddingCall;
 import dev.sluice.provider.EmbeddingResult;
@@ -31,7 +29,6 @@ import dev.sluice.stream.ResponseRelay;
 import dev.sluice.usage.UsageMeter;
 import dev.sluice.usage.UsagePublisher;
 import java.time.Clock;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
@@ -42,8 +39,6 @@ import java.util.function.LongSupplier;
  * closes. Chat in either inbound dialect ({@link InboundDialect}) and embeddings take the same stages.
  */
 public final class GatewayPipeline {
-    private static final Map<String, String> JSON = Map.of("Content-Type", "application/json");
-
     private final ApiKeyAuthenticator authenticate;
     private final RouteResolver resolveRoute;
     private final RequestAdmitter admit;
@@ -111,26 +106,12 @@ public final class GatewayPipeline {
                     return credential -> result.set(provider.embed(
                             new EmbeddingCall(in.requestId(), request, deployment, credential)));
                 });
-        finish.embeddings(outcome, admitted, result.get(), () -> {
-            if (outcome instanceof Outcome.Failed failed) {
-                ErrorResponder.reject(out, failed.error(), in.requestId(), OpenAiErrorFormat.INSTANCE);
-            } else {
-                out.sendJson(200, JSON, Json.write(EmbeddingBodies.list(request, result.get())));
-            }
-        });
+        finish.embeddings(outcome, admitted, result.get(), out);
     }
 
     /** {@code POST /v1/messages/count_tokens}, {@code GET /v1/models} and {@code GET /v1/models/{id}}. */
-    public void countTokens(GatewayRequest in, ResponseChannel out) {
-        models.countTokens(in, out);
-    }
-
-    public void listModels(GatewayRequest in, ResponseChannel out) {
-        models.list(in, out);
-    }
-
-    public void retrieveModel(GatewayRequest in, String alias, ResponseChannel out) {
-        models.retrieve(in, alias, out);
+    public ModelEndpoints models() {
+        return models;
     }
 
     /** Authenticate → parse → resolve the route → admit; null once a rejection has been sent. */

@@ -3,12 +3,12 @@ package dev.sluice.pipeline;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.api.ChatRequest;
 import dev.sluice.api.JsonBodies;
-import dev.sluice.inbound.anthropic.AnthropicMessagesRequest;
 import dev.sluice.auth.ApiKey;
 import dev.sluice.auth.ApiKeyAuthenticator;
 import dev.sluice.inbound.InboundDialect;
 import dev.sluice.inbound.anthropic.AnthropicErrorFormat;
 import dev.sluice.inbound.anthropic.AnthropicInbound;
+import dev.sluice.inbound.anthropic.AnthropicMessagesRequest;
 import dev.sluice.inbound.openai.OpenAiInbound;
 import dev.sluice.json.Json;
 import dev.sluice.route.RouteResolver;
@@ -20,7 +20,7 @@ import dev.sluice.usage.TokenEstimator;
  * The endpoints that describe models rather than call them: model listing and retrieval in OpenAI's or Anthropic's
  * format, and Anthropic's token counting. Authenticated like every call; not billed, not counted against quotas.
  */
-final class ModelEndpoints {
+public final class ModelEndpoints {
     private final ApiKeyAuthenticator authenticator;
     private final RouteResolver routes;
 
@@ -30,21 +30,21 @@ final class ModelEndpoints {
     }
 
     /** {@code GET /v1/models}, in Anthropic's format when the caller sent {@code anthropic-version}. */
-    void list(GatewayRequest in, ResponseChannel out) {
+    public void list(GatewayRequest in, ResponseChannel out) {
         InboundDialect dialect = dialectOf(in);
         ErrorResponder.answer(out, in.requestId(), dialect.errors(),
                 () -> dialect.modelList(routes.visibleTo(authenticate(in))));
     }
 
     /** {@code GET /v1/models/{id}}: one alias the key may use, or 404 {@code model_not_found}. */
-    void retrieve(GatewayRequest in, String alias, ResponseChannel out) {
+    public void retrieve(GatewayRequest in, String alias, ResponseChannel out) {
         InboundDialect dialect = dialectOf(in);
         ErrorResponder.answer(out, in.requestId(), dialect.errors(),
                 () -> dialect.model(routes.resolve(alias, authenticate(in))));
     }
 
     /** {@code POST /v1/messages/count_tokens}: the gateway tokenizer's estimate for a route the key may use. */
-    void countTokens(GatewayRequest in, ResponseChannel out) {
+    public void countTokens(GatewayRequest in, ResponseChannel out) {
         ErrorResponder.answer(out, in.requestId(), AnthropicErrorFormat.INSTANCE, () -> {
             ApiKey key = authenticate(in);
             ObjectNode body = JsonBodies.object(in.body());

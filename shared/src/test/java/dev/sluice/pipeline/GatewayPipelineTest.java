@@ -330,16 +330,16 @@ class GatewayPipelineTest {
     @Test
     void models_retrieveOneAndListInAnthropicsFormatWhenAsked() throws Exception {
         RecordingChannel one = new RecordingChannel();
-        pipeline.retrieveModel(new GatewayRequest("r", "Bearer " + key, null, new byte[0]), "demo", one);
+        pipeline.models().retrieve(new GatewayRequest("r", "Bearer " + key, null, new byte[0]), "demo", one);
         assertThat(Json.read(one.bodyText()).path("object").asText()).isEqualTo("model");
         assertThat(Json.read(one.bodyText()).path("owned_by").asText()).isEqualTo("demo");
 
         RecordingChannel missing = new RecordingChannel();
-        pipeline.retrieveModel(new GatewayRequest("r", "Bearer " + key, null, new byte[0]), "nope", missing);
+        pipeline.models().retrieve(new GatewayRequest("r", "Bearer " + key, null, new byte[0]), "nope", missing);
         assertThat(missing.status).isEqualTo(404);
 
         RecordingChannel anthropic = new RecordingChannel();
-        pipeline.listModels(new GatewayRequest("r", null, key, "2023-06-01", new byte[0]), anthropic);
+        pipeline.models().list(new GatewayRequest("r", null, key, "2023-06-01", new byte[0]), anthropic);
         JsonNode list = Json.read(anthropic.bodyText());
         assertThat(list.path("has_more").asBoolean()).isFalse();
         assertThat(list.at("/data/0/type").asText()).isEqualTo("model");
@@ -440,7 +440,7 @@ class GatewayPipelineTest {
     @Test
     void countTokens_estimatesTheAnthropicRequestForAKnownAlias() throws Exception {
         RecordingChannel channel = new RecordingChannel();
-        pipeline.countTokens(new GatewayRequest("req_c", null, key, "2023-06-01", """
+        pipeline.models().countTokens(new GatewayRequest("req_c", null, key, "2023-06-01", """
                 {"model":"demo","system":"Be brief.","messages":[{"role":"user","content":"Hello, world!"}]}"""
                 .getBytes(StandardCharsets.UTF_8)), channel);
 
@@ -449,7 +449,7 @@ class GatewayPipelineTest {
         assertThat(usage.events()).isEmpty();
 
         RecordingChannel unknown = new RecordingChannel();
-        pipeline.countTokens(new GatewayRequest("req_c", null, key, "2023-06-01",
+        pipeline.models().countTokens(new GatewayRequest("req_c", null, key, "2023-06-01",
                 "{\"model\":\"nope\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}"
                         .getBytes(StandardCharsets.UTF_8)), unknown);
         assertThat(unknown.status).isEqualTo(404);

@@ -173,10 +173,10 @@ final class Priming {
         call(pipeline::chatCompletions, bearer(chat.formatted(false)), 200);
         call(pipeline::messages, anthropic(message.formatted(true)), 200);
         call(pipeline::messages, anthropic(message.formatted(false)), 200);
-        call(pipeline::countTokens, anthropic("{\"model\":\"prime\",\"messages\":[{\"role\":\"user\","
+        call(pipeline.models()::countTokens, anthropic("{\"model\":\"prime\",\"messages\":[{\"role\":\"user\","
                 + "\"content\":\"Count me.\"}]}"), 200);
         call(pipeline::embeddings, bearer("{\"model\":\"prime\",\"input\":[\"one\",\"two\"]}"), 200);
-        call(pipeline::listModels, bearer(""), 200);
+        call(pipeline.models()::list, bearer(""), 200);
         call(pipeline::chatCompletions, bearer(chat.formatted(true).replace("\"prime\"", "\"missing\"")), 404);
 
         List<PutRecordsRequestEntry> records = new ArrayList<>();

@@ -149,12 +149,12 @@ public final class RouterServer implements AutoCloseable {
             case "/v1/chat/completions" -> pipeline.chatCompletions(post(exchange, method, path, requestId),
                     channel);
             case "/v1/messages" -> pipeline.messages(post(exchange, method, path, requestId), channel);
-            case "/v1/messages/count_tokens" -> pipeline.countTokens(post(exchange, method, path, requestId),
+            case "/v1/messages/count_tokens" -> pipeline.models().countTokens(post(exchange, method, path, requestId),
                     channel);
             case "/v1/embeddings" -> pipeline.embeddings(post(exchange, method, path, requestId), channel);
             case "/v1/models" -> {
                 requireMethod(method, path, "GET");
-                pipeline.listModels(gatewayRequest(exchange, requestId, new byte[0]), channel);
+                pipeline.models().list(gatewayRequest(exchange, requestId, new byte[0]), channel);
             }
             case BEFORE_CHECKPOINT_PATH, AFTER_RESTORE_PATH -> {
                 if (!isAdapterLifecycleCall(method, exchange.getRemoteAddress().getAddress(),
@@ -168,7 +168,7 @@ public final class RouterServer implements AutoCloseable {
             default -> {
                 if (path.startsWith("/v1/models/") && path.length() > "/v1/models/".length()) {
                     requireMethod(method, path, "GET");
-                    pipeline.retrieveModel(gatewayRequest(exchange, requestId, new byte[0]),
+                    pipeline.models().retrieve(gatewayRequest(exchange, requestId, new byte[0]),
                             path.substring("/v1/models/".length()), channel);
                     return;
                 }
