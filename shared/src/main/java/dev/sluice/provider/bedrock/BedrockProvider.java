@@ -98,33 +98,13 @@ public final class BedrockProvider implements ChatProvider, EmbeddingProvider, A
                 handoff.fail(failure);
             }
         });
-        BedrockStreamMapper mapper = new BedrockStreamMapper(mapped.responseToolName());
         boolean ended = false;
         try {
-            // Headers may come before the model produced anything: the deadline holds until the first event.
-            long deadline = System.nanoTime() + deployment.timeout().toNanos();
-            boolean started = false;
-            while (true) {
-                StreamHandoff.Signal signal = started ? handoff.take()
-                        : handoff.poll(Duration.ofNanos(deadline - System.nanoTime()));
-                switch (signal) {
-                    case null -> throw UpstreamErrors.timeout(TYPE);
-                    case StreamHandoff.Started headers -> {
-                    }
-                    case StreamHandoff.Event event -> {
-                        started = true;
-                        mapper.relay(event.event(), listener);
-                        handoff.consumed();
-                    }
-                    case StreamHandoff.Failed failed -> throw BedrockErrors.from(failed.cause(), mapper.delivered());
-                    case StreamHandoff.Completed completed -> {
-                        ended = true;
-                        if (!mapper.complete()) {
-                            throw UpstreamErrors.incompleteStream(TYPE);
-                        }
-                        return;
-                    }
-                }
+            boolean complete = relayUntilEnd(handoff, new BedrockStreamMapper(mapped.responseToolName()),
+                    deployment.timeout(), listener);
+            ended = true;
+            if (!complete) {
+                throw UpstreamErrors.incompleteStream(TYPE);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -134,6 +114,32 @@ public final class BedrockProvider implements ChatProvider, EmbeddingProvider, A
                 // A timeout, a failure, or a listener whose client went away: release the upstream connection.
                 handoff.cancel();
                 future.cancel(true);
+            }
+        }
+    }
+
+    /** Relays the stream's events as they come; true when it ended as a complete answer. */
+    private static boolean relayUntilEnd(StreamHandoff handoff, BedrockStreamMapper mapper, Duration firstByteTimeout,
+                                         ChatStreamListener listener) throws InterruptedException {
+        // Headers may come before the model produced anything: the deadline holds until the first event.
+        long deadline = System.nanoTime() + firstByteTimeout.toNanos();
+        boolean started = false;
+        while (true) {
+            StreamHandoff.Signal signal = started ? handoff.take()
+                    : handoff.poll(Duration.ofNanos(deadline - System.nanoTime()));
+            switch (signal) {
+                case null -> throw UpstreamErrors.timeout(TYPE);
+                case StreamHandoff.Started headers -> {
+                }
+                case StreamHandoff.Event event -> {
+                    started = true;
+                    mapper.relay(event.event(), listener);
+                    handoff.consumed();
+                }
+                case StreamHandoff.Failed failed -> throw BedrockErrors.from(failed.cause(), mapper.delivered());
+                case StreamHandoff.Completed completed -> {
+                    return mapper.complete();
+                }
             }
         }
     }
