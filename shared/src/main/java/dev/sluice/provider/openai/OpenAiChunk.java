@@ -64,60 +64,80 @@ record OpenAiChunk(List<Choice> choices, JsonNode usage, JsonNode error, OpenAiC
             if (parser.nextToken() != JsonToken.START_OBJECT) {
                 throw new IOException("an OpenAI stream chunk must be a JSON object");
             }
-            int bodyStart = offsetAfter(parser);
-            int idStart = -1;
-            int idEnd = -1;
-            int modelStart = -1;
-            int modelEnd = -1;
-            int usageStart = -1;
-            int usageEnd = -1;
-            boolean usageNull = false;
-            List<Choice> choices = List.of();
-            JsonNode usage = null;
-            JsonNode error = null;
+            Members members = new Members(json, offsetAfter(parser));
             while (parser.nextToken() == JsonToken.FIELD_NAME) {
-                String name = parser.currentName();
-                int memberStart = (int) parser.currentTokenLocation().getByteOffset();
-                JsonToken value = parser.nextToken();
-                switch (name) {
-                    case "id", "model" -> {
-                        int start = (int) parser.currentTokenLocation().getByteOffset();
-                        parser.finishToken();
-                        parser.skipChildren();
-                        if (name.equals("id")) {
-                            idStart = start;
-                            idEnd = offsetAfter(parser);
-                        } else {
-                            modelStart = start;
-                            modelEnd = offsetAfter(parser);
-                        }
-                    }
-                    case "usage" -> {
-                        usageNull = value == JsonToken.VALUE_NULL;
-                        JsonNode node = parser.readValueAsTree();
-                        usage = node != null && node.isObject() ? node : usage;
-                        usageStart = memberStart;
-                        usageEnd = offsetAfter(parser);
-                    }
-                    case "x_groq" -> {
-                        JsonNode groq = parser.readValueAsTree();
-                        JsonNode groqUsage = groq == null ? null : groq.get("usage");
-                        if (usage == null && groqUsage != null && groqUsage.isObject()) {
-                            usage = groqUsage;
-                        }
-                    }
-                    case "choices" -> {
-                        if (value == JsonToken.START_ARRAY) {
-                            choices = Json.MAPPER.readValue(parser, CHOICES);
-                        } else {
-                            parser.skipChildren();
-                        }
-                    }
-                    case "error" -> error = parser.readValueAsTree();
-                    default -> parser.skipChildren();
-                }
+                members.read(parser);
             }
-            int bodyEnd = (int) parser.currentTokenLocation().getByteOffset();
+            return members.toChunk((int) parser.currentTokenLocation().getByteOffset());
+        }
+    }
+
+    /** The top-level members as one pass of the parser meets them: values bound, offsets noted. */
+    private static final class Members {
+        private final byte[] json;
+        private final int bodyStart;
+        private int idStart = -1;
+        private int idEnd = -1;
+        private int modelStart = -1;
+        private int modelEnd = -1;
+        private int usageStart = -1;
+        private int usageEnd = -1;
+        private boolean usageNull;
+        private List<Choice> choices = List.of();
+        private JsonNode usage;
+        private JsonNode error;
+
+        Members(byte[] json, int bodyStart) {
+            this.json = json;
+            this.bodyStart = bodyStart;
+        }
+
+        /** Reads the member whose name the parser is on. */
+        void read(JsonParser parser) throws IOException {
+            String name = parser.currentName();
+            int memberStart = (int) parser.currentTokenLocation().getByteOffset();
+            JsonToken value = parser.nextToken();
+            switch (name) {
+                case "id", "model" -> {
+                    int start = (int) parser.currentTokenLocation().getByteOffset();
+                    parser.finishToken();
+                    parser.skipChildren();
+                    if (name.equals("id")) {
+                        idStart = start;
+                        idEnd = offsetAfter(parser);
+                    } else {
+                        modelStart = start;
+                        modelEnd = offsetAfter(parser);
+                    }
+                }
+                case "usage" -> {
+                    usageNull = value == JsonToken.VALUE_NULL;
+                    JsonNode node = parser.readValueAsTree();
+                    usage = node != null && node.isObject() ? node : usage;
+                    usageStart = memberStart;
+                    usageEnd = offsetAfter(parser);
+                }
+                case "x_groq" -> {
+                    JsonNode groq = parser.readValueAsTree();
+                    JsonNode groqUsage = groq == null ? null : groq.get("usage");
+                    if (usage == null && groqUsage != null && groqUsage.isObject()) {
+                        usage = groqUsage;
+                    }
+                }
+                case "choices" -> {
+                    if (value == JsonToken.START_ARRAY) {
+                        List<Choice> read = Json.MAPPER.readValue(parser, CHOICES);
+                        choices = read == null ? List.of() : read;
+                    } else {
+                        parser.skipChildren();
+                    }
+                }
+                case "error" -> error = parser.readValueAsTree();
+                default -> parser.skipChildren();
+            }
+        }
+
+        OpenAiChunk toChunk(int bodyEnd) {
             if (usageStart >= 0) {
                 // The member goes with the comma after it, or, when it is the last one, the comma before it.
                 int after = skipSpace(json, usageEnd);
@@ -131,9 +151,8 @@ record OpenAiChunk(List<Choice> choices, JsonNode usage, JsonNode error, OpenAiC
                     usageStart = json[before] == ',' ? before : usageStart;
                 }
             }
-            return new OpenAiChunk(choices == null ? List.of() : choices, usage, error,
-                    new OpenAiChunkJson(json, bodyStart, bodyEnd, idStart, idEnd, modelStart, modelEnd, usageStart,
-                            usageEnd, usageNull));
+            return new OpenAiChunk(choices, usage, error, new OpenAiChunkJson(json, bodyStart, bodyEnd, idStart, idEnd,
+                    modelStart, modelEnd, usageStart, usageEnd, usageNull));
         }
     }
 
