@@ -98,20 +98,8 @@ public final class ChatCompletionRelay extends ResponseRelay {
                 case StreamDelta.Reasoning reasoning -> append(delta, "reasoning_content", reasoning.text());
                 case StreamDelta.Refusal refusal -> append(delta, "refusal", refusal.text());
                 case StreamDelta.ToolCallStart start -> {
-                    openCall = toolCalls(delta).addObject().put("index", start.index());
+                    openCall = toolCallStart(toolCalls(delta).addObject(), start);
                     openCallIndex = start.index();
-                    if (start.id() != null) {
-                        openCall.put("id", start.id());
-                    }
-                    openCall.put("type", "function");
-                    ObjectNode function = openCall.putObject("function");
-                    if (start.name() != null) {
-                        function.put("name", start.name());
-                    }
-                    function.put("arguments", "");
-                    if (start.extraContent() != null) {
-                        openCall.set("extra_content", start.extraContent());
-                    }
                 }
                 case StreamDelta.ToolCallArguments arguments -> {
                     if (openCall != null && openCallIndex == arguments.index()) {
@@ -129,6 +117,24 @@ public final class ChatCompletionRelay extends ResponseRelay {
             }
         }
         return choices;
+    }
+
+    /** The first fragment of a tool call, as OpenAI streams it: index, id, type, name and empty arguments. */
+    private static ObjectNode toolCallStart(ObjectNode call, StreamDelta.ToolCallStart start) {
+        call.put("index", start.index());
+        if (start.id() != null) {
+            call.put("id", start.id());
+        }
+        call.put("type", "function");
+        ObjectNode function = call.putObject("function");
+        if (start.name() != null) {
+            function.put("name", start.name());
+        }
+        function.put("arguments", "");
+        if (start.extraContent() != null) {
+            call.set("extra_content", start.extraContent());
+        }
+        return call;
     }
 
     private static ArrayNode toolCalls(ObjectNode delta) {
