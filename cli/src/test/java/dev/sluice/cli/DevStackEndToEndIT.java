@@ -11,6 +11,7 @@ import dev.sluice.route.Deployment;
 import dev.sluice.route.Pricing;
 import dev.sluice.route.Route;
 import dev.sluice.testing.FakeUpstream;
+import dev.sluice.testing.RequiresNode;
 import dev.sluice.testing.StreamHold;
 import dev.sluice.usage.aggregate.UsageTotals;
 import dev.sluice.usage.store.DynamoDbUsageStore;
@@ -211,10 +212,8 @@ class DevStackEndToEndIT {
     }
 
     @Test
+    @RequiresNode
     void officialOpenAiAndAnthropicSdks_workAgainstTheGateway() throws Exception {
-        boolean ci = "true".equalsIgnoreCase(System.getenv("CI"));
-        org.junit.jupiter.api.Assumptions.assumeTrue(ci || OfficialSdks.available(),
-                "Node.js and npm are needed to run the official SDKs (required in CI)");
         upstream.streamContent("Streamed", " through", " Sluice.");
         upstream.reportUsage(11, 3);
 

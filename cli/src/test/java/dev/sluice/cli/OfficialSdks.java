@@ -19,15 +19,6 @@ final class OfficialSdks {
     }
 
     /** Node.js and npm on the PATH. */
-    static boolean available() {
-        try {
-            return run(List.of("node", "--version"), Map.of(), 20).exitCode() == 0
-                    && run(List.of("npm", "--version"), Map.of(), 20).exitCode() == 0;
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
     record Result(int exitCode, String stdout, String stderr) {
     }
 

@@ -3,6 +3,7 @@ package dev.sluice.infra;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sluice.testing.RequiresNode;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -13,7 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import software.amazon.awscdk.assertions.Template;
 
@@ -25,14 +25,10 @@ import software.amazon.awscdk.assertions.Template;
  */
 class CdkCliSynthIT {
     private static final Path ROUTER_ZIP = Path.of("../functions/router/target/sluice-router-lambda.zip");
-    private static final boolean CI = "true".equalsIgnoreCase(System.getenv("CI"));
 
     @Test
+    @RequiresNode
     void cdkSynth_withThePinnedCli_hasNoWildcardResourcesOnDataActions() throws Exception {
-        Assumptions.assumeTrue(CI || (commandWorks("node", "--version") && commandWorks("npm", "--version")),
-                "Node.js and npm are needed to run the CDK CLI (required in CI)");
-        Assumptions.assumeTrue(CI || Files.isRegularFile(ROUTER_ZIP),
-                "the router bundle is built by `./mvnw package` (required in CI)");
         assertThat(ROUTER_ZIP).as("the router bundle, built earlier in the reactor").isRegularFile();
 
         if (!Files.isRegularFile(Path.of("node_modules", "aws-cdk", "bin", "cdk"))) {
@@ -90,16 +86,4 @@ class CdkCliSynthIT {
                 + " failed:\n" + output).isZero();
     }
 
-    private static boolean commandWorks(String... command) {
-        try {
-            Process process = new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-            return process.waitFor(20, TimeUnit.SECONDS) && process.exitValue() == 0;
-        } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
-    }
 }

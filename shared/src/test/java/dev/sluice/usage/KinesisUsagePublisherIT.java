@@ -1,10 +1,10 @@
 package dev.sluice.usage;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.sluice.testing.KinesisEmulator;
 import dev.sluice.testing.LocalDynamoDb;
+import dev.sluice.testing.RequiresNode;
 import dev.sluice.usage.event.UsageEvent;
 import dev.sluice.usage.event.UsageEventCodec;
 import java.time.Duration;
@@ -14,16 +14,11 @@ import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.kinesis.model.Record;
 
 /** Usage events through PutRecords into the Kinesis emulator, read back byte for byte. */
+@RequiresNode(unlessSet = {KinesisEmulator.ENDPOINT_PROPERTY, KinesisEmulator.ENDPOINT_VARIABLE})
 class KinesisUsagePublisherIT {
-
-    static void assumeEmulator() {
-        assumeTrue(KinesisEmulator.isAvailable() || "true".equals(System.getenv("CI")),
-                "node/npm not installed: Kinesis emulator tests skipped (they run in CI)");
-    }
 
     @Test
     void publish_writesOneRecordPerEvent_partitionedByTenant() {
-        assumeEmulator();
         KinesisEmulator kinesis = KinesisEmulator.shared();
         String stream = LocalDynamoDb.uniqueName("usage");
         kinesis.createStream(stream, 2);

@@ -1,11 +1,11 @@
 package dev.sluice.aggregator;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.amazonaws.services.lambda.runtime.events.KinesisEvent;
 import dev.sluice.testing.KinesisEmulator;
 import dev.sluice.testing.LocalDynamoDb;
+import dev.sluice.testing.RequiresNode;
 import dev.sluice.usage.KinesisUsagePublisher;
 import dev.sluice.usage.aggregate.UsageTotals;
 import dev.sluice.usage.event.UsageEvent;
@@ -23,12 +23,11 @@ import software.amazon.awssdk.services.kinesis.model.Record;
  * The usage path after the router, on real engines: PutRecords into the Kinesis emulator, the records as Lambda's
  * event source mapping would hand them to the handler (delivered twice), rows in DynamoDB Local.
  */
+@RequiresNode(unlessSet = {KinesisEmulator.ENDPOINT_PROPERTY, KinesisEmulator.ENDPOINT_VARIABLE})
 class KinesisToUsageTableIT {
 
     @Test
     void publishedEvents_foldIntoTheUsageTableOnce_evenWhenDeliveredTwice() {
-        assumeTrue(KinesisEmulator.isAvailable() || "true".equals(System.getenv("CI")),
-                "node/npm not installed: Kinesis emulator tests skipped (they run in CI)");
         KinesisEmulator kinesis = KinesisEmulator.shared();
         String stream = LocalDynamoDb.uniqueName("usage-stream");
         kinesis.createStream(stream, 1);

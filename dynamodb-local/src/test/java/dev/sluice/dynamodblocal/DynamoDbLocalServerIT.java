@@ -14,7 +14,7 @@ import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
 import software.amazon.awssdk.services.dynamodb.model.KeyType;
 import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 
-class DynamoDbLocalServerTest {
+class DynamoDbLocalServerIT {
 
     @Test
     void start_servesOnLoopbackOnly_andCloseStopsIt() throws Exception {

@@ -6,7 +6,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.core.SdkBytes;
@@ -15,15 +14,13 @@ import software.amazon.awssdk.services.kinesis.model.PutRecordsRequestEntry;
 import software.amazon.awssdk.services.kinesis.model.PutRecordsResponse;
 import software.amazon.awssdk.services.kinesis.model.Record;
 
-class KinesisEmulatorTest {
+@RequiresNode(unlessSet = {KinesisEmulator.ENDPOINT_PROPERTY, KinesisEmulator.ENDPOINT_VARIABLE})
+class KinesisEmulatorIT {
 
   private static KinesisEmulator kinesis;
 
   @BeforeAll
   static void startEmulator() {
-    // On CI a missing node is a broken runner, not a reason to skip.
-    Assumptions.assumeTrue(
-        KinesisEmulator.isAvailable() || "true".equals(System.getenv("CI")), "node and npm are not on the PATH");
     kinesis = KinesisEmulator.shared();
   }
 

@@ -17,7 +17,7 @@ import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
 import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
 
-class LocalDynamoDbTest {
+class LocalDynamoDbIT {
 
   private static DynamoDbClient dynamoDb;
 
