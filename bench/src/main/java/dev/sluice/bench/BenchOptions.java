@@ -16,8 +16,14 @@ import java.util.Locale;
  * @param concurrency       concurrent clients of the throughput runs, one run per value and target
  * @param arguments         the command line as given, echoed in the report so the numbers come with their command
  */
-public record BenchOptions(int requests, int warmup, int chunks, Duration throughputTime, Duration throughputWarmup,
-                           List<Integer> concurrency, List<String> arguments) {
+public record BenchOptions(
+        int requests,
+        int warmup,
+        int chunks,
+        Duration throughputTime,
+        Duration throughputWarmup,
+        List<Integer> concurrency,
+        List<String> arguments) {
     static final String USAGE = """
             Usage: bench/run.sh [options]
               --requests N        measured sequential requests per target (default 2000; --quick 200)
@@ -45,14 +51,14 @@ public record BenchOptions(int requests, int warmup, int chunks, Duration throug
 
     /** The full run: 2000 requests per target after 500 warm-up, 50 chunks, 10 s at 32 and 128 clients. */
     public static BenchOptions defaults() {
-        return new BenchOptions(2000, 500, 50, Duration.ofSeconds(10), Duration.ofSeconds(2), List.of(32, 128),
-                List.of());
+        return new BenchOptions(
+                2000, 500, 50, Duration.ofSeconds(10), Duration.ofSeconds(2), List.of(32, 128), List.of());
     }
 
     /** A smoke run: the same phases with small counts. */
     public static BenchOptions quick() {
-        return new BenchOptions(200, 100, 50, Duration.ofSeconds(3), Duration.ofSeconds(1), List.of(32, 128),
-                List.of("--quick"));
+        return new BenchOptions(
+                200, 100, 50, Duration.ofSeconds(3), Duration.ofSeconds(1), List.of(32, 128), List.of("--quick"));
     }
 
     /** Parses {@code --name value} options; {@code --quick} sets the base, explicit options override it. */
@@ -101,8 +107,11 @@ public record BenchOptions(int requests, int warmup, int chunks, Duration throug
         long throughputRuns = 3L * concurrency.size();
         return Duration.ofSeconds(120)
                 .plus(Duration.ofMillis(50).multipliedBy(sequential))
-                .plus(throughputTime.plus(throughputWarmup).plus(ThroughputRun.DRAIN_ALLOWANCE)
-                        .plusSeconds(5).multipliedBy(throughputRuns));
+                .plus(throughputTime
+                        .plus(throughputWarmup)
+                        .plus(ThroughputRun.DRAIN_ALLOWANCE)
+                        .plusSeconds(5)
+                        .multipliedBy(throughputRuns));
     }
 
     private static int parseInt(String name, String value) {
@@ -143,8 +152,8 @@ public record BenchOptions(int requests, int warmup, int chunks, Duration throug
 
     private static void requireSeconds(String name, Duration value, Duration min) {
         if (value.compareTo(min) < 0 || value.compareTo(Duration.ofHours(1)) > 0) {
-            throw new IllegalArgumentException(String.format(Locale.ROOT, "%s must be between %.1f s and 3600 s",
-                    name, min.toMillis() / 1000.0));
+            throw new IllegalArgumentException(
+                    String.format(Locale.ROOT, "%s must be between %.1f s and 3600 s", name, min.toMillis() / 1000.0));
         }
     }
 }

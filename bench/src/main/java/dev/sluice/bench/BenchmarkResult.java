@@ -11,11 +11,19 @@ import java.util.List;
  * @param loadAfter        and when it ended
  * @param sequentialErrors failed requests of the latency and CPU phases (warm-up excluded)
  */
-public record BenchmarkResult(BenchOptions options, Machine machine, Instant startedAt, Duration elapsed,
-                              String loadBefore, String loadAfter,
-                              SequentialRun.LatencyResult latency, SequentialRun.CpuResult cpu,
-                              List<ThroughputRun.Result> throughput, long sequentialErrors,
-                              List<String> sequentialErrorReasons, long sequentialReconnects) {
+public record BenchmarkResult(
+        BenchOptions options,
+        Machine machine,
+        Instant startedAt,
+        Duration elapsed,
+        String loadBefore,
+        String loadAfter,
+        SequentialRun.LatencyResult latency,
+        SequentialRun.CpuResult cpu,
+        List<ThroughputRun.Result> throughput,
+        long sequentialErrors,
+        List<String> sequentialErrorReasons,
+        long sequentialReconnects) {
 
     public BenchmarkResult {
         throughput = List.copyOf(throughput);
@@ -24,7 +32,8 @@ public record BenchmarkResult(BenchOptions options, Machine machine, Instant sta
 
     /** Failed requests over every measured phase. */
     public long totalErrors() {
-        return sequentialErrors + throughput.stream().mapToLong(ThroughputRun.Result::errors).sum();
+        return sequentialErrors
+                + throughput.stream().mapToLong(ThroughputRun.Result::errors).sum();
     }
 
     /** The results as Markdown, ready to paste into the README. */

@@ -5,8 +5,15 @@ import java.lang.management.ManagementFactory;
 import java.util.List;
 
 /** The JVM, OS and CPU a run measured, for the report: numbers without their machine mean little. */
-record Machine(String java, String vm, String os, String cpuModel, int processors, String garbageCollectors,
-               long maxHeapBytes, List<String> jvmArguments) {
+record Machine(
+        String java,
+        String vm,
+        String os,
+        String cpuModel,
+        int processors,
+        String garbageCollectors,
+        long maxHeapBytes,
+        List<String> jvmArguments) {
 
     static Machine current() {
         return new Machine(
@@ -16,8 +23,11 @@ record Machine(String java, String vm, String os, String cpuModel, int processor
                         + System.getProperty("os.arch"),
                 ProcessStats.cpuModel(),
                 Runtime.getRuntime().availableProcessors(),
-                String.join(", ", ManagementFactory.getGarbageCollectorMXBeans().stream()
-                        .map(GarbageCollectorMXBean::getName).toList()),
+                String.join(
+                        ", ",
+                        ManagementFactory.getGarbageCollectorMXBeans().stream()
+                                .map(GarbageCollectorMXBean::getName)
+                                .toList()),
                 Runtime.getRuntime().maxMemory(),
                 ManagementFactory.getRuntimeMXBean().getInputArguments());
     }

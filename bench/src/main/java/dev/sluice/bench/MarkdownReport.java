@@ -12,6 +12,7 @@ import java.util.stream.Collectors;
 final class MarkdownReport {
     /** Targets from DESIGN.md ("Targets"), in milliseconds and megabytes. */
     static final double TARGET_ADDED_FIRST_DATA_P50_MS = 1.0;
+
     static final double TARGET_ADDED_FIRST_DATA_P99_MS = 5.0;
     static final double TARGET_ADDED_CPU_MS = 0.5;
     static final double TARGET_RSS_MB = 300;
@@ -21,8 +22,7 @@ final class MarkdownReport {
     private static final String GATEWAY = StreamingBenchmark.GATEWAY;
     private static final String NO_QUOTA = StreamingBenchmark.GATEWAY_NO_QUOTA;
 
-    private MarkdownReport() {
-    }
+    private MarkdownReport() {}
 
     static String render(BenchmarkResult result) {
         BenchOptions options = result.options();
@@ -34,29 +34,55 @@ final class MarkdownReport {
                 .append("share one JVM on 127.0.0.1.\n\n");
 
         md.append("| parameter | value |\n|---|---|\n");
-        row(md, "command", "`bench/run.sh" + (options.arguments().isEmpty() ? "" : " "
-                + String.join(" ", options.arguments())) + "`");
-        row(md, "stream", "`stream: true`, `stream_options.include_usage`; " + options.chunks()
-                + " content chunks = " + (options.chunks() + 3) + " SSE `data:` events + `[DONE]`");
-        row(md, "gateway key", "RPM limit " + String.format(Locale.ROOT, "%,d", StreamingBenchmark.RPM_LIMIT)
-                + ": one conditional `UpdateItem` in DynamoDB Local per request");
-        row(md, "targets", "`direct` (the fake upstream), `gateway` (key with the RPM limit), `gateway-no-quota` "
-                + "(key without a limit: no DynamoDB write)");
-        row(md, "sequential", options.requests() + " requests per target after " + options.warmup()
-                + " warm-up per target; one client, keep-alive; the targets take turns in blocks of "
-                + SequentialRun.BLOCK);
-        row(md, "throughput", seconds(options.throughputTime()) + " measured after " + seconds(
-                options.throughputWarmup()) + " warm-up, at " + options.concurrency().stream().map(String::valueOf)
-                .collect(Collectors.joining(", ")) + " clients (virtual threads, one keep-alive connection each)");
-        row(md, "JVM", machine.java() + ", " + machine.vm() + "; GC " + machine.garbageCollectors()
-                + "; max heap " + megabytes(machine.maxHeapBytes()) + " MB"
-                + (machine.jvmArguments().isEmpty() ? "" : "; flags `" + String.join(" ", machine.jvmArguments())
-                + "`"));
+        row(
+                md,
+                "command",
+                "`bench/run.sh" + (options.arguments().isEmpty() ? "" : " " + String.join(" ", options.arguments()))
+                        + "`");
+        row(
+                md,
+                "stream",
+                "`stream: true`, `stream_options.include_usage`; " + options.chunks() + " content chunks = "
+                        + (options.chunks() + 3) + " SSE `data:` events + `[DONE]`");
+        row(
+                md,
+                "gateway key",
+                "RPM limit " + String.format(Locale.ROOT, "%,d", StreamingBenchmark.RPM_LIMIT)
+                        + ": one conditional `UpdateItem` in DynamoDB Local per request");
+        row(
+                md,
+                "targets",
+                "`direct` (the fake upstream), `gateway` (key with the RPM limit), `gateway-no-quota` "
+                        + "(key without a limit: no DynamoDB write)");
+        row(
+                md,
+                "sequential",
+                options.requests() + " requests per target after " + options.warmup()
+                        + " warm-up per target; one client, keep-alive; the targets take turns in blocks of "
+                        + SequentialRun.BLOCK);
+        row(
+                md,
+                "throughput",
+                seconds(options.throughputTime()) + " measured after " + seconds(options.throughputWarmup())
+                        + " warm-up, at "
+                        + options.concurrency().stream().map(String::valueOf).collect(Collectors.joining(", "))
+                        + " clients (virtual threads, one keep-alive connection each)");
+        row(
+                md,
+                "JVM",
+                machine.java() + ", " + machine.vm() + "; GC " + machine.garbageCollectors()
+                        + "; max heap " + megabytes(machine.maxHeapBytes()) + " MB"
+                        + (machine.jvmArguments().isEmpty()
+                                ? ""
+                                : "; flags `" + String.join(" ", machine.jvmArguments()) + "`"));
         row(md, "OS", machine.os());
         row(md, "CPU", machine.cpuModel() + ", " + machine.processors() + " available processors");
-        row(md, "run", result.startedAt().truncatedTo(ChronoUnit.SECONDS) + ", took "
-                + result.elapsed().toSeconds() + " s; load average (1/5/15 min) " + result.loadBefore()
-                + " before, " + result.loadAfter() + " after");
+        row(
+                md,
+                "run",
+                result.startedAt().truncatedTo(ChronoUnit.SECONDS) + ", took "
+                        + result.elapsed().toSeconds() + " s; load average (1/5/15 min) " + result.loadBefore()
+                        + " before, " + result.loadAfter() + " after");
         md.append('\n');
 
         latency(md, result.latency(), options.requests());
@@ -75,22 +101,46 @@ final class MarkdownReport {
             long direct = latency.firstData().get(DIRECT).get(p);
             long gateway = latency.firstData().get(GATEWAY).get(p);
             long noQuota = latency.firstData().get(NO_QUOTA).get(p);
-            String target = gateway < 0 || direct < 0 ? "" : switch (p) {
-                case 50 -> verdict(gateway - direct, TARGET_ADDED_FIRST_DATA_P50_MS);
-                case 99 -> verdict(gateway - direct, TARGET_ADDED_FIRST_DATA_P99_MS);
-                default -> "";
-            };
-            md.append("| first `data:` p").append(p).append(" | ").append(ms(direct)).append(" | ").append(ms(gateway))
-                    .append(" | ").append(added(gateway, direct)).append(" | ").append(target).append(" | ")
-                    .append(ms(noQuota)).append(" | ").append(added(noQuota, direct)).append(" |\n");
+            String target = gateway < 0 || direct < 0
+                    ? ""
+                    : switch (p) {
+                        case 50 -> verdict(gateway - direct, TARGET_ADDED_FIRST_DATA_P50_MS);
+                        case 99 -> verdict(gateway - direct, TARGET_ADDED_FIRST_DATA_P99_MS);
+                        default -> "";
+                    };
+            md.append("| first `data:` p")
+                    .append(p)
+                    .append(" | ")
+                    .append(ms(direct))
+                    .append(" | ")
+                    .append(ms(gateway))
+                    .append(" | ")
+                    .append(added(gateway, direct))
+                    .append(" | ")
+                    .append(target)
+                    .append(" | ")
+                    .append(ms(noQuota))
+                    .append(" | ")
+                    .append(added(noQuota, direct))
+                    .append(" |\n");
         }
         for (int p : PERCENTILES) {
             long direct = latency.done().get(DIRECT).get(p);
             long gateway = latency.done().get(GATEWAY).get(p);
             long noQuota = latency.done().get(NO_QUOTA).get(p);
-            md.append("| `[DONE]` p").append(p).append(" | ").append(ms(direct)).append(" | ").append(ms(gateway))
-                    .append(" | ").append(added(gateway, direct)).append(" | | ").append(ms(noQuota)).append(" | ")
-                    .append(added(noQuota, direct)).append(" |\n");
+            md.append("| `[DONE]` p")
+                    .append(p)
+                    .append(" | ")
+                    .append(ms(direct))
+                    .append(" | ")
+                    .append(ms(gateway))
+                    .append(" | ")
+                    .append(added(gateway, direct))
+                    .append(" | | ")
+                    .append(ms(noQuota))
+                    .append(" | ")
+                    .append(added(noQuota, direct))
+                    .append(" |\n");
         }
         md.append("\n\"gateway, no quota\" is the same gateway with a key that has no RPM limit, so it skips the ")
                 .append("DynamoDB `UpdateItem`; the difference between the two gateway columns is the quota ")
@@ -98,7 +148,8 @@ final class MarkdownReport {
     }
 
     private static void cpu(StringBuilder md, SequentialRun.CpuResult cpu) {
-        md.append("### CPU per streamed request (process CPU-ms; ").append(cpu.requestsEach())
+        md.append("### CPU per streamed request (process CPU-ms; ")
+                .append(cpu.requestsEach())
                 .append(" sequential requests per target)\n\n");
         md.append("| measured over | direct | gateway | added | target for added | gateway, no quota ")
                 .append("| added, no quota |\n|---|--:|--:|--:|---|--:|--:|\n");
@@ -117,15 +168,30 @@ final class MarkdownReport {
                 .append("are in every row but that fourth one's DynamoDB Local share.\n\n");
     }
 
-    private static void cpuRow(StringBuilder md, SequentialRun.CpuResult cpu, String label,
-                               ToLongFunction<SequentialRun.CpuResult.Totals> measure, boolean withTarget) {
+    private static void cpuRow(
+            StringBuilder md,
+            SequentialRun.CpuResult cpu,
+            String label,
+            ToLongFunction<SequentialRun.CpuResult.Totals> measure,
+            boolean withTarget) {
         double direct = cpu.perRequest(DIRECT, measure);
         double gateway = cpu.perRequest(GATEWAY, measure);
         double noQuota = cpu.perRequest(NO_QUOTA, measure);
-        md.append("| ").append(label).append(" | ").append(decimal(direct)).append(" | ").append(decimal(gateway))
-                .append(" | ").append(decimal(gateway - direct)).append(" | ")
-                .append(withTarget ? verdictMillis(gateway - direct, TARGET_ADDED_CPU_MS) : "").append(" | ")
-                .append(decimal(noQuota)).append(" | ").append(decimal(noQuota - direct)).append(" |\n");
+        md.append("| ")
+                .append(label)
+                .append(" | ")
+                .append(decimal(direct))
+                .append(" | ")
+                .append(decimal(gateway))
+                .append(" | ")
+                .append(decimal(gateway - direct))
+                .append(" | ")
+                .append(withTarget ? verdictMillis(gateway - direct, TARGET_ADDED_CPU_MS) : "")
+                .append(" | ")
+                .append(decimal(noQuota))
+                .append(" | ")
+                .append(decimal(noQuota - direct))
+                .append(" |\n");
     }
 
     private static void throughput(StringBuilder md, List<ThroughputRun.Result> runs, int processors) {
@@ -135,20 +201,43 @@ final class MarkdownReport {
                 .append("| peak RSS (MB) |\n|--:|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n");
         for (ThroughputRun.Result run : runs) {
             ThroughputRun.Result direct = runs.stream()
-                    .filter(other -> other.clients() == run.clients() && other.target().equals(DIRECT))
-                    .findFirst().orElse(null);
-            String ratio = direct == null || direct.completed() == 0 || run.target().equals(DIRECT) ? ""
-                    : String.format(Locale.ROOT, "%.2f×", run.streamsPerSecond() / direct.streamsPerSecond());
-            md.append("| ").append(run.clients()).append(" | ").append(run.target()).append(" | ")
-                    .append(String.format(Locale.ROOT, "%,.0f", run.streamsPerSecond())).append(" | ")
-                    .append(String.format(Locale.ROOT, "%,.0f", run.chunksPerSecond())).append(" | ")
-                    .append(ratio).append(" | ").append(run.errors()).append(" | ").append(run.reconnects())
+                    .filter(other ->
+                            other.clients() == run.clients() && other.target().equals(DIRECT))
+                    .findFirst()
+                    .orElse(null);
+            String ratio =
+                    direct == null || direct.completed() == 0 || run.target().equals(DIRECT)
+                            ? ""
+                            : String.format(Locale.ROOT, "%.2f×", run.streamsPerSecond() / direct.streamsPerSecond());
+            md.append("| ")
+                    .append(run.clients())
                     .append(" | ")
-                    .append(ms(run.firstData().p50())).append(" / ").append(ms(run.firstData().p99())).append(" | ")
-                    .append(ms(run.done().p50())).append(" / ").append(ms(run.done().p99())).append(" | ")
+                    .append(run.target())
+                    .append(" | ")
+                    .append(String.format(Locale.ROOT, "%,.0f", run.streamsPerSecond()))
+                    .append(" | ")
+                    .append(String.format(Locale.ROOT, "%,.0f", run.chunksPerSecond()))
+                    .append(" | ")
+                    .append(ratio)
+                    .append(" | ")
+                    .append(run.errors())
+                    .append(" | ")
+                    .append(run.reconnects())
+                    .append(" | ")
+                    .append(ms(run.firstData().p50()))
+                    .append(" / ")
+                    .append(ms(run.firstData().p99()))
+                    .append(" | ")
+                    .append(ms(run.done().p50()))
+                    .append(" / ")
+                    .append(ms(run.done().p99()))
+                    .append(" | ")
                     .append(String.format(Locale.ROOT, "%.0f%%", 100 * run.cpuUtilisation(processors)))
-                    .append(" | ").append(decimal(run.cpuMillisPerStream())).append(" | ")
-                    .append(megabytes(run.peakRss())).append(" |\n");
+                    .append(" | ")
+                    .append(decimal(run.cpuMillisPerStream()))
+                    .append(" | ")
+                    .append(megabytes(run.peakRss()))
+                    .append(" |\n");
         }
         md.append('\n');
         List<String> backlogs = new ArrayList<>();
@@ -159,7 +248,8 @@ final class MarkdownReport {
         }
         if (!backlogs.isEmpty()) {
             md.append("Usage events waiting for the aggregator when each gateway window closed: ")
-                    .append(String.join("; ", backlogs)).append(". Reconnects: requests sent again on a new ")
+                    .append(String.join("; ", backlogs))
+                    .append(". Reconnects: requests sent again on a new ")
                     .append("connection because the server had closed the kept-alive one (the JDK HTTP server keeps ")
                     .append("at most `sun.net.httpserver.maxIdleConnections`, default 200, idle connections). ")
                     .append("No peer gateway was measured side by side ")
@@ -168,22 +258,32 @@ final class MarkdownReport {
     }
 
     private static void memory(StringBuilder md, List<ThroughputRun.Result> runs, Machine machine) {
-        ThroughputRun.Result largest = runs.stream().filter(run -> run.target().equals(GATEWAY))
-                .max((a, b) -> Integer.compare(a.clients(), b.clients())).orElse(null);
+        ThroughputRun.Result largest = runs.stream()
+                .filter(run -> run.target().equals(GATEWAY))
+                .max((a, b) -> Integer.compare(a.clients(), b.clients()))
+                .orElse(null);
         if (largest == null) {
             return;
         }
         md.append("### Memory during the ").append(largest.clients()).append("-client gateway run\n\n");
         md.append("| measure | MB | target (router alone) |\n|---|--:|---|\n");
-        md.append("| peak `VmRSS` sampled every 100 ms | ").append(megabytes(largest.peakRss())).append(" | ")
-                .append(verdictMegabytes(largest.peakRss())).append(" |\n");
-        md.append("| `VmHWM` (process peak so far) | ").append(megabytes(largest.peakRssSinceStart()))
+        md.append("| peak `VmRSS` sampled every 100 ms | ")
+                .append(megabytes(largest.peakRss()))
+                .append(" | ")
+                .append(verdictMegabytes(largest.peakRss()))
+                .append(" |\n");
+        md.append("| `VmHWM` (process peak so far) | ")
+                .append(megabytes(largest.peakRssSinceStart()))
                 .append(" | |\n\n");
         md.append("An upper bound for the router: the one JVM also holds DynamoDB Local, the fake upstream and the ")
-                .append(largest.clients()).append(" clients, and ").append(machine.jvmArguments().stream()
-                        .anyMatch(flag -> flag.startsWith("-Xmx") || flag.startsWith("-XX:MaxRAM"))
-                        ? "its heap is capped by the flags above" : "its heap is sized by JVM defaults (set a cap "
-                        + "with `BENCH_JAVA_OPTS=-Xmx...`)").append(".\n\n");
+                .append(largest.clients())
+                .append(" clients, and ")
+                .append(
+                        machine.jvmArguments().stream()
+                                        .anyMatch(flag -> flag.startsWith("-Xmx") || flag.startsWith("-XX:MaxRAM"))
+                                ? "its heap is capped by the flags above"
+                                : "its heap is sized by JVM defaults (set a cap " + "with `BENCH_JAVA_OPTS=-Xmx...`)")
+                .append(".\n\n");
     }
 
     private static void errors(StringBuilder md, BenchmarkResult result) {
@@ -193,15 +293,24 @@ final class MarkdownReport {
             run.errorReasons().forEach(reason -> reasons.add(run.clients() + " clients, " + reason));
             reconnects += run.reconnects();
         }
-        md.append("Errors: ").append(result.totalErrors()).append(" (sequential ").append(result.sequentialErrors())
-                .append("). Keep-alive reconnects: ").append(reconnects).append(".\n");
+        md.append("Errors: ")
+                .append(result.totalErrors())
+                .append(" (sequential ")
+                .append(result.sequentialErrors())
+                .append("). Keep-alive reconnects: ")
+                .append(reconnects)
+                .append(".\n");
         for (String reason : reasons.subList(0, Math.min(10, reasons.size()))) {
             md.append("- ").append(reason.replace('\n', ' ').replace('|', '/')).append('\n');
         }
     }
 
     private static void row(StringBuilder md, String name, String value) {
-        md.append("| ").append(name).append(" | ").append(value.replace("|", "\\|")).append(" |\n");
+        md.append("| ")
+                .append(name)
+                .append(" | ")
+                .append(value.replace("|", "\\|"))
+                .append(" |\n");
     }
 
     private static String added(long gateway, long direct) {
@@ -217,8 +326,8 @@ final class MarkdownReport {
     }
 
     private static String verdictMegabytes(long bytes) {
-        return "≤ " + (int) TARGET_RSS_MB + " MB: " + (bytes >= 0 && bytes / 1048576.0 <= TARGET_RSS_MB ? "met"
-                : "**missed** (upper bound)");
+        return "≤ " + (int) TARGET_RSS_MB + " MB: "
+                + (bytes >= 0 && bytes / 1048576.0 <= TARGET_RSS_MB ? "met" : "**missed** (upper bound)");
     }
 
     private static String ms(long nanos) {

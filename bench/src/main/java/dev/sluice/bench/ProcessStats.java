@@ -15,8 +15,7 @@ final class ProcessStats {
     private static final Path LOAD_AVERAGE = Path.of("/proc/loadavg");
     private static final Path FILE_DESCRIPTORS = Path.of("/proc/self/fd");
 
-    private ProcessStats() {
-    }
+    private ProcessStats() {}
 
     /** CPU time used by the whole process (all threads, user + system), in nanoseconds. */
     static long cpuNanos() {

@@ -98,7 +98,9 @@ final class SequentialRun implements AutoCloseable {
     }
 
     long reconnects() {
-        return connections.values().stream().mapToLong(SseConnection::reconnects).sum();
+        return connections.values().stream()
+                .mapToLong(SseConnection::reconnects)
+                .sum();
     }
 
     @Override
@@ -155,8 +157,7 @@ final class SequentialRun implements AutoCloseable {
          * @param engine  CPU of DynamoDB Local's own threads over the same span as {@code settled}
          * @param wall    wall time while the requests ran
          */
-        record Totals(long loop, long settled, long engine, long wall) {
-        }
+        record Totals(long loop, long settled, long engine, long wall) {}
 
         /** Milliseconds per request of one measure of one target. */
         double perRequest(String target, java.util.function.ToLongFunction<Totals> measure) {

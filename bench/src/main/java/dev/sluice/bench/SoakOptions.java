@@ -15,8 +15,8 @@ import java.util.List;
  *                  {@code gateway-no-quota} (no DynamoDB write on the request path)
  * @param arguments the command line as given, echoed in the report
  */
-public record SoakOptions(Duration duration, Duration interval, int clients, int chunks, String target,
-                          List<String> arguments) {
+public record SoakOptions(
+        Duration duration, Duration interval, int clients, int chunks, String target, List<String> arguments) {
     static final String USAGE = """
             Soak mode: bench/run.sh --soak MINUTES [options]
               --soak MINUTES      run only one gateway target at one concurrency for this long (at most 60)
@@ -82,7 +82,10 @@ public record SoakOptions(Duration duration, Duration interval, int clients, int
 
     /** An upper bound on the run's wall time, for the watchdog: start-up, the soak, draining, the report. */
     Duration timeLimit() {
-        return Duration.ofSeconds(120).plus(duration).plus(ThroughputRun.DRAIN_ALLOWANCE).plusSeconds(60);
+        return Duration.ofSeconds(120)
+                .plus(duration)
+                .plus(ThroughputRun.DRAIN_ALLOWANCE)
+                .plusSeconds(60);
     }
 
     private static Duration seconds(String name, String value, double unitSeconds) {

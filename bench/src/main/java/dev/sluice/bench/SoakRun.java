@@ -43,8 +43,7 @@ final class SoakRun {
         int routerPort();
     }
 
-    private SoakRun() {
-    }
+    private SoakRun() {}
 
     /**
      * @param dumps where thread dumps of stalled intervals go
@@ -85,12 +84,25 @@ final class SoakRun {
             long errorCount = failed.sum();
             long cpu = ProcessStats.cpuNanos();
             long gc = gcMillis();
-            Interval interval = new Interval(index, (now - begin) / 1e9, (now - lastTick) / 1e9,
-                    done - lastCompleted, errorCount - lastFailed, latencies.drain(),
-                    (cpu - lastCpu) / (double) (now - lastTick) / Runtime.getRuntime().availableProcessors(),
-                    gc - lastGc, heapUsedBytes(), ProcessStats.rssBytes(), gauges.usageBacklog(),
-                    gauges.tableItems(), THREADS.getThreadCount(), ProcessStats.openFileDescriptors(),
-                    TcpSockets.count(gauges.dynamoDbPort()), TcpSockets.count(gauges.routerPort()));
+            Interval interval = new Interval(
+                    index,
+                    (now - begin) / 1e9,
+                    (now - lastTick) / 1e9,
+                    done - lastCompleted,
+                    errorCount - lastFailed,
+                    latencies.drain(),
+                    (cpu - lastCpu)
+                            / (double) (now - lastTick)
+                            / Runtime.getRuntime().availableProcessors(),
+                    gc - lastGc,
+                    heapUsedBytes(),
+                    ProcessStats.rssBytes(),
+                    gauges.usageBacklog(),
+                    gauges.tableItems(),
+                    THREADS.getThreadCount(),
+                    ProcessStats.openFileDescriptors(),
+                    TcpSockets.count(gauges.dynamoDbPort()),
+                    TcpSockets.count(gauges.routerPort()));
             intervals.add(interval);
             progress.println(interval.line());
             if ((interval.stalled() || interval.errors() > 0) && written.size() < MAX_THREAD_DUMPS) {
@@ -106,11 +118,22 @@ final class SoakRun {
             lastGc = gc;
             lastTick = now;
         }
-        long unfinished = ThroughputRun.join(threads, clients.stream().<Runnable>map(c -> c::abort).toList(),
+        long unfinished = ThroughputRun.join(
+                threads,
+                clients.stream().<Runnable>map(c -> c::abort).toList(),
                 deadline + ThroughputRun.DRAIN_ALLOWANCE.toNanos());
-        return new Result(options, Machine.current(), startedAt, Duration.ofNanos(System.nanoTime() - begin),
-                loadBefore, ProcessStats.loadAverage(), intervals, completed.sum(), failed.sum() + unfinished,
-                errors.reasons(), written);
+        return new Result(
+                options,
+                Machine.current(),
+                startedAt,
+                Duration.ofNanos(System.nanoTime() - begin),
+                loadBefore,
+                ProcessStats.loadAverage(),
+                intervals,
+                completed.sum(),
+                failed.sum() + unfinished,
+                errors.reasons(),
+                written);
     }
 
     private static long heapUsedBytes() {
@@ -163,8 +186,13 @@ final class SoakRun {
         private final Latencies latencies;
         private final SseConnection connection;
 
-        Client(Target target, long deadline, LongAdder completed, LongAdder failed, Errors errors,
-               Latencies latencies) {
+        Client(
+                Target target,
+                long deadline,
+                LongAdder completed,
+                LongAdder failed,
+                Errors errors,
+                Latencies latencies) {
             this.target = target;
             this.deadline = deadline;
             this.completed = completed;
@@ -209,10 +237,23 @@ final class SoakRun {
      * @param dynamoDbTcp    loopback sockets to or from DynamoDB Local's port, by state
      * @param routerTcp      loopback sockets to or from the router's port, by state
      */
-    record Interval(int index, double elapsedSeconds, double seconds, long completed, long errors,
-                    Samples.Percentiles done, double cpuBusy, long gcMillis, long heapUsedBytes, long rssBytes,
-                    int usageBacklog, Map<String, Long> tableItems, int threads, int fileDescriptors,
-                    TcpSockets dynamoDbTcp, TcpSockets routerTcp) {
+    record Interval(
+            int index,
+            double elapsedSeconds,
+            double seconds,
+            long completed,
+            long errors,
+            Samples.Percentiles done,
+            double cpuBusy,
+            long gcMillis,
+            long heapUsedBytes,
+            long rssBytes,
+            int usageBacklog,
+            Map<String, Long> tableItems,
+            int threads,
+            int fileDescriptors,
+            TcpSockets dynamoDbTcp,
+            TcpSockets routerTcp) {
         static final String HEADER = "  t(s)  streams/s  errors  p99(ms)  cpu  gc(ms)  heap(MB)  rss(MB)  backlog"
                 + "  items  threads  fds  ddb-tcp(est/tw)  router-tcp(est/tw)";
 
@@ -225,15 +266,32 @@ final class SoakRun {
         }
 
         long items() {
-            return tableItems.values().stream().mapToLong(Long::longValue).map(n -> Math.max(0, n)).sum();
+            return tableItems.values().stream()
+                    .mapToLong(Long::longValue)
+                    .map(n -> Math.max(0, n))
+                    .sum();
         }
 
         String line() {
-            return String.format(Locale.ROOT, "%6.0f  %9.0f  %6d  %7s  %3.0f%%  %6d  %8d  %7d  %7d  %5s  %7d  %3d"
-                            + "  %8d/%-6d  %10d/%-6d%s",
-                    elapsedSeconds, streamsPerSecond(), errors, millis(done.p99()), cpuBusy * 100, gcMillis,
-                    heapUsedBytes >> 20, rssBytes >> 20, usageBacklog, itemsText(), threads, fileDescriptors,
-                    dynamoDbTcp.established(), dynamoDbTcp.timeWait(), routerTcp.established(), routerTcp.timeWait(),
+            return String.format(
+                    Locale.ROOT,
+                    "%6.0f  %9.0f  %6d  %7s  %3.0f%%  %6d  %8d  %7d  %7d  %5s  %7d  %3d" + "  %8d/%-6d  %10d/%-6d%s",
+                    elapsedSeconds,
+                    streamsPerSecond(),
+                    errors,
+                    millis(done.p99()),
+                    cpuBusy * 100,
+                    gcMillis,
+                    heapUsedBytes >> 20,
+                    rssBytes >> 20,
+                    usageBacklog,
+                    itemsText(),
+                    threads,
+                    fileDescriptors,
+                    dynamoDbTcp.established(),
+                    dynamoDbTcp.timeWait(),
+                    routerTcp.established(),
+                    routerTcp.timeWait(),
                     stalled() ? "  STALL: no stream completed" : "");
         }
 
@@ -247,9 +305,18 @@ final class SoakRun {
     }
 
     /** The whole soak; {@link #toMarkdown()} renders it. */
-    record Result(SoakOptions options, Machine machine, Instant startedAt, Duration elapsed, String loadBefore,
-                  String loadAfter, List<Interval> intervals, long completed, long errors, List<String> errorReasons,
-                  List<Path> threadDumps) {
+    record Result(
+            SoakOptions options,
+            Machine machine,
+            Instant startedAt,
+            Duration elapsed,
+            String loadBefore,
+            String loadAfter,
+            List<Interval> intervals,
+            long completed,
+            long errors,
+            List<String> errorReasons,
+            List<Path> threadDumps) {
         Result {
             intervals = List.copyOf(intervals);
             errorReasons = List.copyOf(errorReasons);

@@ -268,7 +268,11 @@ final class SseConnection implements AutoCloseable {
 
     /** Classifies an SSE line by its first bytes: {@code data: [DONE]}, another {@code data:} line, or neither. */
     private void endOfLine(int length) {
-        if (length < 5 || lineHead[0] != 'd' || lineHead[1] != 'a' || lineHead[2] != 't' || lineHead[3] != 'a'
+        if (length < 5
+                || lineHead[0] != 'd'
+                || lineHead[1] != 'a'
+                || lineHead[2] != 't'
+                || lineHead[3] != 'a'
                 || lineHead[4] != ':') {
             return; // blank separators, comments, event:/id: lines
         }
@@ -277,8 +281,12 @@ final class SseConnection implements AutoCloseable {
             firstData = now - start;
         }
         int payload = length > 5 && lineHead[5] == ' ' ? 6 : 5;
-        if (length - payload == 6 && lineHead[payload] == '[' && lineHead[payload + 1] == 'D'
-                && lineHead[payload + 2] == 'O' && lineHead[payload + 3] == 'N' && lineHead[payload + 4] == 'E'
+        if (length - payload == 6
+                && lineHead[payload] == '['
+                && lineHead[payload + 1] == 'D'
+                && lineHead[payload + 2] == 'O'
+                && lineHead[payload + 3] == 'N'
+                && lineHead[payload + 4] == 'E'
                 && lineHead[payload + 5] == ']') {
             if (done < 0) {
                 done = now - start;

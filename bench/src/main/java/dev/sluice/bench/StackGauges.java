@@ -44,9 +44,12 @@ final class StackGauges implements SoakRun.Gauges, AutoCloseable {
     @Override
     public Map<String, Long> tableItems() {
         Map<String, Long> items = new LinkedHashMap<>();
-        for (String table : new String[] {stack.tables().counters(), stack.tables().usage()}) {
+        for (String table :
+                new String[] {stack.tables().counters(), stack.tables().usage()}) {
             try {
-                items.put(table, dynamo.describeTable(r -> r.tableName(table)).table().itemCount());
+                items.put(
+                        table,
+                        dynamo.describeTable(r -> r.tableName(table)).table().itemCount());
             } catch (RuntimeException e) {
                 items.put(table, -1L);
             }

@@ -40,8 +40,7 @@ public final class StreamingBenchmark {
     static final String GATEWAY_NO_QUOTA = "gateway-no-quota";
     private static final Duration USAGE_DRAIN_LIMIT = Duration.ofSeconds(30);
 
-    private StreamingBenchmark() {
-    }
+    private StreamingBenchmark() {}
 
     public static void main(String[] args) {
         if (List.of(args).contains("--help") || List.of(args).contains("-h")) {
@@ -84,14 +83,14 @@ public final class StreamingBenchmark {
         Machine machine = Machine.current();
         String loadBefore = ProcessStats.loadAverage();
         try (FakeUpstream upstream = FakeUpstream.start();
-             DevStack stack = DevStack.start(DevOptions.defaults(Map.of()).withPorts(0, 0)
-                     .withDemoDelay(Duration.ZERO))) {
+                DevStack stack = DevStack.start(
+                        DevOptions.defaults(Map.of()).withPorts(0, 0).withDemoDelay(Duration.ZERO))) {
             String key = prepare(upstream, stack, options.chunks());
-            Target gateway = Target.streamingChat(GATEWAY, URI.create(stack.routerUrl() + "/v1"), key, ALIAS,
-                    options.chunks());
+            Target gateway =
+                    Target.streamingChat(GATEWAY, URI.create(stack.routerUrl() + "/v1"), key, ALIAS, options.chunks());
             // The demo key has no RPM limit: the same path without the quota write, to show what that write costs.
-            Target gatewayNoQuota = Target.streamingChat(GATEWAY_NO_QUOTA, URI.create(stack.routerUrl() + "/v1"),
-                    stack.demoKey(), ALIAS, options.chunks());
+            Target gatewayNoQuota = Target.streamingChat(
+                    GATEWAY_NO_QUOTA, URI.create(stack.routerUrl() + "/v1"), stack.demoKey(), ALIAS, options.chunks());
             Target direct = Target.streamingChat(DIRECT, upstream.baseUrl(), null, UPSTREAM_MODEL, options.chunks());
             List<Target> targets = List.of(direct, gateway, gatewayNoQuota);
             Runnable drainUsage = () -> awaitUsageDelivered(stack);
@@ -102,8 +101,8 @@ public final class StreamingBenchmark {
             long reconnects;
             try (SequentialRun sequential = new SequentialRun(targets, sequentialErrors)) {
                 sequential.check();
-                progress.printf("warm-up: %d streamed requests to each of %d targets%n", options.warmup(),
-                        targets.size());
+                progress.printf(
+                        "warm-up: %d streamed requests to each of %d targets%n", options.warmup(), targets.size());
                 sequential.warmUp(options.warmup());
                 drainUsage.run();
                 progress.printf("latency: %d streamed requests to each target%n", options.requests());
@@ -119,16 +118,34 @@ public final class StreamingBenchmark {
                 // Direct first: the router's pooled connections to the upstream count against the JDK server's
                 // idle-connection cap, and once the gateway runs have filled that pool direct clients get cut off.
                 for (Target target : List.of(direct, gateway, gatewayNoQuota)) {
-                    progress.printf("throughput: %s, %d clients, %d ms + %d ms warm-up%n", target.name(), clients,
-                            options.throughputTime().toMillis(), options.throughputWarmup().toMillis());
-                    throughput.add(ThroughputRun.run(target, clients, options.throughputWarmup(),
-                            options.throughputTime(), target == direct ? () -> 0 : stack.usageStream()::pendingCount));
+                    progress.printf(
+                            "throughput: %s, %d clients, %d ms + %d ms warm-up%n",
+                            target.name(),
+                            clients,
+                            options.throughputTime().toMillis(),
+                            options.throughputWarmup().toMillis());
+                    throughput.add(ThroughputRun.run(
+                            target,
+                            clients,
+                            options.throughputWarmup(),
+                            options.throughputTime(),
+                            target == direct ? () -> 0 : stack.usageStream()::pendingCount));
                     drainUsage.run();
                 }
             }
-            return new BenchmarkResult(options, machine, startedAt, Duration.ofNanos(System.nanoTime() - began),
-                    loadBefore, ProcessStats.loadAverage(),
-                    latency, cpu, throughput, sequentialErrors.count(), sequentialErrors.reasons(), reconnects);
+            return new BenchmarkResult(
+                    options,
+                    machine,
+                    startedAt,
+                    Duration.ofNanos(System.nanoTime() - began),
+                    loadBefore,
+                    ProcessStats.loadAverage(),
+                    latency,
+                    cpu,
+                    throughput,
+                    sequentialErrors.count(),
+                    sequentialErrors.reasons(),
+                    reconnects);
         }
     }
 
@@ -165,15 +182,24 @@ public final class StreamingBenchmark {
     public static SoakRun.Result soak(SoakOptions options, PrintStream progress) throws IOException {
         useBenchLogging();
         try (FakeUpstream upstream = FakeUpstream.start();
-             DevStack stack = DevStack.start(DevOptions.defaults(Map.of()).withPorts(0, 0)
-                     .withDemoDelay(Duration.ZERO));
-             StackGauges gauges = StackGauges.of(stack)) {
+                DevStack stack = DevStack.start(
+                        DevOptions.defaults(Map.of()).withPorts(0, 0).withDemoDelay(Duration.ZERO));
+                StackGauges gauges = StackGauges.of(stack)) {
             String key = prepare(upstream, stack, options.chunks());
-            Target target = Target.streamingChat(options.target(), URI.create(stack.routerUrl() + "/v1"),
-                    options.target().equals(GATEWAY) ? key : stack.demoKey(), ALIAS, options.chunks());
-            progress.printf("soak: %s, %d clients, %d s, a line every %d ms%n", target.name(), options.clients(),
-                    options.duration().toSeconds(), options.interval().toMillis());
-            Path dumps = Files.isDirectory(Path.of("bench", "target")) ? Path.of("bench", "target")
+            Target target = Target.streamingChat(
+                    options.target(),
+                    URI.create(stack.routerUrl() + "/v1"),
+                    options.target().equals(GATEWAY) ? key : stack.demoKey(),
+                    ALIAS,
+                    options.chunks());
+            progress.printf(
+                    "soak: %s, %d clients, %d s, a line every %d ms%n",
+                    target.name(),
+                    options.clients(),
+                    options.duration().toSeconds(),
+                    options.interval().toMillis());
+            Path dumps = Files.isDirectory(Path.of("bench", "target"))
+                    ? Path.of("bench", "target")
                     : Path.of(System.getProperty("java.io.tmpdir"));
             return SoakRun.run(options, target, gauges, dumps, progress);
         }
@@ -184,8 +210,16 @@ public final class StreamingBenchmark {
         upstream.streamContent(content(chunks));
         upstream.reportUsage(PROMPT_TOKENS, chunks);
         // Before the first request: the router caches routes and keys for 2 s.
-        stack.routes().put(new Route(ALIAS, List.of(new Deployment(OpenAiCompatibleProvider.TYPE, UPSTREAM_MODEL,
-                upstream.baseUrl().toString(), null, Pricing.FREE, null))));
+        stack.routes()
+                .put(new Route(
+                        ALIAS,
+                        List.of(new Deployment(
+                                OpenAiCompatibleProvider.TYPE,
+                                UPSTREAM_MODEL,
+                                upstream.baseUrl().toString(),
+                                null,
+                                Pricing.FREE,
+                                null))));
         return DevStack.createKey(stack.keys(), "bench", "bench", new KeyLimits(RPM_LIMIT));
     }
 

@@ -28,12 +28,19 @@ record Target(String name, InetSocketAddress address, byte[] request, int expect
         }
         String path = (base.getPath().endsWith("/") ? base.getPath() : base.getPath() + "/") + "chat/completions";
         byte[] body = ("{\"model\":\"" + model + "\",\"messages\":["
-                + "{\"role\":\"system\",\"content\":\"You are a helpful assistant.\"},"
-                + "{\"role\":\"user\",\"content\":\"Hello!\"}],"
-                + "\"stream\":true,\"stream_options\":{\"include_usage\":true}}").getBytes(UTF_8);
+                        + "{\"role\":\"system\",\"content\":\"You are a helpful assistant.\"},"
+                        + "{\"role\":\"user\",\"content\":\"Hello!\"}],"
+                        + "\"stream\":true,\"stream_options\":{\"include_usage\":true}}")
+                .getBytes(UTF_8);
         StringBuilder head = new StringBuilder()
-                .append("POST ").append(path).append(" HTTP/1.1\r\n")
-                .append("Host: ").append(base.getHost()).append(':').append(base.getPort()).append("\r\n")
+                .append("POST ")
+                .append(path)
+                .append(" HTTP/1.1\r\n")
+                .append("Host: ")
+                .append(base.getHost())
+                .append(':')
+                .append(base.getPort())
+                .append("\r\n")
                 .append("Content-Type: application/json\r\n")
                 .append("Accept: text/event-stream\r\n");
         if (bearer != null) {

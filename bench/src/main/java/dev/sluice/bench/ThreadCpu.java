@@ -15,8 +15,7 @@ import java.util.Map;
 final class ThreadCpu {
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
-    private ThreadCpu() {
-    }
+    private ThreadCpu() {}
 
     /** CPU nanoseconds so far of each live DynamoDB Local thread, by thread id. */
     static Map<Long, Long> dynamoDbLocalSnapshot() {

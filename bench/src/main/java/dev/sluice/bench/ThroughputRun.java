@@ -3,8 +3,8 @@ package dev.sluice.bench;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.IntSupplier;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.IntSupplier;
 
 /**
  * A fixed number of clients, each on its own virtual thread and keep-alive connection, sending streamed requests
@@ -16,10 +16,10 @@ final class ThroughputRun {
     static final Duration DRAIN_ALLOWANCE = Duration.ofSeconds(SseConnection.READ_TIMEOUT_MILLIS / 1000 + 5);
     /** More streams than any client can complete in an hour on loopback; a bound, not a target. */
     private static final int MAX_REQUESTS_PER_CLIENT = 10_000_000;
+
     private static final long RSS_SAMPLE_NANOS = Duration.ofMillis(100).toNanos();
 
-    private ThroughputRun() {
-    }
+    private ThroughputRun() {}
 
     /**
      * @param usageBacklog usage events not yet folded by the aggregator, read when the window closes (0 for direct
@@ -35,7 +35,8 @@ final class ThroughputRun {
         for (int i = 0; i < clients; i++) {
             Client client = new Client(target, windowStart, windowEnd, errors);
             workers.add(client);
-            threads.add(Thread.ofVirtual().name("bench-" + target.name() + "-" + i).start(client));
+            threads.add(
+                    Thread.ofVirtual().name("bench-" + target.name() + "-" + i).start(client));
         }
 
         parkUntil(windowStart);
@@ -51,8 +52,8 @@ final class ThroughputRun {
         long peakRssSinceStart = ProcessStats.peakRssBytes();
         int backlog = usageBacklog.getAsInt();
 
-        long unfinished = join(threads, workers.stream().<Runnable>map(w -> w::abort).toList(),
-                windowEnd + DRAIN_ALLOWANCE.toNanos());
+        long unfinished = join(
+                threads, workers.stream().<Runnable>map(w -> w::abort).toList(), windowEnd + DRAIN_ALLOWANCE.toNanos());
         long completed = 0;
         long events = 0;
         long reconnects = 0;
@@ -65,9 +66,21 @@ final class ThroughputRun {
             firstData.addAll(client.firstData);
             done.addAll(client.done);
         }
-        return new Result(target.name(), clients, wall, completed, events, errors.count() + unfinished,
-                errors.reasons(), firstData.percentiles(), done.percentiles(), cpu, peakRss, peakRssSinceStart,
-                reconnects, backlog);
+        return new Result(
+                target.name(),
+                clients,
+                wall,
+                completed,
+                events,
+                errors.count() + unfinished,
+                errors.reasons(),
+                firstData.percentiles(),
+                done.percentiles(),
+                cpu,
+                peakRss,
+                peakRssSinceStart,
+                reconnects,
+                backlog);
     }
 
     /**
@@ -164,9 +177,21 @@ final class ThroughputRun {
      * @param peakRssSinceStart {@code VmHWM} at the end of the window, in bytes (the whole process's peak so far)
      * @param usageBacklog      usage events waiting for the aggregator when the window closed
      */
-    record Result(String target, int clients, long windowNanos, long completed, long events, long errors,
-                  List<String> errorReasons, Samples.Percentiles firstData, Samples.Percentiles done, long cpuNanos,
-                  long peakRss, long peakRssSinceStart, long reconnects, int usageBacklog) {
+    record Result(
+            String target,
+            int clients,
+            long windowNanos,
+            long completed,
+            long events,
+            long errors,
+            List<String> errorReasons,
+            Samples.Percentiles firstData,
+            Samples.Percentiles done,
+            long cpuNanos,
+            long peakRss,
+            long peakRssSinceStart,
+            long reconnects,
+            int usageBacklog) {
         double streamsPerSecond() {
             return completed * 1e9 / windowNanos;
         }

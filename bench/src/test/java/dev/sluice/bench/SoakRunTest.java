@@ -33,21 +33,28 @@ class SoakRunTest {
         server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
         server.start();
         try {
-            Target target = Target.streamingChat("gateway", URI.create("http://127.0.0.1:"
-                    + server.getAddress().getPort() + "/v1"), "sk-test", "bench", 3);
+            Target target = Target.streamingChat(
+                    "gateway",
+                    URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/v1"),
+                    "sk-test",
+                    "bench",
+                    3);
             SoakOptions options = SoakOptions.parse("--soak", "0.02", "--interval", "0.4", "--concurrency", "2");
             ByteArrayOutputStream progress = new ByteArrayOutputStream();
 
-            SoakRun.Result result = SoakRun.run(options, target, new NoGauges(), dumps, new PrintStream(progress, true,
-                    StandardCharsets.UTF_8));
+            SoakRun.Result result = SoakRun.run(
+                    options, target, new NoGauges(), dumps, new PrintStream(progress, true, StandardCharsets.UTF_8));
 
             assertThat(result.intervals()).hasSize(3);
             assertThat(result.stalledIntervals()).isEqualTo(3);
             assertThat(result.completed()).isZero();
             assertThat(result.errors()).isPositive();
-            assertThat(result.errorReasons()).anySatisfy(reason -> assertThat(reason).contains("HTTP 503"));
+            assertThat(result.errorReasons())
+                    .anySatisfy(reason -> assertThat(reason).contains("HTTP 503"));
             assertThat(progress.toString(StandardCharsets.UTF_8)).contains("STALL: no stream completed");
-            assertThat(result.threadDumps()).hasSize(3).allSatisfy(dump -> assertThat(dump).startsWith(dumps));
+            assertThat(result.threadDumps())
+                    .hasSize(3)
+                    .allSatisfy(dump -> assertThat(dump).startsWith(dumps));
             assertThat(result.threadDumps().getFirst()).content().contains("\"soak-0\"");
             assertThat(result.toMarkdown()).contains("**0 (stall)**", "stalled intervals: 3 (**stall**)");
         } finally {

@@ -16,20 +16,34 @@ class StreamingBenchmarkSmokeTest {
     @Test
     @Timeout(60)
     void run_tinyConfiguration_reportsNumbersAndNoErrors() throws Exception {
-        BenchOptions options = BenchOptions.parse("--requests", "20", "--warmup", "10", "--chunks", "5",
-                "--seconds", "1", "--warmup-seconds", "0.2", "--concurrency", "4");
+        BenchOptions options = BenchOptions.parse(
+                "--requests",
+                "20",
+                "--warmup",
+                "10",
+                "--chunks",
+                "5",
+                "--seconds",
+                "1",
+                "--warmup-seconds",
+                "0.2",
+                "--concurrency",
+                "4");
         ByteArrayOutputStream progress = new ByteArrayOutputStream();
 
-        BenchmarkResult result = StreamingBenchmark.run(options, new PrintStream(progress, true,
-                StandardCharsets.UTF_8));
+        BenchmarkResult result =
+                StreamingBenchmark.run(options, new PrintStream(progress, true, StandardCharsets.UTF_8));
 
         assertThat(result.totalErrors()).as(result.toMarkdown()).isZero();
-        assertThat(result.throughput()).extracting(ThroughputRun.Result::target)
+        assertThat(result.throughput())
+                .extracting(ThroughputRun.Result::target)
                 .containsExactly("direct", "gateway", "gateway-no-quota");
-        assertThat(result.throughput()).allSatisfy(run -> assertThat(run.completed()).isPositive());
+        assertThat(result.throughput())
+                .allSatisfy(run -> assertThat(run.completed()).isPositive());
         assertThat(result.latency().firstData().get("gateway").p50()).isPositive();
         assertThat(result.latency().done().get("direct").p99()).isPositive();
-        assertThat(result.cpu().perRequest("gateway", SequentialRun.CpuResult.Totals::loop)).isPositive();
+        assertThat(result.cpu().perRequest("gateway", SequentialRun.CpuResult.Totals::loop))
+                .isPositive();
 
         String markdown = result.toMarkdown();
         assertThat(markdown)
@@ -42,12 +56,12 @@ class StreamingBenchmarkSmokeTest {
     @Test
     @Timeout(60)
     void soak_tinyRun_reportsEveryIntervalAndNoStall() throws Exception {
-        SoakOptions options = SoakOptions.parse("--soak", "0.05", "--interval", "1", "--concurrency", "4",
-                "--chunks", "5");
+        SoakOptions options =
+                SoakOptions.parse("--soak", "0.05", "--interval", "1", "--concurrency", "4", "--chunks", "5");
         ByteArrayOutputStream progress = new ByteArrayOutputStream();
 
-        SoakRun.Result result = StreamingBenchmark.soak(options, new PrintStream(progress, true,
-                StandardCharsets.UTF_8));
+        SoakRun.Result result =
+                StreamingBenchmark.soak(options, new PrintStream(progress, true, StandardCharsets.UTF_8));
 
         assertThat(result.intervals()).hasSize(3);
         assertThat(result.stalledIntervals()).as(result.toMarkdown()).isZero();

@@ -114,7 +114,8 @@ public final class GatewayCtl {
 
     private void printBanner(DevStack stack) {
         String url = stack.routerUrl().toString();
-        out.printf("""
+        out.printf(
+                """
 
                 Sluice dev stack is up.
                   gateway   %s   (OpenAI SDKs: base URL %s/v1; Anthropic SDKs: base URL %s)
@@ -143,10 +144,22 @@ public final class GatewayCtl {
                   ./gatewayctl usage --tenant %s --dynamodb-endpoint %s --emulator
 
                 Press Ctrl-C to stop.
-                """, url, url, url, stack.dynamoDbEndpoint(),
+                """,
+                url,
+                url,
+                url,
+                stack.dynamoDbEndpoint(),
                 stack.routes().findAll().stream().map(Route::alias).collect(Collectors.joining(", ")),
-                DevStack.DEMO_TENANT, stack.demoKey(), stack.limitedKey(), DevStack.LIMITED_KEY_RPM, url,
-                stack.demoKey(), url, stack.demoKey(), DevStack.DEMO_TENANT, stack.dynamoDbEndpoint());
+                DevStack.DEMO_TENANT,
+                stack.demoKey(),
+                stack.limitedKey(),
+                DevStack.LIMITED_KEY_RPM,
+                url,
+                stack.demoKey(),
+                url,
+                stack.demoKey(),
+                DevStack.DEMO_TENANT,
+                stack.dynamoDbEndpoint());
     }
 
     private void usage(Args args) {
@@ -158,10 +171,19 @@ public final class GatewayCtl {
                     + "reasoning_tokens,cost_usd");
             for (UsageRow row : rows) {
                 UsageTotals t = row.totals();
-                out.println(String.join(",", row.tenantId(), row.day(), row.alias(), row.keyId(),
-                        Long.toString(t.requests()), Long.toString(t.errors()), Long.toString(t.promptTokens()),
-                        Long.toString(t.completionTokens()), Long.toString(t.cachedPromptTokens()),
-                        Long.toString(t.reasoningTokens()), Money.microsToUsd(t.costMicros())));
+                out.println(String.join(
+                        ",",
+                        row.tenantId(),
+                        row.day(),
+                        row.alias(),
+                        row.keyId(),
+                        Long.toString(t.requests()),
+                        Long.toString(t.errors()),
+                        Long.toString(t.promptTokens()),
+                        Long.toString(t.completionTokens()),
+                        Long.toString(t.cachedPromptTokens()),
+                        Long.toString(t.reasoningTokens()),
+                        Money.microsToUsd(t.costMicros())));
             }
             return;
         }
@@ -171,11 +193,29 @@ public final class GatewayCtl {
         for (UsageRow row : rows) {
             UsageTotals t = row.totals();
             sum = sum.plus(t);
-            out.printf(format, row.day(), row.alias(), row.keyId(), t.requests(), t.errors(), t.promptTokens(),
-                    t.completionTokens(), t.totalTokens(), Money.microsToUsd(t.costMicros()));
+            out.printf(
+                    format,
+                    row.day(),
+                    row.alias(),
+                    row.keyId(),
+                    t.requests(),
+                    t.errors(),
+                    t.promptTokens(),
+                    t.completionTokens(),
+                    t.totalTokens(),
+                    Money.microsToUsd(t.costMicros()));
         }
-        out.printf(format, "TOTAL", "", "", sum.requests(), sum.errors(), sum.promptTokens(),
-                sum.completionTokens(), sum.totalTokens(), Money.microsToUsd(sum.costMicros()));
+        out.printf(
+                format,
+                "TOTAL",
+                "",
+                "",
+                sum.requests(),
+                sum.errors(),
+                sum.promptTokens(),
+                sum.completionTokens(),
+                sum.totalTokens(),
+                Money.microsToUsd(sum.costMicros()));
     }
 
     private void keys(Args args) {
@@ -186,11 +226,19 @@ public final class GatewayCtl {
         String key = ApiKeys.newKey();
         String hash = ApiKeys.sha256Hex(key);
         long days = args.number("expires-in-days", 0);
-        Set<String> models = args.option("models") == null ? Set.of()
-                : Arrays.stream(args.option("models").split(",")).map(String::strip).filter(m -> !m.isEmpty())
+        Set<String> models = args.option("models") == null
+                ? Set.of()
+                : Arrays.stream(args.option("models").split(","))
+                        .map(String::strip)
+                        .filter(m -> !m.isEmpty())
                         .collect(Collectors.toSet());
-        ApiKey record = new ApiKey(ApiKeys.keyIdFor(hash), tenant, args.option("name", ""), ApiKey.Status.ACTIVE,
-                models, new KeyLimits(args.number("rpm", 0)),
+        ApiKey record = new ApiKey(
+                ApiKeys.keyIdFor(hash),
+                tenant,
+                args.option("name", ""),
+                ApiKey.Status.ACTIVE,
+                models,
+                new KeyLimits(args.number("rpm", 0)),
                 days > 0 ? Instant.now().plus(Duration.ofDays(days)) : null);
         new DynamoDbKeyRepository(dynamo(args), tables().keys()).put(hash, record);
         out.println("key id  " + record.keyId());
@@ -201,16 +249,23 @@ public final class GatewayCtl {
     private void routes(Args args) {
         DynamoDbRouteRepository routes = new DynamoDbRouteRepository(dynamo(args), tables().routes());
         switch (args.positional(1) == null ? "" : args.positional(1)) {
-            case "list" -> routes.findAll().forEach(route -> route.deployments().forEach(d -> out.printf(
-                    "%-24s %-18s %-28s %s%n", route.alias(), d.provider(), d.upstreamModel(),
-                    d.baseUrl() == null ? "" : d.baseUrl())));
+            case "list" ->
+                routes.findAll()
+                        .forEach(route -> route.deployments()
+                                .forEach(d -> out.printf(
+                                        "%-24s %-18s %-28s %s%n",
+                                        route.alias(),
+                                        d.provider(),
+                                        d.upstreamModel(),
+                                        d.baseUrl() == null ? "" : d.baseUrl())));
             case "put" -> {
                 if (args.option("file") != null) {
                     Route route = RouteFiles.read(java.nio.file.Path.of(args.option("file")));
                     routes.put(route);
-                    out.println("route " + route.alias() + " -> " + route.deployments().stream()
-                            .map(d -> d.provider() + " " + d.upstreamModel())
-                            .collect(Collectors.joining(", then ")));
+                    out.println("route " + route.alias() + " -> "
+                            + route.deployments().stream()
+                                    .map(d -> d.provider() + " " + d.upstreamModel())
+                                    .collect(Collectors.joining(", then ")));
                     return;
                 }
                 Pricing pricing = new Pricing(
@@ -220,9 +275,16 @@ public final class GatewayCtl {
                 if (args.number("timeout-seconds", 60) < 1) {
                     throw new Args.UsageError("--timeout-seconds must be at least 1");
                 }
-                Route route = new Route(args.required("alias"), List.of(new Deployment(args.required("provider"),
-                        args.required("model"), args.option("base-url"), args.option("secret-ref"), pricing,
-                        Duration.ofSeconds(args.number("timeout-seconds", 60)), options(args.option("options")))));
+                Route route = new Route(
+                        args.required("alias"),
+                        List.of(new Deployment(
+                                args.required("provider"),
+                                args.required("model"),
+                                args.option("base-url"),
+                                args.option("secret-ref"),
+                                pricing,
+                                Duration.ofSeconds(args.number("timeout-seconds", 60)),
+                                options(args.option("options")))));
                 routes.put(route);
                 out.println("route " + route.alias() + " -> " + route.primary().provider() + " "
                         + route.primary().upstreamModel());
@@ -240,7 +302,8 @@ public final class GatewayCtl {
                 if (eq < 1) {
                     throw new Args.UsageError("--options takes key=value pairs separated by commas");
                 }
-                options.put(pair.substring(0, eq).strip(), pair.substring(eq + 1).strip());
+                options.put(
+                        pair.substring(0, eq).strip(), pair.substring(eq + 1).strip());
             }
         }
         return options;

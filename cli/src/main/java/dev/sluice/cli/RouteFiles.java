@@ -27,11 +27,10 @@ import java.util.Map;
  * Deployments are in order of preference: later ones take over when earlier ones fail before answering.
  */
 final class RouteFiles {
-    private static final java.util.List<String> DEPLOYMENT_FIELDS = java.util.List.of("provider", "model", "baseUrl",
-            "secretRef", "pricing", "timeoutSeconds", "options");
+    private static final java.util.List<String> DEPLOYMENT_FIELDS =
+            java.util.List.of("provider", "model", "baseUrl", "secretRef", "pricing", "timeoutSeconds", "options");
 
-    private RouteFiles() {
-    }
+    private RouteFiles() {}
 
     static Route read(Path file) {
         JsonNode root;
@@ -65,11 +64,17 @@ final class RouteFiles {
             if (timeoutSeconds < 1) {
                 throw new Args.UsageError(where + ".timeoutSeconds must be at least 1");
             }
-            deployments.add(new Deployment(text(d, "provider", where), text(d, "model", where),
-                    d.path("baseUrl").textValue(), d.path("secretRef").textValue(),
-                    new Pricing(usd(pricing, "inputUsdPer1M"), usd(pricing, "outputUsdPer1M"),
+            deployments.add(new Deployment(
+                    text(d, "provider", where),
+                    text(d, "model", where),
+                    d.path("baseUrl").textValue(),
+                    d.path("secretRef").textValue(),
+                    new Pricing(
+                            usd(pricing, "inputUsdPer1M"),
+                            usd(pricing, "outputUsdPer1M"),
                             usd(pricing, "cachedInputUsdPer1M")),
-                    Duration.ofSeconds(timeoutSeconds), options));
+                    Duration.ofSeconds(timeoutSeconds),
+                    options));
         }
         return new Route(alias, deployments);
     }

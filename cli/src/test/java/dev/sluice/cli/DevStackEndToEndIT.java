@@ -44,16 +44,30 @@ class DevStackEndToEndIT {
     private static final Pricing PRICING = new Pricing(2_000_000, 8_000_000, 500_000);
     private static FakeUpstream upstream;
     private static DevStack stack;
-    private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private static final HttpClient CLIENT =
+            HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     @BeforeAll
     static void start() throws Exception {
         upstream = FakeUpstream.start();
-        DevOptions options = new DevOptions("127.0.0.1", 0, 0, Duration.ZERO, Duration.ofMillis(100),
+        DevOptions options = new DevOptions(
+                "127.0.0.1",
+                0,
+                0,
+                Duration.ZERO,
+                Duration.ofMillis(100),
                 Map.of("SLUICE_SECRET_FAKE", "sk-upstream-e2e"));
         stack = DevStack.start(options);
-        stack.routes().put(new Route("fake-gpt", List.of(new Deployment(OpenAiCompatibleProvider.TYPE,
-                "gpt-upstream-1", upstream.baseUrl().toString(), "fake", PRICING, Duration.ofSeconds(10)))));
+        stack.routes()
+                .put(new Route(
+                        "fake-gpt",
+                        List.of(new Deployment(
+                                OpenAiCompatibleProvider.TYPE,
+                                "gpt-upstream-1",
+                                upstream.baseUrl().toString(),
+                                "fake",
+                                PRICING,
+                                Duration.ofSeconds(10)))));
     }
 
     @AfterAll
@@ -71,16 +85,20 @@ class DevStackEndToEndIT {
         return HttpRequest.newBuilder(URI.create(stack.routerUrl() + "/v1/chat/completions"))
                 .header("Authorization", "Bearer " + key)
                 .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+                .POST(HttpRequest.BodyPublishers.ofString(body))
+                .build();
     }
 
     private static UsageTotals awaitUsage(String tenant, String alias, long requests) throws InterruptedException {
-        DynamoDbUsageStore usage = new DynamoDbUsageStore(stack.dynamo(), stack.tables().usage());
+        DynamoDbUsageStore usage =
+                new DynamoDbUsageStore(stack.dynamo(), stack.tables().usage());
         Instant deadline = Instant.now().plusSeconds(15);
         UsageTotals totals = UsageTotals.ZERO;
         while (Instant.now().isBefore(deadline)) {
-            totals = usage.query(tenant, "day#").stream().filter(row -> row.alias().equals(alias))
-                    .map(UsageRow::totals).reduce(UsageTotals.ZERO, UsageTotals::plus);
+            totals = usage.query(tenant, "day#").stream()
+                    .filter(row -> row.alias().equals(alias))
+                    .map(UsageRow::totals)
+                    .reduce(UsageTotals.ZERO, UsageTotals::plus);
             if (totals.requests() >= requests) {
                 return totals;
             }
@@ -95,7 +113,8 @@ class DevStackEndToEndIT {
         upstream.reportUsage(37, 5);
         StreamHold hold = upstream.holdAfterFirstContent();
 
-        HttpResponse<InputStream> response = CLIENT.send(chat(stack.demoKey(), """
+        HttpResponse<InputStream> response =
+                CLIENT.send(chat(stack.demoKey(), """
                 {"model":"fake-gpt","stream":true,"stream_options":{"include_usage":true},
                  "messages":[{"role":"user","content":"stream please"}]}"""), HttpResponse.BodyHandlers.ofInputStream());
         assertThat(response.statusCode()).isEqualTo(200);
@@ -106,9 +125,11 @@ class DevStackEndToEndIT {
         String second = lines.readLine();
         // The upstream is still held after its first content chunk: what we just read cannot have been buffered.
         assertThat(hold.isHeld()).isTrue();
-        assertThat(Json.read(second.substring(6)).at("/choices/0/delta/content").asText()).isEqualTo("Sluice ");
+        assertThat(Json.read(second.substring(6)).at("/choices/0/delta/content").asText())
+                .isEqualTo("Sluice ");
         assertThat(first).startsWith("data: ");
-        assertThat(Json.read(first.substring(6)).at("/choices/0/delta/role").asText()).isEqualTo("assistant");
+        assertThat(Json.read(first.substring(6)).at("/choices/0/delta/role").asText())
+                .isEqualTo("assistant");
         hold.release();
 
         List<JsonNode> chunks = new ArrayList<>();
@@ -143,19 +164,20 @@ class DevStackEndToEndIT {
         upstream.streamContent("Bonjour", " from", " an OpenAI", " upstream.");
         upstream.reportUsage(21, 4);
 
-        HttpResponse<String> response = CLIENT.send(HttpRequest.newBuilder(
-                        URI.create(stack.routerUrl() + "/v1/messages"))
-                .header("x-api-key", stack.demoKey())
-                .header("anthropic-version", "2023-06-01")
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("""
+        HttpResponse<String> response = CLIENT.send(
+                HttpRequest.newBuilder(URI.create(stack.routerUrl() + "/v1/messages"))
+                        .header("x-api-key", stack.demoKey())
+                        .header("anthropic-version", "2023-06-01")
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString("""
                         {"model":"fake-gpt","max_tokens":100,"stream":true,"system":"Be brief.",
                          "messages":[{"role":"user","content":[{"type":"text","text":"Say hello"}]}]}"""))
-                .build(), HttpResponse.BodyHandlers.ofString());
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
 
         assertThat(response.statusCode()).isEqualTo(200);
-        assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
-                type -> assertThat(type).startsWith("text/event-stream"));
+        assertThat(response.headers().firstValue("Content-Type"))
+                .hasValueSatisfying(type -> assertThat(type).startsWith("text/event-stream"));
         List<String> eventTypes = new ArrayList<>();
         StringBuilder text = new StringBuilder();
         JsonNode messageDelta = null;
@@ -172,8 +194,13 @@ class DevStackEndToEndIT {
             }
         }
         assertThat(eventTypes.getFirst()).isEqualTo("message_start");
-        assertThat(eventTypes).containsSubsequence("content_block_start", "content_block_delta",
-                "content_block_stop", "message_delta", "message_stop");
+        assertThat(eventTypes)
+                .containsSubsequence(
+                        "content_block_start",
+                        "content_block_delta",
+                        "content_block_stop",
+                        "message_delta",
+                        "message_stop");
         assertThat(eventTypes.getLast()).isEqualTo("message_stop");
         assertThat(text.toString()).isEqualTo("Bonjour from an OpenAI upstream.");
         assertThat(messageDelta.at("/delta/stop_reason").asText()).isEqualTo("end_turn");
@@ -188,25 +215,27 @@ class DevStackEndToEndIT {
 
     @Test
     void demoModel_answersMessagesAndEmbeddingsWithoutAnyProviderKey() throws Exception {
-        HttpResponse<String> message = CLIENT.send(HttpRequest.newBuilder(
-                        URI.create(stack.routerUrl() + "/v1/messages"))
-                .header("Authorization", "Bearer " + stack.demoKey())
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("""
+        HttpResponse<String> message = CLIENT.send(
+                HttpRequest.newBuilder(URI.create(stack.routerUrl() + "/v1/messages"))
+                        .header("Authorization", "Bearer " + stack.demoKey())
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString("""
                         {"model":"demo","max_tokens":50,"messages":[{"role":"user","content":"hi"}]}"""))
-                .build(), HttpResponse.BodyHandlers.ofString());
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         assertThat(message.statusCode()).isEqualTo(200);
         JsonNode body = Json.read(message.body());
         assertThat(body.path("type").asText()).isEqualTo("message");
         assertThat(body.at("/content/0/text").asText()).startsWith("Hello from the Sluice demo model.");
         assertThat(body.at("/usage/output_tokens").asLong()).isPositive();
 
-        HttpResponse<String> embeddings = CLIENT.send(HttpRequest.newBuilder(
-                        URI.create(stack.routerUrl() + "/v1/embeddings"))
-                .header("Authorization", "Bearer " + stack.demoKey())
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"demo\",\"input\":[\"a\",\"b\"]}"))
-                .build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> embeddings = CLIENT.send(
+                HttpRequest.newBuilder(URI.create(stack.routerUrl() + "/v1/embeddings"))
+                        .header("Authorization", "Bearer " + stack.demoKey())
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"demo\",\"input\":[\"a\",\"b\"]}"))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         assertThat(embeddings.statusCode()).isEqualTo(200);
         assertThat(Json.read(embeddings.body()).path("data")).hasSize(2);
     }
@@ -217,8 +246,13 @@ class DevStackEndToEndIT {
         upstream.streamContent("Streamed", " through", " Sluice.");
         upstream.reportUsage(11, 3);
 
-        OfficialSdks.Result run = OfficialSdks.check(Map.of("SLUICE_BASE", stack.routerUrl().toString(),
-                "SLUICE_KEY", stack.demoKey(), "SLUICE_UPSTREAM_MODEL", "fake-gpt"));
+        OfficialSdks.Result run = OfficialSdks.check(Map.of(
+                "SLUICE_BASE",
+                stack.routerUrl().toString(),
+                "SLUICE_KEY",
+                stack.demoKey(),
+                "SLUICE_UPSTREAM_MODEL",
+                "fake-gpt"));
         assertThat(run.exitCode()).as(run.stderr()).isZero();
         JsonNode results = Json.read(run.stdout());
 
@@ -276,12 +310,11 @@ class DevStackEndToEndIT {
 
     @Test
     void upstreamRateLimit_passesThroughWithRetryAfter_andIsCountedAsAnError() throws Exception {
-        upstream.failWith(429, FakeUpstream.openAiError("Slow down", "requests", "rate_limit_exceeded"),
-                Duration.ofSeconds(9));
+        upstream.failWith(
+                429, FakeUpstream.openAiError("Slow down", "requests", "rate_limit_exceeded"), Duration.ofSeconds(9));
 
         HttpResponse<String> response = CLIENT.send(chat(stack.demoKey(), """
-                {"model":"fake-gpt","stream":true,"messages":[{"role":"user","content":"x"}]}"""),
-                HttpResponse.BodyHandlers.ofString());
+                {"model":"fake-gpt","stream":true,"messages":[{"role":"user","content":"x"}]}"""), HttpResponse.BodyHandlers.ofString());
 
         assertThat(response.statusCode()).isEqualTo(429);
         assertThat(response.headers().firstValue("Retry-After")).hasValue("9");
@@ -291,19 +324,23 @@ class DevStackEndToEndIT {
     @Test
     void gatewayctlUsage_printsTheAggregatedRows() throws Exception {
         CLIENT.send(chat(stack.demoKey(), """
-                {"model":"demo","messages":[{"role":"user","content":"count me"}]}"""),
-                HttpResponse.BodyHandlers.ofString());
+                {"model":"demo","messages":[{"role":"user","content":"count me"}]}"""), HttpResponse.BodyHandlers.ofString());
         awaitUsage(DevStack.DEMO_TENANT, "demo", 1);
 
         ByteArrayOutputStream printed = new ByteArrayOutputStream();
-        int status = new GatewayCtl(Map.of("SLUICE_DYNAMODB_ENDPOINT", stack.dynamoDbEndpoint().toString(),
-                "SLUICE_AWS_EMULATOR", "true"),
-                new PrintStream(printed, true, StandardCharsets.UTF_8))
+        int status = new GatewayCtl(
+                        Map.of(
+                                "SLUICE_DYNAMODB_ENDPOINT",
+                                stack.dynamoDbEndpoint().toString(),
+                                "SLUICE_AWS_EMULATOR",
+                                "true"),
+                        new PrintStream(printed, true, StandardCharsets.UTF_8))
                 .run(new String[] {"usage", "--tenant", DevStack.DEMO_TENANT, "--csv"});
 
         assertThat(status).isZero();
         String csv = printed.toString(StandardCharsets.UTF_8);
-        assertThat(csv.lines().findFirst()).hasValueSatisfying(header -> assertThat(header).startsWith("tenant,day"));
+        assertThat(csv.lines().findFirst())
+                .hasValueSatisfying(header -> assertThat(header).startsWith("tenant,day"));
         assertThat(csv).contains(",demo,key_");
     }
 }

@@ -15,12 +15,10 @@ import java.util.concurrent.TimeUnit;
 final class OfficialSdks {
     private static final Path DIRECTORY = Path.of("src", "test", "sdk");
 
-    private OfficialSdks() {
-    }
+    private OfficialSdks() {}
 
     /** Node.js and npm on the PATH. */
-    record Result(int exitCode, String stdout, String stderr) {
-    }
+    record Result(int exitCode, String stdout, String stderr) {}
 
     /** Installs the packages when missing, then runs the script with this environment. */
     static Result check(Map<String, String> env) throws IOException {
@@ -33,13 +31,14 @@ final class OfficialSdks {
         return run(List.of("node", "check.mjs"), env, 120);
     }
 
-    private static Result run(List<String> command, Map<String, String> env, long timeoutSeconds)
-            throws IOException {
+    private static Result run(List<String> command, Map<String, String> env, long timeoutSeconds) throws IOException {
         Path out = Files.createTempFile("sdk-out", ".txt");
         Path err = Files.createTempFile("sdk-err", ".txt");
         try {
-            ProcessBuilder builder = new ProcessBuilder(command).directory(DIRECTORY.toFile())
-                    .redirectOutput(out.toFile()).redirectError(err.toFile());
+            ProcessBuilder builder = new ProcessBuilder(command)
+                    .directory(DIRECTORY.toFile())
+                    .redirectOutput(out.toFile())
+                    .redirectError(err.toFile());
             builder.environment().putAll(env);
             Process process = builder.start();
             try {
@@ -52,7 +51,9 @@ final class OfficialSdks {
                 Thread.currentThread().interrupt();
                 throw new IOException("interrupted", e);
             }
-            return new Result(process.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+            return new Result(
+                    process.exitValue(),
+                    Files.readString(out, StandardCharsets.UTF_8),
                     Files.readString(err, StandardCharsets.UTF_8));
         } finally {
             Files.deleteIfExists(out);

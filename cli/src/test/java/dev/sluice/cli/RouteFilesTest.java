@@ -21,8 +21,8 @@ class RouteFilesTest {
 
     @Test
     void everyExampleRoute_parses_andNamesAShippedProvider() throws IOException {
-        ProviderRegistry registry = new ProviderRegistry(GatewayWiring.providers(Duration.ofSeconds(1),
-                Duration.ZERO, "us-east-1", Clock.systemUTC()));
+        ProviderRegistry registry = new ProviderRegistry(
+                GatewayWiring.providers(Duration.ofSeconds(1), Duration.ZERO, "us-east-1", Clock.systemUTC()));
         List<Path> files;
         try (Stream<Path> listing = Files.list(Path.of("routes"))) {
             files = listing.filter(p -> p.toString().endsWith(".json")).sorted().toList();
@@ -31,8 +31,9 @@ class RouteFilesTest {
         for (Path file : files) {
             Route route = RouteFiles.read(file);
             assertThat(route.deployments()).as(file.toString()).isNotEmpty();
-            route.deployments().forEach(d -> assertThat(registry.chatTypes()).as(file.toString())
-                    .contains(d.provider()));
+            route.deployments()
+                    .forEach(d ->
+                            assertThat(registry.chatTypes()).as(file.toString()).contains(d.provider()));
         }
         Route anthropic = RouteFiles.read(Path.of("routes/anthropic.json"));
         assertThat(anthropic.deployments()).hasSize(2);
@@ -45,7 +46,8 @@ class RouteFilesTest {
     void aRouteWithoutDeployments_isAUsageError(@TempDir Path dir) throws IOException {
         Path file = dir.resolve("bad.json");
         Files.writeString(file, "{\"alias\":\"x\",\"deployments\":[]}");
-        assertThatThrownBy(() -> RouteFiles.read(file)).isInstanceOf(Args.UsageError.class)
+        assertThatThrownBy(() -> RouteFiles.read(file))
+                .isInstanceOf(Args.UsageError.class)
                 .hasMessageContaining("deployments");
     }
 }

@@ -10,12 +10,16 @@ import java.util.Map;
  * @param demoDelay   pause between demo-model words, so streaming is visible in a terminal
  * @param usagePoll   how often the in-process usage stream delivers to the aggregator
  */
-public record DevOptions(String host, int routerPort, int dynamoDbPort, Duration demoDelay, Duration usagePoll,
-                         Map<String, String> environment) {
+public record DevOptions(
+        String host,
+        int routerPort,
+        int dynamoDbPort,
+        Duration demoDelay,
+        Duration usagePoll,
+        Map<String, String> environment) {
 
     public static DevOptions defaults(Map<String, String> environment) {
-        return new DevOptions("127.0.0.1", 8080, 8000, Duration.ofMillis(30), Duration.ofMillis(500),
-                environment);
+        return new DevOptions("127.0.0.1", 8080, 8000, Duration.ofMillis(30), Duration.ofMillis(500), environment);
     }
 
     public DevOptions withPorts(int router, int dynamoDb) {

@@ -18,36 +18,60 @@ import java.util.Map;
  * {@code gatewayctl routes put}.
  */
 final class DevProviders {
-    private DevProviders() {
-    }
+    private DevProviders() {}
 
-    private record Model(String name, Pricing pricing) {
-    }
+    private record Model(String name, Pricing pricing) {}
 
-    private record Provider(String type, String keyVariable, String secretRef, List<Model> models) {
-    }
+    private record Provider(String type, String keyVariable, String secretRef, List<Model> models) {}
 
     private static final List<Provider> PROVIDERS = List.of(
-            new Provider("openai", "OPENAI_API_KEY", "openai", List.of(
-                    new Model("gpt-4o-mini", new Pricing(150_000, 600_000, 75_000)),
-                    new Model("gpt-4.1-mini", new Pricing(400_000, 1_600_000, 100_000)),
-                    new Model("text-embedding-3-small", new Pricing(20_000, 0, 0)))),
-            new Provider("anthropic", "ANTHROPIC_API_KEY", "anthropic", List.of(
-                    new Model("claude-sonnet-4-5", new Pricing(3_000_000, 15_000_000, 300_000)),
-                    new Model("claude-haiku-4-5", new Pricing(1_000_000, 5_000_000, 100_000)))),
-            new Provider("gemini", "GEMINI_API_KEY", "gemini", List.of(
-                    new Model("gemini-2.5-flash", new Pricing(300_000, 2_500_000, 75_000)),
-                    new Model("gemini-embedding-001", new Pricing(150_000, 0, 0)))),
-            new Provider("deepseek", "DEEPSEEK_API_KEY", "deepseek", List.of(
-                    new Model("deepseek-chat", new Pricing(280_000, 420_000, 28_000)))),
-            new Provider("qwen", "DASHSCOPE_API_KEY", "qwen", List.of(
-                    new Model("qwen-plus", new Pricing(400_000, 1_200_000, 0)))),
-            new Provider("mistral", "MISTRAL_API_KEY", "mistral", List.of(
-                    new Model("mistral-small-latest", new Pricing(100_000, 300_000, 0)))),
-            new Provider("groq", "GROQ_API_KEY", "groq", List.of(
-                    new Model("llama-3.3-70b-versatile", new Pricing(590_000, 790_000, 0)))),
-            new Provider("together", "TOGETHER_API_KEY", "together", List.of(
-                    new Model("meta-llama/Llama-3.3-70B-Instruct-Turbo", new Pricing(880_000, 880_000, 0)))));
+            new Provider(
+                    "openai",
+                    "OPENAI_API_KEY",
+                    "openai",
+                    List.of(
+                            new Model("gpt-4o-mini", new Pricing(150_000, 600_000, 75_000)),
+                            new Model("gpt-4.1-mini", new Pricing(400_000, 1_600_000, 100_000)),
+                            new Model("text-embedding-3-small", new Pricing(20_000, 0, 0)))),
+            new Provider(
+                    "anthropic",
+                    "ANTHROPIC_API_KEY",
+                    "anthropic",
+                    List.of(
+                            new Model("claude-sonnet-4-5", new Pricing(3_000_000, 15_000_000, 300_000)),
+                            new Model("claude-haiku-4-5", new Pricing(1_000_000, 5_000_000, 100_000)))),
+            new Provider(
+                    "gemini",
+                    "GEMINI_API_KEY",
+                    "gemini",
+                    List.of(
+                            new Model("gemini-2.5-flash", new Pricing(300_000, 2_500_000, 75_000)),
+                            new Model("gemini-embedding-001", new Pricing(150_000, 0, 0)))),
+            new Provider(
+                    "deepseek",
+                    "DEEPSEEK_API_KEY",
+                    "deepseek",
+                    List.of(new Model("deepseek-chat", new Pricing(280_000, 420_000, 28_000)))),
+            new Provider(
+                    "qwen",
+                    "DASHSCOPE_API_KEY",
+                    "qwen",
+                    List.of(new Model("qwen-plus", new Pricing(400_000, 1_200_000, 0)))),
+            new Provider(
+                    "mistral",
+                    "MISTRAL_API_KEY",
+                    "mistral",
+                    List.of(new Model("mistral-small-latest", new Pricing(100_000, 300_000, 0)))),
+            new Provider(
+                    "groq",
+                    "GROQ_API_KEY",
+                    "groq",
+                    List.of(new Model("llama-3.3-70b-versatile", new Pricing(590_000, 790_000, 0)))),
+            new Provider(
+                    "together",
+                    "TOGETHER_API_KEY",
+                    "together",
+                    List.of(new Model("meta-llama/Llama-3.3-70B-Instruct-Turbo", new Pricing(880_000, 880_000, 0)))));
 
     /** The well-known key variable of each secret reference, for the local secret store. */
     static Map<String, String> keyVariables() {
@@ -66,28 +90,50 @@ final class DevProviders {
             }
             String baseUrl = env.get(provider.type().toUpperCase(Locale.ROOT) + "_BASE_URL");
             for (Model model : models(env, provider)) {
-                routes.add(new Route(model.name(), List.of(new Deployment(provider.type(), model.name(), baseUrl,
-                        provider.secretRef(), model.pricing(), null))));
+                routes.add(new Route(
+                        model.name(),
+                        List.of(new Deployment(
+                                provider.type(), model.name(), baseUrl, provider.secretRef(), model.pricing(), null))));
             }
         }
         if (present(env, "AZURE_OPENAI_API_KEY") && present(env, "AZURE_OPENAI_ENDPOINT")) {
             for (String deployment : list(env.getOrDefault("AZURE_OPENAI_DEPLOYMENTS", "gpt-4o-mini"))) {
-                routes.add(new Route(deployment, List.of(new Deployment("azure-openai", deployment,
-                        env.get("AZURE_OPENAI_ENDPOINT"), "azure-openai", Pricing.FREE, null,
-                        Map.of("apiVersion", env.getOrDefault("AZURE_OPENAI_API_VERSION",
-                                AzureOpenAiDialect.DEFAULT_API_VERSION))))));
+                routes.add(new Route(
+                        deployment,
+                        List.of(new Deployment(
+                                "azure-openai",
+                                deployment,
+                                env.get("AZURE_OPENAI_ENDPOINT"),
+                                "azure-openai",
+                                Pricing.FREE,
+                                null,
+                                Map.of(
+                                        "apiVersion",
+                                        env.getOrDefault(
+                                                "AZURE_OPENAI_API_VERSION",
+                                                AzureOpenAiDialect.DEFAULT_API_VERSION))))));
             }
         }
         if (present(env, "OLLAMA_MODELS")) {
             for (String model : list(env.get("OLLAMA_MODELS"))) {
-                routes.add(new Route(model, List.of(new Deployment("ollama", model, env.get("OLLAMA_BASE_URL"),
-                        null, Pricing.FREE, null))));
+                routes.add(new Route(
+                        model,
+                        List.of(new Deployment(
+                                "ollama", model, env.get("OLLAMA_BASE_URL"), null, Pricing.FREE, null))));
             }
         }
         if (present(env, "SLUICE_BEDROCK_MODELS")) {
             for (String model : list(env.get("SLUICE_BEDROCK_MODELS"))) {
-                routes.add(new Route(model, List.of(new Deployment("bedrock", model, null, null, Pricing.FREE, null,
-                        Map.of("region", env.getOrDefault("AWS_REGION", "us-east-1"))))));
+                routes.add(new Route(
+                        model,
+                        List.of(new Deployment(
+                                "bedrock",
+                                model,
+                                null,
+                                null,
+                                Pricing.FREE,
+                                null,
+                                Map.of("region", env.getOrDefault("AWS_REGION", "us-east-1"))))));
             }
         }
         return routes;
@@ -98,12 +144,18 @@ final class DevProviders {
         if (override == null || override.isBlank()) {
             return provider.models();
         }
-        return list(override).stream().map(name -> provider.models().stream()
-                .filter(m -> m.name().equals(name)).findFirst().orElse(new Model(name, Pricing.FREE))).toList();
+        return list(override).stream()
+                .map(name -> provider.models().stream()
+                        .filter(m -> m.name().equals(name))
+                        .findFirst()
+                        .orElse(new Model(name, Pricing.FREE)))
+                .toList();
     }
 
     private static List<String> list(String commaSeparated) {
-        return java.util.Arrays.stream(commaSeparated.split(",")).map(String::strip).filter(s -> !s.isEmpty())
+        return java.util.Arrays.stream(commaSeparated.split(","))
+                .map(String::strip)
+                .filter(s -> !s.isEmpty())
                 .toList();
     }
 

@@ -48,11 +48,13 @@ public final class DevStack implements AutoCloseable {
     public static final String DEMO_MODEL = "demo";
     /** Demo prices, so usage rows show a cost: $0.50 / 1M input, $1.50 / 1M output. */
     public static final Pricing DEMO_PRICING = new Pricing(500_000, 1_500_000, 250_000);
+
     public static final long LIMITED_KEY_RPM = 3;
     /** How long streams in flight may run on after Ctrl-C before they are cut. */
     static final Duration STOP_GRACE = Duration.ofSeconds(5);
     /** How long cut requests get to publish their usage. */
     static final Duration CUT_WAIT = Duration.ofSeconds(2);
+
     private static final Logger LOG = LoggerFactory.getLogger(DevStack.class);
 
     private final DynamoDbLocalServer dynamoDb;
@@ -66,9 +68,16 @@ public final class DevStack implements AutoCloseable {
     private final String limitedKey;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private DevStack(DynamoDbLocalServer dynamoDb, DynamoDbClient dynamo, TableNames tables,
-                     InProcessUsageStream usageStream, RouterServer router, DynamoDbKeyRepository keys,
-                     DynamoDbRouteRepository routes, String demoKey, String limitedKey) {
+    private DevStack(
+            DynamoDbLocalServer dynamoDb,
+            DynamoDbClient dynamo,
+            TableNames tables,
+            InProcessUsageStream usageStream,
+            RouterServer router,
+            DynamoDbKeyRepository keys,
+            DynamoDbRouteRepository routes,
+            String demoKey,
+            String limitedKey) {
         this.dynamoDb = dynamoDb;
         this.dynamo = dynamo;
         this.tables = tables;
@@ -86,7 +95,8 @@ public final class DevStack implements AutoCloseable {
         DynamoDbLocalServer dynamoDb = DynamoDbLocalServer.start(options.dynamoDbPort());
         // Through the router's own client factory: the same bounded call timeouts (a slow DynamoDB Local answers 503,
         // it does not hold requests), and emulator credentials because this endpoint is declared an emulator.
-        DynamoDbClient dynamo = AwsClients.create(AwsSettings.fromEnvironment(options.environment()).withEmulator(true))
+        DynamoDbClient dynamo = AwsClients.create(
+                        AwsSettings.fromEnvironment(options.environment()).withEmulator(true))
                 .dynamoDb(dynamoDb.endpoint());
         TableNames tables = TableNames.fromEnvironment(Map.of());
         SluiceTables.createAll(dynamo, tables);
@@ -98,23 +108,33 @@ public final class DevStack implements AutoCloseable {
         String limitedKey = createKey(keys, DEMO_TENANT, "limited", new KeyLimits(LIMITED_KEY_RPM));
 
         InProcessUsageStream usageStream = new InProcessUsageStream(
-                new UsageAggregator(new DynamoDbUsageStore(dynamo, tables.usage())), options.usagePoll().toMillis());
-        GatewayPipeline pipeline = GatewayWiring.pipeline(keys, routes,
+                new UsageAggregator(new DynamoDbUsageStore(dynamo, tables.usage())),
+                options.usagePoll().toMillis());
+        GatewayPipeline pipeline = GatewayWiring.pipeline(
+                keys,
+                routes,
                 new DynamoDbQuotaLedger(dynamo, tables.counters()),
-                new LocalSecretStore(options.environment(), DevProviders.keyVariables()), usageStream,
-                GatewayWiring.providers(Duration.ofSeconds(10), options.demoDelay(),
-                        options.environment().getOrDefault("AWS_REGION", "us-east-1"), Clock.systemUTC()),
-                Duration.ofSeconds(2), Duration.ofMinutes(5), Clock.systemUTC());
-        RouterServer router = RouterServer.start(options.host(), options.routerPort(), pipeline,
-                RouterConfig.DEFAULT_MAX_BODY_BYTES);
+                new LocalSecretStore(options.environment(), DevProviders.keyVariables()),
+                usageStream,
+                GatewayWiring.providers(
+                        Duration.ofSeconds(10),
+                        options.demoDelay(),
+                        options.environment().getOrDefault("AWS_REGION", "us-east-1"),
+                        Clock.systemUTC()),
+                Duration.ofSeconds(2),
+                Duration.ofMinutes(5),
+                Clock.systemUTC());
+        RouterServer router =
+                RouterServer.start(options.host(), options.routerPort(), pipeline, RouterConfig.DEFAULT_MAX_BODY_BYTES);
         TokenEstimator.warmUpInBackground();
         return new DevStack(dynamoDb, dynamo, tables, usageStream, router, keys, routes, demoKey, limitedKey);
     }
 
     /** The demo model always; each provider's models when its key is in the environment. */
     private static void seedRoutes(DynamoDbRouteRepository routes, DevOptions options) {
-        routes.put(new Route(DEMO_MODEL, List.of(new Deployment(DemoProvider.TYPE, "sluice-demo-1", null, null,
-                DEMO_PRICING, null))));
+        routes.put(new Route(
+                DEMO_MODEL,
+                List.of(new Deployment(DemoProvider.TYPE, "sluice-demo-1", null, null, DEMO_PRICING, null))));
         DevProviders.routes(options.environment()).forEach(routes::put);
     }
 
@@ -122,8 +142,7 @@ public final class DevStack implements AutoCloseable {
     public static String createKey(KeyRepository keys, String tenant, String name, KeyLimits limits) {
         String key = ApiKeys.newKey();
         String hash = ApiKeys.sha256Hex(key);
-        keys.put(hash, new ApiKey(ApiKeys.keyIdFor(hash), tenant, name, ApiKey.Status.ACTIVE, Set.of(), limits,
-                null));
+        keys.put(hash, new ApiKey(ApiKeys.keyIdFor(hash), tenant, name, ApiKey.Status.ACTIVE, Set.of(), limits, null));
         return key;
     }
 
@@ -179,7 +198,8 @@ public final class DevStack implements AutoCloseable {
             return;
         }
         if (!router.stop(STOP_GRACE, CUT_WAIT)) {
-            LOG.warn("some requests were still running {} after the router was cut; their usage may be missing",
+            LOG.warn(
+                    "some requests were still running {} after the router was cut; their usage may be missing",
                     CUT_WAIT);
         }
         usageStream.close();

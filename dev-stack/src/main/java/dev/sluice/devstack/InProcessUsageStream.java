@@ -34,13 +34,14 @@ public final class InProcessUsageStream implements UsagePublisher, AutoCloseable
     private final ArrayDeque<SequencedEvent> pending = new ArrayDeque<>();
     /** One delivery at a time (the poller, {@link #close}, tests): two would hand the aggregator the same batch. */
     private final Object delivery = new Object();
+
     private long nextSequence = 1;
     private long delivered;
 
     public InProcessUsageStream(UsageAggregator aggregator, long pollMillis) {
         this.aggregator = aggregator;
-        this.poller = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("usage-stream")
-                .factory());
+        this.poller = Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().daemon().name("usage-stream").factory());
         poller.scheduleWithFixedDelay(this::deliverQuietly, pollMillis, pollMillis, TimeUnit.MILLISECONDS);
     }
 
@@ -72,7 +73,9 @@ public final class InProcessUsageStream implements UsagePublisher, AutoCloseable
             return 0;
         }
         List<SequencedEvent> failed = aggregator.apply(batch);
-        long firstFailed = failed.isEmpty() ? Long.MAX_VALUE : Long.parseLong(failed.getFirst().sequence());
+        long firstFailed = failed.isEmpty()
+                ? Long.MAX_VALUE
+                : Long.parseLong(failed.getFirst().sequence());
         int delivered = 0;
         synchronized (this) {
             for (SequencedEvent event : batch) {

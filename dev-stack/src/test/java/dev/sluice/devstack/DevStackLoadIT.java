@@ -2,15 +2,15 @@ package dev.sluice.devstack;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.sluice.usage.aggregate.UsageTotals;
-import dev.sluice.usage.store.DynamoDbUsageStore;
-import dev.sluice.usage.store.UsageRow;
 import dev.sluice.auth.KeyLimits;
 import dev.sluice.provider.openai.OpenAiCompatibleProvider;
 import dev.sluice.route.Deployment;
 import dev.sluice.route.Pricing;
 import dev.sluice.route.Route;
 import dev.sluice.testing.FakeUpstream;
+import dev.sluice.usage.aggregate.UsageTotals;
+import dev.sluice.usage.store.DynamoDbUsageStore;
+import dev.sluice.usage.store.UsageRow;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -38,7 +38,8 @@ class DevStackLoadIT {
     private static FakeUpstream upstream;
     private static DevStack stack;
     private static String key;
-    private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private static final HttpClient CLIENT =
+            HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     @BeforeAll
     static void start() throws Exception {
@@ -46,8 +47,16 @@ class DevStackLoadIT {
         upstream.streamContent("a", "b", "c", "d", "e");
         upstream.reportUsage(7, 5);
         stack = DevStack.start(new DevOptions("127.0.0.1", 0, 0, Duration.ZERO, Duration.ofMillis(50), Map.of()));
-        stack.routes().put(new Route(ALIAS, List.of(new Deployment(OpenAiCompatibleProvider.TYPE, "upstream-1",
-                upstream.baseUrl().toString(), null, Pricing.FREE, Duration.ofSeconds(10)))));
+        stack.routes()
+                .put(new Route(
+                        ALIAS,
+                        List.of(new Deployment(
+                                OpenAiCompatibleProvider.TYPE,
+                                "upstream-1",
+                                upstream.baseUrl().toString(),
+                                null,
+                                Pricing.FREE,
+                                Duration.ofSeconds(10)))));
         key = DevStack.createKey(stack.keys(), "load", "load", new KeyLimits(1_000_000));
     }
 
@@ -58,8 +67,7 @@ class DevStackLoadIT {
     }
 
     @Test
-    void concurrentStreamsWithRpmKey_reuseDynamoDbConnectionsDrainUsageAndKeepOneCounterPerWindow()
-            throws Exception {
+    void concurrentStreamsWithRpmKey_reuseDynamoDbConnectionsDrainUsageAndKeepOneCounterPerWindow() throws Exception {
         Instant began = Instant.now();
         assertThat(sendConcurrently(1)).isEqualTo(CLIENTS); // warm-up: every client's connections exist now
         long acceptedBefore = stack.dynamoDbConnectionsAccepted();
@@ -70,15 +78,20 @@ class DevStackLoadIT {
         assertThat(served).isEqualTo(CLIENTS * REQUESTS_PER_CLIENT);
         // At most one connection per concurrent caller. With the JDK's default of 5 idle connections per host,
         // every call beyond the fifth concurrent one closed its connection: about 1 in 5 calls opened a new one.
-        assertThat(opened).as("connections DynamoDB Local accepted for %d requests", served)
+        assertThat(opened)
+                .as("connections DynamoDB Local accepted for %d requests", served)
                 .isLessThanOrEqualTo(CLIENTS);
 
         long total = CLIENTS * (REQUESTS_PER_CLIENT + 1L);
         assertThat(awaitUsageRequests(total)).isEqualTo(total);
         assertThat(stack.usageStream().pendingCount()).isZero();
         long windows = Duration.between(began, Instant.now()).toMinutes() + 2;
-        int counters = stack.dynamo().scan(r -> r.tableName(stack.tables().counters()).select(Select.COUNT)).count();
-        assertThat(counters).as("RPM counter items: one per key and minute window").isBetween(1, (int) windows);
+        int counters = stack.dynamo()
+                .scan(r -> r.tableName(stack.tables().counters()).select(Select.COUNT))
+                .count();
+        assertThat(counters)
+                .as("RPM counter items: one per key and minute window")
+                .isBetween(1, (int) windows);
     }
 
     /** Each of {@link #CLIENTS} virtual threads sends {@code each} streamed requests; returns the complete ones. */
@@ -115,16 +128,20 @@ class DevStackLoadIT {
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString("""
                         {"model":"load","stream":true,"stream_options":{"include_usage":true},
-                         "messages":[{"role":"user","content":"hi"}]}""")).build();
+                         "messages":[{"role":"user","content":"hi"}]}"""))
+                .build();
     }
 
     private static long awaitUsageRequests(long expected) throws InterruptedException {
-        DynamoDbUsageStore usage = new DynamoDbUsageStore(stack.dynamo(), stack.tables().usage());
+        DynamoDbUsageStore usage =
+                new DynamoDbUsageStore(stack.dynamo(), stack.tables().usage());
         Instant deadline = Instant.now().plusSeconds(30);
         long requests = 0;
         while (Instant.now().isBefore(deadline)) {
-            requests = usage.query("load", "day#").stream().map(UsageRow::totals)
-                    .reduce(UsageTotals.ZERO, UsageTotals::plus).requests();
+            requests = usage.query("load", "day#").stream()
+                    .map(UsageRow::totals)
+                    .reduce(UsageTotals.ZERO, UsageTotals::plus)
+                    .requests();
             if (requests >= expected && stack.usageStream().pendingCount() == 0) {
                 return requests;
             }

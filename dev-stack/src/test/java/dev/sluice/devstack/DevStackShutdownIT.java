@@ -35,7 +35,8 @@ import org.junit.jupiter.api.Test;
  */
 class DevStackShutdownIT {
     private static final Duration STOP_LIMIT = Duration.ofSeconds(10);
-    private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private static final HttpClient CLIENT =
+            HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     private final List<AutoCloseable> toClose = new ArrayList<>();
 
@@ -48,8 +49,8 @@ class DevStackShutdownIT {
     }
 
     private DevStack startStack() throws IOException {
-        DevStack stack = DevStack.start(new DevOptions("127.0.0.1", 0, 0, Duration.ZERO, Duration.ofMillis(100),
-                Map.of()));
+        DevStack stack =
+                DevStack.start(new DevOptions("127.0.0.1", 0, 0, Duration.ZERO, Duration.ofMillis(100), Map.of()));
         toClose.add(stack); // closing twice must be harmless
         return stack;
     }
@@ -57,8 +58,16 @@ class DevStackShutdownIT {
     private FakeUpstream upstream(DevStack stack, String alias) {
         FakeUpstream upstream = FakeUpstream.start();
         toClose.add(upstream);
-        stack.routes().put(new Route(alias, List.of(new Deployment(OpenAiCompatibleProvider.TYPE, "upstream-" + alias,
-                upstream.baseUrl().toString(), null, Pricing.FREE, Duration.ofSeconds(60)))));
+        stack.routes()
+                .put(new Route(
+                        alias,
+                        List.of(new Deployment(
+                                OpenAiCompatibleProvider.TYPE,
+                                "upstream-" + alias,
+                                upstream.baseUrl().toString(),
+                                null,
+                                Pricing.FREE,
+                                Duration.ofSeconds(60)))));
         return upstream;
     }
 
@@ -73,8 +82,8 @@ class DevStackShutdownIT {
 
     /** Sends a streamed chat request and returns its body once the first line arrived. */
     private static BufferedReader stream(DevStack stack, String alias) throws Exception {
-        HttpResponse<InputStream> response = CLIENT.send(streamRequest(stack, alias),
-                HttpResponse.BodyHandlers.ofInputStream());
+        HttpResponse<InputStream> response =
+                CLIENT.send(streamRequest(stack, alias), HttpResponse.BodyHandlers.ofInputStream());
         assertThat(response.statusCode()).isEqualTo(200);
         BufferedReader body = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8));
         assertThat(body.readLine()).startsWith("data: ");
@@ -112,18 +121,22 @@ class DevStackShutdownIT {
         paced.streamContent(IntStream.range(0, 200).mapToObj(i -> "w" + i + " ").toList());
         paced.delayBetweenChunks(Duration.ofMillis(300)); // a minute of output
         // Nothing but a role chunk has come from the stalled upstream, so the client has no response yet.
-        CompletableFuture<HttpResponse<String>> stalledResponse = CLIENT.sendAsync(streamRequest(stack, "stalled"),
-                HttpResponse.BodyHandlers.ofString());
+        CompletableFuture<HttpResponse<String>> stalledResponse =
+                CLIENT.sendAsync(streamRequest(stack, "stalled"), HttpResponse.BodyHandlers.ofString());
         assertThat(hold.awaitHeld(Duration.ofSeconds(10))).isTrue();
         CompletableFuture<Boolean> pacedEnd = drain(stream(stack, "paced"));
 
         Duration took = timeToClose(stack);
 
         assertThat(took).isLessThan(STOP_LIMIT);
-        assertThat(pacedEnd.get(5, TimeUnit.SECONDS)).as("a cut stream has no [DONE]").isFalse();
+        assertThat(pacedEnd.get(5, TimeUnit.SECONDS))
+                .as("a cut stream has no [DONE]")
+                .isFalse();
         assertThat(stalledResponse).failsWithin(5, TimeUnit.SECONDS); // cut: the connection closed
         assertThat(stack.usageStream().pendingCount()).isZero();
-        assertThat(stack.usageStream().deliveredCount()).as("usage rows written for both requests").isEqualTo(2);
+        assertThat(stack.usageStream().deliveredCount())
+                .as("usage rows written for both requests")
+                .isEqualTo(2);
     }
 
     @Test
@@ -137,7 +150,9 @@ class DevStackShutdownIT {
         Duration took = timeToClose(stack);
 
         assertThat(took).isLessThan(STOP_LIMIT);
-        assertThat(end.get(5, TimeUnit.SECONDS)).as("the stream finished with [DONE]").isTrue();
+        assertThat(end.get(5, TimeUnit.SECONDS))
+                .as("the stream finished with [DONE]")
+                .isTrue();
         assertThat(stack.usageStream().deliveredCount()).isEqualTo(1);
     }
 

@@ -5,10 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.sluice.usage.aggregate.UsageAggregator;
 import dev.sluice.usage.aggregate.UsageFolder;
 import dev.sluice.usage.aggregate.UsageTotals;
+import dev.sluice.usage.event.UsageEvent;
 import dev.sluice.usage.store.InMemoryUsageStore;
 import dev.sluice.usage.store.UsageRow;
 import dev.sluice.usage.store.UsageStore;
-import dev.sluice.usage.event.UsageEvent;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -34,8 +34,11 @@ class InProcessUsageStreamTest {
 
             assertThat(delivered).isEqualTo(2_500);
             assertThat(stream.pendingCount()).isZero();
-            assertThat(store.query("t", "day#").stream().map(UsageRow::totals)
-                    .reduce(UsageTotals.ZERO, UsageTotals::plus).requests()).isEqualTo(2_500);
+            assertThat(store.query("t", "day#").stream()
+                            .map(UsageRow::totals)
+                            .reduce(UsageTotals.ZERO, UsageTotals::plus)
+                            .requests())
+                    .isEqualTo(2_500);
         }
     }
 
@@ -53,8 +56,27 @@ class InProcessUsageStreamTest {
     }
 
     private static UsageEvent event(int i) {
-        return new UsageEvent(UsageEvent.SCHEMA_VERSION, "req-" + i, 1_764_000_000_000L, "t", "k", "a", "p", "m",
-                3, 2, 0, 0, 0, 1, 1, UsageEvent.OK, 200, true, false, false);
+        return new UsageEvent(
+                UsageEvent.SCHEMA_VERSION,
+                "req-" + i,
+                1_764_000_000_000L,
+                "t",
+                "k",
+                "a",
+                "p",
+                "m",
+                3,
+                2,
+                0,
+                0,
+                0,
+                1,
+                1,
+                UsageEvent.OK,
+                200,
+                true,
+                false,
+                false);
     }
 
     /** The in-memory usage table, made to fail every write on demand (DynamoDB timing out). */

@@ -37,8 +37,8 @@ public final class DynamoDbLocalServer implements AutoCloseable {
     private final URI endpoint;
     private final AtomicBoolean stopped = new AtomicBoolean();
 
-    private DynamoDbLocalServer(Server server, ConnectionStatistics connections,
-                                LocalDynamoDBRequestHandler requestHandler, URI endpoint) {
+    private DynamoDbLocalServer(
+            Server server, ConnectionStatistics connections, LocalDynamoDBRequestHandler requestHandler, URI endpoint) {
         this.server = server;
         this.connections = connections;
         this.requestHandler = requestHandler;
@@ -76,8 +76,8 @@ public final class DynamoDbLocalServer implements AutoCloseable {
             requestHandler.shutdown();
             throw new IllegalStateException("DynamoDB Local did not start on " + host + ":" + port, e);
         }
-        return new DynamoDbLocalServer(server, connections, requestHandler,
-                URI.create("http://" + host + ":" + connector.getLocalPort()));
+        return new DynamoDbLocalServer(
+                server, connections, requestHandler, URI.create("http://" + host + ":" + connector.getLocalPort()));
     }
 
     /** {@code http://127.0.0.1:<port>}. */

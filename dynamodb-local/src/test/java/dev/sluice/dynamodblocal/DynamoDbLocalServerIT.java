@@ -21,26 +21,36 @@ class DynamoDbLocalServerIT {
         DynamoDbLocalServer server = DynamoDbLocalServer.start(0);
         try (DynamoDbClient client = server.newClient()) {
             assertThat(server.endpoint().getHost()).isEqualTo("127.0.0.1");
-            client.createTable(b -> b.tableName("usage").billingMode(BillingMode.PAY_PER_REQUEST)
-                    .attributeDefinitions(AttributeDefinition.builder().attributeName("pk")
-                            .attributeType(ScalarAttributeType.S).build())
-                    .keySchema(KeySchemaElement.builder().attributeName("pk").keyType(KeyType.HASH).build()));
+            client.createTable(b -> b.tableName("usage")
+                    .billingMode(BillingMode.PAY_PER_REQUEST)
+                    .attributeDefinitions(AttributeDefinition.builder()
+                            .attributeName("pk")
+                            .attributeType(ScalarAttributeType.S)
+                            .build())
+                    .keySchema(KeySchemaElement.builder()
+                            .attributeName("pk")
+                            .keyType(KeyType.HASH)
+                            .build()));
             assertThat(client.listTables().tableNames()).containsExactly("usage");
         } finally {
             server.close();
             server.close(); // idempotent
         }
 
-        assertThatThrownBy(() -> new Socket().connect(
-                new InetSocketAddress(server.endpoint().getHost(), server.endpoint().getPort()), 1000))
+        assertThatThrownBy(() -> new Socket()
+                        .connect(
+                                new InetSocketAddress(
+                                        server.endpoint().getHost(),
+                                        server.endpoint().getPort()),
+                                1000))
                 .isInstanceOf(ConnectException.class);
     }
 
     @Test
     void twoEngines_areIndependent() {
         try (DynamoDbLocalServer one = DynamoDbLocalServer.start(0);
-             DynamoDbLocalServer two = DynamoDbLocalServer.start(0);
-             DynamoDbClient client = two.newClient()) {
+                DynamoDbLocalServer two = DynamoDbLocalServer.start(0);
+                DynamoDbClient client = two.newClient()) {
             assertThat(one.endpoint()).isNotEqualTo(two.endpoint());
             assertThat(client.listTables().tableNames()).isEmpty();
         }

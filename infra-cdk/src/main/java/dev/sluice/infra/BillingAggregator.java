@@ -69,8 +69,10 @@ public final class BillingAggregator extends Construct {
                 .aliasName(RouterFunction.LIVE_ALIAS)
                 .version(function.getCurrentVersion())
                 .build();
-        Annotations.of(function).acknowledgeWarning("@aws-cdk/aws-lambda:snapStartRequirePublish",
-                "the live alias points at the version published from the function's current configuration");
+        Annotations.of(function)
+                .acknowledgeWarning(
+                        "@aws-cdk/aws-lambda:snapStartRequirePublish",
+                        "the live alias points at the version published from the function's current configuration");
 
         // On the alias, so the mapping invokes the SnapStart version; the event source adds the stream's read
         // actions and SendMessage on the queue to the role, both scoped to their ARNs.

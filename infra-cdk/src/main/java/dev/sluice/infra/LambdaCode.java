@@ -7,8 +7,7 @@ import software.amazon.awscdk.services.lambda.Code;
 /** Function code from files the Maven build produced; no bundling, no Docker, nothing fetched at synth time. */
 final class LambdaCode {
 
-    private LambdaCode() {
-    }
+    private LambdaCode() {}
 
     /**
      * The zip or jar at {@code path} (relative paths resolve against the directory {@code cdk} runs in,

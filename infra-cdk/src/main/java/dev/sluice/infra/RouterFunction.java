@@ -4,9 +4,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import software.amazon.awscdk.Annotations;
 import software.amazon.awscdk.ArnComponents;
 import software.amazon.awscdk.ArnFormat;
-import software.amazon.awscdk.Annotations;
 import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.services.iam.PolicyStatement;
@@ -33,6 +33,7 @@ public final class RouterFunction extends Construct {
     public static final String LWA_LAYER_ACCOUNT = "753240598075";
     /** Layer version 30 is adapter v1.1.0, the first with the SnapStart hooks this router relies on. */
     public static final int LWA_LAYER_VERSION = 30;
+
     public static final String SNAPSTART_BEFORE_CHECKPOINT_PATH = "/_sluice/snapstart/before-checkpoint";
     public static final String SNAPSTART_AFTER_RESTORE_PATH = "/_sluice/snapstart/after-restore";
 
@@ -58,8 +59,8 @@ public final class RouterFunction extends Construct {
                 .memorySize(settings.routerMemoryMb())
                 .timeout(Duration.minutes(settings.routerTimeoutMinutes()))
                 .snapStart(SnapStartConf.ON_PUBLISHED_VERSIONS)
-                .layers(List.of(LayerVersion.fromLayerVersionArn(this, "WebAdapterLayer",
-                        webAdapterLayerArn(settings, stack.getRegion()))))
+                .layers(List.of(LayerVersion.fromLayerVersionArn(
+                        this, "WebAdapterLayer", webAdapterLayerArn(settings, stack.getRegion()))))
                 .environment(environment(data, settings))
                 .logGroup(logs);
         if (settings.routerReservedConcurrency() != null) {
@@ -71,8 +72,10 @@ public final class RouterFunction extends Construct {
                 .aliasName(LIVE_ALIAS)
                 .version(function.getCurrentVersion())
                 .build();
-        Annotations.of(function).acknowledgeWarning("@aws-cdk/aws-lambda:snapStartRequirePublish",
-                "the live alias points at the version published from the function's current configuration");
+        Annotations.of(function)
+                .acknowledgeWarning(
+                        "@aws-cdk/aws-lambda:snapStartRequirePublish",
+                        "the live alias points at the version published from the function's current configuration");
 
         grantExactly(settings, data, stack);
     }
@@ -162,15 +165,22 @@ public final class RouterFunction extends Construct {
         // Model ids are route data, not known at deploy time: the default grants the region's foundation models
         // and this account's inference profiles there (the only resource wildcards in the stack, documented).
         String inferenceProfiles = stack.formatArn(ArnComponents.builder()
-                .service("bedrock").resource("inference-profile").resourceName("*")
-                .arnFormat(ArnFormat.SLASH_RESOURCE_NAME).build());
+                .service("bedrock")
+                .resource("inference-profile")
+                .resourceName("*")
+                .arnFormat(ArnFormat.SLASH_RESOURCE_NAME)
+                .build());
         function.addToRolePolicy(PolicyStatement.Builder.create()
                 .sid("InvokeBedrockModels")
                 .actions(bedrockActions)
                 .resources(List.of(
                         stack.formatArn(ArnComponents.builder()
-                                .service("bedrock").account("").resource("foundation-model").resourceName("*")
-                                .arnFormat(ArnFormat.SLASH_RESOURCE_NAME).build()),
+                                .service("bedrock")
+                                .account("")
+                                .resource("foundation-model")
+                                .resourceName("*")
+                                .arnFormat(ArnFormat.SLASH_RESOURCE_NAME)
+                                .build()),
                         inferenceProfiles))
                 .build());
         // A cross-region inference profile (us.anthropic..., eu....) runs the model in another region of its
@@ -179,8 +189,13 @@ public final class RouterFunction extends Construct {
                 .sid("InvokeBedrockModelsThroughInferenceProfiles")
                 .actions(bedrockActions)
                 .resources(List.of(stack.formatArn(ArnComponents.builder()
-                        .service("bedrock").region("*").account("").resource("foundation-model").resourceName("*")
-                        .arnFormat(ArnFormat.SLASH_RESOURCE_NAME).build())))
+                        .service("bedrock")
+                        .region("*")
+                        .account("")
+                        .resource("foundation-model")
+                        .resourceName("*")
+                        .arnFormat(ArnFormat.SLASH_RESOURCE_NAME)
+                        .build())))
                 .conditions(Map.of("StringLike", Map.of("bedrock:InferenceProfileArn", inferenceProfiles)))
                 .build());
     }

@@ -8,8 +8,7 @@ import software.amazon.awscdk.App;
  */
 public final class SluiceApp {
 
-    private SluiceApp() {
-    }
+    private SluiceApp() {}
 
     public static void main(String[] args) {
         App app = new App();

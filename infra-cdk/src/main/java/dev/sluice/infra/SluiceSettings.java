@@ -29,12 +29,25 @@ import software.amazon.awscdk.services.lambda.Architecture;
  *                                  foundation models and the account's inference profiles there
  * @param alarmEmail                null: the alarm topic has no subscription
  */
-public record SluiceSettings(String stage, boolean throwaway, List<String> providerSecrets, String architecture,
-                             String routerAsset, String aggregatorAsset, String lwaLayerArn, int routerMemoryMb,
-                             int routerTimeoutMinutes, Integer routerReservedConcurrency, int aggregatorMemoryMb,
-                             double apiThrottleRateLimit, int apiThrottleBurstLimit, boolean apiCloudWatchRole,
-                             boolean functionUrl, String functionUrlAuth, List<String> bedrockModels,
-                             String alarmEmail) {
+public record SluiceSettings(
+        String stage,
+        boolean throwaway,
+        List<String> providerSecrets,
+        String architecture,
+        String routerAsset,
+        String aggregatorAsset,
+        String lwaLayerArn,
+        int routerMemoryMb,
+        int routerTimeoutMinutes,
+        Integer routerReservedConcurrency,
+        int aggregatorMemoryMb,
+        double apiThrottleRateLimit,
+        int apiThrottleBurstLimit,
+        boolean apiCloudWatchRole,
+        boolean functionUrl,
+        String functionUrlAuth,
+        List<String> bedrockModels,
+        String alarmEmail) {
 
     public static final String DEFAULT_STAGE = "dev";
     public static final List<String> DEFAULT_PROVIDER_SECRETS = List.of("openai", "anthropic", "gemini");
@@ -46,15 +59,30 @@ public record SluiceSettings(String stage, boolean throwaway, List<String> provi
     public static final int DEFAULT_ROUTER_MEMORY_MB = 1024;
     /** A stream may run as long as API Gateway lets it (15 minutes); the issue asks for at least 5. */
     public static final int DEFAULT_ROUTER_TIMEOUT_MINUTES = 15;
+
     public static final int DEFAULT_AGGREGATOR_MEMORY_MB = 512;
     public static final double DEFAULT_API_THROTTLE_RATE = 100;
     public static final int DEFAULT_API_THROTTLE_BURST = 200;
 
     /** The keys this record reads, in the order the README documents them. */
-    public static final List<String> CONTEXT_KEYS = List.of("stage", "throwaway", "providerSecrets",
-            "architecture", "routerAsset", "aggregatorAsset", "lwaLayerArn", "routerMemoryMb",
-            "routerTimeoutMinutes", "routerReservedConcurrency", "aggregatorMemoryMb", "apiThrottleRateLimit",
-            "apiThrottleBurstLimit", "apiCloudWatchRole", "functionUrl", "functionUrlAuth", "bedrockModels",
+    public static final List<String> CONTEXT_KEYS = List.of(
+            "stage",
+            "throwaway",
+            "providerSecrets",
+            "architecture",
+            "routerAsset",
+            "aggregatorAsset",
+            "lwaLayerArn",
+            "routerMemoryMb",
+            "routerTimeoutMinutes",
+            "routerReservedConcurrency",
+            "aggregatorMemoryMb",
+            "apiThrottleRateLimit",
+            "apiThrottleBurstLimit",
+            "apiCloudWatchRole",
+            "functionUrl",
+            "functionUrlAuth",
+            "bedrockModels",
             "alarmEmail");
 
     private static final Pattern STAGE = Pattern.compile("[a-z][a-z0-9-]{0,19}");
@@ -89,13 +117,14 @@ public record SluiceSettings(String stage, boolean throwaway, List<String> provi
             throw new IllegalArgumentException("API throttling limits must be positive");
         }
         if (!"AWS_IAM".equals(functionUrlAuth) && !"NONE".equals(functionUrlAuth)) {
-            throw new IllegalArgumentException("context functionUrlAuth must be AWS_IAM or NONE; got " + functionUrlAuth);
+            throw new IllegalArgumentException(
+                    "context functionUrlAuth must be AWS_IAM or NONE; got " + functionUrlAuth);
         }
         bedrockModels = List.copyOf(bedrockModels);
         for (String arn : bedrockModels) {
             if (!arn.startsWith("arn:")) {
-                throw new IllegalArgumentException("context bedrockModels takes model or inference-profile ARNs; got "
-                        + arn);
+                throw new IllegalArgumentException(
+                        "context bedrockModels takes model or inference-profile ARNs; got " + arn);
             }
         }
     }
@@ -182,7 +211,8 @@ public record SluiceSettings(String stage, boolean throwaway, List<String> provi
             return switch (text) {
                 case "true", "yes", "1" -> true;
                 case "false", "no", "0" -> false;
-                default -> throw new IllegalArgumentException("context " + key + " must be true or false; got " + value);
+                default ->
+                    throw new IllegalArgumentException("context " + key + " must be true or false; got " + value);
             };
         }
 
@@ -221,7 +251,9 @@ public record SluiceSettings(String stage, boolean throwaway, List<String> provi
             if (value == null) {
                 return fallback;
             }
-            Collection<?> items = value instanceof Collection<?> c ? c : Arrays.asList(value.toString().split(","));
+            Collection<?> items = value instanceof Collection<?> c
+                    ? c
+                    : Arrays.asList(value.toString().split(","));
             List<String> result = new ArrayList<>();
             for (Object item : items) {
                 String text = String.valueOf(item).strip();

@@ -18,10 +18,13 @@ public final class SluiceStack extends Stack {
     private final StreamingApi api;
 
     public SluiceStack(Construct scope, SluiceSettings settings) {
-        super(scope, settings.stackName(), StackProps.builder()
-                .stackName(settings.stackName())
-                .description("Sluice " + settings.stage() + ": serverless OpenAI-compatible AI gateway")
-                .build());
+        super(
+                scope,
+                settings.stackName(),
+                StackProps.builder()
+                        .stackName(settings.stackName())
+                        .description("Sluice " + settings.stage() + ": serverless OpenAI-compatible AI gateway")
+                        .build());
         Tags.of(this).add("app", "sluice");
         Tags.of(this).add("stage", settings.stage());
 
@@ -31,11 +34,15 @@ public final class SluiceStack extends Stack {
         BillingAggregator aggregator = new BillingAggregator(this, "BillingAggregator", settings, data);
         Operations operations = new Operations(this, "Operations", settings, router, api, aggregator);
 
-        output("ApiUrl", api.baseUrl(), "OpenAI base URL (POST /chat/completions, /messages, /embeddings; "
-                + "GET /models)");
+        output(
+                "ApiUrl",
+                api.baseUrl(),
+                "OpenAI base URL (POST /chat/completions, /messages, /embeddings; " + "GET /models)");
         if (api.functionUrl() != null) {
-            output("FunctionUrl", api.functionUrl().getUrl(), "Router Function URL (RESPONSE_STREAM, auth "
-                    + settings.functionUrlAuth() + ")");
+            output(
+                    "FunctionUrl",
+                    api.functionUrl().getUrl(),
+                    "Router Function URL (RESPONSE_STREAM, auth " + settings.functionUrlAuth() + ")");
         }
         output("KeysTable", data.keys().getTableName(), "SLUICE_KEYS_TABLE");
         output("RoutesTable", data.routes().getTableName(), "SLUICE_ROUTES_TABLE");
@@ -45,8 +52,10 @@ public final class SluiceStack extends Stack {
         if (!settings.providerSecrets().isEmpty()) {
             List<String> names = new ArrayList<>();
             settings.providerSecrets().forEach(p -> names.add(settings.secretName(p)));
-            output("ProviderSecrets", String.join(",", names), "A placeholder until you put the keys; a route's "
-                    + "secretRef is the provider name");
+            output(
+                    "ProviderSecrets",
+                    String.join(",", names),
+                    "A placeholder until you put the keys; a route's " + "secretRef is the provider name");
         }
         output("AlarmTopic", operations.alarmTopic().getTopicArn(), "SNS topic of the alarms");
         output("NextSteps", nextSteps(settings), "Commands to run after the first deploy");
@@ -64,8 +73,8 @@ public final class SluiceStack extends Stack {
             parts.add("(1) aws secretsmanager put-secret-value --secret-id " + secret
                     + " --secret-string \"$OPENAI_API_KEY\"");
             parts.add("(2) " + env);
-            parts.add("(3) ./gatewayctl routes put --file cli/routes/openai.json   (secretRef openai = " + secret
-                    + ")");
+            parts.add(
+                    "(3) ./gatewayctl routes put --file cli/routes/openai.json   (secretRef openai = " + secret + ")");
         } else {
             parts.add("(1) aws secretsmanager put-secret-value --secret-id sluice/" + settings.stage()
                     + "/<provider> --secret-string <key>");
@@ -74,9 +83,10 @@ public final class SluiceStack extends Stack {
                     + settings.secretPrefix() + "<provider>)");
         }
         parts.add("(4) ./gatewayctl keys create --tenant acme --name first-key");
-        parts.add("(5) curl -N " + api.baseUrl() + "/chat/completions -H \"Authorization: Bearer <key>\""
-                + " -H 'Content-Type: application/json'"
-                + " -d '{\"model\":\"gpt-4o-mini\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}'");
+        parts.add(
+                "(5) curl -N " + api.baseUrl() + "/chat/completions -H \"Authorization: Bearer <key>\""
+                        + " -H 'Content-Type: application/json'"
+                        + " -d '{\"model\":\"gpt-4o-mini\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}'");
         return String.join("  ", parts);
     }
 

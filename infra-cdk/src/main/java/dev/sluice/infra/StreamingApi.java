@@ -51,8 +51,15 @@ public final class StreamingApi extends Construct {
                         .throttlingBurstLimit(settings.apiThrottleBurstLimit())
                         .accessLogDestination(new LogGroupLogDestination(accessLogs))
                         .accessLogFormat(AccessLogFormat.jsonWithStandardFields(JsonWithStandardFieldProps.builder()
-                                .caller(false).user(false).ip(true).httpMethod(true).protocol(true)
-                                .requestTime(true).resourcePath(true).responseLength(true).status(true)
+                                .caller(false)
+                                .user(false)
+                                .ip(true)
+                                .httpMethod(true)
+                                .protocol(true)
+                                .requestTime(true)
+                                .resourcePath(true)
+                                .responseLength(true)
+                                .status(true)
                                 .build()))
                         .build())
                 .build();
@@ -71,10 +78,11 @@ public final class StreamingApi extends Construct {
         v1.addResource("{proxy+}").addMethod("ANY", integration);
 
         if (settings.functionUrl()) {
-            functionUrl = router.alias().addFunctionUrl(FunctionUrlOptions.builder()
-                    .authType(FunctionUrlAuthType.valueOf(settings.functionUrlAuth()))
-                    .invokeMode(InvokeMode.RESPONSE_STREAM)
-                    .build());
+            functionUrl = router.alias()
+                    .addFunctionUrl(FunctionUrlOptions.builder()
+                            .authType(FunctionUrlAuthType.valueOf(settings.functionUrlAuth()))
+                            .invokeMode(InvokeMode.RESPONSE_STREAM)
+                            .build());
         } else {
             functionUrl = null;
         }

@@ -11,21 +11,22 @@ class BillingAggregatorTest {
     private static final String HANDLER = "dev.sluice.aggregator.AggregatorHandler::handleRequest";
 
     private static Map<String, Object> eventSource(Template template) {
-        return Templates.properties(Templates.resource(template,
-                Templates.only(template, "AWS::Lambda::EventSourceMapping")));
+        return Templates.properties(
+                Templates.resource(template, Templates.only(template, "AWS::Lambda::EventSourceMapping")));
     }
 
     @Test
     void aggregator_runsOnJava21_arm64_withSnapStart_andItsHandler() {
         Template template = Templates.defaults();
-        Map<String, Object> function = Templates.properties(Templates.resource(template,
-                Templates.functionId(template, HANDLER)));
+        Map<String, Object> function =
+                Templates.properties(Templates.resource(template, Templates.functionId(template, HANDLER)));
 
         assertThat(function.get("Runtime")).isEqualTo("java21");
         assertThat(function.get("Architectures")).isEqualTo(List.of("arm64"));
         assertThat(function.get("SnapStart")).isEqualTo(Map.of("ApplyOn", "PublishedVersions"));
-        assertThat(function.get("Environment")).isEqualTo(Map.of("Variables", Map.of(
-                "SLUICE_USAGE_TABLE", Templates.ref(Templates.table(template, "tenant")))));
+        assertThat(function.get("Environment"))
+                .isEqualTo(Map.of(
+                        "Variables", Map.of("SLUICE_USAGE_TABLE", Templates.ref(Templates.table(template, "tenant")))));
     }
 
     @Test
@@ -37,7 +38,9 @@ class BillingAggregatorTest {
 
         assertThat(mapping.get("EventSourceArn"))
                 .isEqualTo(Templates.arnOf(Templates.only(template, "AWS::Kinesis::Stream")));
-        assertThat(String.valueOf(mapping.get("FunctionName"))).contains("{Ref=" + alias + "}").endsWith(":live]]}");
+        assertThat(String.valueOf(mapping.get("FunctionName")))
+                .contains("{Ref=" + alias + "}")
+                .endsWith(":live]]}");
         assertThat(mapping.get("StartingPosition")).isEqualTo("TRIM_HORIZON");
     }
 
@@ -46,7 +49,8 @@ class BillingAggregatorTest {
         Map<String, Object> mapping = eventSource(Templates.defaults());
 
         assertThat(((Number) mapping.get("BatchSize")).intValue()).isEqualTo(500);
-        assertThat(((Number) mapping.get("MaximumBatchingWindowInSeconds")).intValue()).isEqualTo(5);
+        assertThat(((Number) mapping.get("MaximumBatchingWindowInSeconds")).intValue())
+                .isEqualTo(5);
     }
 
     @Test
@@ -66,6 +70,8 @@ class BillingAggregatorTest {
         assertThat(eventSource(template).get("DestinationConfig"))
                 .isEqualTo(Map.of("OnFailure", Map.of("Destination", Templates.arnOf(queue))));
         assertThat(((Number) Templates.properties(Templates.resource(template, queue))
-                .get("MessageRetentionPeriod")).intValue()).isEqualTo(14 * 24 * 3600);
+                                .get("MessageRetentionPeriod"))
+                        .intValue())
+                .isEqualTo(14 * 24 * 3600);
     }
 }

@@ -29,7 +29,9 @@ class CdkCliSynthIT {
     @Test
     @RequiresNode
     void cdkSynth_withThePinnedCli_hasNoWildcardResourcesOnDataActions() throws Exception {
-        assertThat(ROUTER_ZIP).as("the router bundle, built earlier in the reactor").isRegularFile();
+        assertThat(ROUTER_ZIP)
+                .as("the router bundle, built earlier in the reactor")
+                .isRegularFile();
 
         if (!Files.isRegularFile(Path.of("node_modules", "aws-cdk", "bin", "cdk"))) {
             run(List.of("npm", "ci", "--no-audit", "--no-fund"), 300);
@@ -38,12 +40,26 @@ class CdkCliSynthIT {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         // The app runs on this test's classpath: no nested Maven build.
         String app = java + " -cp " + System.getProperty("java.class.path") + " " + SluiceApp.class.getName();
-        run(List.of("node", "node_modules/aws-cdk/bin/cdk", "synth", "--app", app, "--output", out.toString(),
-                "--context", "stage=ci", "--no-notices", "--no-version-reporting", "--quiet"), 300);
+        run(
+                List.of(
+                        "node",
+                        "node_modules/aws-cdk/bin/cdk",
+                        "synth",
+                        "--app",
+                        app,
+                        "--output",
+                        out.toString(),
+                        "--context",
+                        "stage=ci",
+                        "--no-notices",
+                        "--no-version-reporting",
+                        "--quiet"),
+                300);
 
         List<Path> templates;
         try (Stream<Path> files = Files.list(out)) {
-            templates = files.filter(p -> p.toString().endsWith(".template.json")).toList();
+            templates =
+                    files.filter(p -> p.toString().endsWith(".template.json")).toList();
         }
         assertThat(templates).as("synthesized templates").isNotEmpty();
         ObjectMapper json = new ObjectMapper();
@@ -71,7 +87,8 @@ class CdkCliSynthIT {
 
     private static void run(List<String> command, long timeoutSeconds) throws IOException, InterruptedException {
         File log = Files.createTempFile("cdk-cli", ".log").toFile();
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log);
+        ProcessBuilder builder =
+                new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log);
         builder.environment().put("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20");
         builder.environment().put("CDK_DISABLE_CLI_TELEMETRY", "true");
         Process process = builder.start();
@@ -81,9 +98,11 @@ class CdkCliSynthIT {
         }
         String output = Files.readString(log.toPath(), StandardCharsets.UTF_8);
         Files.deleteIfExists(log.toPath());
-        assertThat(finished).as(command.get(0) + " finished in " + timeoutSeconds + " s:\n" + output).isTrue();
-        assertThat(process.exitValue()).as(String.join(" ", command.subList(0, Math.min(3, command.size())))
-                + " failed:\n" + output).isZero();
+        assertThat(finished)
+                .as(command.get(0) + " finished in " + timeoutSeconds + " s:\n" + output)
+                .isTrue();
+        assertThat(process.exitValue())
+                .as(String.join(" ", command.subList(0, Math.min(3, command.size()))) + " failed:\n" + output)
+                .isZero();
     }
-
 }

@@ -29,6 +29,8 @@ class CdkJsonTest {
     void app_runsThroughTheWrapperScript() throws Exception {
         assertThat(cdkJson().get("app")).isEqualTo("bash cdk-app.sh");
         assertThat(Files.readString(Path.of("cdk-app.sh")))
-                .contains("../scripts/select-jdk.sh").contains("/../mvnw").contains("exec:java");
+                .contains("../scripts/select-jdk.sh")
+                .contains("/../mvnw")
+                .contains("exec:java");
     }
 }

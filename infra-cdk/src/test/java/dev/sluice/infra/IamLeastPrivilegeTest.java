@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.sluice.infra.IamPolicies.Statement;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.jupiter.api.Test;
 import software.amazon.awscdk.assertions.Template;
 
 class IamLeastPrivilegeTest {
@@ -15,7 +15,10 @@ class IamLeastPrivilegeTest {
     private static final String AGGREGATOR = BillingAggregator.HANDLER;
 
     static List<Map<String, Object>> configurations() {
-        return List.of(Map.of(), Map.of("throwaway", "true"), Map.of("functionUrl", "true", "functionUrlAuth", "NONE"),
+        return List.of(
+                Map.of(),
+                Map.of("throwaway", "true"),
+                Map.of("functionUrl", "true", "functionUrlAuth", "NONE"),
                 Map.of("architecture", "x86_64", "routerReservedConcurrency", "10"),
                 Map.of("bedrockModels", "arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-lite-v1:0"));
     }
@@ -35,7 +38,8 @@ class IamLeastPrivilegeTest {
                             .noneMatch(IamPolicies::hasWildcard);
                 }
             }
-            assertThat(statement.resources()).as("%s in %s", statement.actions(), statement.policyId())
+            assertThat(statement.resources())
+                    .as("%s in %s", statement.actions(), statement.policyId())
                     .doesNotContain("*");
             assertThat(statement.effect()).isEqualTo("Allow");
         }
@@ -45,14 +49,18 @@ class IamLeastPrivilegeTest {
     void router_getsExactlyTheActionsItUses() {
         List<Statement> router = IamPolicies.ofFunction(Templates.defaults(), ROUTER);
 
-        assertThat(IamPolicies.actions(router)).containsExactlyInAnyOrder(
-                "dynamodb:GetItem",
-                "dynamodb:GetItem", "dynamodb:Scan",
-                "dynamodb:UpdateItem",
-                "kinesis:PutRecords",
-                "secretsmanager:GetSecretValue",
-                "bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream",
-                "bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream");
+        assertThat(IamPolicies.actions(router))
+                .containsExactlyInAnyOrder(
+                        "dynamodb:GetItem",
+                        "dynamodb:GetItem",
+                        "dynamodb:Scan",
+                        "dynamodb:UpdateItem",
+                        "kinesis:PutRecords",
+                        "secretsmanager:GetSecretValue",
+                        "bedrock:InvokeModel",
+                        "bedrock:InvokeModelWithResponseStream",
+                        "bedrock:InvokeModel",
+                        "bedrock:InvokeModelWithResponseStream");
     }
 
     @Test
@@ -62,7 +70,8 @@ class IamLeastPrivilegeTest {
 
         assertThat(sid(router, "ReadKeys").resources())
                 .containsExactly(Templates.arnOf(Templates.table(template, SluiceData.KEY_HASH)));
-        assertThat(sid(router, "ReadKeys").actions()).as("never a Scan over every tenant's keys")
+        assertThat(sid(router, "ReadKeys").actions())
+                .as("never a Scan over every tenant's keys")
                 .containsExactly("dynamodb:GetItem");
         assertThat(sid(router, "ReadRoutes").resources())
                 .containsExactly(Templates.arnOf(Templates.table(template, SluiceData.ALIAS)));
@@ -70,7 +79,8 @@ class IamLeastPrivilegeTest {
         assertThat(sid(router, "CountRequests").resources())
                 .containsExactly(Templates.arnOf(Templates.table(template, SluiceData.COUNTER)));
         assertThat(sid(router, "CountRequests").actions()).containsExactly("dynamodb:UpdateItem");
-        assertThat(router).filteredOn(s -> s.touches("dynamodb:"))
+        assertThat(router)
+                .filteredOn(s -> s.touches("dynamodb:"))
                 .flatExtracting(Statement::resources)
                 .doesNotContain(Templates.arnOf(Templates.table(template, SluiceData.TENANT)));
     }
@@ -90,7 +100,8 @@ class IamLeastPrivilegeTest {
     void router_readsExactlyTheStacksSecrets() {
         Template template = Templates.defaults();
         List<Object> secrets = Templates.resources(template, "AWS::SecretsManager::Secret").keySet().stream()
-                .map(id -> (Object) Templates.ref(id)).toList();
+                .map(id -> (Object) Templates.ref(id))
+                .toList();
 
         Statement read = sid(IamPolicies.ofFunction(template, ROUTER), "ReadProviderSecrets");
 
@@ -113,7 +124,8 @@ class IamLeastPrivilegeTest {
         Statement viaProfiles = sid(router, "InvokeBedrockModelsThroughInferenceProfiles");
         assertThat(String.valueOf(viaProfiles.resources())).contains(":bedrock:*::foundation-model/*");
         assertThat(String.valueOf(viaProfiles.condition()))
-                .contains("bedrock:InferenceProfileArn").contains(":inference-profile/*");
+                .contains("bedrock:InferenceProfileArn")
+                .contains(":inference-profile/*");
     }
 
     @Test
@@ -121,10 +133,12 @@ class IamLeastPrivilegeTest {
         String nova = "arn:aws:bedrock:eu-west-1::foundation-model/amazon.nova-lite-v1:0";
         String profile = "arn:aws:bedrock:eu-west-1:111122223333:inference-profile/eu.amazon.nova-lite-v1:0";
 
-        List<Statement> router = IamPolicies.ofFunction(
-                Templates.with(Map.of("bedrockModels", nova + "," + profile)), ROUTER);
+        List<Statement> router =
+                IamPolicies.ofFunction(Templates.with(Map.of("bedrockModels", nova + "," + profile)), ROUTER);
 
-        assertThat(router).filteredOn(s -> s.touches("bedrock:")).singleElement()
+        assertThat(router)
+                .filteredOn(s -> s.touches("bedrock:"))
+                .singleElement()
                 .satisfies(s -> assertThat(s.resources()).containsExactly(nova, profile))
                 .satisfies(s -> assertThat(s.condition()).isNull());
     }
@@ -136,26 +150,39 @@ class IamLeastPrivilegeTest {
         String stream = Templates.only(template, "AWS::Kinesis::Stream");
         String queue = Templates.only(template, "AWS::SQS::Queue");
 
-        assertThat(aggregator).filteredOn(s -> s.touches("dynamodb:")).singleElement().satisfies(s -> {
-            assertThat(s.actions()).containsExactlyInAnyOrder("dynamodb:UpdateItem", "dynamodb:GetItem");
-            assertThat(s.resources()).containsExactly(Templates.arnOf(Templates.table(template, SluiceData.TENANT)));
-        });
+        assertThat(aggregator)
+                .filteredOn(s -> s.touches("dynamodb:"))
+                .singleElement()
+                .satisfies(s -> {
+                    assertThat(s.actions()).containsExactlyInAnyOrder("dynamodb:UpdateItem", "dynamodb:GetItem");
+                    assertThat(s.resources())
+                            .containsExactly(Templates.arnOf(Templates.table(template, SluiceData.TENANT)));
+                });
         assertThat(aggregator).filteredOn(s -> s.touches("kinesis:")).allSatisfy(s -> {
             assertThat(s.resources()).containsExactly(Templates.arnOf(stream));
-            assertThat(s.actions()).allMatch(a -> a.startsWith("kinesis:Get") || a.startsWith("kinesis:Describe")
-                    || a.startsWith("kinesis:List") || a.equals("kinesis:SubscribeToShard"));
+            assertThat(s.actions())
+                    .allMatch(a -> a.startsWith("kinesis:Get")
+                            || a.startsWith("kinesis:Describe")
+                            || a.startsWith("kinesis:List")
+                            || a.equals("kinesis:SubscribeToShard"));
         });
-        assertThat(aggregator).filteredOn(s -> s.touches("sqs:")).singleElement().satisfies(s -> {
-            assertThat(s.actions()).contains("sqs:SendMessage").allMatch(a -> a.startsWith("sqs:Send")
-                    || a.startsWith("sqs:GetQueue"));
-            assertThat(s.resources()).containsExactly(Templates.arnOf(queue));
-        });
+        assertThat(aggregator)
+                .filteredOn(s -> s.touches("sqs:"))
+                .singleElement()
+                .satisfies(s -> {
+                    assertThat(s.actions())
+                            .contains("sqs:SendMessage")
+                            .allMatch(a -> a.startsWith("sqs:Send") || a.startsWith("sqs:GetQueue"));
+                    assertThat(s.resources()).containsExactly(Templates.arnOf(queue));
+                });
         assertThat(IamPolicies.actions(aggregator))
                 .allMatch(a -> a.startsWith("dynamodb:") || a.startsWith("kinesis:") || a.startsWith("sqs:"));
     }
 
     private static Statement sid(List<Statement> statements, String sid) {
-        return statements.stream().filter(s -> sid.equals(s.sid())).findFirst()
+        return statements.stream()
+                .filter(s -> sid.equals(s.sid()))
+                .findFirst()
                 .orElseThrow(() -> new AssertionError("no statement " + sid + " in " + statements));
     }
 }

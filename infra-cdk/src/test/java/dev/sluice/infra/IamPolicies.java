@@ -15,16 +15,21 @@ final class IamPolicies {
     /** Data services whose actions must always name their resources. */
     static final List<String> DATA_SERVICES = List.of("dynamodb:", "kinesis:", "secretsmanager:", "sqs:");
 
-    record Statement(String policyId, List<Object> roles, String sid, String effect, List<String> actions,
-                     List<Object> resources, Object condition) {
+    record Statement(
+            String policyId,
+            List<Object> roles,
+            String sid,
+            String effect,
+            List<String> actions,
+            List<Object> resources,
+            Object condition) {
 
         boolean touches(String servicePrefix) {
             return actions.stream().anyMatch(a -> a.toLowerCase(Locale.ROOT).startsWith(servicePrefix));
         }
     }
 
-    private IamPolicies() {
-    }
+    private IamPolicies() {}
 
     static List<Statement> all(Template template) {
         List<Statement> statements = new ArrayList<>();
@@ -74,9 +79,15 @@ final class IamPolicies {
     private static void addDocument(List<Statement> statements, String policyId, List<Object> roles, Object document) {
         for (Object raw : list(((Map<?, ?>) document).get("Statement"))) {
             Map<?, ?> statement = (Map<?, ?>) raw;
-            List<String> actions = list(statement.get("Action")).stream().map(String::valueOf).toList();
-            statements.add(new Statement(policyId, roles, (String) statement.get("Sid"),
-                    (String) statement.get("Effect"), actions, list(statement.get("Resource")),
+            List<String> actions =
+                    list(statement.get("Action")).stream().map(String::valueOf).toList();
+            statements.add(new Statement(
+                    policyId,
+                    roles,
+                    (String) statement.get("Sid"),
+                    (String) statement.get("Effect"),
+                    actions,
+                    list(statement.get("Resource")),
                     statement.get("Condition")));
         }
     }

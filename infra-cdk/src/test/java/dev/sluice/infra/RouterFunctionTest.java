@@ -32,10 +32,10 @@ class RouterFunctionTest {
     void liveAlias_pointsAtTheVersionThisDeploymentPublished() {
         Template template = Templates.defaults();
         String function = Templates.functionId(template, "run.sh");
-        String version = Templates.logicalId(template, "AWS::Lambda::Version", "FunctionName",
-                Templates.ref(function));
+        String version = Templates.logicalId(template, "AWS::Lambda::Version", "FunctionName", Templates.ref(function));
 
-        Map<String, Object> alias = Templates.properties(Templates.resource(template,
+        Map<String, Object> alias = Templates.properties(Templates.resource(
+                template,
                 Templates.logicalId(template, "AWS::Lambda::Alias", "FunctionName", Templates.ref(function))));
 
         assertThat(alias.get("Name")).isEqualTo("live");
@@ -44,9 +44,15 @@ class RouterFunctionTest {
 
     @Test
     void webAdapterLayer_isAwsLayerForTheStackRegion_v30() {
-        assertThat(router(Templates.defaults()).get("Layers")).isEqualTo(List.of(Map.of("Fn::Join", List.of("",
-                List.of("arn:aws:lambda:", Map.of("Ref", "AWS::Region"),
-                        ":753240598075:layer:LambdaAdapterLayerArm64:30")))));
+        assertThat(router(Templates.defaults()).get("Layers"))
+                .isEqualTo(List.of(Map.of(
+                        "Fn::Join",
+                        List.of(
+                                "",
+                                List.of(
+                                        "arn:aws:lambda:",
+                                        Map.of("Ref", "AWS::Region"),
+                                        ":753240598075:layer:LambdaAdapterLayerArm64:30")))));
     }
 
     @Test
@@ -61,16 +67,18 @@ class RouterFunctionTest {
     void lwaLayerArnContext_replacesTheDefault() {
         String arn = "arn:aws:lambda:eu-west-1:753240598075:layer:LambdaAdapterLayerArm64:31";
 
-        assertThat(router(Templates.with(Map.of("lwaLayerArn", arn))).get("Layers")).isEqualTo(List.of(arn));
+        assertThat(router(Templates.with(Map.of("lwaLayerArn", arn))).get("Layers"))
+                .isEqualTo(List.of(arn));
     }
 
     @Test
     void environment_configuresTheAdapterForStreaming_andTheSnapStartHooks() {
         @SuppressWarnings("unchecked")
-        Map<String, Object> env = (Map<String, Object>) ((Map<String, Object>) router(Templates.defaults())
-                .get("Environment")).get("Variables");
+        Map<String, Object> env = (Map<String, Object>)
+                ((Map<String, Object>) router(Templates.defaults()).get("Environment")).get("Variables");
 
-        assertThat(env).containsEntry("AWS_LAMBDA_EXEC_WRAPPER", "/opt/bootstrap")
+        assertThat(env)
+                .containsEntry("AWS_LAMBDA_EXEC_WRAPPER", "/opt/bootstrap")
                 .containsEntry("AWS_LWA_INVOKE_MODE", "response_stream")
                 .containsEntry("AWS_LWA_PORT", "8080")
                 .containsEntry("AWS_LWA_READINESS_CHECK_PATH", "/healthz")
@@ -82,16 +90,16 @@ class RouterFunctionTest {
     void environment_namesTheStacksTablesAndStream_neverConstants() {
         Template template = Templates.defaults();
         @SuppressWarnings("unchecked")
-        Map<String, Object> env = (Map<String, Object>) ((Map<String, Object>) router(template)
-                .get("Environment")).get("Variables");
+        Map<String, Object> env =
+                (Map<String, Object>) ((Map<String, Object>) router(template).get("Environment")).get("Variables");
 
-        assertThat(env).containsEntry("SLUICE_KEYS_TABLE", Templates.ref(Templates.table(template, "keyHash")))
+        assertThat(env)
+                .containsEntry("SLUICE_KEYS_TABLE", Templates.ref(Templates.table(template, "keyHash")))
                 .containsEntry("SLUICE_ROUTES_TABLE", Templates.ref(Templates.table(template, "alias")))
                 .containsEntry("SLUICE_COUNTERS_TABLE", Templates.ref(Templates.table(template, "counter")))
                 .containsEntry("SLUICE_SECRET_PREFIX", "sluice/dev/")
                 .containsEntry("SLUICE_METRICS", "emf")
-                .containsEntry("SLUICE_USAGE_STREAM",
-                        Templates.ref(Templates.only(template, "AWS::Kinesis::Stream")))
+                .containsEntry("SLUICE_USAGE_STREAM", Templates.ref(Templates.only(template, "AWS::Kinesis::Stream")))
                 .doesNotContainKeys("SLUICE_TABLE_PREFIX", "SLUICE_DYNAMODB_ENDPOINT", "SLUICE_KINESIS_ENDPOINT");
     }
 
@@ -102,13 +110,16 @@ class RouterFunctionTest {
         assertThat(router.get("MemorySize")).isEqualTo(1024);
         assertThat(((Number) router.get("Timeout")).intValue()).isEqualTo(900).isGreaterThanOrEqualTo(300);
         assertThat(router(Templates.with(Map.of("routerMemoryMb", "2048", "routerTimeoutMinutes", "5"))))
-                .containsEntry("MemorySize", 2048).containsEntry("Timeout", 300);
+                .containsEntry("MemorySize", 2048)
+                .containsEntry("Timeout", 300);
     }
 
     @Test
     void reservedConcurrency_onlyWhenAsked() {
         assertThat(router(Templates.defaults())).doesNotContainKey("ReservedConcurrentExecutions");
-        Templates.with(Map.of("routerReservedConcurrency", "25")).hasResourceProperties("AWS::Lambda::Function",
-                Match.objectLike(Map.of("Handler", "run.sh", "ReservedConcurrentExecutions", 25)));
+        Templates.with(Map.of("routerReservedConcurrency", "25"))
+                .hasResourceProperties(
+                        "AWS::Lambda::Function",
+                        Match.objectLike(Map.of("Handler", "run.sh", "ReservedConcurrentExecutions", 25)));
     }
 }

@@ -15,8 +15,10 @@ class SluiceDataTest {
     }
 
     private static List<Map<String, String>> keySchema(String hash, String range) {
-        return range == null ? List.of(Map.of("AttributeName", hash, "KeyType", "HASH"))
-                : List.of(Map.of("AttributeName", hash, "KeyType", "HASH"),
+        return range == null
+                ? List.of(Map.of("AttributeName", hash, "KeyType", "HASH"))
+                : List.of(
+                        Map.of("AttributeName", hash, "KeyType", "HASH"),
                         Map.of("AttributeName", range, "KeyType", "RANGE"));
     }
 
@@ -25,31 +27,40 @@ class SluiceDataTest {
         Template template = Templates.defaults();
 
         template.resourceCountIs("AWS::DynamoDB::Table", 4);
-        assertThat(Templates.properties(table(template, "keyHash"))).containsEntry("KeySchema", keySchema("keyHash", null))
-                .containsEntry("AttributeDefinitions", List.of(Map.of("AttributeName", "keyHash", "AttributeType", "S")));
+        assertThat(Templates.properties(table(template, "keyHash")))
+                .containsEntry("KeySchema", keySchema("keyHash", null))
+                .containsEntry(
+                        "AttributeDefinitions", List.of(Map.of("AttributeName", "keyHash", "AttributeType", "S")));
         assertThat(Templates.properties(table(template, "alias"))).containsEntry("KeySchema", keySchema("alias", null));
         assertThat(Templates.properties(table(template, "counter")))
                 .containsEntry("KeySchema", keySchema("counter", null));
         assertThat(Templates.properties(table(template, "tenant")))
                 .containsEntry("KeySchema", keySchema("tenant", "period"))
-                .containsEntry("AttributeDefinitions", List.of(
-                        Map.of("AttributeName", "tenant", "AttributeType", "S"),
-                        Map.of("AttributeName", "period", "AttributeType", "S")));
+                .containsEntry(
+                        "AttributeDefinitions",
+                        List.of(
+                                Map.of("AttributeName", "tenant", "AttributeType", "S"),
+                                Map.of("AttributeName", "period", "AttributeType", "S")));
         template.allResourcesProperties("AWS::DynamoDB::Table", Map.of("BillingMode", "PAY_PER_REQUEST"));
     }
 
     @Test
     void attributeNames_matchSluiceTables() {
         // shared/src/main/java/dev/sluice/store/SluiceTables.java: the adapters and the emulator scripts use these.
-        assertThat(List.of(SluiceData.KEY_HASH, SluiceData.ALIAS, SluiceData.COUNTER, SluiceData.TENANT,
-                SluiceData.PERIOD, SluiceData.EXPIRES_AT))
+        assertThat(List.of(
+                        SluiceData.KEY_HASH,
+                        SluiceData.ALIAS,
+                        SluiceData.COUNTER,
+                        SluiceData.TENANT,
+                        SluiceData.PERIOD,
+                        SluiceData.EXPIRES_AT))
                 .containsExactly("keyHash", "alias", "counter", "tenant", "period", "expiresAt");
     }
 
     @Test
     void counters_expireThroughTtlOnExpiresAt() {
-        assertThat(Templates.properties(table(Templates.defaults(), "counter"))).containsEntry(
-                "TimeToLiveSpecification", Map.of("AttributeName", "expiresAt", "Enabled", true));
+        assertThat(Templates.properties(table(Templates.defaults(), "counter")))
+                .containsEntry("TimeToLiveSpecification", Map.of("AttributeName", "expiresAt", "Enabled", true));
     }
 
     @Test
@@ -58,12 +69,14 @@ class SluiceDataTest {
 
         for (String key : List.of("keyHash", "tenant")) {
             Map<String, Object> table = table(template, key);
-            assertThat(Templates.properties(table)).as(key)
+            assertThat(Templates.properties(table))
+                    .as(key)
                     .containsEntry("DeletionProtectionEnabled", true)
                     .containsEntry("PointInTimeRecoverySpecification", Map.of("PointInTimeRecoveryEnabled", true));
             assertThat(table.get("DeletionPolicy")).as(key).isEqualTo("Retain");
         }
-        assertThat(Templates.properties(table(template, "alias"))).doesNotContainEntry("DeletionProtectionEnabled", true);
+        assertThat(Templates.properties(table(template, "alias")))
+                .doesNotContainEntry("DeletionProtectionEnabled", true);
     }
 
     @Test
@@ -72,9 +85,11 @@ class SluiceDataTest {
 
         for (String key : List.of("keyHash", "alias", "counter", "tenant")) {
             Map<String, Object> table = table(template, key);
-            assertThat(Templates.properties(table)).as(key)
+            assertThat(Templates.properties(table))
+                    .as(key)
                     .doesNotContainEntry("DeletionProtectionEnabled", true)
-                    .doesNotContainEntry("PointInTimeRecoverySpecification", Map.of("PointInTimeRecoveryEnabled", true));
+                    .doesNotContainEntry(
+                            "PointInTimeRecoverySpecification", Map.of("PointInTimeRecoveryEnabled", true));
             assertThat(table.get("DeletionPolicy")).as(key).isEqualTo("Delete");
         }
         template.allResources("AWS::SecretsManager::Secret", Map.of("DeletionPolicy", "Delete"));
@@ -83,9 +98,12 @@ class SluiceDataTest {
 
     @Test
     void usageStream_isOnDemand_andEncrypted() {
-        Templates.defaults().hasResourceProperties("AWS::Kinesis::Stream", Map.of(
-                "StreamModeDetails", Map.of("StreamMode", "ON_DEMAND"),
-                "StreamEncryption", Match.objectLike(Map.of("EncryptionType", "KMS"))));
+        Templates.defaults()
+                .hasResourceProperties(
+                        "AWS::Kinesis::Stream",
+                        Map.of(
+                                "StreamModeDetails", Map.of("StreamMode", "ON_DEMAND"),
+                                "StreamEncryption", Match.objectLike(Map.of("EncryptionType", "KMS"))));
     }
 
     @Test
@@ -93,7 +111,8 @@ class SluiceDataTest {
         Template template = Templates.with(Map.of("stage", "prod", "providerSecrets", "openai,mistral"));
 
         List<Object> names = Templates.resources(template, "AWS::SecretsManager::Secret").values().stream()
-                .map(r -> Templates.properties(r).get("Name")).toList();
+                .map(r -> Templates.properties(r).get("Name"))
+                .toList();
 
         assertThat(names).containsExactlyInAnyOrder("sluice/prod/openai", "sluice/prod/mistral");
         template.allResources("AWS::SecretsManager::Secret", Map.of("DeletionPolicy", "Retain"));
@@ -105,10 +124,13 @@ class SluiceDataTest {
             Templates.resources(template, "AWS::SecretsManager::Secret").forEach((id, secret) -> {
                 Map<String, Object> properties = Templates.properties(secret);
                 assertThat(properties).as(id).doesNotContainKey("SecretString");
-                assertThat(properties.get("GenerateSecretString")).as(id + ": the placeholder the router recognises")
-                        .isEqualTo(Map.of("SecretStringTemplate",
+                assertThat(properties.get("GenerateSecretString"))
+                        .as(id + ": the placeholder the router recognises")
+                        .isEqualTo(Map.of(
+                                "SecretStringTemplate",
                                 "{\"placeholder\":\"put the provider key with aws secretsmanager put-secret-value\"}",
-                                "GenerateStringKey", "generated"));
+                                "GenerateStringKey",
+                                "generated"));
             });
         }
     }

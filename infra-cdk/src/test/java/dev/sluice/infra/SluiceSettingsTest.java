@@ -34,10 +34,25 @@ class SluiceSettingsTest {
 
     @Test
     void commandLineContext_arrivesAsStrings() {
-        SluiceSettings settings = SluiceSettings.fromContext(Map.of("stage", "prod", "throwaway", "true",
-                "providerSecrets", " openai , groq ,openai", "routerMemoryMb", "2048",
-                "routerReservedConcurrency", "50", "apiThrottleRateLimit", "12.5", "functionUrl", "yes",
-                "functionUrlAuth", "none", "architecture", "X86_64"));
+        SluiceSettings settings = SluiceSettings.fromContext(Map.of(
+                "stage",
+                "prod",
+                "throwaway",
+                "true",
+                "providerSecrets",
+                " openai , groq ,openai",
+                "routerMemoryMb",
+                "2048",
+                "routerReservedConcurrency",
+                "50",
+                "apiThrottleRateLimit",
+                "12.5",
+                "functionUrl",
+                "yes",
+                "functionUrlAuth",
+                "none",
+                "architecture",
+                "X86_64"));
 
         assertThat(settings.secretName("groq")).isEqualTo("sluice/prod/groq");
         assertThat(settings.dataRemovalPolicy()).isEqualTo(RemovalPolicy.DESTROY);
@@ -52,8 +67,17 @@ class SluiceSettingsTest {
 
     @Test
     void cdkJsonContext_mayUseJsonTypes() {
-        SluiceSettings settings = SluiceSettings.fromContext(Map.of("throwaway", true, "routerMemoryMb", 512,
-                "providerSecrets", List.of("openai", "anthropic"), "lwaLayerArn", "", "alarmEmail", " "));
+        SluiceSettings settings = SluiceSettings.fromContext(Map.of(
+                "throwaway",
+                true,
+                "routerMemoryMb",
+                512,
+                "providerSecrets",
+                List.of("openai", "anthropic"),
+                "lwaLayerArn",
+                "",
+                "alarmEmail",
+                " "));
 
         assertThat(settings.throwaway()).isTrue();
         assertThat(settings.routerMemoryMb()).isEqualTo(512);
@@ -63,20 +87,22 @@ class SluiceSettingsTest {
     }
 
     @ParameterizedTest
-    @CsvSource(delimiter = '|', value = {
-        "stage|Prod|context stage",
-        "stage|dev_1|context stage",
-        "architecture|sparc|context architecture",
-        "routerTimeoutMinutes|4|context routerTimeoutMinutes must be 5-15",
-        "routerTimeoutMinutes|16|context routerTimeoutMinutes must be 5-15",
-        "routerMemoryMb|64|function memory",
-        "routerReservedConcurrency|0|routerReservedConcurrency",
-        "throwaway|maybe|context throwaway must be true or false",
-        "providerSecrets|OpenAI|context providerSecrets",
-        "bedrockModels|*|context bedrockModels",
-        "functionUrlAuth|COGNITO|context functionUrlAuth",
-        "routerMemoryMb|lots|context routerMemoryMb must be a whole number"
-    })
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "stage|Prod|context stage",
+                "stage|dev_1|context stage",
+                "architecture|sparc|context architecture",
+                "routerTimeoutMinutes|4|context routerTimeoutMinutes must be 5-15",
+                "routerTimeoutMinutes|16|context routerTimeoutMinutes must be 5-15",
+                "routerMemoryMb|64|function memory",
+                "routerReservedConcurrency|0|routerReservedConcurrency",
+                "throwaway|maybe|context throwaway must be true or false",
+                "providerSecrets|OpenAI|context providerSecrets",
+                "bedrockModels|*|context bedrockModels",
+                "functionUrlAuth|COGNITO|context functionUrlAuth",
+                "routerMemoryMb|lots|context routerMemoryMb must be a whole number"
+            })
     void invalidContext_isRejectedWithTheKeyNamed(String key, String value, String message) {
         assertThatThrownBy(() -> SluiceSettings.fromContext(Map.of(key, value)))
                 .isInstanceOf(IllegalArgumentException.class)

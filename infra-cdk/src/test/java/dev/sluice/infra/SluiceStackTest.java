@@ -23,10 +23,19 @@ class SluiceStackTest {
     void everyTaggableResource_isTaggedWithAppAndStage() {
         Template template = Templates.with(Map.of("stage", "qa"));
 
-        for (String type : List.of("AWS::DynamoDB::Table", "AWS::Lambda::Function", "AWS::Kinesis::Stream",
-                "AWS::SecretsManager::Secret", "AWS::SQS::Queue", "AWS::ApiGateway::RestApi")) {
-            template.allResourcesProperties(type, Map.of("Tags", Match.arrayWith(List.of(
-                    Map.of("Key", "app", "Value", "sluice"), Map.of("Key", "stage", "Value", "qa")))));
+        for (String type : List.of(
+                "AWS::DynamoDB::Table",
+                "AWS::Lambda::Function",
+                "AWS::Kinesis::Stream",
+                "AWS::SecretsManager::Secret",
+                "AWS::SQS::Queue",
+                "AWS::ApiGateway::RestApi")) {
+            template.allResourcesProperties(
+                    type,
+                    Map.of(
+                            "Tags",
+                            Match.arrayWith(List.of(
+                                    Map.of("Key", "app", "Value", "sluice"), Map.of("Key", "stage", "Value", "qa")))));
         }
     }
 
@@ -38,31 +47,34 @@ class SluiceStackTest {
         template.hasOutput("RoutesTable", Map.of("Value", Templates.ref(Templates.table(template, "alias"))));
         template.hasOutput("CountersTable", Map.of("Value", Templates.ref(Templates.table(template, "counter"))));
         template.hasOutput("UsageTable", Map.of("Value", Templates.ref(Templates.table(template, "tenant"))));
-        template.hasOutput("UsageStream", Map.of("Value",
-                Templates.ref(Templates.only(template, "AWS::Kinesis::Stream"))));
-        template.hasOutput("ProviderSecrets", Map.of("Value",
-                "sluice/dev/openai,sluice/dev/anthropic,sluice/dev/gemini"));
+        template.hasOutput(
+                "UsageStream", Map.of("Value", Templates.ref(Templates.only(template, "AWS::Kinesis::Stream"))));
+        template.hasOutput(
+                "ProviderSecrets", Map.of("Value", "sluice/dev/openai,sluice/dev/anthropic,sluice/dev/gemini"));
     }
 
     @Test
     void nextSteps_tellHowToCreateTheFirstRouteAndKey_againstTheDeployedTables() {
         Template template = Templates.defaults();
-        String nextSteps = String.valueOf(((Map<?, ?>) ((Map<?, ?>) Templates.json(template).get("Outputs"))
-                .get("NextSteps")).get("Value"));
+        String nextSteps = String.valueOf(
+                ((Map<?, ?>) ((Map<?, ?>) Templates.json(template).get("Outputs")).get("NextSteps")).get("Value"));
 
         assertThat(nextSteps)
                 .contains("aws secretsmanager put-secret-value --secret-id sluice/dev/openai")
                 .contains("SLUICE_KEYS_TABLE=, {Ref=" + Templates.table(template, "keyHash") + "}")
                 .contains("SLUICE_ROUTES_TABLE=, {Ref=" + Templates.table(template, "alias") + "}")
-                .contains("./gatewayctl routes put --file cli/routes/openai.json   (secretRef openai = sluice/dev/openai)")
+                .contains(
+                        "./gatewayctl routes put --file cli/routes/openai.json   (secretRef openai = sluice/dev/openai)")
                 .contains("./gatewayctl keys create --tenant acme")
                 .contains("/v1/chat/completions");
     }
 
     @Test
     void synthesis_raisesNoWarningsOrErrors() {
-        for (Map<String, Object> context : List.of(Map.<String, Object>of(), Map.<String, Object>of(
-                "functionUrl", "true", "throwaway", "true", "alarmEmail", "oncall@example.com"))) {
+        for (Map<String, Object> context : List.of(
+                Map.<String, Object>of(),
+                Map.<String, Object>of(
+                        "functionUrl", "true", "throwaway", "true", "alarmEmail", "oncall@example.com"))) {
             Annotations annotations = Annotations.fromStack(Templates.stack(context));
 
             annotations.hasNoWarning("*", Match.anyValue());

@@ -12,14 +12,18 @@ import software.amazon.awscdk.assertions.Template;
 class StreamingApiTest {
 
     private static String routerAlias(Template template) {
-        return Templates.logicalId(template, "AWS::Lambda::Alias", "FunctionName",
+        return Templates.logicalId(
+                template,
+                "AWS::Lambda::Alias",
+                "FunctionName",
                 Templates.ref(Templates.functionId(template, "run.sh")));
     }
 
     @SuppressWarnings("unchecked")
     private static Map<String, Object> integration(Template template) {
         String method = Templates.only(template, "AWS::ApiGateway::Method");
-        return (Map<String, Object>) Templates.properties(Templates.resource(template, method)).get("Integration");
+        return (Map<String, Object>)
+                Templates.properties(Templates.resource(template, method)).get("Integration");
     }
 
     @Test
@@ -30,8 +34,8 @@ class StreamingApiTest {
 
         assertThat(Templates.properties(Templates.resource(template, proxy)).get("ParentId"))
                 .isEqualTo(Templates.ref(v1));
-        template.hasResourceProperties("AWS::ApiGateway::Method", Map.of(
-                "HttpMethod", "ANY", "ResourceId", Templates.ref(proxy)));
+        template.hasResourceProperties(
+                "AWS::ApiGateway::Method", Map.of("HttpMethod", "ANY", "ResourceId", Templates.ref(proxy)));
     }
 
     @Test
@@ -41,10 +45,19 @@ class StreamingApiTest {
 
         assertThat(integration.get("Type")).isEqualTo("AWS_PROXY");
         assertThat(integration.get("ResponseTransferMode")).isEqualTo("STREAM");
-        assertThat(integration.get("Uri")).isEqualTo(Map.of("Fn::Join", List.of("", List.of(
-                "arn:", Map.of("Ref", "AWS::Partition"), ":apigateway:", Map.of("Ref", "AWS::Region"),
-                ":lambda:path/2021-11-15/functions/", Templates.ref(routerAlias(template)),
-                "/response-streaming-invocations"))));
+        assertThat(integration.get("Uri"))
+                .isEqualTo(Map.of(
+                        "Fn::Join",
+                        List.of(
+                                "",
+                                List.of(
+                                        "arn:",
+                                        Map.of("Ref", "AWS::Partition"),
+                                        ":apigateway:",
+                                        Map.of("Ref", "AWS::Region"),
+                                        ":lambda:path/2021-11-15/functions/",
+                                        Templates.ref(routerAlias(template)),
+                                        "/response-streaming-invocations"))));
     }
 
     @Test
@@ -56,8 +69,8 @@ class StreamingApiTest {
     @Test
     void apiGateway_mayInvokeOnlyTheAlias_fromThisApisV1Paths() {
         Template template = Templates.defaults();
-        Map<String, Object> permission = Templates.properties(Templates.resource(template,
-                Templates.only(template, "AWS::Lambda::Permission")));
+        Map<String, Object> permission =
+                Templates.properties(Templates.resource(template, Templates.only(template, "AWS::Lambda::Permission")));
 
         assertThat(permission.get("FunctionName")).isEqualTo(Templates.ref(routerAlias(template)));
         assertThat(permission.get("Principal")).isEqualTo("apigateway.amazonaws.com");
@@ -66,19 +79,22 @@ class StreamingApiTest {
 
     @Test
     void api_isRegional_soStreamsMayIdleFiveMinutes() {
-        Templates.defaults().hasResourceProperties("AWS::ApiGateway::RestApi", Map.of(
-                "Name", "sluice-dev", "EndpointConfiguration", Map.of("Types", List.of("REGIONAL"))));
+        Templates.defaults()
+                .hasResourceProperties(
+                        "AWS::ApiGateway::RestApi",
+                        Map.of("Name", "sluice-dev", "EndpointConfiguration", Map.of("Types", List.of("REGIONAL"))));
     }
 
     @Test
     void stage_throttles_andWritesJsonAccessLogs() throws Exception {
         Template template = Templates.with(Map.of("apiThrottleRateLimit", "25", "apiThrottleBurstLimit", "50"));
-        Map<String, Object> stage = Templates.properties(Templates.resource(template,
-                Templates.only(template, "AWS::ApiGateway::Stage")));
+        Map<String, Object> stage =
+                Templates.properties(Templates.resource(template, Templates.only(template, "AWS::ApiGateway::Stage")));
 
         assertThat(stage.get("StageName")).isEqualTo("dev");
         assertThat(String.valueOf(stage.get("MethodSettings")))
-                .contains("ThrottlingBurstLimit=50").containsPattern("ThrottlingRateLimit=25(\\.0)?\\b");
+                .contains("ThrottlingBurstLimit=50")
+                .containsPattern("ThrottlingRateLimit=25(\\.0)?\\b");
         @SuppressWarnings("unchecked")
         Map<String, Object> accessLog = (Map<String, Object>) stage.get("AccessLogSetting");
         assertThat(accessLog.get("DestinationArn")).isEqualTo(Templates.arnOf(accessLogGroup(template)));
@@ -90,19 +106,24 @@ class StreamingApiTest {
     @Test
     void throttling_defaultsTo100PerSecond_burst200() {
         Template template = Templates.defaults();
-        Map<String, Object> stage = Templates.properties(Templates.resource(template,
-                Templates.only(template, "AWS::ApiGateway::Stage")));
+        Map<String, Object> stage =
+                Templates.properties(Templates.resource(template, Templates.only(template, "AWS::ApiGateway::Stage")));
 
         assertThat(String.valueOf(stage.get("MethodSettings")))
-                .contains("ThrottlingBurstLimit=200").containsPattern("ThrottlingRateLimit=100(\\.0)?\\b");
+                .contains("ThrottlingBurstLimit=200")
+                .containsPattern("ThrottlingRateLimit=100(\\.0)?\\b");
     }
 
     @Test
     void apiUrl_isTheOpenAiBaseUrl() {
         Template template = Templates.defaults();
 
-        template.hasOutput("ApiUrl", Match.objectLike(Map.of("Value", Match.objectLike(Map.of("Fn::Join",
-                Match.arrayWith(List.of(Match.arrayWith(List.of("/v1")))))))));
+        template.hasOutput(
+                "ApiUrl",
+                Match.objectLike(Map.of(
+                        "Value",
+                        Match.objectLike(
+                                Map.of("Fn::Join", Match.arrayWith(List.of(Match.arrayWith(List.of("/v1")))))))));
         assertThat(((Map<?, ?>) Templates.json(template).get("Outputs")).keySet())
                 .noneMatch(id -> String.valueOf(id).startsWith("ApiRestApiEndpoint"));
     }
@@ -115,8 +136,8 @@ class StreamingApiTest {
     @Test
     void functionUrl_streamsFromTheLiveAlias_withIamAuthByDefault() {
         Template template = Templates.with(Map.of("functionUrl", "true"));
-        Map<String, Object> url = Templates.properties(Templates.resource(template,
-                Templates.only(template, "AWS::Lambda::Url")));
+        Map<String, Object> url =
+                Templates.properties(Templates.resource(template, Templates.only(template, "AWS::Lambda::Url")));
 
         assertThat(url.get("InvokeMode")).isEqualTo("RESPONSE_STREAM");
         assertThat(url.get("AuthType")).isEqualTo("AWS_IAM");
@@ -126,6 +147,8 @@ class StreamingApiTest {
 
     private static String accessLogGroup(Template template) {
         return Templates.resources(template, "AWS::Logs::LogGroup").keySet().stream()
-                .filter(id -> id.startsWith("ApiAccessLogs")).findFirst().orElseThrow();
+                .filter(id -> id.startsWith("ApiAccessLogs"))
+                .findFirst()
+                .orElseThrow();
     }
 }

@@ -27,8 +27,7 @@ final class Templates {
     private static final Map<Map<String, Object>, Template> CACHE = new ConcurrentHashMap<>();
     private static final AtomicInteger RUNS = new AtomicInteger();
 
-    private Templates() {
-    }
+    private Templates() {}
 
     static Template defaults() {
         return with(Map.of());
@@ -49,7 +48,9 @@ final class Templates {
     static SluiceStack stack(Map<String, Object> overrides) {
         App app = App.Builder.create()
                 .context(context(overrides))
-                .outdir(WORK.resolve("out-" + RUNS.incrementAndGet()).toAbsolutePath().toString())
+                .outdir(WORK.resolve("out-" + RUNS.incrementAndGet())
+                        .toAbsolutePath()
+                        .toString())
                 .build();
         return new SluiceStack(app, SluiceSettings.fromContext(app.getNode()::tryGetContext));
     }
@@ -121,7 +122,8 @@ final class Templates {
     static String table(Template template, String partitionKey) {
         var ids = resources(template, "AWS::DynamoDB::Table").entrySet().stream()
                 .filter(e -> {
-                    Map<?, ?> hash = (Map<?, ?>) ((List<?>) properties(e.getValue()).get("KeySchema")).get(0);
+                    Map<?, ?> hash =
+                            (Map<?, ?>) ((List<?>) properties(e.getValue()).get("KeySchema")).get(0);
                     return partitionKey.equals(hash.get("AttributeName")) && "HASH".equals(hash.get("KeyType"));
                 })
                 .map(Map.Entry::getKey)
@@ -148,7 +150,8 @@ final class Templates {
         }
         try {
             Files.createDirectories(file.getParent());
-            try (OutputStream out = Files.newOutputStream(file); ZipOutputStream zip = new ZipOutputStream(out)) {
+            try (OutputStream out = Files.newOutputStream(file);
+                    ZipOutputStream zip = new ZipOutputStream(out)) {
                 zip.putNextEntry(new ZipEntry("run.sh"));
                 zip.write("#!/bin/bash\n# test asset, never deployed\nexit 0\n".getBytes(StandardCharsets.UTF_8));
                 zip.closeEntry();

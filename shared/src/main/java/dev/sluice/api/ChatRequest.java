@@ -85,20 +85,21 @@ public record ChatRequest(String model, ArrayNode messages, boolean stream, bool
             }
             JsonNode role = message.get("role");
             if (role == null || !role.isTextual()) {
-                throw GatewayException.invalidRequest("Missing required parameter: '" + param + ".role'.",
-                        param + ".role");
+                throw GatewayException.invalidRequest(
+                        "Missing required parameter: '" + param + ".role'.", param + ".role");
             }
             if (!ROLES.contains(role.asText())) {
-                throw GatewayException.invalidRequest("Invalid value for '" + param + ".role': '" + role.asText()
-                        + "'. Supported values are: 'system', 'developer', 'user', 'assistant', 'tool'.",
+                throw GatewayException.invalidRequest(
+                        "Invalid value for '" + param + ".role': '" + role.asText()
+                                + "'. Supported values are: 'system', 'developer', 'user', 'assistant', 'tool'.",
                         param + ".role");
             }
             JsonNode content = message.get("content");
             boolean mayOmitContent = "assistant".equals(role.asText());
             if (content == null || content.isNull()) {
                 if (!mayOmitContent) {
-                    throw GatewayException.invalidRequest("Missing required parameter: '" + param + ".content'.",
-                            param + ".content");
+                    throw GatewayException.invalidRequest(
+                            "Missing required parameter: '" + param + ".content'.", param + ".content");
                 }
             } else if (!content.isTextual() && !content.isArray()) {
                 throw wrongType(param + ".content", "a string or an array of content parts");
@@ -131,8 +132,8 @@ public record ChatRequest(String model, ArrayNode messages, boolean stream, bool
             throw wrongType(field, "an integer");
         }
         if (value.intValue() < 1) {
-            throw GatewayException.invalidRequest("Invalid '" + field + "': it must be at least 1.", field,
-                    "integer_below_min_value");
+            throw GatewayException.invalidRequest(
+                    "Invalid '" + field + "': it must be at least 1.", field, "integer_below_min_value");
         }
     }
 
@@ -146,8 +147,11 @@ public record ChatRequest(String model, ArrayNode messages, boolean stream, bool
         }
         double number = value.doubleValue();
         if (number < min || number > max) {
-            throw GatewayException.invalidRequest("Invalid '" + field + "': it must be between " + trim(min)
-                    + " and " + trim(max) + ", got " + value.asText() + ".", field, "decimal_out_of_range");
+            throw GatewayException.invalidRequest(
+                    "Invalid '" + field + "': it must be between " + trim(min) + " and " + trim(max) + ", got "
+                            + value.asText() + ".",
+                    field,
+                    "decimal_out_of_range");
         }
     }
 
@@ -156,7 +160,7 @@ public record ChatRequest(String model, ArrayNode messages, boolean stream, bool
     }
 
     private static GatewayException wrongType(String param, String expected) {
-        return GatewayException.invalidRequest("Invalid type for '" + param + "': expected " + expected + ".", param,
-                "invalid_type");
+        return GatewayException.invalidRequest(
+                "Invalid type for '" + param + "': expected " + expected + ".", param, "invalid_type");
     }
 }

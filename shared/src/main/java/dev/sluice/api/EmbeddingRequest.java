@@ -15,8 +15,8 @@ import java.util.List;
  * @param dimensions requested output dimensions, or 0 for the model's default
  * @param body       the caller's whole JSON, forwarded to OpenAI-style upstreams
  */
-public record EmbeddingRequest(String model, List<String> texts, int inputCount, boolean base64, int dimensions,
-                               ObjectNode body) {
+public record EmbeddingRequest(
+        String model, List<String> texts, int inputCount, boolean base64, int dimensions, ObjectNode body) {
     public static final int MAX_INPUTS = 2048;
 
     public static EmbeddingRequest parse(byte[] json) {
@@ -30,8 +30,10 @@ public record EmbeddingRequest(String model, List<String> texts, int inputCount,
         int count = texts != null ? texts.size() : input.get(0).isArray() ? input.size() : 1;
         String format = body.path("encoding_format").asText("float");
         if (!format.equals("float") && !format.equals("base64")) {
-            throw GatewayException.invalidRequest("Invalid value for 'encoding_format': '" + format
-                    + "'. Supported values are: 'float' and 'base64'.", "encoding_format");
+            throw GatewayException.invalidRequest(
+                    "Invalid value for 'encoding_format': '" + format
+                            + "'. Supported values are: 'float' and 'base64'.",
+                    "encoding_format");
         }
         return new EmbeddingRequest(model, texts, count, format.equals("base64"), dimensions(body), body);
     }
@@ -105,9 +107,11 @@ public record EmbeddingRequest(String model, List<String> texts, int inputCount,
     /** The texts, or a 400 naming the provider when the caller sent token ids it cannot take. */
     public List<String> requireTexts(String provider) {
         if (texts == null) {
-            throw GatewayException.invalidRequest("The " + provider
-                    + " provider takes text input only; token-id input is supported for OpenAI-style models.",
-                    "input", "unsupported_parameter");
+            throw GatewayException.invalidRequest(
+                    "The " + provider
+                            + " provider takes text input only; token-id input is supported for OpenAI-style models.",
+                    "input",
+                    "unsupported_parameter");
         }
         return texts;
     }
@@ -121,7 +125,10 @@ public record EmbeddingRequest(String model, List<String> texts, int inputCount,
     }
 
     private static GatewayException invalidInput() {
-        return GatewayException.invalidRequest("'input' must be a string, an array of strings, an array of token ids"
-                + " or an array of token-id arrays.", "input", "invalid_type");
+        return GatewayException.invalidRequest(
+                "'input' must be a string, an array of strings, an array of token ids"
+                        + " or an array of token-id arrays.",
+                "input",
+                "invalid_type");
     }
 }

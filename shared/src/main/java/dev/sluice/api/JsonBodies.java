@@ -9,8 +9,7 @@ import java.io.IOException;
 
 /** Reads a request body that must be one JSON object; every failure is a 400 the client can act on. */
 public final class JsonBodies {
-    private JsonBodies() {
-    }
+    private JsonBodies() {}
 
     public static ObjectNode object(byte[] json) {
         JsonNode root;

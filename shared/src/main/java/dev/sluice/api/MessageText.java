@@ -4,8 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 /** Flattens OpenAI message content (a string or an array of parts) to its text, for estimates and the demo model. */
 public final class MessageText {
-    private MessageText() {
-    }
+    private MessageText() {}
 
     public static String of(JsonNode content) {
         if (content == null || content.isNull()) {

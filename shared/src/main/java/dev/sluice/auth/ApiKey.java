@@ -11,10 +11,19 @@ import java.util.Set;
  * @param allowedModels  model aliases this key may use; empty means every alias
  * @param expiresAt      null when the key does not expire
  */
-public record ApiKey(String keyId, String tenantId, String name, Status status, Set<String> allowedModels,
-                     KeyLimits limits, Instant expiresAt) {
+public record ApiKey(
+        String keyId,
+        String tenantId,
+        String name,
+        Status status,
+        Set<String> allowedModels,
+        KeyLimits limits,
+        Instant expiresAt) {
 
-    public enum Status { ACTIVE, REVOKED }
+    public enum Status {
+        ACTIVE,
+        REVOKED
+    }
 
     public ApiKey {
         Objects.requireNonNull(keyId, "keyId");

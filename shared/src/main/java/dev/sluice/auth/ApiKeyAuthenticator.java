@@ -34,13 +34,12 @@ public final class ApiKeyAuthenticator {
             if (value.regionMatches(true, 0, "Bearer ", 0, 7) && value.length() > 7) {
                 return value.substring(7).strip();
             }
-            throw GatewayException.invalidApiKey(
-                    "The Authorization header must be 'Bearer <API key>'.");
+            throw GatewayException.invalidApiKey("The Authorization header must be 'Bearer <API key>'.");
         }
         if (apiKeyHeader != null && !apiKeyHeader.isBlank()) {
             return apiKeyHeader.strip();
         }
-        throw GatewayException.invalidApiKey("You didn't provide an API key. Send it in the Authorization header "
-                + "as 'Bearer <API key>'.");
+        throw GatewayException.invalidApiKey(
+                "You didn't provide an API key. Send it in the Authorization header " + "as 'Bearer <API key>'.");
     }
 }

@@ -12,8 +12,7 @@ public final class ApiKeys {
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final HexFormat HEX = HexFormat.of();
 
-    private ApiKeys() {
-    }
+    private ApiKeys() {}
 
     /** A new random key: {@code sk-sluice-} followed by 40 hex characters (160 bits). */
     public static String newKey() {

@@ -55,7 +55,9 @@ public final class AwsClients {
     }
 
     public SecretsManagerClient secretsManager(URI endpoint) {
-        return configure(SecretsManagerClient.builder(), endpoint).httpClient(http).build();
+        return configure(SecretsManagerClient.builder(), endpoint)
+                .httpClient(http)
+                .build();
     }
 
     private <B extends AwsClientBuilder<B, ?>> B configure(B builder, URI endpoint) {

@@ -16,15 +16,13 @@ public final class AwsFailures {
     /** A short wait: timeouts are ~2 s, and most outages that matter here are brief (throttling, a failover). */
     public static final long RETRY_AFTER_SECONDS = 1;
 
-    private AwsFailures() {
-    }
+    private AwsFailures() {}
 
     /** {@code failure} as the exception to throw from an adapter of the request path. */
     public static RuntimeException translate(SdkException failure) {
         if (isUnavailable(failure)) {
             return GatewayException.serviceUnavailable(
-                    "The gateway could not reach its data store in time. Retry shortly.", RETRY_AFTER_SECONDS,
-                    failure);
+                    "The gateway could not reach its data store in time. Retry shortly.", RETRY_AFTER_SECONDS, failure);
         }
         return failure;
     }

@@ -19,14 +19,15 @@ import java.util.Map;
 public record AwsSettings(String region, boolean emulator, Duration apiCallTimeout, Duration apiCallAttemptTimeout) {
     /** Router reads and writes take milliseconds; two seconds means AWS is in trouble, and the client gets a 503. */
     public static final Duration DEFAULT_API_CALL_TIMEOUT = Duration.ofSeconds(2);
+
     public static final Duration DEFAULT_API_CALL_ATTEMPT_TIMEOUT = Duration.ofSeconds(1);
     public static final String DEFAULT_REGION = "us-east-1";
 
     public AwsSettings {
         region = region == null || region.isBlank() ? DEFAULT_REGION : region;
         if (!apiCallTimeout.isPositive() || !apiCallAttemptTimeout.isPositive()) {
-            throw new IllegalArgumentException("AWS call timeouts must be positive: " + apiCallTimeout + ", "
-                    + apiCallAttemptTimeout);
+            throw new IllegalArgumentException(
+                    "AWS call timeouts must be positive: " + apiCallTimeout + ", " + apiCallAttemptTimeout);
         }
     }
 
@@ -36,8 +37,10 @@ public record AwsSettings(String region, boolean emulator, Duration apiCallTimeo
     }
 
     public static AwsSettings fromEnvironment(Map<String, String> env) {
-        return new AwsSettings(env.get("AWS_REGION"),
-                Boolean.parseBoolean(env.getOrDefault("SLUICE_AWS_EMULATOR", "false").strip()),
+        return new AwsSettings(
+                env.get("AWS_REGION"),
+                Boolean.parseBoolean(
+                        env.getOrDefault("SLUICE_AWS_EMULATOR", "false").strip()),
                 millis(env, "SLUICE_AWS_API_CALL_TIMEOUT_MS", DEFAULT_API_CALL_TIMEOUT),
                 millis(env, "SLUICE_AWS_API_CALL_ATTEMPT_TIMEOUT_MS", DEFAULT_API_CALL_ATTEMPT_TIMEOUT));
     }

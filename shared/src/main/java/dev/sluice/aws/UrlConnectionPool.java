@@ -12,10 +12,10 @@ package dev.sluice.aws;
 public final class UrlConnectionPool {
     /** Enough for the concurrency of one router instance (dev mode, Lambda Managed Instances). */
     public static final int IDLE_CONNECTIONS_PER_HOST = 256;
+
     static final String PROPERTY = "http.maxConnections";
 
-    private UrlConnectionPool() {
-    }
+    private UrlConnectionPool() {}
 
     /**
      * Keeps up to {@value #IDLE_CONNECTIONS_PER_HOST} idle connections per host unless {@code -Dhttp.maxConnections}

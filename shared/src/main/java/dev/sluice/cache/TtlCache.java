@@ -40,8 +40,8 @@ public final class TtlCache<K, V> {
     public record Limits(Duration ttl, int maxEntries, Duration negativeTtl, int maxNegativeEntries) {
         public Limits {
             if (ttl.isNegative() || negativeTtl.isNegative() || maxEntries < 1 || maxNegativeEntries < 1) {
-                throw new IllegalArgumentException("TTLs must be >= 0 and sizes >= 1: " + ttl + ", " + maxEntries
-                        + ", " + negativeTtl + ", " + maxNegativeEntries);
+                throw new IllegalArgumentException("TTLs must be >= 0 and sizes >= 1: " + ttl + ", " + maxEntries + ", "
+                        + negativeTtl + ", " + maxNegativeEntries);
             }
         }
 
@@ -52,8 +52,7 @@ public final class TtlCache<K, V> {
         }
     }
 
-    private record Entry<V>(Optional<V> value, long expiresAtMillis) {
-    }
+    private record Entry<V>(Optional<V> value, long expiresAtMillis) {}
 
     private final Limits limits;
     private final Clock clock;

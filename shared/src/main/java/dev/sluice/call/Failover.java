@@ -66,27 +66,43 @@ public final class Failover {
             } catch (RuntimeException e) {
                 GatewayException error = ErrorResponses.classify(e);
                 boolean hasNext = index + 1 < route.deployments().size();
-                if (error instanceof UpstreamException upstream && upstream.retriable() && hasNext
+                if (error instanceof UpstreamException upstream
+                        && upstream.retriable()
+                        && hasNext
                         && !progress.outputSent().getAsBoolean()) {
                     log(requestId, deployment, upstream, "failing over");
                     continue;
                 }
                 log(requestId, deployment, error, "giving up");
-                return new Outcome.Failed(error, served, progress.responseStarted().getAsBoolean());
+                return new Outcome.Failed(
+                        error, served, progress.responseStarted().getAsBoolean());
             }
         }
     }
 
     /** The provider's own words ({@link UpstreamException#detail()}) go to the log, never to the client. */
     private static void log(String requestId, Deployment deployment, GatewayException error, String action) {
-        String detail = error instanceof UpstreamException upstream && upstream.detail() != null
-                ? upstream.detail() : "";
+        String detail =
+                error instanceof UpstreamException upstream && upstream.detail() != null ? upstream.detail() : "";
         if (error.status() >= 500 || error instanceof UpstreamException) {
-            LOG.warn("request {}: {} {} failed with {} {} {}, {}", requestId, deployment.provider(),
-                    deployment.upstreamModel(), error.status(), error.code(), detail, action, error.getCause());
+            LOG.warn(
+                    "request {}: {} {} failed with {} {} {}, {}",
+                    requestId,
+                    deployment.provider(),
+                    deployment.upstreamModel(),
+                    error.status(),
+                    error.code(),
+                    detail,
+                    action,
+                    error.getCause());
         } else {
-            LOG.info("request {}: {} {} answered {} {}", requestId, deployment.provider(),
-                    deployment.upstreamModel(), error.status(), error.code());
+            LOG.info(
+                    "request {}: {} {} answered {} {}",
+                    requestId,
+                    deployment.provider(),
+                    deployment.upstreamModel(),
+                    error.status(),
+                    error.code());
         }
     }
 }

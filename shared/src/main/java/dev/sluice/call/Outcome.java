@@ -13,18 +13,15 @@ public sealed interface Outcome {
     Deployment served();
 
     /** The provider's answer went out whole. */
-    record Completed(Deployment served) implements Outcome {
-    }
+    record Completed(Deployment served) implements Outcome {}
 
     /**
      * The call failed for good.
      *
      * @param started true when the response had already begun (status 200 sent): it can only end with an error event
      */
-    record Failed(GatewayException error, Deployment served, boolean started) implements Outcome {
-    }
+    record Failed(GatewayException error, Deployment served, boolean started) implements Outcome {}
 
     /** The client went away; what the provider produced until then is still billed. */
-    record ClientGone(Deployment served) implements Outcome {
-    }
+    record ClientGone(Deployment served) implements Outcome {}
 }

@@ -2,8 +2,7 @@ package dev.sluice.error;
 
 /** Maps any failure to what a client may see: the one place where exceptions meet the wire's wording. */
 public final class ErrorResponses {
-    private ErrorResponses() {
-    }
+    private ErrorResponses() {}
 
     /** A gateway exception as is; anything else as a generic 500 that reveals nothing but the request id. */
     public static GatewayException classify(Throwable failure) {

@@ -14,8 +14,14 @@ public class GatewayException extends RuntimeException {
     private final String param;
     private final long retryAfterSeconds;
 
-    protected GatewayException(int status, String type, String code, String param, String message,
-                               long retryAfterSeconds, Throwable cause) {
+    protected GatewayException(
+            int status,
+            String type,
+            String code,
+            String param,
+            String message,
+            long retryAfterSeconds,
+            Throwable cause) {
         super(message, cause, false, false);
         this.status = status;
         this.type = type;
@@ -37,8 +43,14 @@ public class GatewayException extends RuntimeException {
     }
 
     public static GatewayException modelNotFound(String model) {
-        return new GatewayException(404, "invalid_request_error", "model_not_found", "model",
-                "The model '" + model + "' does not exist or you do not have access to it.", -1, null);
+        return new GatewayException(
+                404,
+                "invalid_request_error",
+                "model_not_found",
+                "model",
+                "The model '" + model + "' does not exist or you do not have access to it.",
+                -1,
+                null);
     }
 
     public static GatewayException notFound(String message) {
@@ -46,35 +58,53 @@ public class GatewayException extends RuntimeException {
     }
 
     public static GatewayException methodNotAllowed(String method, String path) {
-        return new GatewayException(405, "invalid_request_error", "method_not_allowed", null,
-                "Method " + method + " is not allowed on " + path + ".", -1, null);
+        return new GatewayException(
+                405,
+                "invalid_request_error",
+                "method_not_allowed",
+                null,
+                "Method " + method + " is not allowed on " + path + ".",
+                -1,
+                null);
     }
 
     public static GatewayException payloadTooLarge(long limitBytes) {
-        return new GatewayException(413, "invalid_request_error", "request_too_large", null,
-                "The request body exceeds the limit of " + limitBytes + " bytes.", -1, null);
+        return new GatewayException(
+                413,
+                "invalid_request_error",
+                "request_too_large",
+                null,
+                "The request body exceeds the limit of " + limitBytes + " bytes.",
+                -1,
+                null);
     }
 
     public static GatewayException unsupportedMediaType(String contentType) {
-        return new GatewayException(415, "invalid_request_error", "unsupported_media_type", null,
-                "Content-Type must be application/json, not '" + contentType + "'.", -1, null);
+        return new GatewayException(
+                415,
+                "invalid_request_error",
+                "unsupported_media_type",
+                null,
+                "Content-Type must be application/json, not '" + contentType + "'.",
+                -1,
+                null);
     }
 
     public static GatewayException rateLimited(String message, long retryAfterSeconds) {
-        return new GatewayException(429, "rate_limit_exceeded", "rate_limit_exceeded", null, message,
-                retryAfterSeconds, null);
+        return new GatewayException(
+                429, "rate_limit_exceeded", "rate_limit_exceeded", null, message, retryAfterSeconds, null);
     }
 
     /** A store the gateway depends on is slow or unreachable: a passing condition, worth a retry. */
     public static GatewayException serviceUnavailable(String message, long retryAfterSeconds, Throwable cause) {
-        return new GatewayException(503, "server_error", "service_unavailable", null, message, retryAfterSeconds,
-                cause);
+        return new GatewayException(
+                503, "server_error", "service_unavailable", null, message, retryAfterSeconds, cause);
     }
 
     /** Anything unexpected: the client sees a generic message and the request id, the log the detail. */
     public static GatewayException internal(Throwable cause) {
-        return new GatewayException(500, "server_error", "internal_error", null,
-                "The gateway failed to process the request.", -1, cause);
+        return new GatewayException(
+                500, "server_error", "internal_error", null, "The gateway failed to process the request.", -1, cause);
     }
 
     public int status() {

@@ -6,8 +6,8 @@ package dev.sluice.error;
  */
 public final class NonRetriableUpstreamException extends UpstreamException {
 
-    public NonRetriableUpstreamException(int status, String type, String code, String message, String detail,
-                                         Throwable cause) {
+    public NonRetriableUpstreamException(
+            int status, String type, String code, String message, String detail, Throwable cause) {
         super(status, type, code, message, detail, -1, cause);
     }
 

@@ -6,8 +6,14 @@ package dev.sluice.error;
  */
 public final class RetriableUpstreamException extends UpstreamException {
 
-    public RetriableUpstreamException(int status, String type, String code, String message, String detail,
-                                      long retryAfterSeconds, Throwable cause) {
+    public RetriableUpstreamException(
+            int status,
+            String type,
+            String code,
+            String message,
+            String detail,
+            long retryAfterSeconds,
+            Throwable cause) {
         super(status, type, code, message, detail, retryAfterSeconds, cause);
     }
 

@@ -13,8 +13,14 @@ public abstract sealed class UpstreamException extends GatewayException
         permits RetriableUpstreamException, NonRetriableUpstreamException {
     private final String detail;
 
-    UpstreamException(int status, String type, String code, String message, String detail, long retryAfterSeconds,
-                      Throwable cause) {
+    UpstreamException(
+            int status,
+            String type,
+            String code,
+            String message,
+            String detail,
+            long retryAfterSeconds,
+            Throwable cause) {
         super(status, type, code, null, message, retryAfterSeconds, cause);
         this.detail = detail;
     }

@@ -46,8 +46,8 @@ final class Finish {
     }
 
     void chat(Outcome outcome, Admitted<ChatRequest> admitted, UsageMeter meter, ResponseRelay relay) {
-        boolean endsAsStream = relay.hasStarted()
-                || (outcome instanceof Outcome.Completed && admitted.request().stream());
+        boolean endsAsStream =
+                relay.hasStarted() || (outcome instanceof Outcome.Completed && admitted.request().stream());
         if (!endsAsStream) {
             publish(chatEvent(outcome, admitted, meter));
         }
@@ -55,8 +55,11 @@ final class Finish {
             switch (outcome) {
                 case Outcome.Completed completed -> relay.complete(settle(admitted.request(), meter));
                 case Outcome.Failed failed -> relay.fail(failed.error(), admitted.requestId());
-                case Outcome.ClientGone gone -> LOG.info("request {}: client disconnected after {} output chars",
-                        admitted.requestId(), meter.outputChars());
+                case Outcome.ClientGone gone ->
+                    LOG.info(
+                            "request {}: client disconnected after {} output chars",
+                            admitted.requestId(),
+                            meter.outputChars());
             }
         } catch (ClientDisconnectedException e) {
             LOG.info("request {}: client disconnected before the response ended", admitted.requestId());
@@ -102,16 +105,28 @@ final class Finish {
         if (outcome.served() == null) {
             return null;
         }
-        boolean nothingServed = outcome instanceof Outcome.Failed && !meter.hasOutput()
-                && meter.reportedUsage() == null;
+        boolean nothingServed =
+                outcome instanceof Outcome.Failed && !meter.hasOutput() && meter.reportedUsage() == null;
         TokenUsage tokens = nothingServed ? TokenUsage.ZERO : settle(admitted.request(), meter);
         boolean estimated = !nothingServed && meter.reportedUsage() == null;
-        return event(admitted, outcome.served(), tokens, estimated, outcome, meter.timeToFirstTokenNanos(),
+        return event(
+                admitted,
+                outcome.served(),
+                tokens,
+                estimated,
+                outcome,
+                meter.timeToFirstTokenNanos(),
                 admitted.request().stream());
     }
 
-    private UsageEvent event(Admitted<?> admitted, Deployment deployment, TokenUsage tokens, boolean estimated,
-                             Outcome outcome, long ttftNanos, boolean streamed) {
+    private UsageEvent event(
+            Admitted<?> admitted,
+            Deployment deployment,
+            TokenUsage tokens,
+            boolean estimated,
+            Outcome outcome,
+            long ttftNanos,
+            boolean streamed) {
         String status = switch (outcome) {
             case Outcome.Completed completed -> UsageEvent.OK;
             case Outcome.Failed failed -> UsageEvent.UPSTREAM_ERROR;
@@ -122,15 +137,30 @@ final class Finish {
             case Outcome.Failed failed -> failed.error().status();
             case Outcome.ClientGone gone -> 499;
         };
-        long cost = deployment.pricing().costMicros(tokens.promptTokens(), tokens.cachedPromptTokens(),
-                tokens.completionTokens());
-        return new UsageEvent(UsageEvent.SCHEMA_VERSION, admitted.requestId(), clock.millis(),
-                admitted.key().tenantId(), admitted.key().keyId(), admitted.alias(), deployment.provider(),
-                deployment.upstreamModel(), tokens.promptTokens(), tokens.completionTokens(),
-                tokens.cachedPromptTokens(), tokens.reasoningTokens(), cost,
+        long cost = deployment
+                .pricing()
+                .costMicros(tokens.promptTokens(), tokens.cachedPromptTokens(), tokens.completionTokens());
+        return new UsageEvent(
+                UsageEvent.SCHEMA_VERSION,
+                admitted.requestId(),
+                clock.millis(),
+                admitted.key().tenantId(),
+                admitted.key().keyId(),
+                admitted.alias(),
+                deployment.provider(),
+                deployment.upstreamModel(),
+                tokens.promptTokens(),
+                tokens.completionTokens(),
+                tokens.cachedPromptTokens(),
+                tokens.reasoningTokens(),
+                cost,
                 TimeUnit.NANOSECONDS.toMillis(nanoClock.getAsLong() - admitted.startNanos()),
-                ttftNanos < 0 ? -1 : TimeUnit.NANOSECONDS.toMillis(ttftNanos), status, httpStatus, streamed,
-                estimated, false);
+                ttftNanos < 0 ? -1 : TimeUnit.NANOSECONDS.toMillis(ttftNanos),
+                status,
+                httpStatus,
+                streamed,
+                estimated,
+                false);
     }
 
     /** Usage must not be lost: if the stream refuses it, the event goes to the log whole, to be replayed. */

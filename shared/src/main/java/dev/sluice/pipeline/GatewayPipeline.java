@@ -49,9 +49,15 @@ public final class GatewayPipeline {
     private final Clock clock;
     private final LongSupplier nanoClock;
 
-    public GatewayPipeline(ApiKeyAuthenticator authenticator, RouteResolver routes, RequestAdmitter admitter,
-                           SecretStore secrets, ProviderRegistry providers, UsagePublisher usage, Clock clock,
-                           LongSupplier nanoClock) {
+    public GatewayPipeline(
+            ApiKeyAuthenticator authenticator,
+            RouteResolver routes,
+            RequestAdmitter admitter,
+            SecretStore secrets,
+            ProviderRegistry providers,
+            UsagePublisher usage,
+            Clock clock,
+            LongSupplier nanoClock) {
         this.authenticate = authenticator;
         this.resolveRoute = routes;
         this.admit = admitter;
@@ -79,32 +85,36 @@ public final class GatewayPipeline {
             return;
         }
         ChatRequest request = admitted.request();
-        ResponseRelay relay = api.relay(out, in.requestId(), request, clock.instant().getEpochSecond());
+        ResponseRelay relay =
+                api.relay(out, in.requestId(), request, clock.instant().getEpochSecond());
         UsageMeter meter = new UsageMeter(nanoClock, admitted.startNanos());
         ChatStreamListener listener = ChatStreamListener.tee(meter, relay);
-        Outcome outcome = callWithFailover.call(in.requestId(), admitted.route(),
-                new Failover.Progress(meter::hasOutput, relay::hasStarted), deployment -> {
-            var provider = providers.chat(deployment.provider());
-            return credential -> provider.streamChat(
-                    new ProviderCall(in.requestId(), request, deployment, credential), listener);
-        });
+        Outcome outcome = callWithFailover.call(
+                in.requestId(),
+                admitted.route(),
+                new Failover.Progress(meter::hasOutput, relay::hasStarted),
+                deployment -> {
+                    var provider = providers.chat(deployment.provider());
+                    return credential -> provider.streamChat(
+                            new ProviderCall(in.requestId(), request, deployment, credential), listener);
+                });
         finish.chat(outcome, admitted, meter, relay);
     }
 
     /** {@code POST /v1/embeddings}: vectors in OpenAI's list format, float arrays or base64 as the caller asked. */
     public void embeddings(GatewayRequest in, ResponseChannel out) {
-        Admitted<EmbeddingRequest> admitted = front(in, out, OpenAiErrorFormat.INSTANCE, EmbeddingRequest::parse,
-                EmbeddingRequest::model);
+        Admitted<EmbeddingRequest> admitted =
+                front(in, out, OpenAiErrorFormat.INSTANCE, EmbeddingRequest::parse, EmbeddingRequest::model);
         if (admitted == null) {
             return;
         }
         EmbeddingRequest request = admitted.request();
         AtomicReference<EmbeddingResult> result = new AtomicReference<>();
-        Outcome outcome = callWithFailover.call(in.requestId(), admitted.route(), Failover.Progress.NONE,
-                deployment -> {
+        Outcome outcome =
+                callWithFailover.call(in.requestId(), admitted.route(), Failover.Progress.NONE, deployment -> {
                     var provider = providers.embeddings(deployment.provider(), request.model());
-                    return credential -> result.set(provider.embed(
-                            new EmbeddingCall(in.requestId(), request, deployment, credential)));
+                    return credential -> result.set(
+                            provider.embed(new EmbeddingCall(in.requestId(), request, deployment, credential)));
                 });
         finish.embeddings(outcome, admitted, result.get(), out);
     }
@@ -115,8 +125,12 @@ public final class GatewayPipeline {
     }
 
     /** Authenticate → parse → resolve the route → admit; null once a rejection has been sent. */
-    private <R> Admitted<R> front(GatewayRequest in, ResponseChannel out, ErrorFormat errors,
-                                  Function<byte[], R> parse, Function<R, String> model) {
+    private <R> Admitted<R> front(
+            GatewayRequest in,
+            ResponseChannel out,
+            ErrorFormat errors,
+            Function<byte[], R> parse,
+            Function<R, String> model) {
         long startNanos = nanoClock.getAsLong();
         try {
             ApiKey key = authenticate.authenticate(in.authorization(), in.apiKeyHeader());

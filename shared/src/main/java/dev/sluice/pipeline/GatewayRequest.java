@@ -5,8 +5,8 @@ package dev.sluice.pipeline;
  * {@code anthropic-version} header (it marks a caller using an Anthropic SDK; null otherwise), and the body it has
  * already bounded in size.
  */
-public record GatewayRequest(String requestId, String authorization, String apiKeyHeader, String anthropicVersion,
-                             byte[] body) {
+public record GatewayRequest(
+        String requestId, String authorization, String apiKeyHeader, String anthropicVersion, byte[] body) {
 
     public GatewayRequest(String requestId, String authorization, String apiKeyHeader, byte[] body) {
         this(requestId, authorization, apiKeyHeader, null, body);

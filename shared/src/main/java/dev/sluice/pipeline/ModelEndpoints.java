@@ -32,15 +32,15 @@ public final class ModelEndpoints {
     /** {@code GET /v1/models}, in Anthropic's format when the caller sent {@code anthropic-version}. */
     public void list(GatewayRequest in, ResponseChannel out) {
         InboundDialect dialect = dialectOf(in);
-        ErrorResponder.answer(out, in.requestId(), dialect.errors(),
-                () -> dialect.modelList(routes.visibleTo(authenticate(in))));
+        ErrorResponder.answer(
+                out, in.requestId(), dialect.errors(), () -> dialect.modelList(routes.visibleTo(authenticate(in))));
     }
 
     /** {@code GET /v1/models/{id}}: one alias the key may use, or 404 {@code model_not_found}. */
     public void retrieve(GatewayRequest in, String alias, ResponseChannel out) {
         InboundDialect dialect = dialectOf(in);
-        ErrorResponder.answer(out, in.requestId(), dialect.errors(),
-                () -> dialect.model(routes.resolve(alias, authenticate(in))));
+        ErrorResponder.answer(
+                out, in.requestId(), dialect.errors(), () -> dialect.model(routes.resolve(alias, authenticate(in))));
     }
 
     /** {@code POST /v1/messages/count_tokens}: the gateway tokenizer's estimate for a route the key may use. */

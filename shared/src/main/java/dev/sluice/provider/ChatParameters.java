@@ -21,12 +21,24 @@ import java.util.Set;
  */
 public final class ChatParameters {
     /** Hints OpenAI-dialect callers send that translating adapters drop when the target has no equivalent. */
-    public static final Set<String> DROPPED_HINTS = Set.of("user", "logit_bias", "presence_penalty",
-            "frequency_penalty", "store", "metadata", "service_tier", "prediction", "modalities", "audio",
-            "reasoning_effort", "web_search_options", "prompt_cache_key", "safety_identifier", "verbosity");
+    public static final Set<String> DROPPED_HINTS = Set.of(
+            "user",
+            "logit_bias",
+            "presence_penalty",
+            "frequency_penalty",
+            "store",
+            "metadata",
+            "service_tier",
+            "prediction",
+            "modalities",
+            "audio",
+            "reasoning_effort",
+            "web_search_options",
+            "prompt_cache_key",
+            "safety_identifier",
+            "verbosity");
 
-    private ChatParameters() {
-    }
+    private ChatParameters() {}
 
     /** Rejects what a single-choice, logprob-less target cannot honour. */
     public static void rejectUnsupported(ChatRequest request, String provider) {
@@ -40,8 +52,8 @@ public final class ChatParameters {
     }
 
     public static GatewayException unsupported(String provider, String param, String why) {
-        return GatewayException.invalidRequest("The " + provider + " provider " + why + ".", param,
-                "unsupported_parameter");
+        return GatewayException.invalidRequest(
+                "The " + provider + " provider " + why + ".", param, "unsupported_parameter");
     }
 
     /** {@code max_completion_tokens}, else {@code max_tokens}, else -1. */
@@ -65,14 +77,14 @@ public final class ChatParameters {
         } else if (stop.isArray()) {
             for (JsonNode item : stop) {
                 if (!item.isTextual()) {
-                    throw GatewayException.invalidRequest("'stop' must be a string or an array of strings.", "stop",
-                            "invalid_type");
+                    throw GatewayException.invalidRequest(
+                            "'stop' must be a string or an array of strings.", "stop", "invalid_type");
                 }
                 sequences.add(item.asText());
             }
         } else {
-            throw GatewayException.invalidRequest("'stop' must be a string or an array of strings.", "stop",
-                    "invalid_type");
+            throw GatewayException.invalidRequest(
+                    "'stop' must be a string or an array of strings.", "stop", "invalid_type");
         }
         return sequences;
     }
@@ -103,7 +115,8 @@ public final class ChatParameters {
     /** Reads an {@code image_url} content part; {@code param} names it in errors. */
     public static Image image(JsonNode part, String param) {
         JsonNode imageUrl = part.path("image_url");
-        String url = imageUrl.isTextual() ? imageUrl.asText() : imageUrl.path("url").asText(null);
+        String url =
+                imageUrl.isTextual() ? imageUrl.asText() : imageUrl.path("url").asText(null);
         if (url == null || url.isBlank()) {
             throw GatewayException.invalidRequest("An image_url part needs 'image_url.url'.", param + ".image_url");
         }
@@ -113,8 +126,9 @@ public final class ChatParameters {
         int comma = url.indexOf(',');
         String header = comma < 0 ? "" : url.substring(5, comma);
         if (comma < 0 || !header.endsWith(";base64")) {
-            throw GatewayException.invalidRequest("An inline image must be a base64 data URL "
-                    + "(data:<media type>;base64,<data>).", param + ".image_url");
+            throw GatewayException.invalidRequest(
+                    "An inline image must be a base64 data URL " + "(data:<media type>;base64,<data>).",
+                    param + ".image_url");
         }
         return new Image(null, header.substring(0, header.length() - ";base64".length()), url.substring(comma + 1));
     }
@@ -122,7 +136,9 @@ public final class ChatParameters {
     /** The JSON Schema of {@code response_format: {type: json_schema}}, or null for other formats. */
     public static JsonNode jsonSchema(ChatRequest request) {
         JsonNode format = request.body().path("response_format");
-        return "json_schema".equals(format.path("type").asText()) ? format.path("json_schema").path("schema") : null;
+        return "json_schema".equals(format.path("type").asText())
+                ? format.path("json_schema").path("schema")
+                : null;
     }
 
     /** True for {@code response_format} {@code json_object} or {@code json_schema}. */

@@ -7,7 +7,7 @@ import dev.sluice.route.Deployment;
 public record EmbeddingCall(String requestId, EmbeddingRequest request, Deployment deployment, String credential) {
     @Override
     public String toString() {
-        return "EmbeddingCall[requestId=" + requestId + ", model=" + deployment.upstreamModel()
-                + ", credential=" + (credential == null ? "none" : "***") + "]";
+        return "EmbeddingCall[requestId=" + requestId + ", model=" + deployment.upstreamModel() + ", credential="
+                + (credential == null ? "none" : "***") + "]";
     }
 }

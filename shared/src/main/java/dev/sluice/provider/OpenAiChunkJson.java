@@ -16,8 +16,17 @@ import java.nio.charset.StandardCharsets;
  * @param usageNull  whether the {@code usage} member is there and null, as OpenAI sends it in every chunk but the
  *                   last when usage was asked for
  */
-public record OpenAiChunkJson(byte[] json, int bodyStart, int bodyEnd, int idStart, int idEnd, int modelStart,
-                              int modelEnd, int usageStart, int usageEnd, boolean usageNull) {
+public record OpenAiChunkJson(
+        byte[] json,
+        int bodyStart,
+        int bodyEnd,
+        int idStart,
+        int idEnd,
+        int modelStart,
+        int modelEnd,
+        int usageStart,
+        int usageEnd,
+        boolean usageNull) {
     private static final byte[] ID_MEMBER = "\"id\":".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] MODEL_MEMBER = "\"model\":".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] NULL_USAGE_MEMBER = ",\"usage\":null".getBytes(StandardCharsets.US_ASCII);
@@ -37,7 +46,8 @@ public record OpenAiChunkJson(byte[] json, int bodyStart, int bodyEnd, int idSta
         boolean addNullUsage = nullUsage && !keepUsage;
         int length = json.length
                 + (idStart < 0 ? ID_MEMBER.length + idJson.length + 1 : idJson.length - (idEnd - idStart))
-                + (modelStart < 0 ? MODEL_MEMBER.length + modelJson.length + 1
+                + (modelStart < 0
+                        ? MODEL_MEMBER.length + modelJson.length + 1
                         : modelJson.length - (modelEnd - modelStart))
                 - (usageStart < 0 ? 0 : usageEnd - usageStart)
                 + (addNullUsage ? NULL_USAGE_MEMBER.length : 0);

@@ -11,7 +11,7 @@ import dev.sluice.route.Deployment;
 public record ProviderCall(String requestId, ChatRequest request, Deployment deployment, String credential) {
     @Override
     public String toString() {
-        return "ProviderCall[requestId=" + requestId + ", model=" + deployment.upstreamModel()
-                + ", credential=" + (credential == null ? "none" : "***") + "]";
+        return "ProviderCall[requestId=" + requestId + ", model=" + deployment.upstreamModel() + ", credential="
+                + (credential == null ? "none" : "***") + "]";
     }
 }

@@ -42,8 +42,10 @@ public final class ProviderRegistry {
     public EmbeddingProvider embeddings(String type, String alias) {
         EmbeddingProvider provider = embeddings.get(type);
         if (provider == null) {
-            throw GatewayException.invalidRequest("The model '" + alias + "' is served by the " + type
-                    + " provider, which has no embeddings API.", "model", "unsupported_model");
+            throw GatewayException.invalidRequest(
+                    "The model '" + alias + "' is served by the " + type + " provider, which has no embeddings API.",
+                    "model",
+                    "unsupported_model");
         }
         return provider;
     }

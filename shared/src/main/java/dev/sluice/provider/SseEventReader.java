@@ -20,8 +20,7 @@ public final class SseEventReader {
      * @param name       the {@code event:} field, or null when the event had none
      * @param terminated false for an event the stream ended in the middle of (no blank line after it)
      */
-    public record Event(String name, String data, boolean terminated) {
-    }
+    public record Event(String name, String data, boolean terminated) {}
 
     private final BufferedReader lines;
 

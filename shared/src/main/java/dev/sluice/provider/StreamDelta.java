@@ -11,16 +11,13 @@ public sealed interface StreamDelta {
     int choice();
 
     /** Answer text. */
-    record Text(int choice, String text) implements StreamDelta {
-    }
+    record Text(int choice, String text) implements StreamDelta {}
 
     /** Reasoning text shown beside the answer (DeepSeek's {@code reasoning_content}, Anthropic's thinking). */
-    record Reasoning(int choice, String text) implements StreamDelta {
-    }
+    record Reasoning(int choice, String text) implements StreamDelta {}
 
     /** A refusal, in place of the answer. */
-    record Refusal(int choice, String text) implements StreamDelta {
-    }
+    record Refusal(int choice, String text) implements StreamDelta {}
 
     /**
      * The start of a tool call; its arguments follow as {@link ToolCallArguments} with the same {@code index}.
@@ -31,17 +28,13 @@ public sealed interface StreamDelta {
      * @param extraContent provider state a client must send back with the call (Gemini's thought signature, in
      *                     OpenAI's {@code extra_content} shape), or null
      */
-    record ToolCallStart(int choice, int index, String id, String name, JsonNode extraContent)
-            implements StreamDelta {
-    }
+    record ToolCallStart(int choice, int index, String id, String name, JsonNode extraContent) implements StreamDelta {}
 
     /** A fragment of a tool call's JSON arguments; the fragments of one call join into its arguments. */
-    record ToolCallArguments(int choice, int index, String fragment) implements StreamDelta {
-    }
+    record ToolCallArguments(int choice, int index, String fragment) implements StreamDelta {}
 
     /** The end of a choice, with OpenAI's {@code finish_reason} ({@code stop}, {@code length}, ...). */
-    record Finish(int choice, String reason) implements StreamDelta {
-    }
+    record Finish(int choice, String reason) implements StreamDelta {}
 
     /**
      * Output of a kind this interface does not type (an OpenAI-style delta field such as {@code audio}, the legacy
@@ -50,6 +43,5 @@ public sealed interface StreamDelta {
      *
      * @param field the upstream's name for it
      */
-    record Untyped(int choice, String field) implements StreamDelta {
-    }
+    record Untyped(int choice, String field) implements StreamDelta {}
 }

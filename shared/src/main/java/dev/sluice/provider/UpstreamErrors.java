@@ -16,45 +16,89 @@ public final class UpstreamErrors {
     /** Provider error codes are identifiers; anything else is not passed on. */
     private static final Pattern SAFE_CODE = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
 
-    private UpstreamErrors() {
-    }
+    private UpstreamErrors() {}
 
     /**
      * @param upstreamMessage   the provider's error message: kept as the detail for the log, never shown
      * @param upstreamCode      the provider's error code, if any (e.g. {@code context_length_exceeded})
      * @param retryAfterSeconds the provider's Retry-After, or -1
      */
-    public static UpstreamException fromStatus(String provider, int status, String upstreamMessage,
-                                               String upstreamCode, long retryAfterSeconds) {
+    public static UpstreamException fromStatus(
+            String provider, int status, String upstreamMessage, String upstreamCode, long retryAfterSeconds) {
         String detail = upstreamMessage == null || upstreamMessage.isBlank() ? null : upstreamMessage;
         return switch (status) {
-            case 400, 413, 422 -> "context_length_exceeded".equals(upstreamCode)
-                    ? new NonRetriableUpstreamException(400, "invalid_request_error", "context_length_exceeded",
-                            "The request is longer than the routed model's context window.", detail, null)
-                    : new NonRetriableUpstreamException(400, "invalid_request_error", safeCode(upstreamCode),
-                            "The " + provider + " provider rejected the request as invalid (HTTP " + status + ").",
-                            detail, null);
-            case 401, 403 -> retriable(502, "upstream_auth_failed", "The " + provider
-                    + " provider rejected the gateway's credentials (HTTP " + status + "). Check the route's secret.",
-                    detail, -1, null);
-            case 404 -> new NonRetriableUpstreamException(404, "invalid_request_error", "model_not_found",
-                    "The " + provider + " provider does not know the routed model.", detail, null);
-            case 408, 504 -> retriable(504, "upstream_timeout",
-                    "The " + provider + " provider did not answer in time (HTTP " + status + ").", detail, -1, null);
-            case 429 -> new RetriableUpstreamException(429, "rate_limit_exceeded", "upstream_rate_limited",
-                    "The " + provider + " provider is rate limiting requests; retry later.", detail,
-                    retryAfterSeconds, null);
-            case 503, 529 -> retriable(503, "upstream_unavailable",
-                    "The " + provider + " provider is unavailable or overloaded (HTTP " + status + ").", detail,
-                    retryAfterSeconds, null);
-            default -> retriable(502, "upstream_error", "The " + provider + " provider failed (HTTP " + status + ").",
-                    detail, -1, null);
+            case 400, 413, 422 ->
+                "context_length_exceeded".equals(upstreamCode)
+                        ? new NonRetriableUpstreamException(
+                                400,
+                                "invalid_request_error",
+                                "context_length_exceeded",
+                                "The request is longer than the routed model's context window.",
+                                detail,
+                                null)
+                        : new NonRetriableUpstreamException(
+                                400,
+                                "invalid_request_error",
+                                safeCode(upstreamCode),
+                                "The " + provider + " provider rejected the request as invalid (HTTP " + status + ").",
+                                detail,
+                                null);
+            case 401, 403 ->
+                retriable(
+                        502,
+                        "upstream_auth_failed",
+                        "The " + provider + " provider rejected the gateway's credentials (HTTP " + status
+                                + "). Check the route's secret.",
+                        detail,
+                        -1,
+                        null);
+            case 404 ->
+                new NonRetriableUpstreamException(
+                        404,
+                        "invalid_request_error",
+                        "model_not_found",
+                        "The " + provider + " provider does not know the routed model.",
+                        detail,
+                        null);
+            case 408, 504 ->
+                retriable(
+                        504,
+                        "upstream_timeout",
+                        "The " + provider + " provider did not answer in time (HTTP " + status + ").",
+                        detail,
+                        -1,
+                        null);
+            case 429 ->
+                new RetriableUpstreamException(
+                        429,
+                        "rate_limit_exceeded",
+                        "upstream_rate_limited",
+                        "The " + provider + " provider is rate limiting requests; retry later.",
+                        detail,
+                        retryAfterSeconds,
+                        null);
+            case 503, 529 ->
+                retriable(
+                        503,
+                        "upstream_unavailable",
+                        "The " + provider + " provider is unavailable or overloaded (HTTP " + status + ").",
+                        detail,
+                        retryAfterSeconds,
+                        null);
+            default ->
+                retriable(
+                        502,
+                        "upstream_error",
+                        "The " + provider + " provider failed (HTTP " + status + ").",
+                        detail,
+                        -1,
+                        null);
         };
     }
 
     public static UpstreamException timeout(String provider) {
-        return retriable(504, "upstream_timeout", "The " + provider + " provider did not answer in time.", null, -1,
-                null);
+        return retriable(
+                504, "upstream_timeout", "The " + provider + " provider did not answer in time.", null, -1, null);
     }
 
     /** A failure to talk to the upstream at all, or a broken stream. */
@@ -63,29 +107,54 @@ public final class UpstreamErrors {
             return timeout(provider);
         }
         if (failure instanceof ConnectException) {
-            return retriable(502, "upstream_unreachable", "The " + provider + " provider could not be reached.",
-                    null, -1, failure);
+            return retriable(
+                    502,
+                    "upstream_unreachable",
+                    "The " + provider + " provider could not be reached.",
+                    null,
+                    -1,
+                    failure);
         }
-        return retriable(502, "upstream_connection_failed",
-                "The connection to the " + provider + " provider failed.", null, -1, failure);
+        return retriable(
+                502,
+                "upstream_connection_failed",
+                "The connection to the " + provider + " provider failed.",
+                null,
+                -1,
+                failure);
     }
 
     /** The upstream closed a stream before its documented end (no {@code [DONE]}, {@code message_stop}, ...). */
     public static UpstreamException incompleteStream(String provider) {
-        return retriable(502, "upstream_stream_incomplete",
-                "The " + provider + " provider ended the stream before it was complete.", null, -1, null);
+        return retriable(
+                502,
+                "upstream_stream_incomplete",
+                "The " + provider + " provider ended the stream before it was complete.",
+                null,
+                -1,
+                null);
     }
 
     /** The upstream reported an error inside an already-started stream; its text goes to the log only. */
     public static UpstreamException midStreamError(String provider, String upstreamMessage) {
-        return retriable(502, "upstream_error", "The " + provider + " provider reported an error mid-stream.",
-                upstreamMessage, -1, null);
+        return retriable(
+                502,
+                "upstream_error",
+                "The " + provider + " provider reported an error mid-stream.",
+                upstreamMessage,
+                -1,
+                null);
     }
 
     /** The upstream answered 2xx with a body the adapter cannot read. */
     public static UpstreamException malformedResponse(String provider, String detail) {
-        return retriable(502, "upstream_malformed_response",
-                "The " + provider + " provider sent a response the gateway could not read.", detail, -1, null);
+        return retriable(
+                502,
+                "upstream_malformed_response",
+                "The " + provider + " provider sent a response the gateway could not read.",
+                detail,
+                -1,
+                null);
     }
 
     /** The gateway's credential for the deployment is absent or unusable: the next deployment may have one. */
@@ -114,10 +183,10 @@ public final class UpstreamErrors {
         }
     }
 
-    private static RetriableUpstreamException retriable(int status, String code, String message, String detail,
-                                                        long retryAfterSeconds, Throwable cause) {
-        return new RetriableUpstreamException(status, "upstream_error", code, message, detail, retryAfterSeconds,
-                cause);
+    private static RetriableUpstreamException retriable(
+            int status, String code, String message, String detail, long retryAfterSeconds, Throwable cause) {
+        return new RetriableUpstreamException(
+                status, "upstream_error", code, message, detail, retryAfterSeconds, cause);
     }
 
     private static String safeCode(String code) {

@@ -45,8 +45,10 @@ public final class UpstreamHttp {
         if (client == null) {
             synchronized (this) {
                 if (tlsClient == null) {
-                    tlsClient = HttpClient.newBuilder().connectTimeout(connectTimeout)
-                            .version(HttpClient.Version.HTTP_2).build();
+                    tlsClient = HttpClient.newBuilder()
+                            .connectTimeout(connectTimeout)
+                            .version(HttpClient.Version.HTTP_2)
+                            .build();
                 }
                 client = tlsClient;
             }
@@ -60,8 +62,10 @@ public final class UpstreamHttp {
         if (client == null) {
             synchronized (this) {
                 if (plainClient == null) {
-                    plainClient = HttpClient.newBuilder().connectTimeout(connectTimeout)
-                            .version(HttpClient.Version.HTTP_1_1).build();
+                    plainClient = HttpClient.newBuilder()
+                            .connectTimeout(connectTimeout)
+                            .version(HttpClient.Version.HTTP_1_1)
+                            .build();
                 }
                 client = plainClient;
             }

@@ -36,7 +36,9 @@ public final class RequestAdmitter {
             return new Admission.Allowed();
         }
         long retryAfter = Math.max(1, (Duration.between(now, windowEnd).toMillis() + 999) / 1000);
-        return new Admission.Denied("Rate limit reached for requests per minute on this key (limit " + limit
-                + "). Retry after " + retryAfter + " s.", retryAfter);
+        return new Admission.Denied(
+                "Rate limit reached for requests per minute on this key (limit " + limit + "). Retry after "
+                        + retryAfter + " s.",
+                retryAfter);
     }
 }

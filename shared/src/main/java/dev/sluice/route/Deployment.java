@@ -15,8 +15,14 @@ import java.util.Objects;
  * @param options       provider-specific settings, e.g. Azure's {@code apiVersion}, Bedrock's {@code region};
  *                      each adapter's README lists the ones it reads
  */
-public record Deployment(String provider, String upstreamModel, String baseUrl, String secretRef, Pricing pricing,
-                         Duration timeout, Map<String, String> options) {
+public record Deployment(
+        String provider,
+        String upstreamModel,
+        String baseUrl,
+        String secretRef,
+        Pricing pricing,
+        Duration timeout,
+        Map<String, String> options) {
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(60);
 
     public Deployment {
@@ -27,8 +33,13 @@ public record Deployment(String provider, String upstreamModel, String baseUrl, 
         options = options == null ? Map.of() : Map.copyOf(options);
     }
 
-    public Deployment(String provider, String upstreamModel, String baseUrl, String secretRef, Pricing pricing,
-                      Duration timeout) {
+    public Deployment(
+            String provider,
+            String upstreamModel,
+            String baseUrl,
+            String secretRef,
+            Pricing pricing,
+            Duration timeout) {
         this(provider, upstreamModel, baseUrl, secretRef, pricing, timeout, Map.of());
     }
 

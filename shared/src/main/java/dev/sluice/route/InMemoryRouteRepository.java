@@ -17,7 +17,9 @@ public final class InMemoryRouteRepository implements RouteRepository {
 
     @Override
     public List<Route> findAll() {
-        return routes.values().stream().sorted(Comparator.comparing(Route::alias)).toList();
+        return routes.values().stream()
+                .sorted(Comparator.comparing(Route::alias))
+                .toList();
     }
 
     @Override

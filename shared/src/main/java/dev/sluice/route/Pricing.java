@@ -17,9 +17,10 @@ public record Pricing(long inputPerMillion, long outputPerMillion, long cachedIn
     public long costMicros(long promptTokens, long cachedPromptTokens, long completionTokens) {
         long cached = Math.min(cachedPromptTokens, promptTokens);
         long uncached = promptTokens - cached;
-        long millionths = Math.addExact(Math.addExact(
-                Math.multiplyExact(uncached, inputPerMillion),
-                Math.multiplyExact(cached, cachedInputPerMillion)),
+        long millionths = Math.addExact(
+                Math.addExact(
+                        Math.multiplyExact(uncached, inputPerMillion),
+                        Math.multiplyExact(cached, cachedInputPerMillion)),
                 Math.multiplyExact(completionTokens, outputPerMillion));
         return (millionths + 500_000) / 1_000_000;
     }

@@ -24,6 +24,8 @@ public final class RouteResolver {
 
     /** Routes the key may use, for {@code GET /v1/models}. */
     public List<Route> visibleTo(ApiKey key) {
-        return routes.findAll().stream().filter(route -> key.mayUse(route.alias())).toList();
+        return routes.findAll().stream()
+                .filter(route -> key.mayUse(route.alias()))
+                .toList();
     }
 }

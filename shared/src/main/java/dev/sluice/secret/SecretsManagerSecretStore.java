@@ -39,7 +39,8 @@ public final class SecretsManagerSecretStore implements SecretStore {
     public String get(String reference) {
         String value;
         try {
-            value = client.getSecretValue(getSecretValueRequest(secretIdFor(reference))).secretString();
+            value = client.getSecretValue(getSecretValueRequest(secretIdFor(reference)))
+                    .secretString();
         } catch (ResourceNotFoundException e) {
             throw new SecretNotFoundException(reference);
         } catch (SdkException e) {

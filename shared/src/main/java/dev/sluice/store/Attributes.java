@@ -5,8 +5,7 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /** Terse DynamoDB attribute helpers shared by the adapters. */
 public final class Attributes {
-    private Attributes() {
-    }
+    private Attributes() {}
 
     public static AttributeValue s(String value) {
         return AttributeValue.fromS(value);

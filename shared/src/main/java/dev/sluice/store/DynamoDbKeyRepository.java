@@ -42,14 +42,15 @@ public final class DynamoDbKeyRepository implements KeyRepository {
                 ApiKey.Status.valueOf(Attributes.string(item, "status")),
                 item.containsKey("models") ? Set.copyOf(item.get("models").ss()) : Set.of(),
                 new KeyLimits(Attributes.number(item, "rpm", 0)),
-                item.containsKey("expiresAt") ? Instant.ofEpochSecond(Attributes.number(item, "expiresAt", 0))
-                        : null));
+                item.containsKey("expiresAt") ? Instant.ofEpochSecond(Attributes.number(item, "expiresAt", 0)) : null));
     }
 
     /** The one read of the request path; SnapStart priming builds it here too, so the two cannot drift. */
     public static GetItemRequest getItemRequest(String table, String keyHash) {
-        return GetItemRequest.builder().tableName(table)
-                .key(Map.of(SluiceTables.KEY_HASH, Attributes.s(keyHash))).build();
+        return GetItemRequest.builder()
+                .tableName(table)
+                .key(Map.of(SluiceTables.KEY_HASH, Attributes.s(keyHash)))
+                .build();
     }
 
     @Override
@@ -61,7 +62,9 @@ public final class DynamoDbKeyRepository implements KeyRepository {
         item.put("name", Attributes.s(key.name()));
         item.put("status", Attributes.s(key.status().name()));
         if (!key.allowedModels().isEmpty()) {
-            item.put("models", AttributeValue.fromSs(key.allowedModels().stream().sorted().toList()));
+            item.put(
+                    "models",
+                    AttributeValue.fromSs(key.allowedModels().stream().sorted().toList()));
         }
         item.put("rpm", Attributes.n(key.limits().requestsPerMinute()));
         if (key.expiresAt() != null) {

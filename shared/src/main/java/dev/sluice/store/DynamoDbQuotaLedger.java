@@ -39,9 +39,10 @@ public final class DynamoDbQuotaLedger implements QuotaLedger {
      * The conditional update that takes {@code amount} from {@code counter}; SnapStart priming builds it here too,
      * so the two cannot drift.
      */
-    public static UpdateItemRequest reserveRequest(String table, String counter, long amount, long limit,
-                                                   Instant expiresAt) {
-        return UpdateItemRequest.builder().tableName(table)
+    public static UpdateItemRequest reserveRequest(
+            String table, String counter, long amount, long limit, Instant expiresAt) {
+        return UpdateItemRequest.builder()
+                .tableName(table)
                 .key(Map.of(SluiceTables.COUNTER, Attributes.s(counter)))
                 .updateExpression("ADD #used :amount SET #expires = if_not_exists(#expires, :expires)")
                 .conditionExpression("attribute_not_exists(#used) OR #used <= :headroom")

@@ -43,7 +43,10 @@ public final class DynamoDbRouteRepository implements RouteRepository {
 
     /** The route read of the request path; SnapStart priming builds it here too, so the two cannot drift. */
     public static GetItemRequest getItemRequest(String table, String alias) {
-        return GetItemRequest.builder().tableName(table).key(Map.of(SluiceTables.ALIAS, Attributes.s(alias))).build();
+        return GetItemRequest.builder()
+                .tableName(table)
+                .key(Map.of(SluiceTables.ALIAS, Attributes.s(alias)))
+                .build();
     }
 
     @Override
@@ -68,15 +71,20 @@ public final class DynamoDbRouteRepository implements RouteRepository {
     @Override
     public void put(Route route) {
         List<AttributeValue> deployments = route.deployments().stream()
-                .map(d -> AttributeValue.fromM(toItem(d))).toList();
-        dynamo.putItem(r -> r.tableName(table).item(Map.of(
-                SluiceTables.ALIAS, Attributes.s(route.alias()),
-                "deployments", AttributeValue.fromL(deployments))));
+                .map(d -> AttributeValue.fromM(toItem(d)))
+                .toList();
+        dynamo.putItem(r -> r.tableName(table)
+                .item(Map.of(
+                        SluiceTables.ALIAS,
+                        Attributes.s(route.alias()),
+                        "deployments",
+                        AttributeValue.fromL(deployments))));
     }
 
     private static Route toRoute(Map<String, AttributeValue> item) {
         List<Deployment> deployments = item.get("deployments").l().stream()
-                .map(value -> toDeployment(value.m())).toList();
+                .map(value -> toDeployment(value.m()))
+                .toList();
         return new Route(Attributes.string(item, SluiceTables.ALIAS), deployments);
     }
 
@@ -86,7 +94,8 @@ public final class DynamoDbRouteRepository implements RouteRepository {
                 Attributes.string(m, "upstreamModel"),
                 Attributes.string(m, "baseUrl"),
                 Attributes.string(m, "secretRef"),
-                new Pricing(Attributes.number(m, "inputPerMillionMicros", 0),
+                new Pricing(
+                        Attributes.number(m, "inputPerMillionMicros", 0),
                         Attributes.number(m, "outputPerMillionMicros", 0),
                         Attributes.number(m, "cachedInputPerMillionMicros", 0)),
                 Duration.ofMillis(Attributes.number(m, "timeoutMs", Deployment.DEFAULT_TIMEOUT.toMillis())),

@@ -21,8 +21,7 @@ public final class SluiceTables {
     public static final String PERIOD = "period";
     public static final String EXPIRES_AT = "expiresAt";
 
-    private SluiceTables() {
-    }
+    private SluiceTables() {}
 
     public static void createAll(DynamoDbClient dynamo, TableNames names) {
         create(dynamo, names.keys(), KEY_HASH, null);
@@ -45,8 +44,10 @@ public final class SluiceTables {
                 ? List.of(key(hashKey, KeyType.HASH))
                 : List.of(key(hashKey, KeyType.HASH), key(rangeKey, KeyType.RANGE));
         try {
-            dynamo.createTable(r -> r.tableName(table).billingMode(BillingMode.PAY_PER_REQUEST)
-                    .attributeDefinitions(attributes).keySchema(keys));
+            dynamo.createTable(r -> r.tableName(table)
+                    .billingMode(BillingMode.PAY_PER_REQUEST)
+                    .attributeDefinitions(attributes)
+                    .keySchema(keys));
             dynamo.waiter().waitUntilTableExists(r -> r.tableName(table));
         } catch (ResourceInUseException alreadyThere) {
             // Idempotent: an existing table is what we wanted.
@@ -54,7 +55,10 @@ public final class SluiceTables {
     }
 
     private static AttributeDefinition stringAttribute(String name) {
-        return AttributeDefinition.builder().attributeName(name).attributeType(ScalarAttributeType.S).build();
+        return AttributeDefinition.builder()
+                .attributeName(name)
+                .attributeType(ScalarAttributeType.S)
+                .build();
     }
 
     private static KeySchemaElement key(String name, KeyType type) {

@@ -20,11 +20,14 @@ public final class ErrorResponder {
     private static final Logger LOG = LoggerFactory.getLogger(ErrorResponder.class);
     private static final Map<String, String> JSON = Map.of("Content-Type", "application/json");
 
-    private ErrorResponder() {
-    }
+    private ErrorResponder() {}
 
-    public static void send(ResponseChannel channel, Map<String, String> extraHeaders, GatewayException error,
-                            String requestId, ErrorFormat format) {
+    public static void send(
+            ResponseChannel channel,
+            Map<String, String> extraHeaders,
+            GatewayException error,
+            String requestId,
+            ErrorFormat format) {
         Map<String, String> headers = new HashMap<>(extraHeaders);
         headers.put("Content-Type", "application/json");
         error.retryAfterSeconds().ifPresent(seconds -> headers.put("Retry-After", Long.toString(seconds)));
@@ -32,8 +35,7 @@ public final class ErrorResponder {
     }
 
     /** Rejects a request with any failure, classified; a client already gone is only noted. */
-    public static void reject(ResponseChannel channel, RuntimeException failure, String requestId,
-                              ErrorFormat format) {
+    public static void reject(ResponseChannel channel, RuntimeException failure, String requestId, ErrorFormat format) {
         GatewayException error = ErrorResponses.classify(failure);
         if (error.status() >= 500) {
             LOG.error("request {} failed", requestId, failure);
@@ -46,8 +48,8 @@ public final class ErrorResponder {
     }
 
     /** Answers 200 with the body the supplier builds, or the error it throws. */
-    public static void answer(ResponseChannel channel, String requestId, ErrorFormat format,
-                              Supplier<? extends JsonNode> body) {
+    public static void answer(
+            ResponseChannel channel, String requestId, ErrorFormat format, Supplier<? extends JsonNode> body) {
         byte[] json;
         try {
             json = Json.write(body.get());

@@ -51,8 +51,7 @@ public abstract class ResponseRelay implements ChatStreamListener {
 
     /** Usage is the meter's: the dialect gets the settled usage in {@link #complete}. */
     @Override
-    public final void onUsage(TokenUsage usage) {
-    }
+    public final void onUsage(TokenUsage usage) {}
 
     /** Writes (stream) or collects (whole response) one chunk. */
     protected abstract void relay(StreamChunk chunk);

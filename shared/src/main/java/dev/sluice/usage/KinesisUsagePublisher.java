@@ -36,7 +36,8 @@ public final class KinesisUsagePublisher implements UsagePublisher {
                 .build();
         Duration backoff = Duration.ofMillis(50);
         for (int attempt = 1; ; attempt++) {
-            PutRecordsResponse response = kinesis.putRecords(r -> r.streamName(streamName).records(List.of(entry)));
+            PutRecordsResponse response =
+                    kinesis.putRecords(r -> r.streamName(streamName).records(List.of(entry)));
             if (response.failedRecordCount() == null || response.failedRecordCount() == 0) {
                 return;
             }

@@ -17,8 +17,7 @@ public final class TokenEstimator {
     /** What an image costs at OpenAI's "low" detail; a floor, since the real cost depends on its size. */
     private static final int PER_IMAGE = 85;
 
-    private TokenEstimator() {
-    }
+    private TokenEstimator() {}
 
     /** Loaded once, on first use: most requests carry the provider's own count and never need it. */
     private static final class Tokenizer {

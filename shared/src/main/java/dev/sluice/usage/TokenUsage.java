@@ -23,7 +23,10 @@ public record TokenUsage(long promptTokens, long completionTokens, long cachedPr
     }
 
     public TokenUsage plus(TokenUsage other) {
-        return new TokenUsage(promptTokens + other.promptTokens, completionTokens + other.completionTokens,
-                cachedPromptTokens + other.cachedPromptTokens, reasoningTokens + other.reasoningTokens);
+        return new TokenUsage(
+                promptTokens + other.promptTokens,
+                completionTokens + other.completionTokens,
+                cachedPromptTokens + other.cachedPromptTokens,
+                reasoningTokens + other.reasoningTokens);
     }
 }

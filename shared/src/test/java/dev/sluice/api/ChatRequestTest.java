@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.sluice.error.GatewayException;
 import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
 
 class ChatRequestTest {
 
@@ -64,12 +64,11 @@ class ChatRequestTest {
             top_p wrong type        | {"model":"m","top_p":"1","messages":[{"role":"user","content":"x"}]} | top_p | Invalid type
             """)
     void parse_badInput_isA400NamingTheParameter(String name, String json, String param, String message) {
-        assertThatThrownBy(() -> parse(json))
-                .isInstanceOfSatisfying(GatewayException.class, e -> {
-                    assertThat(e.status()).isEqualTo(400);
-                    assertThat(e.type()).isEqualTo("invalid_request_error");
-                    assertThat(e.param()).isEqualTo(param);
-                    assertThat(e.getMessage()).contains(message);
-                });
+        assertThatThrownBy(() -> parse(json)).isInstanceOfSatisfying(GatewayException.class, e -> {
+            assertThat(e.status()).isEqualTo(400);
+            assertThat(e.type()).isEqualTo("invalid_request_error");
+            assertThat(e.param()).isEqualTo(param);
+            assertThat(e.getMessage()).contains(message);
+        });
     }
 }

@@ -15,12 +15,15 @@ class EmbeddingRequestTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @CsvSource(delimiter = '|', value = {
-            "{\"model\":\"m\",\"input\":\"hi\"}                         | 1 | true  | false | 0",
-            "{\"model\":\"m\",\"input\":[\"a\",\"b\",\"c\"]}            | 3 | true  | false | 0",
-            "{\"model\":\"m\",\"input\":[1,2,3]}                        | 1 | false | false | 0",
-            "{\"model\":\"m\",\"input\":[[1,2],[3]]}                    | 2 | false | false | 0",
-            "{\"model\":\"m\",\"input\":\"hi\",\"encoding_format\":\"base64\",\"dimensions\":256} | 1 | true | true | 256"})
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "{\"model\":\"m\",\"input\":\"hi\"}                         | 1 | true  | false | 0",
+                "{\"model\":\"m\",\"input\":[\"a\",\"b\",\"c\"]}            | 3 | true  | false | 0",
+                "{\"model\":\"m\",\"input\":[1,2,3]}                        | 1 | false | false | 0",
+                "{\"model\":\"m\",\"input\":[[1,2],[3]]}                    | 2 | false | false | 0",
+                "{\"model\":\"m\",\"input\":\"hi\",\"encoding_format\":\"base64\",\"dimensions\":256} | 1 | true | true | 256"
+            })
     void parse_acceptsEveryInputShapeOpenAiTakes(String json, int count, boolean text, boolean base64, int dims) {
         EmbeddingRequest request = parse(json);
 
@@ -32,20 +35,23 @@ class EmbeddingRequestTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @CsvSource(delimiter = '|', value = {
-            "{\"input\":\"hi\"}                                  | model",
-            "{\"model\":\"\",\"input\":\"hi\"}                   | model",
-            "{\"model\":\"m\"}                                   | input",
-            "{\"model\":\"m\",\"input\":[]}                      | input",
-            "{\"model\":\"m\",\"input\":[\"a\",1]}               | input",
-            "{\"model\":\"m\",\"input\":[\"\"]}                  | input",
-            "{\"model\":\"m\",\"input\":[1,-2]}                  | input",
-            "{\"model\":\"m\",\"input\":[[1],[]]}                | input",
-            "{\"model\":\"m\",\"input\":{\"a\":1}}               | input",
-            "{\"model\":\"m\",\"input\":[true]}                  | input",
-            "{\"model\":\"m\",\"input\":\"x\",\"encoding_format\":\"int8\"} | encoding_format",
-            "{\"model\":\"m\",\"input\":\"x\",\"dimensions\":0}  | dimensions",
-            "{\"model\":\"m\",\"input\":\"x\",\"dimensions\":1.5} | dimensions"})
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "{\"input\":\"hi\"}                                  | model",
+                "{\"model\":\"\",\"input\":\"hi\"}                   | model",
+                "{\"model\":\"m\"}                                   | input",
+                "{\"model\":\"m\",\"input\":[]}                      | input",
+                "{\"model\":\"m\",\"input\":[\"a\",1]}               | input",
+                "{\"model\":\"m\",\"input\":[\"\"]}                  | input",
+                "{\"model\":\"m\",\"input\":[1,-2]}                  | input",
+                "{\"model\":\"m\",\"input\":[[1],[]]}                | input",
+                "{\"model\":\"m\",\"input\":{\"a\":1}}               | input",
+                "{\"model\":\"m\",\"input\":[true]}                  | input",
+                "{\"model\":\"m\",\"input\":\"x\",\"encoding_format\":\"int8\"} | encoding_format",
+                "{\"model\":\"m\",\"input\":\"x\",\"dimensions\":0}  | dimensions",
+                "{\"model\":\"m\",\"input\":\"x\",\"dimensions\":1.5} | dimensions"
+            })
     void parse_badInput_is400NamingTheParameter(String json, String param) {
         GatewayException error = catchThrowableOfType(GatewayException.class, () -> parse(json));
 

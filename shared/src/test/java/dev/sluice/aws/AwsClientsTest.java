@@ -65,7 +65,8 @@ class AwsClientsTest {
             client.listTables();
         }
 
-        assertThat(authorizations).isNotEmpty()
+        assertThat(authorizations)
+                .isNotEmpty()
                 .allSatisfy(header -> assertThat(header).contains("Credential=" + CHAIN_KEY_ID + "/"));
     }
 
@@ -77,8 +78,10 @@ class AwsClientsTest {
             client.listTables();
         }
 
-        assertThat(authorizations).isNotEmpty()
-                .allSatisfy(header -> assertThat(header).contains("Credential=local/").doesNotContain(CHAIN_KEY_ID));
+        assertThat(authorizations)
+                .isNotEmpty()
+                .allSatisfy(header ->
+                        assertThat(header).contains("Credential=local/").doesNotContain(CHAIN_KEY_ID));
     }
 
     @Test
@@ -87,15 +90,24 @@ class AwsClientsTest {
 
         try (DynamoDbClient client = aws.dynamoDb(null)) {
             // Real AWS: only the endpoint with an override is an emulator.
-            assertThat(client.serviceClientConfiguration().credentialsProvider().resolveIdentity().join().accessKeyId())
+            assertThat(client.serviceClientConfiguration()
+                            .credentialsProvider()
+                            .resolveIdentity()
+                            .join()
+                            .accessKeyId())
                     .isEqualTo(CHAIN_KEY_ID);
         }
     }
 
     @Test
     void clients_carryTheConfiguredTimeouts() {
-        AwsSettings settings = AwsSettings.fromEnvironment(Map.of("AWS_REGION", "eu-west-1",
-                "SLUICE_AWS_API_CALL_TIMEOUT_MS", "1500", "SLUICE_AWS_API_CALL_ATTEMPT_TIMEOUT_MS", "400"));
+        AwsSettings settings = AwsSettings.fromEnvironment(Map.of(
+                "AWS_REGION",
+                "eu-west-1",
+                "SLUICE_AWS_API_CALL_TIMEOUT_MS",
+                "1500",
+                "SLUICE_AWS_API_CALL_ATTEMPT_TIMEOUT_MS",
+                "400"));
 
         try (DynamoDbClient client = AwsClients.create(settings).dynamoDb(null)) {
             var override = client.serviceClientConfiguration().overrideConfiguration();
@@ -108,9 +120,11 @@ class AwsClientsTest {
     void fromEnvironment_defaults_areRealAwsWithShortTimeouts() {
         AwsSettings settings = AwsSettings.fromEnvironment(Map.of());
 
-        assertThat(settings).isEqualTo(new AwsSettings("us-east-1", false, Duration.ofSeconds(2),
-                Duration.ofSeconds(1)));
-        assertThat(AwsSettings.fromEnvironment(Map.of("SLUICE_AWS_EMULATOR", "true")).emulator()).isTrue();
+        assertThat(settings)
+                .isEqualTo(new AwsSettings("us-east-1", false, Duration.ofSeconds(2), Duration.ofSeconds(1)));
+        assertThat(AwsSettings.fromEnvironment(Map.of("SLUICE_AWS_EMULATOR", "true"))
+                        .emulator())
+                .isTrue();
     }
 
     private URI loopback() {

@@ -23,20 +23,39 @@ class AwsFailuresTest {
                 Arguments.of("call timeout", ApiCallTimeoutException.create(2000), true),
                 Arguments.of("attempt timeout", ApiCallAttemptTimeoutException.create(1000), true),
                 Arguments.of("connection refused", SdkClientException.create("Unable to execute HTTP request"), true),
-                Arguments.of("throttled", ProvisionedThroughputExceededException.builder().statusCode(400)
-                        .awsErrorDetails(details("ProvisionedThroughputExceededException")).build(), true),
-                Arguments.of("service 500", DynamoDbException.builder().statusCode(500)
-                        .awsErrorDetails(details("InternalServerError")).build(), true),
-                Arguments.of("missing table", ResourceNotFoundException.builder().statusCode(400)
-                        .awsErrorDetails(details("ResourceNotFoundException")).build(), false),
-                Arguments.of("validation", DynamoDbException.builder().statusCode(400)
-                        .awsErrorDetails(details("ValidationException")).build(), false));
+                Arguments.of(
+                        "throttled",
+                        ProvisionedThroughputExceededException.builder()
+                                .statusCode(400)
+                                .awsErrorDetails(details("ProvisionedThroughputExceededException"))
+                                .build(),
+                        true),
+                Arguments.of(
+                        "service 500",
+                        DynamoDbException.builder()
+                                .statusCode(500)
+                                .awsErrorDetails(details("InternalServerError"))
+                                .build(),
+                        true),
+                Arguments.of(
+                        "missing table",
+                        ResourceNotFoundException.builder()
+                                .statusCode(400)
+                                .awsErrorDetails(details("ResourceNotFoundException"))
+                                .build(),
+                        false),
+                Arguments.of(
+                        "validation",
+                        DynamoDbException.builder()
+                                .statusCode(400)
+                                .awsErrorDetails(details("ValidationException"))
+                                .build(),
+                        false));
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("failures")
-    void translate_passingConditionsAre503_bugsStayWhatTheyAre(String name, SdkException failure,
-                                                               boolean unavailable) {
+    void translate_passingConditionsAre503_bugsStayWhatTheyAre(String name, SdkException failure, boolean unavailable) {
         RuntimeException translated = AwsFailures.translate(failure);
 
         if (unavailable) {

@@ -128,8 +128,8 @@ class TtlCacheTest {
             return Optional.of("value");
         };
 
-        List<Future<Optional<String>>> results = ParkedCallers.run(64, () -> cache.get("good", slowLoader),
-                release::countDown);
+        List<Future<Optional<String>>> results =
+                ParkedCallers.run(64, () -> cache.get("good", slowLoader), release::countDown);
 
         assertThat(results).allSatisfy(result -> assertThat(result.get()).contains("value"));
         assertThat(loads).hasValue(1);
@@ -146,8 +146,8 @@ class TtlCacheTest {
             throw unavailable;
         };
 
-        List<Future<Optional<String>>> results = ParkedCallers.run(16, () -> cache.get("good", failing),
-                release::countDown);
+        List<Future<Optional<String>>> results =
+                ParkedCallers.run(16, () -> cache.get("good", failing), release::countDown);
 
         assertThat(results).allSatisfy(result -> assertThatThrownBy(result::get).hasCause(unavailable));
         assertThat(loads).hasValue(1);
@@ -217,7 +217,9 @@ class TtlCacheTest {
         }
         assertThat(cache.size()).isLessThanOrEqualTo(50);
         assertThat(cache.missSize()).isLessThanOrEqualTo(20);
-        assertThat(loads.get()).as("20 good and 20 bad keys, all fitting, clock standing still").isEqualTo(40);
+        assertThat(loads.get())
+                .as("20 good and 20 bad keys, all fitting, clock standing still")
+                .isEqualTo(40);
     }
 
     private static void await(CountDownLatch latch) {

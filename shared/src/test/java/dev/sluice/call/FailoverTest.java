@@ -106,8 +106,8 @@ class FailoverTest {
     void call_onAMissingCredential_triesTheNextDeploymentWithoutHavingCalledIt() {
         Route route = new Route("alias", List.of(new Deployment("p", "nokey", null, "absent", null, null), THIRD));
 
-        Outcome outcome = failover.call("req_1", route, progress, deployment -> credential ->
-                called.add(deployment.upstreamModel()));
+        Outcome outcome = failover.call(
+                "req_1", route, progress, deployment -> credential -> called.add(deployment.upstreamModel()));
 
         assertThat(outcome).isEqualTo(new Outcome.Completed(THIRD));
         assertThat(called).containsExactly("third");

@@ -13,10 +13,10 @@ import dev.sluice.error.RetriableUpstreamException;
 import dev.sluice.json.Json;
 import dev.sluice.provider.ChatProvider;
 import dev.sluice.provider.ChatStreamListener;
-import dev.sluice.provider.StreamChunk;
-import dev.sluice.provider.StreamDelta;
 import dev.sluice.provider.ProviderCall;
 import dev.sluice.provider.ProviderRegistry;
+import dev.sluice.provider.StreamChunk;
+import dev.sluice.provider.StreamDelta;
 import dev.sluice.provider.demo.DemoProvider;
 import dev.sluice.quota.InMemoryQuotaLedger;
 import dev.sluice.quota.RequestAdmitter;
@@ -53,32 +53,42 @@ class GatewayPipelineTest {
 
     @BeforeEach
     void setUp() {
-        routes.put(new Route("demo", List.of(new Deployment(DemoProvider.TYPE, "demo-1", null, null,
-                new Pricing(1_000_000, 2_000_000, 0), null))));
-        routes.put(new Route("scripted", List.of(new Deployment("scripted", "up-1", null, null, Pricing.FREE,
-                null))));
-        routes.put(new Route("failover", List.of(
-                new Deployment("scripted", "up-1", null, null, Pricing.FREE, null),
-                new Deployment(DemoProvider.TYPE, "demo-backup", null, null, Pricing.FREE, null))));
-        routes.put(new Route("failover-to-missing-secret", List.of(
-                new Deployment("scripted", "up-1", null, null, Pricing.FREE, null),
-                new Deployment(DemoProvider.TYPE, "demo-backup", null, "missing", Pricing.FREE, null))));
+        routes.put(new Route(
+                "demo",
+                List.of(new Deployment(
+                        DemoProvider.TYPE, "demo-1", null, null, new Pricing(1_000_000, 2_000_000, 0), null))));
+        routes.put(new Route("scripted", List.of(new Deployment("scripted", "up-1", null, null, Pricing.FREE, null))));
+        routes.put(new Route(
+                "failover",
+                List.of(
+                        new Deployment("scripted", "up-1", null, null, Pricing.FREE, null),
+                        new Deployment(DemoProvider.TYPE, "demo-backup", null, null, Pricing.FREE, null))));
+        routes.put(new Route(
+                "failover-to-missing-secret",
+                List.of(
+                        new Deployment("scripted", "up-1", null, null, Pricing.FREE, null),
+                        new Deployment(DemoProvider.TYPE, "demo-backup", null, "missing", Pricing.FREE, null))));
         routes.put(new Route("bad-secret", List.of(new Deployment("scripted", "up-1", null, "bad", null, null))));
-        routes.put(new Route("needs-secret", List.of(new Deployment("scripted", "up-1", null, "missing", null,
-                null))));
+        routes.put(new Route("needs-secret", List.of(new Deployment("scripted", "up-1", null, "missing", null, null))));
         key = store("tenant-a", 0);
-        pipeline = new GatewayPipeline(new ApiKeyAuthenticator(keys, clock), new RouteResolver(routes),
+        pipeline = new GatewayPipeline(
+                new ApiKeyAuthenticator(keys, clock),
+                new RouteResolver(routes),
                 new RequestAdmitter(new InMemoryQuotaLedger(), clock),
                 new LocalSecretStore(Map.of("SLUICE_SECRET_BAD", "sk-live-secret\r\nX-Injected: 1")),
-                new ProviderRegistry(List.of(new DemoProvider(Duration.ZERO), scripted)), usage, clock,
+                new ProviderRegistry(List.of(new DemoProvider(Duration.ZERO), scripted)),
+                usage,
+                clock,
                 () -> nanos.addAndGet(1_000_000));
     }
 
     private String store(String tenant, long rpm) {
         String plain = ApiKeys.newKey();
         String hash = ApiKeys.sha256Hex(plain);
-        keys.put(hash, new ApiKey(ApiKeys.keyIdFor(hash), tenant, "k", ApiKey.Status.ACTIVE, Set.of(),
-                new KeyLimits(rpm), null));
+        keys.put(
+                hash,
+                new ApiKey(
+                        ApiKeys.keyIdFor(hash), tenant, "k", ApiKey.Status.ACTIVE, Set.of(), new KeyLimits(rpm), null));
         return plain;
     }
 
@@ -87,8 +97,8 @@ class GatewayPipelineTest {
     }
 
     private RecordingChannel call(String body, RecordingChannel channel) {
-        pipeline.chatCompletions(new GatewayRequest("req_1", "Bearer " + key, null,
-                body.getBytes(StandardCharsets.UTF_8)), channel);
+        pipeline.chatCompletions(
+                new GatewayRequest("req_1", "Bearer " + key, null, body.getBytes(StandardCharsets.UTF_8)), channel);
         return channel;
     }
 
@@ -104,7 +114,8 @@ class GatewayPipelineTest {
         assertThat(channel.status).isEqualTo(200);
         assertThat(channel.headers).containsEntry("Content-Type", "text/event-stream; charset=utf-8");
         List<String> frames = channel.flushes;
-        assertThat(frames).allSatisfy(frame -> assertThat(frame).startsWith("data: ").endsWith("\n\n"));
+        assertThat(frames)
+                .allSatisfy(frame -> assertThat(frame).startsWith("data: ").endsWith("\n\n"));
         assertThat(frames.getLast()).isEqualTo("data: [DONE]\n\n");
         JsonNode first = Json.read(frames.getFirst().substring(6));
         assertThat(first.get("object").asText()).isEqualTo("chat.completion.chunk");
@@ -118,10 +129,12 @@ class GatewayPipelineTest {
         assertThat(event.status()).isEqualTo(UsageEvent.OK);
         assertThat(event.estimated()).isFalse();
         assertThat(usageChunk.at("/usage/prompt_tokens").asLong()).isEqualTo(event.promptTokens());
-        assertThat(usageChunk.at("/usage/completion_tokens").asLong()).isEqualTo(event.completionTokens())
+        assertThat(usageChunk.at("/usage/completion_tokens").asLong())
+                .isEqualTo(event.completionTokens())
                 .isEqualTo(frames.size() - 4); // role, finish, usage and [DONE] carry no token
-        assertThat(event.costMicros()).isEqualTo(
-                new Pricing(1_000_000, 2_000_000, 0).costMicros(event.promptTokens(), 0, event.completionTokens()));
+        assertThat(event.costMicros())
+                .isEqualTo(new Pricing(1_000_000, 2_000_000, 0)
+                        .costMicros(event.promptTokens(), 0, event.completionTokens()));
         assertThat(event.timeToFirstTokenMs()).isPositive();
     }
 
@@ -134,9 +147,11 @@ class GatewayPipelineTest {
         JsonNode completion = Json.read(channel.bodyText());
         assertThat(completion.get("object").asText()).isEqualTo("chat.completion");
         assertThat(completion.at("/choices/0/message/content").asText())
-                .startsWith("Hello from the Sluice demo model.").endsWith("You said: ping pong");
+                .startsWith("Hello from the Sluice demo model.")
+                .endsWith("You said: ping pong");
         assertThat(completion.at("/choices/0/finish_reason").asText()).isEqualTo("stop");
-        assertThat(completion.at("/usage/total_tokens").asLong()).isEqualTo(usage.events().getFirst().totalTokens());
+        assertThat(completion.at("/usage/total_tokens").asLong())
+                .isEqualTo(usage.events().getFirst().totalTokens());
     }
 
     @Test
@@ -162,7 +177,8 @@ class GatewayPipelineTest {
 
     @Test
     void upstreamErrorBeforeFirstByte_isMappedStatus_andStillBilled() throws Exception {
-        scripted.failBeforeOutput = new RetriableUpstreamException(503, "upstream_error", "upstream_unavailable", "down", null, 7, null);
+        scripted.failBeforeOutput =
+                new RetriableUpstreamException(503, "upstream_error", "upstream_unavailable", "down", null, 7, null);
 
         RecordingChannel channel = call(request("scripted", true));
 
@@ -193,8 +209,9 @@ class GatewayPipelineTest {
         RecordingChannel channel = call(request("demo", true), new RecordingChannel(3));
 
         assertThat(channel.flushes).hasSize(3);
-        assertThat(usage.events()).singleElement().satisfies(event ->
-                assertThat(event.status()).isEqualTo(UsageEvent.CLIENT_DISCONNECTED));
+        assertThat(usage.events())
+                .singleElement()
+                .satisfies(event -> assertThat(event.status()).isEqualTo(UsageEvent.CLIENT_DISCONNECTED));
     }
 
     @Test
@@ -218,11 +235,14 @@ class GatewayPipelineTest {
     /** A provider whose behaviour each test sets. */
     @Test
     void failover_retriableFailureBeforeOutput_movesToTheNextDeployment() throws Exception {
-        scripted.failBeforeOutput = new RetriableUpstreamException(503, "upstream_error", "upstream_unavailable", "busy", null, -1, null);
+        scripted.failBeforeOutput =
+                new RetriableUpstreamException(503, "upstream_error", "upstream_unavailable", "busy", null, -1, null);
         RecordingChannel channel = call(request("failover", false));
 
         assertThat(channel.status).isEqualTo(200);
-        assertThat(Json.read(channel.bodyText()).at("/choices/0/message/content").asText())
+        assertThat(Json.read(channel.bodyText())
+                        .at("/choices/0/message/content")
+                        .asText())
                 .startsWith("Hello from the Sluice demo model.");
         assertThat(usage.events()).singleElement().satisfies(event -> {
             assertThat(event.upstreamModel()).isEqualTo("demo-backup");
@@ -236,8 +256,9 @@ class GatewayPipelineTest {
         RecordingChannel channel = call(request("failover", true));
 
         assertThat(channel.status).isEqualTo(400);
-        assertThat(usage.events()).singleElement().satisfies(event ->
-                assertThat(event.upstreamModel()).isEqualTo("up-1"));
+        assertThat(usage.events())
+                .singleElement()
+                .satisfies(event -> assertThat(event.upstreamModel()).isEqualTo("up-1"));
     }
 
     @Test
@@ -253,7 +274,8 @@ class GatewayPipelineTest {
     @Test
     void embeddings_returnsVectorsInOpenAiFormatAndBillsInputTokens() throws Exception {
         RecordingChannel channel = new RecordingChannel();
-        pipeline.embeddings(new GatewayRequest("req_e", "Bearer " + key, null, """
+        pipeline.embeddings(
+                new GatewayRequest("req_e", "Bearer " + key, null, """
                 {"model":"demo","input":["alpha","beta gamma"]}""".getBytes(StandardCharsets.UTF_8)), channel);
 
         assertThat(channel.status).isEqualTo(200);
@@ -264,25 +286,40 @@ class GatewayPipelineTest {
         assertThat(body.at("/data/0/embedding")).hasSize(16);
         assertThat(body.path("model").asText()).isEqualTo("demo");
         UsageEvent event = usage.events().getFirst();
-        assertThat(body.at("/usage/prompt_tokens").asLong()).isEqualTo(event.promptTokens()).isPositive();
+        assertThat(body.at("/usage/prompt_tokens").asLong())
+                .isEqualTo(event.promptTokens())
+                .isPositive();
         assertThat(event.completionTokens()).isZero();
-        assertThat(event.costMicros()).isEqualTo(new Pricing(1_000_000, 2_000_000, 0)
-                .costMicros(event.promptTokens(), 0, 0));
+        assertThat(event.costMicros())
+                .isEqualTo(new Pricing(1_000_000, 2_000_000, 0).costMicros(event.promptTokens(), 0, 0));
     }
 
     @Test
     void embeddings_base64MatchesTheFloatVector() throws Exception {
         RecordingChannel floats = new RecordingChannel();
         RecordingChannel base64 = new RecordingChannel();
-        pipeline.embeddings(new GatewayRequest("r1", "Bearer " + key, null,
-                "{\"model\":\"demo\",\"input\":\"same text\"}".getBytes(StandardCharsets.UTF_8)), floats);
-        pipeline.embeddings(new GatewayRequest("r2", "Bearer " + key, null,
-                "{\"model\":\"demo\",\"input\":\"same text\",\"encoding_format\":\"base64\"}"
-                        .getBytes(StandardCharsets.UTF_8)), base64);
+        pipeline.embeddings(
+                new GatewayRequest(
+                        "r1",
+                        "Bearer " + key,
+                        null,
+                        "{\"model\":\"demo\",\"input\":\"same text\"}".getBytes(StandardCharsets.UTF_8)),
+                floats);
+        pipeline.embeddings(
+                new GatewayRequest(
+                        "r2",
+                        "Bearer " + key,
+                        null,
+                        "{\"model\":\"demo\",\"input\":\"same text\",\"encoding_format\":\"base64\"}"
+                                .getBytes(StandardCharsets.UTF_8)),
+                base64);
         JsonNode vector = Json.read(floats.bodyText()).at("/data/0/embedding");
-        java.nio.FloatBuffer decoded = java.nio.ByteBuffer.wrap(java.util.Base64.getDecoder().decode(
-                Json.read(base64.bodyText()).at("/data/0/embedding").asText()))
-                .order(java.nio.ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
+        java.nio.FloatBuffer decoded = java.nio.ByteBuffer.wrap(java.util.Base64.getDecoder()
+                        .decode(Json.read(base64.bodyText())
+                                .at("/data/0/embedding")
+                                .asText()))
+                .order(java.nio.ByteOrder.LITTLE_ENDIAN)
+                .asFloatBuffer();
         assertThat(decoded.remaining()).isEqualTo(vector.size());
         for (int i = 0; i < vector.size(); i++) {
             assertThat(decoded.get(i)).isEqualTo(vector.get(i).floatValue());
@@ -292,8 +329,13 @@ class GatewayPipelineTest {
     @Test
     void embeddings_onAChatOnlyProvider_is400() throws Exception {
         RecordingChannel channel = new RecordingChannel();
-        pipeline.embeddings(new GatewayRequest("req_e", "Bearer " + key, null,
-                "{\"model\":\"scripted\",\"input\":\"x\"}".getBytes(StandardCharsets.UTF_8)), channel);
+        pipeline.embeddings(
+                new GatewayRequest(
+                        "req_e",
+                        "Bearer " + key,
+                        null,
+                        "{\"model\":\"scripted\",\"input\":\"x\"}".getBytes(StandardCharsets.UTF_8)),
+                channel);
 
         assertThat(channel.status).isEqualTo(400);
         assertThat(Json.read(channel.bodyText()).at("/error/code").asText()).isEqualTo("unsupported_model");
@@ -303,23 +345,29 @@ class GatewayPipelineTest {
     @Test
     void messages_streamsAnthropicEventsFromAnOpenAiShapedProvider() throws Exception {
         RecordingChannel channel = new RecordingChannel();
-        pipeline.messages(new GatewayRequest("req_m", null, key, "2023-06-01", """
-                {"model":"demo","max_tokens":64,"stream":true,"messages":[{"role":"user","content":"ping"}]}"""
-                .getBytes(StandardCharsets.UTF_8)), channel);
+        pipeline.messages(
+                new GatewayRequest("req_m", null, key, "2023-06-01", """
+                {"model":"demo","max_tokens":64,"stream":true,"messages":[{"role":"user","content":"ping"}]}""".getBytes(StandardCharsets.UTF_8)), channel);
 
         assertThat(channel.status).isEqualTo(200);
         String body = channel.bodyText();
-        assertThat(body).startsWith("event: message_start\n").contains("event: content_block_delta\n")
-                .contains("\"stop_reason\":\"end_turn\"").endsWith("event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n");
-        assertThat(usage.events()).singleElement().satisfies(event -> assertThat(event.status()).isEqualTo("ok"));
+        assertThat(body)
+                .startsWith("event: message_start\n")
+                .contains("event: content_block_delta\n")
+                .contains("\"stop_reason\":\"end_turn\"")
+                .endsWith("event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n");
+        assertThat(usage.events())
+                .singleElement()
+                .satisfies(event -> assertThat(event.status()).isEqualTo("ok"));
     }
 
     @Test
     void messages_errorsUseAnthropicsFormat() throws Exception {
         RecordingChannel channel = new RecordingChannel();
-        pipeline.messages(new GatewayRequest("req_m", null, "sk-wrong", "2023-06-01", """
-                {"model":"demo","max_tokens":64,"messages":[{"role":"user","content":"ping"}]}"""
-                .getBytes(StandardCharsets.UTF_8)), channel);
+        pipeline.messages(
+                new GatewayRequest("req_m", null, "sk-wrong", "2023-06-01", """
+                {"model":"demo","max_tokens":64,"messages":[{"role":"user","content":"ping"}]}""".getBytes(StandardCharsets.UTF_8)),
+                channel);
 
         assertThat(channel.status).isEqualTo(401);
         JsonNode error = Json.read(channel.bodyText());
@@ -347,20 +395,27 @@ class GatewayPipelineTest {
 
     @Test
     void failover_afterARoleOnlyChunk_stillMovesOn() throws Exception {
-        scripted.failAfterRole = new RetriableUpstreamException(503, "upstream_error", "upstream_unavailable", "overloaded", null, -1, null);
+        scripted.failAfterRole = new RetriableUpstreamException(
+                503, "upstream_error", "upstream_unavailable", "overloaded", null, -1, null);
         RecordingChannel channel = call(request("failover", true));
 
         assertThat(channel.status).isEqualTo(200);
-        assertThat(channel.bodyText()).contains("{\"content\":\"Hello\"}").doesNotContain("partial answer")
+        assertThat(channel.bodyText())
+                .contains("{\"content\":\"Hello\"}")
+                .doesNotContain("partial answer")
                 .endsWith("data: [DONE]\n\n");
-        assertThat(channel.bodyText().split("\"role\":\"assistant\"", -1)).as("one role chunk").hasSize(2);
-        assertThat(usage.events()).singleElement().satisfies(event ->
-                assertThat(event.upstreamModel()).isEqualTo("demo-backup"));
+        assertThat(channel.bodyText().split("\"role\":\"assistant\"", -1))
+                .as("one role chunk")
+                .hasSize(2);
+        assertThat(usage.events())
+                .singleElement()
+                .satisfies(event -> assertThat(event.upstreamModel()).isEqualTo("demo-backup"));
     }
 
     @Test
     void failover_billsTheDeploymentThatWasCalled_notOneWhoseSecretIsMissing() throws Exception {
-        scripted.failBeforeOutput = new RetriableUpstreamException(503, "upstream_error", "upstream_unavailable", "busy", null, -1, null);
+        scripted.failBeforeOutput =
+                new RetriableUpstreamException(503, "upstream_error", "upstream_unavailable", "busy", null, -1, null);
         RecordingChannel channel = call(request("failover-to-missing-secret", false));
 
         assertThat(channel.status).isEqualTo(502);
@@ -375,12 +430,18 @@ class GatewayPipelineTest {
 
     @Test
     void upstreamError_isPublishedBeforeTheErrorReplyEndsTheResponse() throws Exception {
-        scripted.failBeforeOutput = new RetriableUpstreamException(503, "upstream_error", "upstream_unavailable", "busy", null, -1, null);
+        scripted.failBeforeOutput =
+                new RetriableUpstreamException(503, "upstream_error", "upstream_unavailable", "busy", null, -1, null);
         RecordingChannel channel = new RecordingChannel();
         List<Integer> statusAtPublish = new java.util.ArrayList<>();
-        pipeline = new GatewayPipeline(new ApiKeyAuthenticator(keys, clock), new RouteResolver(routes),
-                new RequestAdmitter(new InMemoryQuotaLedger(), clock), new LocalSecretStore(Map.of()),
-                new ProviderRegistry(List.of(scripted)), event -> statusAtPublish.add(channel.status), clock,
+        pipeline = new GatewayPipeline(
+                new ApiKeyAuthenticator(keys, clock),
+                new RouteResolver(routes),
+                new RequestAdmitter(new InMemoryQuotaLedger(), clock),
+                new LocalSecretStore(Map.of()),
+                new ProviderRegistry(List.of(scripted)),
+                event -> statusAtPublish.add(channel.status),
+                clock,
                 () -> nanos.addAndGet(1_000_000));
         call(request("scripted", false), channel);
 
@@ -391,12 +452,16 @@ class GatewayPipelineTest {
     /** What the client had received when the usage event was published. */
     private List<String> publishMoments(String body, RecordingChannel channel) {
         List<String> moments = new java.util.ArrayList<>();
-        pipeline = new GatewayPipeline(new ApiKeyAuthenticator(keys, clock), new RouteResolver(routes),
-                new RequestAdmitter(new InMemoryQuotaLedger(), clock), new LocalSecretStore(Map.of()),
+        pipeline = new GatewayPipeline(
+                new ApiKeyAuthenticator(keys, clock),
+                new RouteResolver(routes),
+                new RequestAdmitter(new InMemoryQuotaLedger(), clock),
+                new LocalSecretStore(Map.of()),
                 new ProviderRegistry(List.of(new DemoProvider(Duration.ZERO), scripted)),
-                event -> moments.add(event.status() + " status=" + channel.status + " body="
-                        + channel.body.size() + " last=" + (channel.flushes.isEmpty() ? "" : channel.flushes.getLast())),
-                clock, () -> nanos.addAndGet(1_000_000));
+                event -> moments.add(event.status() + " status=" + channel.status + " body=" + channel.body.size()
+                        + " last=" + (channel.flushes.isEmpty() ? "" : channel.flushes.getLast())),
+                clock,
+                () -> nanos.addAndGet(1_000_000));
         call(body, channel);
         return moments;
     }
@@ -440,18 +505,27 @@ class GatewayPipelineTest {
     @Test
     void countTokens_estimatesTheAnthropicRequestForAKnownAlias() throws Exception {
         RecordingChannel channel = new RecordingChannel();
-        pipeline.models().countTokens(new GatewayRequest("req_c", null, key, "2023-06-01", """
-                {"model":"demo","system":"Be brief.","messages":[{"role":"user","content":"Hello, world!"}]}"""
-                .getBytes(StandardCharsets.UTF_8)), channel);
+        pipeline.models()
+                .countTokens(
+                        new GatewayRequest("req_c", null, key, "2023-06-01", """
+                {"model":"demo","system":"Be brief.","messages":[{"role":"user","content":"Hello, world!"}]}""".getBytes(StandardCharsets.UTF_8)),
+                        channel);
 
         assertThat(channel.status).isEqualTo(200);
         assertThat(Json.read(channel.bodyText()).path("input_tokens").asInt()).isBetween(10, 20);
         assertThat(usage.events()).isEmpty();
 
         RecordingChannel unknown = new RecordingChannel();
-        pipeline.models().countTokens(new GatewayRequest("req_c", null, key, "2023-06-01",
-                "{\"model\":\"nope\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}"
-                        .getBytes(StandardCharsets.UTF_8)), unknown);
+        pipeline.models()
+                .countTokens(
+                        new GatewayRequest(
+                                "req_c",
+                                null,
+                                key,
+                                "2023-06-01",
+                                "{\"model\":\"nope\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}"
+                                        .getBytes(StandardCharsets.UTF_8)),
+                        unknown);
         assertThat(unknown.status).isEqualTo(404);
         assertThat(Json.read(unknown.bodyText()).at("/error/type").asText()).isEqualTo("not_found_error");
     }
@@ -477,7 +551,8 @@ class GatewayPipelineTest {
             }
             listener.onChunk(StreamChunk.of(new StreamDelta.Text(0, "partial answer")));
             if (failAfterOutput) {
-                throw new RetriableUpstreamException(502, "upstream_error", "upstream_connection_failed", "cut", null, -1, null);
+                throw new RetriableUpstreamException(
+                        502, "upstream_error", "upstream_connection_failed", "cut", null, -1, null);
             }
             listener.onChunk(StreamChunk.of(new StreamDelta.Finish(0, "stop")));
             listener.onUsage(TokenUsage.of(3, 2));

@@ -20,8 +20,8 @@ import dev.sluice.route.Route;
 import dev.sluice.route.RouteResolver;
 import dev.sluice.secret.LocalSecretStore;
 import dev.sluice.testing.RecordingChannel;
-import dev.sluice.testing.Reply;
 import dev.sluice.testing.ReplayUpstream;
+import dev.sluice.testing.Reply;
 import dev.sluice.testing.Transcripts;
 import dev.sluice.usage.InMemoryUsagePublisher;
 import java.nio.charset.StandardCharsets;
@@ -59,15 +59,24 @@ class UpstreamErrorLeakIT {
         InMemoryKeyRepository keys = new InMemoryKeyRepository();
         key = ApiKeys.newKey();
         String hash = ApiKeys.sha256Hex(key);
-        keys.put(hash, new ApiKey(ApiKeys.keyIdFor(hash), "t", "k", ApiKey.Status.ACTIVE, Set.of(),
-                KeyLimits.UNLIMITED, null));
+        keys.put(
+                hash,
+                new ApiKey(
+                        ApiKeys.keyIdFor(hash), "t", "k", ApiKey.Status.ACTIVE, Set.of(), KeyLimits.UNLIMITED, null));
         Clock clock = Clock.systemUTC();
         Duration connect = Duration.ofSeconds(2);
-        pipeline = new GatewayPipeline(new ApiKeyAuthenticator(keys, clock), new RouteResolver(routes),
+        pipeline = new GatewayPipeline(
+                new ApiKeyAuthenticator(keys, clock),
+                new RouteResolver(routes),
                 new RequestAdmitter(new InMemoryQuotaLedger(), clock),
                 new LocalSecretStore(Map.of(LocalSecretStore.variableFor("upstream"), "sk-gateway")),
-                new ProviderRegistry(List.of(new OpenAiCompatibleProvider(connect), new AnthropicProvider(connect),
-                        new GeminiProvider(connect))), new InMemoryUsagePublisher(), clock, System::nanoTime);
+                new ProviderRegistry(List.of(
+                        new OpenAiCompatibleProvider(connect),
+                        new AnthropicProvider(connect),
+                        new GeminiProvider(connect))),
+                new InMemoryUsagePublisher(),
+                clock,
+                System::nanoTime);
     }
 
     @AfterAll
@@ -76,23 +85,40 @@ class UpstreamErrorLeakIT {
     }
 
     private static Route route(String alias, String type, String baseUrl, Map<String, String> options) {
-        return new Route(alias, List.of(new Deployment(type, alias + "-model", baseUrl, "upstream", Pricing.FREE,
-                Duration.ofSeconds(5), options)));
+        return new Route(
+                alias,
+                List.of(new Deployment(
+                        type, alias + "-model", baseUrl, "upstream", Pricing.FREE, Duration.ofSeconds(5), options)));
     }
 
     static Stream<Arguments> failures() {
         Stream.Builder<Arguments> cases = Stream.builder();
         for (int status : new int[] {400, 401, 404, 413, 429, 500, 503, 529}) {
-            cases.add(Arguments.of("openai", status, Reply.json(status, "{\"error\":{\"message\":\"bad key " + CANARY
-                    + "\",\"type\":\"invalid_request_error\",\"param\":null,\"code\":null}}")));
-            cases.add(Arguments.of("anthropic", status, Reply.json(status, "{\"type\":\"error\",\"error\":{\"type\":"
-                    + "\"api_error\",\"message\":\"bad key " + CANARY + "\"}}")));
-            cases.add(Arguments.of("gemini", status, Reply.json(status, "{\"error\":{\"code\":" + status
-                    + ",\"message\":\"bad key " + CANARY + "\",\"status\":\"UNKNOWN\"}}")));
+            cases.add(Arguments.of(
+                    "openai",
+                    status,
+                    Reply.json(
+                            status,
+                            "{\"error\":{\"message\":\"bad key " + CANARY
+                                    + "\",\"type\":\"invalid_request_error\",\"param\":null,\"code\":null}}")));
+            cases.add(Arguments.of(
+                    "anthropic",
+                    status,
+                    Reply.json(
+                            status,
+                            "{\"type\":\"error\",\"error\":{\"type\":" + "\"api_error\",\"message\":\"bad key " + CANARY
+                                    + "\"}}")));
+            cases.add(Arguments.of(
+                    "gemini",
+                    status,
+                    Reply.json(
+                            status,
+                            "{\"error\":{\"code\":" + status + ",\"message\":\"bad key " + CANARY
+                                    + "\",\"status\":\"UNKNOWN\"}}")));
         }
         cases.add(Arguments.of("openai", 200, Transcripts.sseReply("transcripts/openai/chat-error.sse")));
-        cases.add(Arguments.of("anthropic", 200,
-                Transcripts.sseReply("transcripts/anthropic/messages-error-canary.sse")));
+        cases.add(Arguments.of(
+                "anthropic", 200, Transcripts.sseReply("transcripts/anthropic/messages-error-canary.sse")));
         cases.add(Arguments.of("gemini", 200, Transcripts.sseReply("transcripts/gemini/stream-error-canary.sse")));
         return cases.build();
     }
@@ -103,13 +129,17 @@ class UpstreamErrorLeakIT {
         upstream.reply(reply.withFrameDelay(Duration.ofMillis(2)));
         for (boolean stream : new boolean[] {true, false}) {
             RecordingChannel openAi = new RecordingChannel();
-            pipeline.chatCompletions(request("{\"model\":\"" + alias + "\",\"stream\":" + stream
-                    + ",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"), openAi);
+            pipeline.chatCompletions(
+                    request("{\"model\":\"" + alias + "\",\"stream\":" + stream
+                            + ",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"),
+                    openAi);
             assertNoCanary(openAi, upstreamStatus);
 
             RecordingChannel anthropic = new RecordingChannel();
-            pipeline.messages(request("{\"model\":\"" + alias + "\",\"stream\":" + stream
-                    + ",\"max_tokens\":16,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"), anthropic);
+            pipeline.messages(
+                    request("{\"model\":\"" + alias + "\",\"stream\":" + stream
+                            + ",\"max_tokens\":16,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"),
+                    anthropic);
             assertNoCanary(anthropic, upstreamStatus);
         }
     }

@@ -26,8 +26,10 @@ class RequestAdmitterTest {
         assertThat(admitter.admit(key)).isInstanceOf(Admission.Allowed.class);
         Admission third = admitter.admit(key);
 
-        assertThat(third).isInstanceOfSatisfying(Admission.Denied.class,
-                denied -> assertThat(denied.retryAfterSeconds()).isEqualTo(45));
+        assertThat(third)
+                .isInstanceOfSatisfying(
+                        Admission.Denied.class,
+                        denied -> assertThat(denied.retryAfterSeconds()).isEqualTo(45));
     }
 
     @Test

@@ -30,8 +30,8 @@ class DeploymentCredentialsTest {
 
     @Test
     void forDeployment_missingSecret_isRetriableAndNamesNothingSecret() {
-        RetriableUpstreamException error = catchThrowableOfType(RetriableUpstreamException.class,
-                () -> credentials.forDeployment(withSecret("absent")));
+        RetriableUpstreamException error = catchThrowableOfType(
+                RetriableUpstreamException.class, () -> credentials.forDeployment(withSecret("absent")));
 
         assertThat(error.status()).isEqualTo(502);
         assertThat(error.code()).isEqualTo("upstream_credentials_missing");
@@ -39,8 +39,8 @@ class DeploymentCredentialsTest {
 
     @Test
     void forDeployment_controlCharacterInside_isRejectedWithoutQuotingTheValue() {
-        RetriableUpstreamException error = catchThrowableOfType(RetriableUpstreamException.class,
-                () -> credentials.forDeployment(withSecret("broken")));
+        RetriableUpstreamException error = catchThrowableOfType(
+                RetriableUpstreamException.class, () -> credentials.forDeployment(withSecret("broken")));
 
         assertThat(error.code()).isEqualTo("upstream_credentials_invalid");
         assertThat(error.getMessage()).doesNotContain("sk-line");

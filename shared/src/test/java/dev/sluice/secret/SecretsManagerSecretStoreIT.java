@@ -18,8 +18,8 @@ class SecretsManagerSecretStoreIT {
     private final FakeSecretsManager.Target target = FakeSecretsManager.startOrConfigured();
     private final String prefix = "it-" + java.util.UUID.randomUUID() + "/";
     private final MutableClock clock = new MutableClock(Instant.parse("2026-11-23T10:00:00Z"));
-    private final SecretStore store = new CachingSecretStore(new SecretsManagerSecretStore(target.newClient()),
-            Duration.ofMinutes(5), clock);
+    private final SecretStore store =
+            new CachingSecretStore(new SecretsManagerSecretStore(target.newClient()), Duration.ofMinutes(5), clock);
 
     @AfterEach
     void stop() throws Exception {
@@ -37,8 +37,8 @@ class SecretsManagerSecretStoreIT {
 
     @Test
     void get_isCachedForTheTtl_thenRefreshed() {
-        org.junit.jupiter.api.Assumptions.assumeTrue(target.fake().isPresent(),
-                "only the fake counts GetSecretValue calls");
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                target.fake().isPresent(), "only the fake counts GetSecretValue calls");
         FakeSecretsManager fake = target.fake().orElseThrow();
         fake.putSecret("openai", "sk-1");
         store.get("openai");
@@ -58,7 +58,9 @@ class SecretsManagerSecretStoreIT {
         SecretStore staged = new SecretsManagerSecretStore(target.newClient(), prefix + "stage/");
 
         assertThat(staged.get("openai")).isEqualTo("sk-staged");
-        assertThat(staged.get(prefix + "stage/openai")).as("a full name works too").isEqualTo("sk-staged");
+        assertThat(staged.get(prefix + "stage/openai"))
+                .as("a full name works too")
+                .isEqualTo("sk-staged");
     }
 
     @Test

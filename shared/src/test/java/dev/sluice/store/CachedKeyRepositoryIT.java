@@ -65,9 +65,12 @@ class CachedKeyRepositoryIT {
         List<Optional<ApiKey>> found = concurrently(cached, valid, 100);
         List<Optional<ApiKey>> missing = concurrently(cached, unknown, 100);
 
-        assertThat(found).allSatisfy(key -> assertThat(key).map(ApiKey::tenantId).contains("tenant-a"));
+        assertThat(found)
+                .allSatisfy(key -> assertThat(key).map(ApiKey::tenantId).contains("tenant-a"));
         assertThat(missing).allSatisfy(key -> assertThat(key).isEmpty());
-        assertThat(getItems.count).as("one GetItem for the valid key, one for the unknown one").hasValue(2);
+        assertThat(getItems.count)
+                .as("one GetItem for the valid key, one for the unknown one")
+                .hasValue(2);
     }
 
     @Test
@@ -77,8 +80,8 @@ class CachedKeyRepositoryIT {
             valid.add(store("tenant-" + i));
         }
         // Small bounds so the flood overflows the miss cache many times over.
-        CachedKeyRepository cached = new CachedKeyRepository(table,
-                TtlCache.Limits.of(Duration.ofMinutes(5), 20, Duration.ofSeconds(30), 10), Clock.systemUTC());
+        CachedKeyRepository cached = new CachedKeyRepository(
+                table, TtlCache.Limits.of(Duration.ofMinutes(5), 20, Duration.ofSeconds(30), 10), Clock.systemUTC());
         valid.forEach(cached::findByHash);
         getItems.count.set(0);
 
@@ -96,19 +99,20 @@ class CachedKeyRepositoryIT {
             }
         }
 
-        assertThat(getItems.count.get()).as("at most one read per distinct bad key").isLessThanOrEqualTo(distinct);
+        assertThat(getItems.count.get())
+                .as("at most one read per distinct bad key")
+                .isLessThanOrEqualTo(distinct);
         getItems.count.set(0);
         valid.forEach(hash -> assertThat(cached.findByHash(hash)).isPresent());
         assertThat(getItems.count).as("no valid key was evicted").hasValue(0);
     }
 
-    private List<Optional<ApiKey>> concurrently(CachedKeyRepository cached, String hash, int callers)
-            throws Exception {
+    private List<Optional<ApiKey>> concurrently(CachedKeyRepository cached, String hash, int callers) throws Exception {
         getItems.hold();
         List<Optional<ApiKey>> results = new ArrayList<>();
         // Released once every caller is parked: in the held GetItem, or waiting for it.
-        for (Future<Optional<ApiKey>> future : ParkedCallers.run(callers, () -> cached.findByHash(hash),
-                getItems::release)) {
+        for (Future<Optional<ApiKey>> future :
+                ParkedCallers.run(callers, () -> cached.findByHash(hash), getItems::release)) {
             results.add(future.get());
         }
         return results;
@@ -116,8 +120,16 @@ class CachedKeyRepositoryIT {
 
     private String store(String tenant) {
         String hash = ApiKeys.sha256Hex(ApiKeys.newKey());
-        table.put(hash, new ApiKey(ApiKeys.keyIdFor(hash), tenant, "test", ApiKey.Status.ACTIVE, Set.of(),
-                KeyLimits.UNLIMITED, null));
+        table.put(
+                hash,
+                new ApiKey(
+                        ApiKeys.keyIdFor(hash),
+                        tenant,
+                        "test",
+                        ApiKey.Status.ACTIVE,
+                        Set.of(),
+                        KeyLimits.UNLIMITED,
+                        null));
         return hash;
     }
 

@@ -28,6 +28,7 @@ class DynamoDbQuotaLedgerIT {
     private final DynamoDbClient dynamo = LocalDynamoDb.shared().newClient();
     /** DynamoDB Local deletes items whose TTL has passed, so test windows sit at the real present. */
     private static final Instant WINDOW_START = Instant.now().truncatedTo(ChronoUnit.MINUTES);
+
     private static final Instant EXPIRES = WINDOW_START.plus(Duration.ofHours(1));
     private final MutableClock clock = new MutableClock(WINDOW_START.plusSeconds(5));
     private DynamoDbQuotaLedger ledger;
@@ -64,11 +65,11 @@ class DynamoDbQuotaLedgerIT {
         pool.shutdown();
 
         assertThat(admitted).isEqualTo(limit);
-        var item = dynamo.getItem(r -> r.tableName(table).key(java.util.Map.of(SluiceTables.COUNTER,
-                Attributes.s("rpm#key_x#1")))).item();
+        var item = dynamo.getItem(r ->
+                        r.tableName(table).key(java.util.Map.of(SluiceTables.COUNTER, Attributes.s("rpm#key_x#1"))))
+                .item();
         assertThat(item.get("used").n()).isEqualTo("50");
-        assertThat(item.get(SluiceTables.EXPIRES_AT).n()).isEqualTo(Long.toString(
-                EXPIRES.getEpochSecond()));
+        assertThat(item.get(SluiceTables.EXPIRES_AT).n()).isEqualTo(Long.toString(EXPIRES.getEpochSecond()));
     }
 
     @Test
@@ -78,8 +79,10 @@ class DynamoDbQuotaLedgerIT {
 
         assertThat(admitter.admit(key)).isInstanceOf(Admission.Allowed.class);
         assertThat(admitter.admit(key)).isInstanceOf(Admission.Allowed.class);
-        assertThat(admitter.admit(key)).isInstanceOfSatisfying(Admission.Denied.class,
-                denied -> assertThat(denied.retryAfterSeconds()).isEqualTo(55));
+        assertThat(admitter.admit(key))
+                .isInstanceOfSatisfying(
+                        Admission.Denied.class,
+                        denied -> assertThat(denied.retryAfterSeconds()).isEqualTo(55));
 
         clock.advance(Duration.ofMinutes(1));
         assertThat(admitter.admit(key)).isInstanceOf(Admission.Allowed.class);

@@ -33,8 +33,14 @@ class DynamoDbRepositoriesIT {
         DynamoDbKeyRepository keys = new DynamoDbKeyRepository(dynamo, names.keys());
         String plain = ApiKeys.newKey();
         String hash = ApiKeys.sha256Hex(plain);
-        ApiKey key = new ApiKey(ApiKeys.keyIdFor(hash), "tenant-a", "ci", ApiKey.Status.ACTIVE, Set.of("demo", "gpt"),
-                new KeyLimits(60), Instant.parse("2027-01-01T00:00:00Z"));
+        ApiKey key = new ApiKey(
+                ApiKeys.keyIdFor(hash),
+                "tenant-a",
+                "ci",
+                ApiKey.Status.ACTIVE,
+                Set.of("demo", "gpt"),
+                new KeyLimits(60),
+                Instant.parse("2027-01-01T00:00:00Z"));
 
         keys.put(hash, key);
 
@@ -47,10 +53,17 @@ class DynamoDbRepositoriesIT {
     @Test
     void routes_roundTripWithDeploymentsInOrder() {
         DynamoDbRouteRepository routes = new DynamoDbRouteRepository(dynamo, names.routes());
-        Route route = new Route("gpt-4o-mini", List.of(
-                new Deployment("openai-compatible", "gpt-4o-mini", "https://api.openai.com/v1", "openai",
-                        new Pricing(150_000, 600_000, 75_000), Duration.ofSeconds(30)),
-                new Deployment("demo", "demo-1", null, null, Pricing.FREE, Duration.ofSeconds(60))));
+        Route route = new Route(
+                "gpt-4o-mini",
+                List.of(
+                        new Deployment(
+                                "openai-compatible",
+                                "gpt-4o-mini",
+                                "https://api.openai.com/v1",
+                                "openai",
+                                new Pricing(150_000, 600_000, 75_000),
+                                Duration.ofSeconds(30)),
+                        new Deployment("demo", "demo-1", null, null, Pricing.FREE, Duration.ofSeconds(60))));
         Route other = new Route("a-first", List.of(new Deployment("demo", "d", null, null, null, null)));
 
         routes.put(route);

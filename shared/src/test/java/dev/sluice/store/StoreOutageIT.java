@@ -39,12 +39,13 @@ import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
  */
 class StoreOutageIT {
     /** Short budgets keep the test quick; production defaults are 2 s and 1 s. */
-    private static final AwsSettings SETTINGS = new AwsSettings("us-east-1", true, Duration.ofMillis(1500),
-            Duration.ofMillis(500));
+    private static final AwsSettings SETTINGS =
+            new AwsSettings("us-east-1", true, Duration.ofMillis(1500), Duration.ofMillis(500));
     /** A hang guard, far above the 1.5 s budget: a call that outlives it did not respect its timeout. */
     private static final long HANG_GUARD_MILLIS = 10_000;
 
-    private final OutageProxy proxy = OutageProxy.forwardingTo(LocalDynamoDb.shared().endpoint());
+    private final OutageProxy proxy =
+            OutageProxy.forwardingTo(LocalDynamoDb.shared().endpoint());
     private DynamoDbClient dynamo;
     private DynamoDbKeyRepository keys;
     private DynamoDbRouteRepository routes;
@@ -57,8 +58,17 @@ class StoreOutageIT {
         keyHash = ApiKeys.sha256Hex(ApiKeys.newKey());
         try (DynamoDbClient direct = LocalDynamoDb.shared().newClient()) { // set-up is not under test
             SluiceTables.createAll(direct, names);
-            new DynamoDbKeyRepository(direct, names.keys()).put(keyHash, new ApiKey("key_outage", "tenant-a", "test",
-                    ApiKey.Status.ACTIVE, Set.of(), new KeyLimits(100), null));
+            new DynamoDbKeyRepository(direct, names.keys())
+                    .put(
+                            keyHash,
+                            new ApiKey(
+                                    "key_outage",
+                                    "tenant-a",
+                                    "test",
+                                    ApiKey.Status.ACTIVE,
+                                    Set.of(),
+                                    new KeyLimits(100),
+                                    null));
             new DynamoDbRouteRepository(direct, names.routes())
                     .put(new Route("demo", List.of(new Deployment("demo", "demo-1", null, null, null, null))));
         }
@@ -75,28 +85,32 @@ class StoreOutageIT {
     }
 
     @ParameterizedTest
-    @EnumSource(value = OutageProxy.Mode.class, names = {"HANG", "REFUSE"})
+    @EnumSource(
+            value = OutageProxy.Mode.class,
+            names = {"HANG", "REFUSE"})
     void everyPort_duringAnOutage_answers503Quickly_andServesAgainAfterIt(OutageProxy.Mode outage) {
         proxy.mode(outage);
 
         assertUnavailable(() -> keys.findByHash(keyHash));
         assertUnavailable(() -> routes.find("demo"));
         assertUnavailable(routes::findAll);
-        assertUnavailable(() -> ledger.tryTake("rpm#key_outage#1", 1, 100, Instant.now().plusSeconds(300)));
+        assertUnavailable(
+                () -> ledger.tryTake("rpm#key_outage#1", 1, 100, Instant.now().plusSeconds(300)));
 
         proxy.mode(OutageProxy.Mode.FORWARD);
 
         assertThat(keys.findByHash(keyHash)).map(ApiKey::tenantId).contains("tenant-a");
         assertThat(routes.find("demo")).isPresent();
         assertThat(routes.findAll()).hasSize(1);
-        assertThat(ledger.tryTake("rpm#key_outage#1", 1, 100, Instant.now().plusSeconds(300))).isTrue();
+        assertThat(ledger.tryTake("rpm#key_outage#1", 1, 100, Instant.now().plusSeconds(300)))
+                .isTrue();
     }
 
     @Test
     void keysAndSecrets_portWithNothingListening_answer503() throws IOException {
         URI nothingListens = closedPort();
         try (DynamoDbClient nowhere = AwsClients.create(SETTINGS).dynamoDb(nothingListens);
-             SecretsManagerClient noSecrets = AwsClients.create(SETTINGS).secretsManager(nothingListens)) {
+                SecretsManagerClient noSecrets = AwsClients.create(SETTINGS).secretsManager(nothingListens)) {
             assertUnavailable(() -> new DynamoDbKeyRepository(nowhere, "keys").findByHash(keyHash));
             assertUnavailable(() -> new SecretsManagerSecretStore(noSecrets).get("openai"));
         }

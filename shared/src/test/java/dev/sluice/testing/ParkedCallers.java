@@ -15,8 +15,7 @@ import java.util.concurrent.Future;
  * without sleeping and hoping they overlapped.
  */
 public final class ParkedCallers {
-    private ParkedCallers() {
-    }
+    private ParkedCallers() {}
 
     /**
      * Starts {@code callers} virtual threads running {@code call}, runs {@code whenAllParked} once all are parked,
@@ -40,8 +39,10 @@ public final class ParkedCallers {
 
     private static void waitUntilAllParked(Queue<Thread> started, int callers) throws InterruptedException {
         for (int polls = 0; polls < 10_000; polls++) {
-            if (started.size() == callers && started.stream().allMatch(t -> t.getState() == Thread.State.WAITING
-                    || t.getState() == Thread.State.TIMED_WAITING)) {
+            if (started.size() == callers
+                    && started.stream()
+                            .allMatch(t -> t.getState() == Thread.State.WAITING
+                                    || t.getState() == Thread.State.TIMED_WAITING)) {
                 return;
             }
             Thread.sleep(1);

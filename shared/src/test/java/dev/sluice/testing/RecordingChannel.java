@@ -1,6 +1,5 @@
 package dev.sluice.testing;
 
-import dev.sluice.stream.ClientDisconnectedException;
 import dev.sluice.stream.ResponseChannel;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

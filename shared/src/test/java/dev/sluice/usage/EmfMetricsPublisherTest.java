@@ -13,16 +13,35 @@ import org.junit.jupiter.api.Test;
 class EmfMetricsPublisherTest {
 
     private static UsageEvent event(String status, long ttft) {
-        return new UsageEvent(1, "req_1", 1_795_000_000_000L, "acme", "key_1", "gpt", "openai", "gpt-4o-mini", 120,
-                30, 0, 0, 36, 900, ttft, status, 200, true, false, false);
+        return new UsageEvent(
+                1,
+                "req_1",
+                1_795_000_000_000L,
+                "acme",
+                "key_1",
+                "gpt",
+                "openai",
+                "gpt-4o-mini",
+                120,
+                30,
+                0,
+                0,
+                36,
+                900,
+                ttft,
+                status,
+                200,
+                true,
+                false,
+                false);
     }
 
     @Test
     void publish_sendsTheEventOn_thenWritesOneEmfLinePerEvent() throws Exception {
         InMemoryUsagePublisher stream = new InMemoryUsagePublisher();
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        EmfMetricsPublisher publisher = new EmfMetricsPublisher(stream, new PrintStream(bytes, true,
-                StandardCharsets.UTF_8));
+        EmfMetricsPublisher publisher =
+                new EmfMetricsPublisher(stream, new PrintStream(bytes, true, StandardCharsets.UTF_8));
 
         publisher.publish(event(UsageEvent.OK, 250));
         publisher.publish(event(UsageEvent.UPSTREAM_ERROR, -1));
@@ -40,9 +59,13 @@ class EmfMetricsPublisherTest {
         assertThat(ok.path("Errors").asInt()).isZero();
         JsonNode failed = Json.read(lines[1].getBytes(StandardCharsets.UTF_8));
         assertThat(failed.path("Errors").asInt()).isEqualTo(1);
-        assertThat(failed.has("TimeToFirstTokenMs")).as("no first token, no sample").isFalse();
+        assertThat(failed.has("TimeToFirstTokenMs"))
+                .as("no first token, no sample")
+                .isFalse();
         for (JsonNode metric : ok.at("/_aws/CloudWatchMetrics/0/Metrics")) {
-            assertThat(ok.has(metric.path("Name").asText())).as("every declared metric has a value").isTrue();
+            assertThat(ok.has(metric.path("Name").asText()))
+                    .as("every declared metric has a value")
+                    .isTrue();
         }
     }
 }

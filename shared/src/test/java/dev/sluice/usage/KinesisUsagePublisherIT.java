@@ -23,14 +23,35 @@ class KinesisUsagePublisherIT {
         String stream = LocalDynamoDb.uniqueName("usage");
         kinesis.createStream(stream, 2);
         KinesisUsagePublisher publisher = new KinesisUsagePublisher(kinesis.newClient(), stream);
-        List<UsageEvent> events = IntStream.range(0, 5).mapToObj(i -> new UsageEvent(UsageEvent.SCHEMA_VERSION,
-                "req_" + i, 1_795_428_000_000L, "tenant-" + (i % 2), "key_1", "demo", "demo", "demo-1", 10, i, 0, 0,
-                i, 12, 3, UsageEvent.OK, 200, true, false, false)).toList();
+        List<UsageEvent> events = IntStream.range(0, 5)
+                .mapToObj(i -> new UsageEvent(
+                        UsageEvent.SCHEMA_VERSION,
+                        "req_" + i,
+                        1_795_428_000_000L,
+                        "tenant-" + (i % 2),
+                        "key_1",
+                        "demo",
+                        "demo",
+                        "demo-1",
+                        10,
+                        i,
+                        0,
+                        0,
+                        i,
+                        12,
+                        3,
+                        UsageEvent.OK,
+                        200,
+                        true,
+                        false,
+                        false))
+                .toList();
 
         events.forEach(publisher::publish);
 
         List<Record> records = kinesis.readAll(stream, Duration.ofSeconds(20), events.size());
-        assertThat(records).extracting(r -> UsageEventCodec.decode(r.data().asByteArray()))
+        assertThat(records)
+                .extracting(r -> UsageEventCodec.decode(r.data().asByteArray()))
                 .containsExactlyInAnyOrderElementsOf(events);
         assertThat(records).allSatisfy(r -> assertThat(r.partitionKey()).startsWith("tenant-"));
     }

@@ -54,10 +54,11 @@ class UsageMeterTest {
 
     @Test
     void estimate_countsTextReasoningRefusalsAndToolCalls() {
-        meter.onChunk(StreamChunk.of(new StreamDelta.Reasoning(0, "Think first."),
-                new StreamDelta.Text(0, "Hello, world!")));
+        meter.onChunk(
+                StreamChunk.of(new StreamDelta.Reasoning(0, "Think first."), new StreamDelta.Text(0, "Hello, world!")));
         meter.onChunk(StreamChunk.of(new StreamDelta.Refusal(0, "No.")));
-        meter.onChunk(StreamChunk.of(new StreamDelta.ToolCallStart(0, 0, "call_1", "get_weather", null),
+        meter.onChunk(StreamChunk.of(
+                new StreamDelta.ToolCallStart(0, 0, "call_1", "get_weather", null),
                 new StreamDelta.ToolCallArguments(0, 0, "{\"city\":\"Paris\"}")));
 
         String all = "Think first." + "Hello, world!" + "No." + "get_weather" + "{\"city\":\"Paris\"}";
@@ -77,7 +78,7 @@ class UsageMeterTest {
         StringBuilder keptText = new StringBuilder();
         keptText.append(piece.repeat(UsageMeter.MAX_KEPT_OUTPUT / piece.length()));
         assertThat(meter.outputChars()).isEqualTo((long) pieces * piece.length());
-        assertThat(meter.estimatedOutputTokens()).isEqualTo(TokenEstimator.ofText(keptText)
-                + TokenEstimator.ofChars(meter.outputChars() - kept));
+        assertThat(meter.estimatedOutputTokens())
+                .isEqualTo(TokenEstimator.ofText(keptText) + TokenEstimator.ofChars(meter.outputChars() - kept));
     }
 }

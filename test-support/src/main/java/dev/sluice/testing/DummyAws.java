@@ -11,11 +11,11 @@ import software.amazon.awssdk.regions.Region;
  */
 final class DummyAws {
 
-  static final Region REGION = Region.US_EAST_1;
+    static final Region REGION = Region.US_EAST_1;
 
-  static final AwsCredentialsProvider CREDENTIALS =
-      // DynamoDB Local rejects access key ids with anything but letters and digits.
-      StaticCredentialsProvider.create(AwsBasicCredentials.create("sluicetest", "sluicetestsecret"));
+    static final AwsCredentialsProvider CREDENTIALS =
+            // DynamoDB Local rejects access key ids with anything but letters and digits.
+            StaticCredentialsProvider.create(AwsBasicCredentials.create("sluicetest", "sluicetestsecret"));
 
-  private DummyAws() {}
+    private DummyAws() {}
 }

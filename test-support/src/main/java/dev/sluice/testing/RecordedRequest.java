@@ -23,41 +23,40 @@ import java.util.stream.Collectors;
  */
 public record RecordedRequest(String method, String path, Map<String, List<String>> headers, String body) {
 
-  private static final ObjectMapper JSON = new ObjectMapper();
-  private static final Set<String> SECRET_HEADERS = Set.of("authorization", "x-api-key", "api-key");
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Set<String> SECRET_HEADERS = Set.of("authorization", "x-api-key", "api-key");
 
-  public RecordedRequest {
-    TreeMap<String, List<String>> copy = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
-    headers.forEach((name, values) -> copy.put(name, List.copyOf(values)));
-    headers = Collections.unmodifiableMap(copy);
-  }
-
-  /** The first value of a header, ignoring case. */
-  public Optional<String> header(String name) {
-    List<String> values = headers.get(name);
-    return values == null || values.isEmpty() ? Optional.empty() : Optional.of(values.get(0));
-  }
-
-  /** The body parsed as JSON. */
-  public JsonNode json() {
-    try {
-      return JSON.readTree(body);
-    } catch (JsonProcessingException e) {
-      throw new UncheckedIOException("recorded body is not JSON: " + body, e);
+    public RecordedRequest {
+        TreeMap<String, List<String>> copy = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+        headers.forEach((name, values) -> copy.put(name, List.copyOf(values)));
+        headers = Collections.unmodifiableMap(copy);
     }
-  }
 
-  /** Redacts credential headers: test failure messages print this. */
-  @Override
-  public String toString() {
-    String shownHeaders =
-        headers.entrySet().stream()
-            .map(e -> e.getKey() + "=" + (isSecret(e.getKey()) ? "<redacted>" : e.getValue()))
-            .collect(Collectors.joining(", ", "{", "}"));
-    return "RecordedRequest[" + method + " " + path + ", headers=" + shownHeaders + ", body=" + body + "]";
-  }
+    /** The first value of a header, ignoring case. */
+    public Optional<String> header(String name) {
+        List<String> values = headers.get(name);
+        return values == null || values.isEmpty() ? Optional.empty() : Optional.of(values.get(0));
+    }
 
-  private static boolean isSecret(String header) {
-    return SECRET_HEADERS.contains(header.toLowerCase(Locale.ROOT));
-  }
+    /** The body parsed as JSON. */
+    public JsonNode json() {
+        try {
+            return JSON.readTree(body);
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException("recorded body is not JSON: " + body, e);
+        }
+    }
+
+    /** Redacts credential headers: test failure messages print this. */
+    @Override
+    public String toString() {
+        String shownHeaders = headers.entrySet().stream()
+                .map(e -> e.getKey() + "=" + (isSecret(e.getKey()) ? "<redacted>" : e.getValue()))
+                .collect(Collectors.joining(", ", "{", "}"));
+        return "RecordedRequest[" + method + " " + path + ", headers=" + shownHeaders + ", body=" + body + "]";
+    }
+
+    private static boolean isSecret(String header) {
+        return SECRET_HEADERS.contains(header.toLowerCase(Locale.ROOT));
+    }
 }

@@ -14,7 +14,11 @@ import org.junit.platform.commons.support.AnnotationSupport;
 public final class RequiresNodeCondition implements ExecutionCondition {
 
     /** What to do with a test that needs Node.js. */
-    public enum Decision { RUN, SKIP, FAIL }
+    public enum Decision {
+        RUN,
+        SKIP,
+        FAIL
+    }
 
     /** Probed once per JVM: starting node and npm costs a few hundred milliseconds. */
     private static volatile Boolean nodeOnPath;
@@ -35,8 +39,9 @@ public final class RequiresNodeCondition implements ExecutionCondition {
         return switch (decide("true".equalsIgnoreCase(env.get("CI")), standIn || nodeOnPath())) {
             case RUN -> ConditionEvaluationResult.enabled("Node.js and npm are available");
             case SKIP -> ConditionEvaluationResult.disabled("Node.js and npm are not on the PATH (required in CI)");
-            case FAIL -> throw new IllegalStateException(
-                    "CI=true but Node.js and npm are not on the PATH: this test needs them; install them in .ci/run");
+            case FAIL ->
+                throw new IllegalStateException(
+                        "CI=true but Node.js and npm are not on the PATH: this test needs them; install them in .ci/run");
         };
     }
 
@@ -64,8 +69,10 @@ public final class RequiresNodeCondition implements ExecutionCondition {
 
     private static boolean works(String... command) {
         try {
-            Process process = new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            Process process = new ProcessBuilder(command)
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .start();
             if (!process.waitFor(30, TimeUnit.SECONDS)) {
                 process.destroyForcibly();
                 return false;

@@ -11,38 +11,38 @@ import java.time.Duration;
  * @param hold null for no hold point
  */
 record UpstreamScript(
-    OpenAiChatFrames frames,
-    Duration firstByteDelay,
-    Duration chunkDelay,
-    ScriptedFailure failure,
-    int cutAfterChunks,
-    StreamHold hold) {
+        OpenAiChatFrames frames,
+        Duration firstByteDelay,
+        Duration chunkDelay,
+        ScriptedFailure failure,
+        int cutAfterChunks,
+        StreamHold hold) {
 
-  static UpstreamScript of(OpenAiChatFrames frames) {
-    return new UpstreamScript(frames, Duration.ZERO, Duration.ZERO, null, -1, null);
-  }
+    static UpstreamScript of(OpenAiChatFrames frames) {
+        return new UpstreamScript(frames, Duration.ZERO, Duration.ZERO, null, -1, null);
+    }
 
-  UpstreamScript withFrames(OpenAiChatFrames value) {
-    return new UpstreamScript(value, firstByteDelay, chunkDelay, failure, cutAfterChunks, hold);
-  }
+    UpstreamScript withFrames(OpenAiChatFrames value) {
+        return new UpstreamScript(value, firstByteDelay, chunkDelay, failure, cutAfterChunks, hold);
+    }
 
-  UpstreamScript withFirstByteDelay(Duration value) {
-    return new UpstreamScript(frames, value, chunkDelay, failure, cutAfterChunks, hold);
-  }
+    UpstreamScript withFirstByteDelay(Duration value) {
+        return new UpstreamScript(frames, value, chunkDelay, failure, cutAfterChunks, hold);
+    }
 
-  UpstreamScript withChunkDelay(Duration value) {
-    return new UpstreamScript(frames, firstByteDelay, value, failure, cutAfterChunks, hold);
-  }
+    UpstreamScript withChunkDelay(Duration value) {
+        return new UpstreamScript(frames, firstByteDelay, value, failure, cutAfterChunks, hold);
+    }
 
-  UpstreamScript withFailure(ScriptedFailure value) {
-    return new UpstreamScript(frames, firstByteDelay, chunkDelay, value, cutAfterChunks, hold);
-  }
+    UpstreamScript withFailure(ScriptedFailure value) {
+        return new UpstreamScript(frames, firstByteDelay, chunkDelay, value, cutAfterChunks, hold);
+    }
 
-  UpstreamScript withCutAfterChunks(int value) {
-    return new UpstreamScript(frames, firstByteDelay, chunkDelay, failure, value, hold);
-  }
+    UpstreamScript withCutAfterChunks(int value) {
+        return new UpstreamScript(frames, firstByteDelay, chunkDelay, failure, value, hold);
+    }
 
-  UpstreamScript withHold(StreamHold value) {
-    return new UpstreamScript(frames, firstByteDelay, chunkDelay, failure, cutAfterChunks, value);
-  }
+    UpstreamScript withHold(StreamHold value) {
+        return new UpstreamScript(frames, firstByteDelay, chunkDelay, failure, cutAfterChunks, value);
+    }
 }

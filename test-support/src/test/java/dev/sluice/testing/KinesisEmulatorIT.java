@@ -17,51 +17,52 @@ import software.amazon.awssdk.services.kinesis.model.Record;
 @RequiresNode(unlessSet = {KinesisEmulator.ENDPOINT_PROPERTY, KinesisEmulator.ENDPOINT_VARIABLE})
 class KinesisEmulatorIT {
 
-  private static KinesisEmulator kinesis;
+    private static KinesisEmulator kinesis;
 
-  @BeforeAll
-  static void startEmulator() {
-    kinesis = KinesisEmulator.shared();
-  }
+    @BeforeAll
+    static void startEmulator() {
+        kinesis = KinesisEmulator.shared();
+    }
 
-  @Test
-  void endpoint_isLoopbackPlainHttp() {
-    assertThat(kinesis.endpoint().getScheme()).isEqualTo("http");
-    assertThat(kinesis.endpoint().getHost()).isEqualTo("127.0.0.1");
-  }
+    @Test
+    void endpoint_isLoopbackPlainHttp() {
+        assertThat(kinesis.endpoint().getScheme()).isEqualTo("http");
+        assertThat(kinesis.endpoint().getHost()).isEqualTo("127.0.0.1");
+    }
 
-  @Test
-  void putRecords_acrossShards_readAllReturnsEveryRecord() {
-    String stream = LocalDynamoDb.uniqueName("usage");
-    kinesis.createStream(stream, 2);
-    List<PutRecordsRequestEntry> entries =
-        IntStream.range(0, 25)
-            .mapToObj(
-                i ->
-                    PutRecordsRequestEntry.builder()
+    @Test
+    void putRecords_acrossShards_readAllReturnsEveryRecord() {
+        String stream = LocalDynamoDb.uniqueName("usage");
+        kinesis.createStream(stream, 2);
+        List<PutRecordsRequestEntry> entries = IntStream.range(0, 25)
+                .mapToObj(i -> PutRecordsRequestEntry.builder()
                         .partitionKey("key-" + i)
                         .data(SdkBytes.fromString("event-" + i, StandardCharsets.UTF_8))
                         .build())
-            .toList();
+                .toList();
 
-    PutRecordsResponse response;
-    try (KinesisClient client = kinesis.newClient()) {
-      response = client.putRecords(b -> b.streamName(stream).records(entries));
+        PutRecordsResponse response;
+        try (KinesisClient client = kinesis.newClient()) {
+            response = client.putRecords(b -> b.streamName(stream).records(entries));
+        }
+        List<Record> records = kinesis.readAll(stream, Duration.ofSeconds(10), 25);
+
+        assertThat(response.failedRecordCount()).isZero();
+        assertThat(records)
+                .extracting(r -> r.data().asUtf8String())
+                .containsExactlyInAnyOrderElementsOf(
+                        IntStream.range(0, 25).mapToObj(i -> "event-" + i).toList());
+        assertThat(records)
+                .extracting(Record::sequenceNumber)
+                .doesNotContainNull()
+                .doesNotHaveDuplicates();
     }
-    List<Record> records = kinesis.readAll(stream, Duration.ofSeconds(10), 25);
 
-    assertThat(response.failedRecordCount()).isZero();
-    assertThat(records)
-        .extracting(r -> r.data().asUtf8String())
-        .containsExactlyInAnyOrderElementsOf(IntStream.range(0, 25).mapToObj(i -> "event-" + i).toList());
-    assertThat(records).extracting(Record::sequenceNumber).doesNotContainNull().doesNotHaveDuplicates();
-  }
+    @Test
+    void readAll_onEmptyStream_returnsEmptyAfterTimeout() {
+        String stream = LocalDynamoDb.uniqueName("empty");
+        kinesis.createStream(stream, 1);
 
-  @Test
-  void readAll_onEmptyStream_returnsEmptyAfterTimeout() {
-    String stream = LocalDynamoDb.uniqueName("empty");
-    kinesis.createStream(stream, 1);
-
-    assertThat(kinesis.readAll(stream, Duration.ofMillis(200), 1)).isEmpty();
-  }
+        assertThat(kinesis.readAll(stream, Duration.ofMillis(200), 1)).isEmpty();
+    }
 }

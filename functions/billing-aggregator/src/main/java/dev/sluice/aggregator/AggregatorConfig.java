@@ -20,9 +20,12 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClientBuilder;
 public record AggregatorConfig(String region, String usageTable, URI dynamoDbEndpoint, boolean emulator) {
     public static AggregatorConfig fromEnvironment(Map<String, String> env) {
         String endpoint = env.get("SLUICE_DYNAMODB_ENDPOINT");
-        return new AggregatorConfig(env.getOrDefault("AWS_REGION", "us-east-1"), UsageTable.nameFromEnvironment(env),
+        return new AggregatorConfig(
+                env.getOrDefault("AWS_REGION", "us-east-1"),
+                UsageTable.nameFromEnvironment(env),
                 endpoint == null || endpoint.isBlank() ? null : URI.create(endpoint),
-                Boolean.parseBoolean(env.getOrDefault("SLUICE_AWS_EMULATOR", "false").strip()));
+                Boolean.parseBoolean(
+                        env.getOrDefault("SLUICE_AWS_EMULATOR", "false").strip()));
     }
 
     /**
@@ -37,13 +40,13 @@ public record AggregatorConfig(String region, String usageTable, URI dynamoDbEnd
                         .connectionTimeout(Duration.ofSeconds(3))
                         .socketTimeout(Duration.ofSeconds(10))
                         .build())
-                .overrideConfiguration(o -> o.apiCallTimeout(Duration.ofSeconds(15))
-                        .apiCallAttemptTimeout(Duration.ofSeconds(5)));
+                .overrideConfiguration(
+                        o -> o.apiCallTimeout(Duration.ofSeconds(15)).apiCallAttemptTimeout(Duration.ofSeconds(5)));
         if (dynamoDbEndpoint != null) {
             builder.endpointOverride(dynamoDbEndpoint);
             if (emulator) {
-                builder.credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("local",
-                        "local")));
+                builder.credentialsProvider(
+                        StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")));
             }
         }
         return builder.build();

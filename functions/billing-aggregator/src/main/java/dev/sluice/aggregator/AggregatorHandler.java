@@ -45,7 +45,8 @@ public final class AggregatorHandler implements RequestHandler<KinesisEvent, Str
     public StreamsEventResponse handleRequest(KinesisEvent event, Context context) {
         // Lambda retries a shard from the lowest reported sequence number; the aggregator reports it first.
         List<StreamsEventResponse.BatchItemFailure> failures = aggregator.apply(decode(event)).stream()
-                .map(failed -> new StreamsEventResponse.BatchItemFailure(failed.itemIdentifier())).toList();
+                .map(failed -> new StreamsEventResponse.BatchItemFailure(failed.itemIdentifier()))
+                .toList();
         return StreamsEventResponse.builder().withBatchItemFailures(failures).build();
     }
 
@@ -54,7 +55,8 @@ public final class AggregatorHandler implements RequestHandler<KinesisEvent, Str
      * replay and skipped, rather than blocking its shard.
      */
     private static List<SequencedEvent> decode(KinesisEvent event) {
-        List<SequencedEvent> batch = new ArrayList<>(event.getRecords() == null ? 0 : event.getRecords().size());
+        List<SequencedEvent> batch = new ArrayList<>(
+                event.getRecords() == null ? 0 : event.getRecords().size());
         if (event.getRecords() == null) {
             return batch;
         }
@@ -65,7 +67,10 @@ public final class AggregatorHandler implements RequestHandler<KinesisEvent, Str
                 UsageEvent usage = UsageEventCodec.decode(data);
                 batch.add(SequencedEvent.of(shardOf(record), sequence, usage));
             } catch (RuntimeException e) {
-                LOG.error("skipping undecodable usage record {} from {}: {}", sequence, record.getEventID(),
+                LOG.error(
+                        "skipping undecodable usage record {} from {}: {}",
+                        sequence,
+                        record.getEventID(),
                         Base64.getEncoder().encodeToString(data));
             }
         }

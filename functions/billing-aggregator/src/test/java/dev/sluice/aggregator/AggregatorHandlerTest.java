@@ -30,7 +30,8 @@ class AggregatorHandlerTest {
             assertThat(row.alias()).isEqualTo("gpt-4o-mini");
             assertThat(row.totals()).isEqualTo(new UsageTotals(3, 1, 2050, 500, 0, 0, 608));
         });
-        assertThat(store.query("globex", "day#2026-11")).extracting(UsageRow::totals)
+        assertThat(store.query("globex", "day#2026-11"))
+                .extracting(UsageRow::totals)
                 .containsExactly(new UsageTotals(1, 0, 10, 40, 0, 0, 65));
     }
 
@@ -41,15 +42,17 @@ class AggregatorHandlerTest {
         handler.handleRequest(event, null);
         handler.handleRequest(event, null);
 
-        assertThat(store.query("acme", "day#")).singleElement()
+        assertThat(store.query("acme", "day#"))
+                .singleElement()
                 .satisfies(row -> assertThat(row.totals().requests()).isEqualTo(3));
     }
 
     @Test
     void retryFromTheMiddleOfABatch_countsEveryEventExactlyOnce() {
         List<UsageEvent> events = IntStream.range(0, 10)
-                .mapToObj(i -> KinesisEvents.usage("r" + i, i % 2 == 0 ? "even" : "odd", "demo", "key_1", 10, 5, 3,
-                        UsageEvent.OK)).toList();
+                .mapToObj(i -> KinesisEvents.usage(
+                        "r" + i, i % 2 == 0 ? "even" : "odd", "demo", "key_1", 10, 5, 3, UsageEvent.OK))
+                .toList();
         List<KinesisEvent.KinesisEventRecord> records = KinesisEvents.onShard("shardId-000000000001", events);
 
         handler.handleRequest(KinesisEvents.of(records.subList(0, 7)), null);

@@ -12,8 +12,7 @@ import java.util.List;
 final class KinesisEvents {
     static final BigInteger FIRST_SEQUENCE = new BigInteger("49590338271490256608559692538361571095921575989136588800");
 
-    private KinesisEvents() {
-    }
+    private KinesisEvents() {}
 
     static KinesisEvent.KinesisEventRecord record(String shard, BigInteger sequence, byte[] data) {
         KinesisEvent.Record kinesis = new KinesisEvent.Record();
@@ -31,8 +30,8 @@ final class KinesisEvents {
     static List<KinesisEvent.KinesisEventRecord> onShard(String shard, List<UsageEvent> events) {
         List<KinesisEvent.KinesisEventRecord> records = new ArrayList<>();
         for (int i = 0; i < events.size(); i++) {
-            records.add(record(shard, FIRST_SEQUENCE.add(BigInteger.valueOf(i)),
-                    UsageEventCodec.encode(events.get(i))));
+            records.add(
+                    record(shard, FIRST_SEQUENCE.add(BigInteger.valueOf(i)), UsageEventCodec.encode(events.get(i))));
         }
         return records;
     }
@@ -43,9 +42,35 @@ final class KinesisEvents {
         return event;
     }
 
-    static UsageEvent usage(String requestId, String tenant, String alias, String keyId, long prompt,
-                            long completion, long cost, String status) {
-        return new UsageEvent(UsageEvent.SCHEMA_VERSION, requestId, 1_795_428_000_000L, tenant, keyId, alias,
-                "demo", "demo-1", prompt, completion, 0, 0, cost, 100, 10, status, 200, true, false, false);
+    static UsageEvent usage(
+            String requestId,
+            String tenant,
+            String alias,
+            String keyId,
+            long prompt,
+            long completion,
+            long cost,
+            String status) {
+        return new UsageEvent(
+                UsageEvent.SCHEMA_VERSION,
+                requestId,
+                1_795_428_000_000L,
+                tenant,
+                keyId,
+                alias,
+                "demo",
+                "demo-1",
+                prompt,
+                completion,
+                0,
+                0,
+                cost,
+                100,
+                10,
+                status,
+                200,
+                true,
+                false,
+                false);
     }
 }

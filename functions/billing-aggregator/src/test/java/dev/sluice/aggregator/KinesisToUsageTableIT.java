@@ -37,14 +37,26 @@ class KinesisToUsageTableIT {
         DynamoDbUsageStore store = new DynamoDbUsageStore(dynamo, table);
         AggregatorHandler handler = new AggregatorHandler(store);
         KinesisUsagePublisher publisher = new KinesisUsagePublisher(kinesis.newClient(), stream);
-        List<UsageEvent> events = IntStream.range(0, 40).mapToObj(i -> KinesisEvents.usage("req_" + i, "acme",
-                i % 2 == 0 ? "demo" : "gpt", "key_" + (i % 3), 100 + i, 20 + i, 5 + i,
-                i % 10 == 0 ? UsageEvent.UPSTREAM_ERROR : UsageEvent.OK)).toList();
+        List<UsageEvent> events = IntStream.range(0, 40)
+                .mapToObj(i -> KinesisEvents.usage(
+                        "req_" + i,
+                        "acme",
+                        i % 2 == 0 ? "demo" : "gpt",
+                        "key_" + (i % 3),
+                        100 + i,
+                        20 + i,
+                        5 + i,
+                        i % 10 == 0 ? UsageEvent.UPSTREAM_ERROR : UsageEvent.OK))
+                .toList();
 
         events.forEach(publisher::publish);
         List<Record> records = kinesis.readAll(stream, Duration.ofSeconds(20), events.size());
-        KinesisEvent delivery = KinesisEvents.of(records.stream().map(r -> KinesisEvents.record(
-                "shardId-000000000000", new BigInteger(r.sequenceNumber()), r.data().asByteArray())).toList());
+        KinesisEvent delivery = KinesisEvents.of(records.stream()
+                .map(r -> KinesisEvents.record(
+                        "shardId-000000000000",
+                        new BigInteger(r.sequenceNumber()),
+                        r.data().asByteArray()))
+                .toList());
         assertThat(handler.handleRequest(delivery, null).getBatchItemFailures()).isEmpty();
         assertThat(handler.handleRequest(delivery, null).getBatchItemFailures()).isEmpty();
 

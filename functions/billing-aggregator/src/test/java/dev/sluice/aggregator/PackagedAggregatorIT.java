@@ -43,41 +43,49 @@ class PackagedAggregatorIT {
     @BeforeAll
     static void readJar() throws IOException {
         jar = Path.of(System.getProperty("sluice.aggregator.jar", "target/sluice-billing-aggregator-lambda.jar"));
-        assertThat(jar).as("run after package: mvn -pl functions/billing-aggregator -am verify").exists();
+        assertThat(jar)
+                .as("run after package: mvn -pl functions/billing-aggregator -am verify")
+                .exists();
         try (JarFile file = new JarFile(jar.toFile())) {
-            entries = Collections.list(file.entries()).stream().map(JarEntry::getName).toList();
+            entries = Collections.list(file.entries()).stream()
+                    .map(JarEntry::getName)
+                    .toList();
         }
     }
 
     @Test
     void lambdaJar_holdsNoProviderSecretsTokenizerOrTestEngineClasses() {
         for (String forbidden : FORBIDDEN) {
-            assertThat(entries).as("entries under %s in %s", forbidden, jar.getFileName())
+            assertThat(entries)
+                    .as("entries under %s in %s", forbidden, jar.getFileName())
                     .noneMatch(entry -> entry.startsWith(forbidden));
         }
     }
 
     @Test
     void lambdaJar_holdsTheHandlerTheUsageContractAndTheStore() {
-        assertThat(entries).contains(
-                "dev/sluice/aggregator/AggregatorHandler.class",
-                "dev/sluice/usage/event/UsageEventCodec.class",
-                "dev/sluice/usage/store/DynamoDbUsageStore.class",
-                "software/amazon/awssdk/services/dynamodb/DynamoDbClient.class",
-                "software/amazon/awssdk/http/urlconnection/UrlConnectionHttpClient.class",
-                "com/amazonaws/services/lambda/runtime/events/KinesisEvent.class");
+        assertThat(entries)
+                .contains(
+                        "dev/sluice/aggregator/AggregatorHandler.class",
+                        "dev/sluice/usage/event/UsageEventCodec.class",
+                        "dev/sluice/usage/store/DynamoDbUsageStore.class",
+                        "software/amazon/awssdk/services/dynamodb/DynamoDbClient.class",
+                        "software/amazon/awssdk/http/urlconnection/UrlConnectionHttpClient.class",
+                        "com/amazonaws/services/lambda/runtime/events/KinesisEvent.class");
     }
 
     @Test
     void lambdaJar_runsTheHandlerOnItsOwn() throws Exception {
         assertThat(Files.size(jar)).isLessThan(25L * 1024 * 1024);
-        try (URLClassLoader loader = new URLClassLoader(new URL[] {jar.toUri().toURL()},
-                ClassLoader.getPlatformClassLoader())) {
+        try (URLClassLoader loader =
+                new URLClassLoader(new URL[] {jar.toUri().toURL()}, ClassLoader.getPlatformClassLoader())) {
             Class<?> storeType = loader.loadClass("dev.sluice.usage.store.UsageStore");
             Object store = loader.loadClass("dev.sluice.usage.store.InMemoryUsageStore")
-                    .getConstructor().newInstance();
+                    .getConstructor()
+                    .newInstance();
             Object handler = loader.loadClass("dev.sluice.aggregator.AggregatorHandler")
-                    .getConstructor(storeType).newInstance(store);
+                    .getConstructor(storeType)
+                    .newInstance(store);
             Class<?> eventType = loader.loadClass("com.amazonaws.services.lambda.runtime.events.KinesisEvent");
             Class<?> contextType = loader.loadClass("com.amazonaws.services.lambda.runtime.Context");
             Method handle = handler.getClass().getMethod("handleRequest", eventType, contextType);

@@ -32,12 +32,18 @@ import java.util.List;
  * a short per-instance cache, secrets behind a longer one, counters always straight to the shared ledger.
  */
 public final class GatewayWiring {
-    private GatewayWiring() {
-    }
+    private GatewayWiring() {}
 
-    public static GatewayPipeline pipeline(KeyRepository keys, RouteRepository routes, QuotaLedger ledger,
-                                           SecretStore secrets, UsagePublisher usage, List<?> providers,
-                                           Duration cacheTtl, Duration secretTtl, Clock clock) {
+    public static GatewayPipeline pipeline(
+            KeyRepository keys,
+            RouteRepository routes,
+            QuotaLedger ledger,
+            SecretStore secrets,
+            UsagePublisher usage,
+            List<?> providers,
+            Duration cacheTtl,
+            Duration secretTtl,
+            Clock clock) {
         return new GatewayPipeline(
                 new ApiKeyAuthenticator(new CachedKeyRepository(keys, cacheTtl, clock), clock),
                 new RouteResolver(new CachedRouteRepository(routes, cacheTtl, clock)),
@@ -64,8 +70,8 @@ public final class GatewayWiring {
         for (OpenAiPreset preset : OpenAiPreset.ALL) {
             providers.add(new OpenAiCompatibleProvider(preset, http));
         }
-        providers.add(new OpenAiCompatibleProvider(new AzureOpenAiDialect(new EntraTokenSource(connectTimeout, clock)),
-                http));
+        providers.add(new OpenAiCompatibleProvider(
+                new AzureOpenAiDialect(new EntraTokenSource(connectTimeout, clock)), http));
         providers.add(new AnthropicProvider(http));
         providers.add(new GeminiProvider(http));
         providers.add(new BedrockProvider(region, connectTimeout));

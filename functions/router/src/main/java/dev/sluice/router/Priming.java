@@ -81,14 +81,14 @@ import software.amazon.awssdk.services.secretsmanager.endpoints.SecretsManagerEn
 final class Priming {
     /** A key that exists only in the priming pipeline's in-memory repository. */
     static final String PRIMING_KEY = "sk-sluice-priming-only";
+
     static final String MODEL = "prime";
     static final String PRIMING_TABLE = "priming";
     static final String PRIMING_COUNTER = "rpm#priming#0";
     static final long PRIMING_LIMIT = 10;
     static final String PRIMING_SECRET = "priming";
 
-    private Priming() {
-    }
+    private Priming() {}
 
     /** Registers each step as its own before-checkpoint hook, so the hook's report times them one by one. */
     static void register(SnapStartHooks hooks, String region) {
@@ -107,11 +107,10 @@ final class Priming {
         ChatRequest request = ChatRequest.parse("""
                 {"model":"prime","stream":true,"stream_options":{"include_usage":true},"temperature":0.5,
                  "messages":[{"role":"system","content":"Be brief."},
-                             {"role":"user","content":[{"type":"text","text":"Hello"}]}]}"""
-                .getBytes(StandardCharsets.UTF_8));
+                             {"role":"user","content":[{"type":"text","text":"Hello"}]}]}""".getBytes(StandardCharsets.UTF_8));
         BufferChannel channel = new BufferChannel();
-        ChatCompletionRelay relay = new ChatCompletionRelay(channel, "chatcmpl-prime", request.model(), 0,
-                request.stream(), request.includeUsage());
+        ChatCompletionRelay relay = new ChatCompletionRelay(
+                channel, "chatcmpl-prime", request.model(), 0, request.stream(), request.includeUsage());
         relay.onChunk(StreamChunk.start());
         relay.onChunk(StreamChunk.of(new StreamDelta.Text(0, request.lastUserText())));
         relay.onChunk(StreamChunk.of(new StreamDelta.Finish(0, "stop")));
@@ -155,15 +154,32 @@ final class Priming {
     static void pipeline() {
         InMemoryKeyRepository keys = new InMemoryKeyRepository();
         String hash = ApiKeys.sha256Hex(PRIMING_KEY);
-        keys.put(hash, new ApiKey(ApiKeys.keyIdFor(hash), "priming", "priming", ApiKey.Status.ACTIVE, Set.of(),
-                KeyLimits.UNLIMITED, null));
+        keys.put(
+                hash,
+                new ApiKey(
+                        ApiKeys.keyIdFor(hash),
+                        "priming",
+                        "priming",
+                        ApiKey.Status.ACTIVE,
+                        Set.of(),
+                        KeyLimits.UNLIMITED,
+                        null));
         InMemoryRouteRepository routes = new InMemoryRouteRepository();
-        routes.put(new Route(MODEL, List.of(new Deployment(DemoProvider.TYPE, "prime-1", null, null,
-                new Pricing(1_000_000, 2_000_000, 0), null))));
+        routes.put(new Route(
+                MODEL,
+                List.of(new Deployment(
+                        DemoProvider.TYPE, "prime-1", null, null, new Pricing(1_000_000, 2_000_000, 0), null))));
         InMemoryUsagePublisher usage = new InMemoryUsagePublisher();
-        GatewayPipeline pipeline = GatewayWiring.pipeline(keys, routes, new InMemoryQuotaLedger(),
-                new LocalSecretStore(Map.of()), usage, List.of(new DemoProvider(Duration.ZERO)), Duration.ZERO,
-                Duration.ZERO, Clock.systemUTC());
+        GatewayPipeline pipeline = GatewayWiring.pipeline(
+                keys,
+                routes,
+                new InMemoryQuotaLedger(),
+                new LocalSecretStore(Map.of()),
+                usage,
+                List.of(new DemoProvider(Duration.ZERO)),
+                Duration.ZERO,
+                Duration.ZERO,
+                Clock.systemUTC());
 
         String chat = "{\"model\":\"prime\",\"stream\":%s,\"stream_options\":{\"include_usage\":true},"
                 + "\"messages\":[{\"role\":\"user\",\"content\":\"Prime the gateway before the snapshot.\"}]}";
@@ -173,16 +189,20 @@ final class Priming {
         call(pipeline::chatCompletions, bearer(chat.formatted(false)), 200);
         call(pipeline::messages, anthropic(message.formatted(true)), 200);
         call(pipeline::messages, anthropic(message.formatted(false)), 200);
-        call(pipeline.models()::countTokens, anthropic("{\"model\":\"prime\",\"messages\":[{\"role\":\"user\","
-                + "\"content\":\"Count me.\"}]}"), 200);
+        call(
+                pipeline.models()::countTokens,
+                anthropic("{\"model\":\"prime\",\"messages\":[{\"role\":\"user\"," + "\"content\":\"Count me.\"}]}"),
+                200);
         call(pipeline::embeddings, bearer("{\"model\":\"prime\",\"input\":[\"one\",\"two\"]}"), 200);
         call(pipeline.models()::list, bearer(""), 200);
         call(pipeline::chatCompletions, bearer(chat.formatted(true).replace("\"prime\"", "\"missing\"")), 404);
 
         List<PutRecordsRequestEntry> records = new ArrayList<>();
         for (UsageEvent event : usage.events()) {
-            records.add(PutRecordsRequestEntry.builder().partitionKey(event.tenantId())
-                    .data(SdkBytes.fromByteArray(UsageEventCodec.encode(event))).build());
+            records.add(PutRecordsRequestEntry.builder()
+                    .partitionKey(event.tenantId())
+                    .data(SdkBytes.fromByteArray(UsageEventCodec.encode(event)))
+                    .build());
         }
         if (records.isEmpty()) {
             throw new IllegalStateException("the priming requests published no usage event");
@@ -203,15 +223,27 @@ final class Priming {
     static void awsSdk(String region) {
         Region awsRegion = Region.of(region);
         requestPathRequests();
-        ConverseStreamRequest.builder().modelId("priming")
-                .messages(Message.builder().role(ConversationRole.USER).content(ContentBlock.fromText("hi")).build())
+        ConverseStreamRequest.builder()
+                .modelId("priming")
+                .messages(Message.builder()
+                        .role(ConversationRole.USER)
+                        .content(ContentBlock.fromText("hi"))
+                        .build())
                 .inferenceConfig(InferenceConfiguration.builder().maxTokens(16).build())
                 .build();
 
-        DynamoDbEndpointProvider.defaultProvider().resolveEndpoint(p -> p.region(awsRegion)).join();
-        KinesisEndpointProvider.defaultProvider().resolveEndpoint(p -> p.region(awsRegion)).join();
-        SecretsManagerEndpointProvider.defaultProvider().resolveEndpoint(p -> p.region(awsRegion)).join();
-        BedrockRuntimeEndpointProvider.defaultProvider().resolveEndpoint(p -> p.region(awsRegion)).join();
+        DynamoDbEndpointProvider.defaultProvider()
+                .resolveEndpoint(p -> p.region(awsRegion))
+                .join();
+        KinesisEndpointProvider.defaultProvider()
+                .resolveEndpoint(p -> p.region(awsRegion))
+                .join();
+        SecretsManagerEndpointProvider.defaultProvider()
+                .resolveEndpoint(p -> p.region(awsRegion))
+                .join();
+        BedrockRuntimeEndpointProvider.defaultProvider()
+                .resolveEndpoint(p -> p.region(awsRegion))
+                .join();
 
         SdkHttpRequest request = SdkHttpRequest.builder()
                 .method(SdkHttpMethod.POST)
@@ -219,12 +251,12 @@ final class Priming {
                 .putHeader("Content-Type", "application/x-amz-json-1.0")
                 .putHeader("X-Amz-Target", "DynamoDB_20120810.GetItem")
                 .build();
-        AwsV4HttpSigner.create().sign(r -> r
-                .identity(AwsCredentialsIdentity.create("AKIDPRIMINGONLY", "priming-only"))
-                .request(request)
-                .payload(ContentStreamProvider.fromUtf8String("{\"TableName\":\"priming\"}"))
-                .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, "dynamodb")
-                .putProperty(AwsV4HttpSigner.REGION_NAME, region));
+        AwsV4HttpSigner.create()
+                .sign(r -> r.identity(AwsCredentialsIdentity.create("AKIDPRIMINGONLY", "priming-only"))
+                        .request(request)
+                        .payload(ContentStreamProvider.fromUtf8String("{\"TableName\":\"priming\"}"))
+                        .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, "dynamodb")
+                        .putProperty(AwsV4HttpSigner.REGION_NAME, region));
     }
 
     /**
@@ -244,12 +276,12 @@ final class Priming {
     }
 
     private static GatewayRequest anthropic(String body) {
-        return new GatewayRequest("req_priming", null, PRIMING_KEY, "2023-06-01",
-                body.getBytes(StandardCharsets.UTF_8));
+        return new GatewayRequest(
+                "req_priming", null, PRIMING_KEY, "2023-06-01", body.getBytes(StandardCharsets.UTF_8));
     }
 
-    private static void call(BiConsumer<GatewayRequest, ResponseChannel> endpoint, GatewayRequest request,
-                             int expectedStatus) {
+    private static void call(
+            BiConsumer<GatewayRequest, ResponseChannel> endpoint, GatewayRequest request, int expectedStatus) {
         BufferChannel channel = new BufferChannel();
         endpoint.accept(request, channel);
         if (channel.status != expectedStatus) {

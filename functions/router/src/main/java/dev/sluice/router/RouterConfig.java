@@ -27,10 +27,23 @@ import java.util.Map;
  *                          {@code SLUICE_AWS_API_CALL_ATTEMPT_TIMEOUT_MS}, default 1000) and whether the endpoints
  *                          above are emulators ({@code SLUICE_AWS_EMULATOR=true}; dummy credentials only then)
  */
-public record RouterConfig(String bindHost, int port, String region, TableNames tables, String usageStream,
-                           URI dynamoDbEndpoint, URI kinesisEndpoint, URI secretsManagerEndpoint,
-                           String secretPrefix, Duration cacheTtl, Duration secretTtl, long maxBodyBytes,
-                           boolean emfMetrics, boolean snapStartHooks, boolean primeOnStart, AwsSettings aws) {
+public record RouterConfig(
+        String bindHost,
+        int port,
+        String region,
+        TableNames tables,
+        String usageStream,
+        URI dynamoDbEndpoint,
+        URI kinesisEndpoint,
+        URI secretsManagerEndpoint,
+        String secretPrefix,
+        Duration cacheTtl,
+        Duration secretTtl,
+        long maxBodyBytes,
+        boolean emfMetrics,
+        boolean snapStartHooks,
+        boolean primeOnStart,
+        AwsSettings aws) {
 
     public static final long DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 

@@ -34,8 +34,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 public final class RouterMain {
     private static final Logger LOG = LoggerFactory.getLogger(RouterMain.class);
 
-    private RouterMain() {
-    }
+    private RouterMain() {}
 
     public static void main(String[] args) throws IOException, InterruptedException {
         long started = System.nanoTime();
@@ -43,16 +42,19 @@ public final class RouterMain {
         RouterConfig config = RouterConfig.fromEnvironment(System.getenv());
         AwsClients aws = AwsClients.create(config.aws());
         DynamoDbClient dynamo = aws.dynamoDb(config.dynamoDbEndpoint());
-        List<Object> providers = GatewayWiring.providers(Duration.ofSeconds(10), Duration.ZERO, config.region(),
-                Clock.systemUTC());
+        List<Object> providers =
+                GatewayWiring.providers(Duration.ofSeconds(10), Duration.ZERO, config.region(), Clock.systemUTC());
         GatewayPipeline pipeline = GatewayWiring.pipeline(
                 new DynamoDbKeyRepository(dynamo, config.tables().keys()),
                 new DynamoDbRouteRepository(dynamo, config.tables().routes()),
                 new DynamoDbQuotaLedger(dynamo, config.tables().counters()),
-                new SecretsManagerSecretStore(aws.secretsManager(config.secretsManagerEndpoint()),
-                        config.secretPrefix()),
+                new SecretsManagerSecretStore(
+                        aws.secretsManager(config.secretsManagerEndpoint()), config.secretPrefix()),
                 usagePublisher(config, aws),
-                providers, config.cacheTtl(), config.secretTtl(), Clock.systemUTC());
+                providers,
+                config.cacheTtl(),
+                config.secretTtl(),
+                Clock.systemUTC());
         SnapStartHooks hooks = new SnapStartHooks();
         if (config.snapStartHooks() || config.primeOnStart()) {
             Priming.register(hooks, config.region());
@@ -61,11 +63,15 @@ public final class RouterMain {
         if (config.primeOnStart()) {
             hooks.runBeforeCheckpoint();
         }
-        RouterServer server = RouterServer.start(config.bindHost(), config.port(), pipeline, config.maxBodyBytes(),
-                hooks);
+        RouterServer server =
+                RouterServer.start(config.bindHost(), config.port(), pipeline, config.maxBodyBytes(), hooks);
         TokenEstimator.warmUpInBackground(); // after the server is up: not on the cold-start path
-        LOG.info("Sluice router listening on {}:{} (started in {} ms{})", config.bindHost(), server.port(),
-                (System.nanoTime() - started) / 1_000_000, config.primeOnStart() ? ", primed" : "");
+        LOG.info(
+                "Sluice router listening on {}:{} (started in {} ms{})",
+                config.bindHost(),
+                server.port(),
+                (System.nanoTime() - started) / 1_000_000,
+                config.primeOnStart() ? ", primed" : "");
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();

@@ -51,8 +51,12 @@ public final class RouterServer implements AutoCloseable {
     private final SnapStartHooks hooks;
     private final RequestIds requestIds = new RequestIds();
 
-    private RouterServer(HttpServer server, ExecutorService executor, GatewayPipeline pipeline,
-                         long maxBodyBytes, SnapStartHooks hooks) {
+    private RouterServer(
+            HttpServer server,
+            ExecutorService executor,
+            GatewayPipeline pipeline,
+            long maxBodyBytes,
+            SnapStartHooks hooks) {
         this.server = server;
         this.executor = executor;
         this.pipeline = pipeline;
@@ -70,8 +74,9 @@ public final class RouterServer implements AutoCloseable {
      * Starts serving; port 0 picks a free port (see {@link #port()}). Adds the server's own after-restore hook to
      * {@code hooks}: request ids come from a generator that is seeded again after every restore.
      */
-    public static RouterServer start(String host, int port, GatewayPipeline pipeline, long maxBodyBytes,
-                                     SnapStartHooks hooks) throws IOException {
+    public static RouterServer start(
+            String host, int port, GatewayPipeline pipeline, long maxBodyBytes, SnapStartHooks hooks)
+            throws IOException {
         // Small SSE frames must leave at once: without TCP_NODELAY, Nagle's algorithm holds them back.
         System.setProperty("sun.net.httpserver.nodelay", "true");
         HttpServer server = HttpServer.create(new InetSocketAddress(host, port), 1024);
@@ -119,7 +124,8 @@ public final class RouterServer implements AutoCloseable {
         ExchangeChannel channel = new ExchangeChannel(exchange);
         // Errors the router itself raises (405, 413, 415) speak the dialect of the API that was called.
         ErrorFormat format = normalise(exchange.getRequestURI().getPath()).startsWith("/v1/messages")
-                ? AnthropicErrorFormat.INSTANCE : OpenAiErrorFormat.INSTANCE;
+                ? AnthropicErrorFormat.INSTANCE
+                : OpenAiErrorFormat.INSTANCE;
         try {
             route(exchange, channel, requestId);
         } catch (GatewayException e) {
@@ -146,30 +152,34 @@ public final class RouterServer implements AutoCloseable {
                 requireMethod(method, path, "GET");
                 channel.sendJson(200, Map.of("Content-Type", JSON), "{\"status\":\"ok\"}".getBytes());
             }
-            case "/v1/chat/completions" -> pipeline.chatCompletions(post(exchange, method, path, requestId),
-                    channel);
+            case "/v1/chat/completions" -> pipeline.chatCompletions(post(exchange, method, path, requestId), channel);
             case "/v1/messages" -> pipeline.messages(post(exchange, method, path, requestId), channel);
-            case "/v1/messages/count_tokens" -> pipeline.models().countTokens(post(exchange, method, path, requestId),
-                    channel);
+            case "/v1/messages/count_tokens" ->
+                pipeline.models().countTokens(post(exchange, method, path, requestId), channel);
             case "/v1/embeddings" -> pipeline.embeddings(post(exchange, method, path, requestId), channel);
             case "/v1/models" -> {
                 requireMethod(method, path, "GET");
                 pipeline.models().list(gatewayRequest(exchange, requestId, new byte[0]), channel);
             }
             case BEFORE_CHECKPOINT_PATH, AFTER_RESTORE_PATH -> {
-                if (!isAdapterLifecycleCall(method, exchange.getRemoteAddress().getAddress(),
+                if (!isAdapterLifecycleCall(
+                        method,
+                        exchange.getRemoteAddress().getAddress(),
                         FORWARDED_INVOCATION_HEADERS.stream().anyMatch(exchange.getRequestHeaders()::containsKey))) {
                     throw unknownPath(method, path);
                 }
-                List<SnapStartHooks.Run> runs = path.equals(BEFORE_CHECKPOINT_PATH)
-                        ? hooks.runBeforeCheckpoint() : hooks.runAfterRestore();
+                List<SnapStartHooks.Run> runs =
+                        path.equals(BEFORE_CHECKPOINT_PATH) ? hooks.runBeforeCheckpoint() : hooks.runAfterRestore();
                 channel.sendJson(200, Map.of("Content-Type", JSON), Json.write(Map.of("hooks", runs)));
             }
             default -> {
                 if (path.startsWith("/v1/models/") && path.length() > "/v1/models/".length()) {
                     requireMethod(method, path, "GET");
-                    pipeline.models().retrieve(gatewayRequest(exchange, requestId, new byte[0]),
-                            path.substring("/v1/models/".length()), channel);
+                    pipeline.models()
+                            .retrieve(
+                                    gatewayRequest(exchange, requestId, new byte[0]),
+                                    path.substring("/v1/models/".length()),
+                                    channel);
                     return;
                 }
                 throw unknownPath(method, path);
@@ -227,8 +237,8 @@ public final class RouterServer implements AutoCloseable {
         }
         String mediaType = contentType.split(";", 2)[0].strip().toLowerCase(Locale.ROOT);
         if (!mediaType.equals(JSON) && !mediaType.endsWith("+json")) {
-            throw GatewayException.unsupportedMediaType(contentType.length() > 100
-                    ? contentType.substring(0, 100) : contentType);
+            throw GatewayException.unsupportedMediaType(
+                    contentType.length() > 100 ? contentType.substring(0, 100) : contentType);
         }
     }
 
@@ -253,13 +263,20 @@ public final class RouterServer implements AutoCloseable {
     }
 
     private static GatewayRequest gatewayRequest(HttpExchange exchange, String requestId, byte[] body) {
-        return new GatewayRequest(requestId, exchange.getRequestHeaders().getFirst("Authorization"),
+        return new GatewayRequest(
+                requestId,
+                exchange.getRequestHeaders().getFirst("Authorization"),
                 exchange.getRequestHeaders().getFirst("x-api-key"),
-                exchange.getRequestHeaders().getFirst("anthropic-version"), body);
+                exchange.getRequestHeaders().getFirst("anthropic-version"),
+                body);
     }
 
-    private static void respond(ExchangeChannel channel, Map<String, String> headers, GatewayException error,
-                                String requestId, ErrorFormat format) {
+    private static void respond(
+            ExchangeChannel channel,
+            Map<String, String> headers,
+            GatewayException error,
+            String requestId,
+            ErrorFormat format) {
         try {
             ErrorResponder.send(channel, headers, error, requestId, format);
         } catch (ClientDisconnectedException gone) {

@@ -26,8 +26,7 @@ public final class SnapStartHooks {
     private static final Logger LOG = LoggerFactory.getLogger(SnapStartHooks.class);
 
     /** One hook's run: its name, how long it took and whether it completed. */
-    public record Run(String name, long millis, boolean ok) {
-    }
+    public record Run(String name, long millis, boolean ok) {}
 
     private record Hook(String name, Runnable action) {
         Hook {
@@ -61,8 +60,8 @@ public final class SnapStartHooks {
                 hook.action().run();
             } catch (RuntimeException | LinkageError e) {
                 ok = false;
-                LOG.warn("SnapStart before-checkpoint hook {} failed; the snapshot is taken without it", hook.name(),
-                        e);
+                LOG.warn(
+                        "SnapStart before-checkpoint hook {} failed; the snapshot is taken without it", hook.name(), e);
             }
             runs.add(new Run(hook.name(), elapsedMillis(started), ok));
         }

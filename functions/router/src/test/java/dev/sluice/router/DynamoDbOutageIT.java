@@ -42,14 +42,17 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
  * normally once DynamoDB Local is reachable again.
  */
 class DynamoDbOutageIT {
-    private static final AwsSettings SETTINGS = new AwsSettings("us-east-1", true, Duration.ofMillis(1500),
-            Duration.ofMillis(500));
-    private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5)).build();
+    private static final AwsSettings SETTINGS =
+            new AwsSettings("us-east-1", true, Duration.ofMillis(1500), Duration.ofMillis(500));
+    private static final HttpClient CLIENT = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
     private static final String CHAT = """
             {"model":"demo","stream":true,"messages":[{"role":"user","content":"hi"}]}""";
 
-    private final OutageProxy proxy = OutageProxy.forwardingTo(LocalDynamoDb.shared().endpoint());
+    private final OutageProxy proxy =
+            OutageProxy.forwardingTo(LocalDynamoDb.shared().endpoint());
     private DynamoDbClient dynamo;
     private RouterServer router;
     private String key;
@@ -66,20 +69,36 @@ class DynamoDbOutageIT {
             for (String plain : List.of(key, otherKey)) {
                 String hash = ApiKeys.sha256Hex(plain);
                 // A requests-per-minute limit, so every request writes its counter to DynamoDB.
-                keys.put(hash, new ApiKey(ApiKeys.keyIdFor(hash), "tenant-a", "outage", ApiKey.Status.ACTIVE,
-                        Set.of(), new KeyLimits(10_000), null));
+                keys.put(
+                        hash,
+                        new ApiKey(
+                                ApiKeys.keyIdFor(hash),
+                                "tenant-a",
+                                "outage",
+                                ApiKey.Status.ACTIVE,
+                                Set.of(),
+                                new KeyLimits(10_000),
+                                null));
             }
-            new DynamoDbRouteRepository(direct, tables.routes()).put(new Route("demo",
-                    List.of(new Deployment(DemoProvider.TYPE, "demo-1", null, null, null, null))));
+            new DynamoDbRouteRepository(direct, tables.routes())
+                    .put(new Route(
+                            "demo", List.of(new Deployment(DemoProvider.TYPE, "demo-1", null, null, null, null))));
         }
         dynamo = AwsClients.create(SETTINGS).dynamoDb(proxy.endpoint());
-        router = RouterServer.start("127.0.0.1", 0, GatewayWiring.pipeline(
-                new DynamoDbKeyRepository(dynamo, tables.keys()),
-                new DynamoDbRouteRepository(dynamo, tables.routes()),
-                new DynamoDbQuotaLedger(dynamo, tables.counters()),
-                new LocalSecretStore(Map.of()), new InMemoryUsagePublisher(),
-                List.of(new DemoProvider(Duration.ZERO)), Duration.ofSeconds(30), Duration.ofSeconds(30),
-                Clock.systemUTC()), 1024 * 1024);
+        router = RouterServer.start(
+                "127.0.0.1",
+                0,
+                GatewayWiring.pipeline(
+                        new DynamoDbKeyRepository(dynamo, tables.keys()),
+                        new DynamoDbRouteRepository(dynamo, tables.routes()),
+                        new DynamoDbQuotaLedger(dynamo, tables.counters()),
+                        new LocalSecretStore(Map.of()),
+                        new InMemoryUsagePublisher(),
+                        List.of(new DemoProvider(Duration.ZERO)),
+                        Duration.ofSeconds(30),
+                        Duration.ofSeconds(30),
+                        Clock.systemUTC()),
+                1024 * 1024);
     }
 
     @AfterEach
@@ -90,13 +109,15 @@ class DynamoDbOutageIT {
     }
 
     @ParameterizedTest
-    @EnumSource(value = OutageProxy.Mode.class, names = {"HANG", "REFUSE"})
+    @EnumSource(
+            value = OutageProxy.Mode.class,
+            names = {"HANG", "REFUSE"})
     void chat_whileDynamoDbIsDown_is503WithRetryAfter_andServedAgainWhenItReturns(OutageProxy.Mode outage)
             throws Exception {
         assertThat(chat(key).statusCode()).isEqualTo(200); // key and route now cached; the counter is not
 
         proxy.mode(outage);
-        assertServiceUnavailable(chat(key));      // the quota reservation cannot be written
+        assertServiceUnavailable(chat(key)); // the quota reservation cannot be written
         assertServiceUnavailable(chat(otherKey)); // an uncached key cannot be read: 503, not 401
 
         proxy.mode(OutageProxy.Mode.FORWARD);
@@ -107,11 +128,14 @@ class DynamoDbOutageIT {
     }
 
     private HttpResponse<String> chat(String bearer) throws Exception {
-        return CLIENT.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + router.port()
-                        + "/v1/chat/completions"))
-                .header("Authorization", "Bearer " + bearer).header("Content-Type", "application/json")
-                .timeout(Duration.ofSeconds(30)) // a hang guard, far above the 1.5 s call budget
-                .POST(HttpRequest.BodyPublishers.ofString(CHAT)).build(), HttpResponse.BodyHandlers.ofString());
+        return CLIENT.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + router.port() + "/v1/chat/completions"))
+                        .header("Authorization", "Bearer " + bearer)
+                        .header("Content-Type", "application/json")
+                        .timeout(Duration.ofSeconds(30)) // a hang guard, far above the 1.5 s call budget
+                        .POST(HttpRequest.BodyPublishers.ofString(CHAT))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     private static void assertServiceUnavailable(HttpResponse<String> response) throws Exception {

@@ -79,8 +79,10 @@ class PackagedRouterIT {
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
     private static final int SOCKET_TIMEOUT_MS = 15_000;
-    private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5)).build();
+    private static final HttpClient CLIENT = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
 
     private static Path zip;
     private static Path taskRoot;
@@ -96,7 +98,8 @@ class PackagedRouterIT {
 
     @BeforeAll
     static void startPackagedRouter() throws Exception {
-        zip = Path.of(System.getProperty("sluice.router.zip", "target/sluice-router-lambda.zip")).toAbsolutePath();
+        zip = Path.of(System.getProperty("sluice.router.zip", "target/sluice-router-lambda.zip"))
+                .toAbsolutePath();
         assertThat(zip).as("run ./mvnw package first").isRegularFile();
         taskRoot = Files.createTempDirectory("sluice-task-root");
         unzipWithModes(zip, taskRoot);
@@ -105,12 +108,29 @@ class PackagedRouterIT {
         TableNames tables = TableNames.withPrefix(LocalDynamoDb.uniqueName("packaged") + "-");
         try (DynamoDbClient dynamo = dynamoDb.newClient()) {
             SluiceTables.createAll(dynamo, tables);
-            new DynamoDbRouteRepository(dynamo, tables.routes()).put(new Route("demo", List.of(new Deployment(
-                    DemoProvider.TYPE, "sluice-demo-1", null, null, new Pricing(500_000, 1_500_000, 0), null))));
+            new DynamoDbRouteRepository(dynamo, tables.routes())
+                    .put(new Route(
+                            "demo",
+                            List.of(new Deployment(
+                                    DemoProvider.TYPE,
+                                    "sluice-demo-1",
+                                    null,
+                                    null,
+                                    new Pricing(500_000, 1_500_000, 0),
+                                    null))));
             key = ApiKeys.newKey();
             String hash = ApiKeys.sha256Hex(key);
-            new DynamoDbKeyRepository(dynamo, tables.keys()).put(hash, new ApiKey(ApiKeys.keyIdFor(hash), "demo",
-                    "packaged-it", ApiKey.Status.ACTIVE, Set.of(), KeyLimits.UNLIMITED, null));
+            new DynamoDbKeyRepository(dynamo, tables.keys())
+                    .put(
+                            hash,
+                            new ApiKey(
+                                    ApiKeys.keyIdFor(hash),
+                                    "demo",
+                                    "packaged-it",
+                                    ApiKey.Status.ACTIVE,
+                                    Set.of(),
+                                    KeyLimits.UNLIMITED,
+                                    null));
         }
         secrets = FakeSecretsManager.start();
         usageStream = LocalDynamoDb.uniqueName("packaged-usage");
@@ -145,8 +165,12 @@ class PackagedRouterIT {
         // The port was free when chosen; had another process taken it since, our router would have failed to bind.
         assertThat(router.isAlive()).as("the router owns port " + port).isTrue();
         startToReadyMillis = (System.nanoTime() - started) / 1_000_000;
-        System.out.printf(Locale.ROOT, "PackagedRouterIT: process start -> GET /healthz 200 in %d ms (zip %d bytes,"
-                + " Kinesis %s)%n", startToReadyMillis, Files.size(zip), kinesis == null ? "absent" : "emulator");
+        System.out.printf(
+                Locale.ROOT,
+                "PackagedRouterIT: process start -> GET /healthz 200 in %d ms (zip %d bytes," + " Kinesis %s)%n",
+                startToReadyMillis,
+                Files.size(zip),
+                kinesis == null ? "absent" : "emulator");
     }
 
     /** The environment the function configuration and the adapter give the router on Lambda (see README). */
@@ -208,9 +232,12 @@ class PackagedRouterIT {
     @Order(1)
     void zip_holdsExecutableRunShAndTheShadedJar_only() throws IOException {
         Map<String, Integer> modes = unixModes(zip);
-        List<String> files = modes.keySet().stream().filter(name -> !name.endsWith("/")).toList();
+        List<String> files =
+                modes.keySet().stream().filter(name -> !name.endsWith("/")).toList();
 
-        assertThat(files).hasSize(2).contains("run.sh")
+        assertThat(files)
+                .hasSize(2)
+                .contains("run.sh")
                 .anySatisfy(name -> assertThat(name).matches("lib/sluice-router-[^/]+-lambda\\.jar"));
         assertThat(modes.get("run.sh") & 0777).as("run.sh mode").isEqualTo(0755);
         assertThat(Files.isExecutable(taskRoot.resolve("run.sh"))).isTrue();
@@ -226,8 +253,14 @@ class PackagedRouterIT {
 
         assertThat(before.statusCode()).isEqualTo(200);
         JsonNode primed = Json.read(before.body()).get("hooks");
-        assertThat(primed.findValuesAsText("name")).containsExactly("prime-json", "prime-tls", "prime-pipeline",
-                "prime-tokenizer", "prime-aws-sdk", "close-BedrockProvider");
+        assertThat(primed.findValuesAsText("name"))
+                .containsExactly(
+                        "prime-json",
+                        "prime-tls",
+                        "prime-pipeline",
+                        "prime-tokenizer",
+                        "prime-aws-sdk",
+                        "close-BedrockProvider");
         assertThat(primed.findValuesAsText("ok")).containsOnly("true");
         assertThat(after.statusCode()).isEqualTo(200);
         assertThat(Json.read(after.body()).get("hooks").findValuesAsText("name"))
@@ -250,9 +283,13 @@ class PackagedRouterIT {
         assertThat(response.header("x-request-id")).matches("req_[0-9a-f]{32}");
         List<String> events = response.events();
         assertThat(events.size()).isGreaterThan(4);
-        assertThat(response.chunks()).as("one flush per event").hasSameSizeAs(events)
+        assertThat(response.chunks())
+                .as("one flush per event")
+                .hasSameSizeAs(events)
                 .allSatisfy(chunk -> assertThat(chunk).startsWith("data: ").endsWith("\n\n"));
-        assertThat(Json.read(events.getFirst().substring(6)).at("/choices/0/delta/role").asText())
+        assertThat(Json.read(events.getFirst().substring(6))
+                        .at("/choices/0/delta/role")
+                        .asText())
                 .isEqualTo("assistant");
         assertThat(events.getLast()).isEqualTo("data: [DONE]");
         assertThat(response.chunks().getLast()).isEqualTo("data: [DONE]\n\n");
@@ -271,12 +308,16 @@ class PackagedRouterIT {
         assertThat(response.status()).isEqualTo(200);
         assertThat(response.header("content-type")).startsWith("text/event-stream");
         assertThat(response.header("transfer-encoding")).isEqualToIgnoringCase("chunked");
-        List<String> types = response.events().stream().map(event -> event.lines().findFirst().orElse("")).toList();
+        List<String> types = response.events().stream()
+                .map(event -> event.lines().findFirst().orElse(""))
+                .toList();
         assertThat(types.getFirst()).isEqualTo("event: message_start");
         assertThat(types).contains("event: content_block_delta", "event: message_delta");
         assertThat(types.getLast()).isEqualTo("event: message_stop");
         assertThat(response.body()).doesNotContain("[DONE]");
-        assertThat(response.chunks()).as("one flush per event").hasSameSizeAs(response.events())
+        assertThat(response.chunks())
+                .as("one flush per event")
+                .hasSameSizeAs(response.events())
                 .allSatisfy(chunk -> assertThat(chunk).startsWith("event: ").endsWith("\n\n"));
     }
 
@@ -284,7 +325,9 @@ class PackagedRouterIT {
     @Order(5)
     @Timeout(30)
     void unknownKey_is401FromTheKeysTable() throws Exception {
-        RawResponse response = post("/v1/chat/completions", Map.of("Authorization", "Bearer sk-sluice-unknown"),
+        RawResponse response = post(
+                "/v1/chat/completions",
+                Map.of("Authorization", "Bearer sk-sluice-unknown"),
                 "{\"model\":\"demo\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
 
         assertThat(response.status()).isEqualTo(401);
@@ -295,11 +338,15 @@ class PackagedRouterIT {
     @Order(6)
     @Timeout(60)
     void usageOfBothStreams_reachesTheKinesisStream() {
-        assumeThat(kinesis).as("node and npm are needed for the Kinesis emulator").isNotNull();
+        assumeThat(kinesis)
+                .as("node and npm are needed for the Kinesis emulator")
+                .isNotNull();
 
         List<Record> records = kinesis.readAll(usageStream, Duration.ofSeconds(20), 2);
 
-        List<UsageEvent> events = records.stream().map(r -> UsageEventCodec.decode(r.data().asByteArray())).toList();
+        List<UsageEvent> events = records.stream()
+                .map(r -> UsageEventCodec.decode(r.data().asByteArray()))
+                .toList();
         assertThat(events).hasSize(2).allSatisfy(event -> {
             assertThat(event.tenantId()).isEqualTo("demo");
             assertThat(event.status()).isEqualTo(UsageEvent.OK);
@@ -313,8 +360,8 @@ class PackagedRouterIT {
         long deadline = startedNanos + READY_TIMEOUT.toNanos();
         while (System.nanoTime() < deadline) {
             if (!router.isAlive()) {
-                throw new AssertionError("the router exited with " + router.exitValue() + ":\n"
-                        + Files.readString(routerLog));
+                throw new AssertionError(
+                        "the router exited with " + router.exitValue() + ":\n" + Files.readString(routerLog));
             }
             try {
                 if (get("/healthz").statusCode() == 200) {
@@ -333,14 +380,19 @@ class PackagedRouterIT {
     }
 
     private static HttpResponse<String> get(String path) throws IOException, InterruptedException {
-        return CLIENT.send(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(5)).build(),
+        return CLIENT.send(
+                HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(5)).build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
     /** What the adapter sends for a SnapStart hook: a POST with no body and no content type. */
     private static HttpResponse<String> emptyPost(String path) throws IOException, InterruptedException {
-        return CLIENT.send(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(30))
-                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        return CLIENT.send(
+                HttpRequest.newBuilder(uri(path))
+                        .timeout(Duration.ofSeconds(30))
+                        .POST(HttpRequest.BodyPublishers.noBody())
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     private static int freePort() throws IOException {
@@ -363,7 +415,9 @@ class PackagedRouterIT {
 
         /** SSE events, without their blank-line terminators. */
         List<String> events() {
-            return Arrays.stream(body().split("\n\n")).filter(event -> !event.isBlank()).toList();
+            return Arrays.stream(body().split("\n\n"))
+                    .filter(event -> !event.isBlank())
+                    .toList();
         }
     }
 
@@ -372,12 +426,19 @@ class PackagedRouterIT {
         try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
             socket.setSoTimeout(SOCKET_TIMEOUT_MS);
             StringBuilder head = new StringBuilder()
-                    .append("POST ").append(path).append(" HTTP/1.1\r\n")
-                    .append("Host: 127.0.0.1:").append(port).append("\r\n")
+                    .append("POST ")
+                    .append(path)
+                    .append(" HTTP/1.1\r\n")
+                    .append("Host: 127.0.0.1:")
+                    .append(port)
+                    .append("\r\n")
                     .append("Content-Type: application/json\r\n")
-                    .append("Content-Length: ").append(body.length).append("\r\n")
+                    .append("Content-Length: ")
+                    .append(body.length)
+                    .append("\r\n")
                     .append("Connection: close\r\n");
-            headers.forEach((name, value) -> head.append(name).append(": ").append(value).append("\r\n"));
+            headers.forEach((name, value) ->
+                    head.append(name).append(": ").append(value).append("\r\n"));
             OutputStream out = socket.getOutputStream();
             out.write(head.append("\r\n").toString().getBytes(StandardCharsets.US_ASCII));
             out.write(body);
@@ -392,7 +453,9 @@ class PackagedRouterIT {
         Map<String, String> headers = new LinkedHashMap<>();
         for (String line = line(in); !line.isEmpty(); line = line(in)) {
             int colon = line.indexOf(':');
-            headers.put(line.substring(0, colon).strip().toLowerCase(Locale.ROOT), line.substring(colon + 1).strip());
+            headers.put(
+                    line.substring(0, colon).strip().toLowerCase(Locale.ROOT),
+                    line.substring(colon + 1).strip());
         }
         List<String> chunks = new ArrayList<>();
         if ("chunked".equalsIgnoreCase(headers.get("transfer-encoding"))) {
@@ -433,7 +496,9 @@ class PackagedRouterIT {
         try (ZipInputStream in = new ZipInputStream(Files.newInputStream(zip))) {
             for (ZipEntry entry = in.getNextEntry(); entry != null; entry = in.getNextEntry()) {
                 Path file = target.resolve(entry.getName()).normalize();
-                assertThat(file.startsWith(target)).as("%s stays inside the task root", entry.getName()).isTrue();
+                assertThat(file.startsWith(target))
+                        .as("%s stays inside the task root", entry.getName())
+                        .isTrue();
                 if (entry.isDirectory()) {
                     Files.createDirectories(file);
                     continue;

@@ -37,16 +37,20 @@ class PrimingRequestsTest {
 
     @Test
     void requestPathRequests_equalWhatTheAdaptersSend() {
-        try (DynamoDbClient dynamo = DynamoDbClient.builder().region(Region.US_EAST_1)
-                .credentialsProvider(AnonymousCredentialsProvider.create())
-                .overrideConfiguration(c -> c.addExecutionInterceptor(recordAndStop)).build();
-             SecretsManagerClient secrets = SecretsManagerClient.builder().region(Region.US_EAST_1)
-                .credentialsProvider(AnonymousCredentialsProvider.create())
-                .overrideConfiguration(c -> c.addExecutionInterceptor(recordAndStop)).build()) {
+        try (DynamoDbClient dynamo = DynamoDbClient.builder()
+                        .region(Region.US_EAST_1)
+                        .credentialsProvider(AnonymousCredentialsProvider.create())
+                        .overrideConfiguration(c -> c.addExecutionInterceptor(recordAndStop))
+                        .build();
+                SecretsManagerClient secrets = SecretsManagerClient.builder()
+                        .region(Region.US_EAST_1)
+                        .credentialsProvider(AnonymousCredentialsProvider.create())
+                        .overrideConfiguration(c -> c.addExecutionInterceptor(recordAndStop))
+                        .build()) {
             String table = Priming.PRIMING_TABLE;
 
-            assertThatThrownBy(() -> new DynamoDbKeyRepository(dynamo, table)
-                    .findByHash(ApiKeys.sha256Hex(Priming.PRIMING_KEY)));
+            assertThatThrownBy(
+                    () -> new DynamoDbKeyRepository(dynamo, table).findByHash(ApiKeys.sha256Hex(Priming.PRIMING_KEY)));
             assertThatThrownBy(() -> new DynamoDbRouteRepository(dynamo, table).find(Priming.MODEL));
             assertThatThrownBy(() -> new DynamoDbQuotaLedger(dynamo, table)
                     .tryTake(Priming.PRIMING_COUNTER, 1, Priming.PRIMING_LIMIT, Instant.EPOCH));

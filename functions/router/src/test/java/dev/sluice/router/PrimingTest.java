@@ -18,7 +18,8 @@ class PrimingTest {
 
         List<SnapStartHooks.Run> runs = hooks.runBeforeCheckpoint();
 
-        assertThat(runs).extracting(SnapStartHooks.Run::name)
+        assertThat(runs)
+                .extracting(SnapStartHooks.Run::name)
                 .containsExactly("prime-json", "prime-tls", "prime-pipeline", "prime-tokenizer", "prime-aws-sdk");
         assertThat(runs).allSatisfy(run -> assertThat(run.ok()).as(run.name()).isTrue());
     }
@@ -31,14 +32,15 @@ class PrimingTest {
     @Test
     void closeClientsAtSnapshot_registersEveryCloseableProviderInBothPhases() {
         SnapStartHooks hooks = new SnapStartHooks();
-        List<Object> providers = GatewayWiring.providers(java.time.Duration.ofSeconds(1), java.time.Duration.ZERO,
-                "us-east-1", java.time.Clock.systemUTC());
+        List<Object> providers = GatewayWiring.providers(
+                java.time.Duration.ofSeconds(1), java.time.Duration.ZERO, "us-east-1", java.time.Clock.systemUTC());
 
         GatewayWiring.closeClientsAtSnapshot(providers, hooks);
 
-        assertThat(hooks.names()).containsExactly("before-checkpoint:close-BedrockProvider",
-                "after-restore:close-BedrockProvider");
-        assertThat(hooks.runBeforeCheckpoint()).allSatisfy(run -> assertThat(run.ok()).isTrue());
+        assertThat(hooks.names())
+                .containsExactly("before-checkpoint:close-BedrockProvider", "after-restore:close-BedrockProvider");
+        assertThat(hooks.runBeforeCheckpoint())
+                .allSatisfy(run -> assertThat(run.ok()).isTrue());
         assertThat(hooks.runAfterRestore()).hasSize(1);
     }
 }

@@ -18,11 +18,24 @@ class RouterConfigTest {
     void fromEnvironment_empty_givesTheDocumentedDefaults() {
         RouterConfig config = RouterConfig.fromEnvironment(Map.of());
 
-        assertThat(config).isEqualTo(new RouterConfig("127.0.0.1", 8080, "us-east-1",
-                new TableNames("sluice-keys", "sluice-routes", "sluice-rate-counters", "sluice-usage"),
-                "sluice-usage", null, null, null, "", Duration.ofSeconds(5), Duration.ofSeconds(300),
-                RouterConfig.DEFAULT_MAX_BODY_BYTES, false, false, false,
-                new AwsSettings("us-east-1", false, Duration.ofSeconds(2), Duration.ofSeconds(1))));
+        assertThat(config)
+                .isEqualTo(new RouterConfig(
+                        "127.0.0.1",
+                        8080,
+                        "us-east-1",
+                        new TableNames("sluice-keys", "sluice-routes", "sluice-rate-counters", "sluice-usage"),
+                        "sluice-usage",
+                        null,
+                        null,
+                        null,
+                        "",
+                        Duration.ofSeconds(5),
+                        Duration.ofSeconds(300),
+                        RouterConfig.DEFAULT_MAX_BODY_BYTES,
+                        false,
+                        false,
+                        false,
+                        new AwsSettings("us-east-1", false, Duration.ofSeconds(2), Duration.ofSeconds(1))));
     }
 
     @Test
@@ -51,8 +64,8 @@ class RouterConfigTest {
         assertThat(config.bindHost()).isEqualTo("0.0.0.0");
         assertThat(config.port()).isEqualTo(9000);
         assertThat(config.region()).isEqualTo("eu-west-1");
-        assertThat(config.tables()).isEqualTo(new TableNames("the-keys", "prod-routes", "prod-rate-counters",
-                "prod-usage"));
+        assertThat(config.tables())
+                .isEqualTo(new TableNames("the-keys", "prod-routes", "prod-rate-counters", "prod-usage"));
         assertThat(config.usageStream()).isEqualTo("usage-stream");
         assertThat(config.dynamoDbEndpoint())
                 .isEqualTo(URI.create("https://vpce-1.dynamodb.eu-west-1.vpce.amazonaws.com"));
@@ -65,21 +78,24 @@ class RouterConfigTest {
         assertThat(config.emfMetrics()).isTrue();
         assertThat(config.snapStartHooks()).isTrue();
         assertThat(config.primeOnStart()).isTrue();
-        assertThat(config.aws()).isEqualTo(new AwsSettings("eu-west-1", true, Duration.ofMillis(1200),
-                Duration.ofMillis(400)));
+        assertThat(config.aws())
+                .isEqualTo(new AwsSettings("eu-west-1", true, Duration.ofMillis(1200), Duration.ofMillis(400)));
     }
 
     @Test
     void fromEnvironment_webAdapterPort_isUsedWhenPortIsNot() {
-        assertThat(RouterConfig.fromEnvironment(Map.of("AWS_LWA_PORT", "8081")).port()).isEqualTo(8081);
-        assertThat(RouterConfig.fromEnvironment(Map.of("AWS_LWA_PORT", "8081", "PORT", "8082")).port())
+        assertThat(RouterConfig.fromEnvironment(Map.of("AWS_LWA_PORT", "8081")).port())
+                .isEqualTo(8081);
+        assertThat(RouterConfig.fromEnvironment(Map.of("AWS_LWA_PORT", "8081", "PORT", "8082"))
+                        .port())
                 .isEqualTo(8082);
     }
 
     @Test
     void fromEnvironment_eitherSnapStartPath_turnsTheHooksOn() {
         assertThat(RouterConfig.fromEnvironment(Map.of("AWS_LWA_SNAPSTART_BEFORE_CHECKPOINT_PATH", "/before"))
-                .snapStartHooks()).isTrue();
+                        .snapStartHooks())
+                .isTrue();
         assertThat(RouterConfig.fromEnvironment(Map.of()).snapStartHooks()).isFalse();
     }
 
@@ -91,8 +107,8 @@ class RouterConfigTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"PORT", "SLUICE_CACHE_TTL_SECONDS", "SLUICE_MAX_BODY_BYTES",
-        "SLUICE_AWS_API_CALL_TIMEOUT_MS"})
+    @ValueSource(
+            strings = {"PORT", "SLUICE_CACHE_TTL_SECONDS", "SLUICE_MAX_BODY_BYTES", "SLUICE_AWS_API_CALL_TIMEOUT_MS"})
     void fromEnvironment_numberThatIsNot_failsAtStart(String variable) {
         assertThatThrownBy(() -> RouterConfig.fromEnvironment(Map.of(variable, "ten")))
                 .isInstanceOf(IllegalArgumentException.class);

@@ -37,7 +37,8 @@ class RouterServerTest {
     private static String key;
     private static String restrictedKey;
     private static final InMemoryUsagePublisher USAGE = new InMemoryUsagePublisher();
-    private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private static final HttpClient CLIENT =
+            HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     @BeforeAll
     static void start() throws IOException {
@@ -47,16 +48,28 @@ class RouterServerTest {
         InMemoryRouteRepository routes = new InMemoryRouteRepository();
         routes.put(new Route("demo", List.of(new Deployment(DemoProvider.TYPE, "demo-1", null, null, null, null))));
         routes.put(new Route("other", List.of(new Deployment(DemoProvider.TYPE, "demo-2", null, null, null, null))));
-        server = RouterServer.start("127.0.0.1", 0, GatewayWiring.pipeline(keys, routes, new InMemoryQuotaLedger(),
-                new LocalSecretStore(Map.of()), USAGE, List.of(new DemoProvider(Duration.ZERO)), Duration.ZERO,
-                Duration.ZERO, Clock.systemUTC()), 1024 * 1024);
+        server = RouterServer.start(
+                "127.0.0.1",
+                0,
+                GatewayWiring.pipeline(
+                        keys,
+                        routes,
+                        new InMemoryQuotaLedger(),
+                        new LocalSecretStore(Map.of()),
+                        USAGE,
+                        List.of(new DemoProvider(Duration.ZERO)),
+                        Duration.ZERO,
+                        Duration.ZERO,
+                        Clock.systemUTC()),
+                1024 * 1024);
     }
 
     private static String storeKey(InMemoryKeyRepository keys, Set<String> models) {
         String plain = ApiKeys.newKey();
         String hash = ApiKeys.sha256Hex(plain);
-        keys.put(hash, new ApiKey(ApiKeys.keyIdFor(hash), "t", "k", ApiKey.Status.ACTIVE, models, KeyLimits.UNLIMITED,
-                null));
+        keys.put(
+                hash,
+                new ApiKey(ApiKeys.keyIdFor(hash), "t", "k", ApiKey.Status.ACTIVE, models, KeyLimits.UNLIMITED, null));
         return plain;
     }
 
@@ -71,8 +84,8 @@ class RouterServerTest {
 
     private static HttpResponse<String> post(String path, String contentType, byte[] body, String bearer)
             throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(uri(path))
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        HttpRequest.Builder request =
+                HttpRequest.newBuilder(uri(path)).POST(HttpRequest.BodyPublishers.ofByteArray(body));
         if (contentType != null) {
             request.header("Content-Type", contentType);
         }
@@ -84,8 +97,8 @@ class RouterServerTest {
 
     private static void assertOpenAiError(HttpResponse<String> response, int status, String code) throws Exception {
         assertThat(response.statusCode()).isEqualTo(status);
-        assertThat(response.headers().firstValue("x-request-id")).hasValueSatisfying(id -> assertThat(id)
-                .startsWith("req_"));
+        assertThat(response.headers().firstValue("x-request-id"))
+                .hasValueSatisfying(id -> assertThat(id).startsWith("req_"));
         assertThat(response.headers().firstValue("Content-Type")).hasValue("application/json");
         JsonNode error = Json.read(response.body()).get("error");
         assertThat(error.fieldNames()).toIterable().containsExactlyInAnyOrder("message", "type", "param", "code");
@@ -109,18 +122,19 @@ class RouterServerTest {
 
     @ParameterizedTest(name = "{0} {1}")
     @CsvSource({
-            "POST, /v1/chat/completions, '{\"model\":\"demo\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}'",
-            "POST, /v1/messages, '{\"model\":\"demo\",\"max_tokens\":5,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}'",
-            "POST, /v1/messages, '{\"model\":\"missing\",\"max_tokens\":5,\"messages\":[]}'",
-            "POST, /v1/embeddings, '{\"model\":\"demo\",\"input\":\"hi\"}'",
-            "POST, /v1/chat/completions, 'not json'",
-            "GET, /v1/models, ''",
-            "GET, /v1/nothing, ''"})
+        "POST, /v1/chat/completions, '{\"model\":\"demo\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}'",
+        "POST, /v1/messages, '{\"model\":\"demo\",\"max_tokens\":5,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}'",
+        "POST, /v1/messages, '{\"model\":\"missing\",\"max_tokens\":5,\"messages\":[]}'",
+        "POST, /v1/embeddings, '{\"model\":\"demo\",\"input\":\"hi\"}'",
+        "POST, /v1/chat/completions, 'not json'",
+        "GET, /v1/models, ''",
+        "GET, /v1/nothing, ''"
+    })
     void everyResponse_carriesTheRequestIdUnderBothNames(String method, String path, String body) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(uri(path)).header("Authorization", "Bearer " + key)
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri(path))
+                .header("Authorization", "Bearer " + key)
                 .header("Content-Type", "application/json");
-        request = method.equals("GET") ? request.GET()
-                : request.POST(HttpRequest.BodyPublishers.ofString(body));
+        request = method.equals("GET") ? request.GET() : request.POST(HttpRequest.BodyPublishers.ofString(body));
         HttpResponse<String> response = CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
 
         String id = response.headers().firstValue("x-request-id").orElseThrow();
@@ -131,7 +145,8 @@ class RouterServerTest {
 
     @Test
     void chatCompletions_withoutV1Prefix_isServedToo() throws Exception {
-        HttpResponse<String> response = post("/chat/completions", "application/json; charset=utf-8", """
+        HttpResponse<String> response =
+                post("/chat/completions", "application/json; charset=utf-8", """
                 {"model":"demo","messages":[{"role":"user","content":"hi"}]}""".getBytes(), key);
 
         assertThat(response.statusCode()).isEqualTo(200);
@@ -140,10 +155,16 @@ class RouterServerTest {
 
     @Test
     void models_listsOnlyTheAliasesTheKeyMayUse() throws Exception {
-        HttpResponse<String> all = CLIENT.send(HttpRequest.newBuilder(uri("/v1/models"))
-                .header("Authorization", "Bearer " + key).build(), HttpResponse.BodyHandlers.ofString());
-        HttpResponse<String> restricted = CLIENT.send(HttpRequest.newBuilder(uri("/v1/models"))
-                .header("Authorization", "Bearer " + restrictedKey).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> all = CLIENT.send(
+                HttpRequest.newBuilder(uri("/v1/models"))
+                        .header("Authorization", "Bearer " + key)
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> restricted = CLIENT.send(
+                HttpRequest.newBuilder(uri("/v1/models"))
+                        .header("Authorization", "Bearer " + restrictedKey)
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
 
         assertThat(all.statusCode()).isEqualTo(200);
         assertThat(Json.read(all.body()).findValuesAsText("id")).containsExactly("demo", "other");
@@ -152,9 +173,11 @@ class RouterServerTest {
 
     @Test
     void modelTheKeyMayNotUse_is404LikeAnUnknownOne() throws Exception {
-        assertOpenAiError(post("/v1/chat/completions", "application/json", """
+        assertOpenAiError(
+                post("/v1/chat/completions", "application/json", """
                 {"model":"demo","messages":[{"role":"user","content":"hi"}]}""".getBytes(), restrictedKey),
-                404, "model_not_found");
+                404,
+                "model_not_found");
     }
 
     @ParameterizedTest(name = "{0}")
@@ -174,8 +197,8 @@ class RouterServerTest {
     void badOrMissingKey_is401() throws Exception {
         byte[] body = "{\"model\":\"demo\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}".getBytes();
         assertOpenAiError(post("/v1/chat/completions", "application/json", body, null), 401, "invalid_api_key");
-        assertOpenAiError(post("/v1/chat/completions", "application/json", body, "sk-sluice-wrong"), 401,
-                "invalid_api_key");
+        assertOpenAiError(
+                post("/v1/chat/completions", "application/json", body, "sk-sluice-wrong"), 401, "invalid_api_key");
     }
 
     @Test
@@ -187,21 +210,32 @@ class RouterServerTest {
 
     @Test
     void nonJsonContentType_is415() throws Exception {
-        assertOpenAiError(post("/v1/chat/completions", "application/x-www-form-urlencoded", "model=demo".getBytes(),
-                key), 415, "unsupported_media_type");
+        assertOpenAiError(
+                post("/v1/chat/completions", "application/x-www-form-urlencoded", "model=demo".getBytes(), key),
+                415,
+                "unsupported_media_type");
     }
 
     @Test
     void wrongMethodOrPath_is405Or404() throws Exception {
-        assertOpenAiError(CLIENT.send(HttpRequest.newBuilder(uri("/v1/chat/completions")).GET().build(),
-                HttpResponse.BodyHandlers.ofString()), 405, "method_not_allowed");
-        assertOpenAiError(CLIENT.send(HttpRequest.newBuilder(uri("/v1/nothing-here")).GET().build(),
-                HttpResponse.BodyHandlers.ofString()), 404, "not_found");
+        assertOpenAiError(
+                CLIENT.send(
+                        HttpRequest.newBuilder(uri("/v1/chat/completions"))
+                                .GET()
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString()),
+                405,
+                "method_not_allowed");
+        assertOpenAiError(
+                CLIENT.send(
+                        HttpRequest.newBuilder(uri("/v1/nothing-here")).GET().build(),
+                        HttpResponse.BodyHandlers.ofString()),
+                404,
+                "not_found");
         assertOpenAiError(post("/v1/models", "application/json", "{}".getBytes(), key), 405, "method_not_allowed");
     }
 
-    private static void assertAnthropicError(HttpResponse<String> response, int status, String type)
-            throws Exception {
+    private static void assertAnthropicError(HttpResponse<String> response, int status, String type) throws Exception {
         assertThat(response.statusCode()).isEqualTo(status);
         assertThat(response.headers().firstValue("Content-Type")).hasValue("application/json");
         JsonNode body = Json.read(response.body());
@@ -221,19 +255,25 @@ class RouterServerTest {
             unknown model        | {"model":"nope","max_tokens":5,"messages":[{"role":"user","content":"x"}]} | 404
             """)
     void messages_badBody_is4xxInAnthropicFormat(String name, String body, int status) throws Exception {
-        assertAnthropicError(post("/v1/messages", "application/json", body.getBytes(), key), status,
+        assertAnthropicError(
+                post("/v1/messages", "application/json", body.getBytes(), key),
+                status,
                 status == 404 ? "not_found_error" : "invalid_request_error");
     }
 
     @Test
     void messages_routerLevelErrorsAndAuthUseAnthropicsFormat() throws Exception {
-        byte[] body = "{\"model\":\"demo\",\"max_tokens\":5,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}"
-                .getBytes();
-        assertAnthropicError(post("/v1/messages", "application/json", body, "sk-sluice-wrong"), 401,
-                "authentication_error");
+        byte[] body =
+                "{\"model\":\"demo\",\"max_tokens\":5,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}".getBytes();
+        assertAnthropicError(
+                post("/v1/messages", "application/json", body, "sk-sluice-wrong"), 401, "authentication_error");
         assertAnthropicError(post("/v1/messages", "text/plain", body, key), 415, "invalid_request_error");
-        assertAnthropicError(CLIENT.send(HttpRequest.newBuilder(uri("/v1/messages")).GET().build(),
-                HttpResponse.BodyHandlers.ofString()), 405, "invalid_request_error");
+        assertAnthropicError(
+                CLIENT.send(
+                        HttpRequest.newBuilder(uri("/v1/messages")).GET().build(),
+                        HttpResponse.BodyHandlers.ofString()),
+                405,
+                "invalid_request_error");
         byte[] huge = new byte[1024 * 1024 + 1];
         java.util.Arrays.fill(huge, (byte) ' ');
         assertAnthropicError(post("/v1/messages", "application/json", huge, key), 413, "request_too_large");
@@ -241,12 +281,16 @@ class RouterServerTest {
 
     @Test
     void messages_withXApiKey_answersAnAnthropicMessage() throws Exception {
-        HttpResponse<String> response = CLIENT.send(HttpRequest.newBuilder(uri("/v1/messages"))
-                .header("x-api-key", key).header("anthropic-version", "2023-06-01")
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(
-                        "{\"model\":\"demo\",\"max_tokens\":5,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}"))
-                .build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = CLIENT.send(
+                HttpRequest.newBuilder(uri("/v1/messages"))
+                        .header("x-api-key", key)
+                        .header("anthropic-version", "2023-06-01")
+                        .header("Content-Type", "application/json")
+                        .POST(
+                                HttpRequest.BodyPublishers.ofString(
+                                        "{\"model\":\"demo\",\"max_tokens\":5,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}"))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).isEqualTo(200);
         JsonNode message = Json.read(response.body());
         assertThat(message.path("type").asText()).isEqualTo("message");
@@ -270,19 +314,27 @@ class RouterServerTest {
 
     @Test
     void models_retrieveOne_orModelNotFound() throws Exception {
-        HttpResponse<String> found = CLIENT.send(HttpRequest.newBuilder(uri("/v1/models/demo"))
-                .header("Authorization", "Bearer " + key).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> found = CLIENT.send(
+                HttpRequest.newBuilder(uri("/v1/models/demo"))
+                        .header("Authorization", "Bearer " + key)
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         assertThat(found.statusCode()).isEqualTo(200);
         assertThat(Json.read(found.body()).path("id").asText()).isEqualTo("demo");
-        assertOpenAiError(CLIENT.send(HttpRequest.newBuilder(uri("/v1/models/nope"))
-                .header("Authorization", "Bearer " + key).build(), HttpResponse.BodyHandlers.ofString()), 404,
+        assertOpenAiError(
+                CLIENT.send(
+                        HttpRequest.newBuilder(uri("/v1/models/nope"))
+                                .header("Authorization", "Bearer " + key)
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString()),
+                404,
                 "model_not_found");
     }
 
     @Test
     void healthz_answersForTheWebAdapterReadinessCheck() throws Exception {
-        HttpResponse<String> response = CLIENT.send(HttpRequest.newBuilder(uri("/healthz")).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response =
+                CLIENT.send(HttpRequest.newBuilder(uri("/healthz")).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).isEqualTo(200);
     }
 }

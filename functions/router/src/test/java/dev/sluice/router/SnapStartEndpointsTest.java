@@ -30,7 +30,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /** The two SnapStart hook paths over real sockets, called as the Web Adapter calls them: empty POSTs on loopback. */
 class SnapStartEndpointsTest {
-    private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private static final HttpClient CLIENT =
+            HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private static final List<String> RAN = new CopyOnWriteArrayList<>();
     private static final AtomicBoolean FAIL_RESTORE = new AtomicBoolean();
     private static RouterServer server;
@@ -48,10 +49,21 @@ class SnapStartEndpointsTest {
                     }
                     RAN.add("reconnect");
                 });
-        server = RouterServer.start("127.0.0.1", 0, GatewayWiring.pipeline(new InMemoryKeyRepository(),
-                new InMemoryRouteRepository(), new InMemoryQuotaLedger(), new LocalSecretStore(Map.of()),
-                new InMemoryUsagePublisher(), List.of(new DemoProvider(Duration.ZERO)), Duration.ZERO, Duration.ZERO,
-                Clock.systemUTC()), 1024 * 1024, hooks);
+        server = RouterServer.start(
+                "127.0.0.1",
+                0,
+                GatewayWiring.pipeline(
+                        new InMemoryKeyRepository(),
+                        new InMemoryRouteRepository(),
+                        new InMemoryQuotaLedger(),
+                        new LocalSecretStore(Map.of()),
+                        new InMemoryUsagePublisher(),
+                        List.of(new DemoProvider(Duration.ZERO)),
+                        Duration.ZERO,
+                        Duration.ZERO,
+                        Clock.systemUTC()),
+                1024 * 1024,
+                hooks);
     }
 
     @AfterAll
@@ -65,8 +77,7 @@ class SnapStartEndpointsTest {
         FAIL_RESTORE.set(false);
     }
 
-    private static HttpResponse<String> send(String method, String path, Map<String, String> headers)
-            throws Exception {
+    private static HttpResponse<String> send(String method, String path, Map<String, String> headers) throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
                 .method(method, HttpRequest.BodyPublishers.noBody());
         headers.forEach(request::header);
@@ -113,8 +124,7 @@ class SnapStartEndpointsTest {
             POST | /_sluice/snapstart/before-checkpoint    | x-amzn-lambda-context
             POST | /_sluice/snapstart/other                |
             """)
-    void anythingButTheAdaptersOwnPost_is404AndRunsNothing(String method, String path, String header)
-            throws Exception {
+    void anythingButTheAdaptersOwnPost_is404AndRunsNothing(String method, String path, String header) throws Exception {
         HttpResponse<String> response = send(method, path, header == null ? Map.of() : Map.of(header, "{}"));
 
         assertThat(response.statusCode()).isEqualTo(404);
@@ -129,17 +139,25 @@ class SnapStartEndpointsTest {
         InetAddress privateAddress = InetAddress.getByAddress(new byte[] {10, 0, 0, 7});
 
         assertThat(RouterServer.isAdapterLifecycleCall("POST", loopback, false)).isTrue();
-        assertThat(RouterServer.isAdapterLifecycleCall("POST", ipv6Loopback, false)).isTrue();
-        assertThat(RouterServer.isAdapterLifecycleCall("POST", privateAddress, false)).isFalse();
+        assertThat(RouterServer.isAdapterLifecycleCall("POST", ipv6Loopback, false))
+                .isTrue();
+        assertThat(RouterServer.isAdapterLifecycleCall("POST", privateAddress, false))
+                .isFalse();
         assertThat(RouterServer.isAdapterLifecycleCall("POST", loopback, true)).isFalse();
         assertThat(RouterServer.isAdapterLifecycleCall("GET", loopback, false)).isFalse();
     }
 
     @Test
     void requestIds_afterRestore_stillWellFormedAndDistinct() throws Exception {
-        String before = send("GET", "/v1/nothing", Map.of()).headers().firstValue("x-request-id").orElseThrow();
+        String before = send("GET", "/v1/nothing", Map.of())
+                .headers()
+                .firstValue("x-request-id")
+                .orElseThrow();
         send("POST", RouterServer.AFTER_RESTORE_PATH, Map.of());
-        String after = send("GET", "/v1/nothing", Map.of()).headers().firstValue("x-request-id").orElseThrow();
+        String after = send("GET", "/v1/nothing", Map.of())
+                .headers()
+                .firstValue("x-request-id")
+                .orElseThrow();
 
         assertThat(List.of(before, after)).allSatisfy(id -> assertThat(id).matches("req_[0-9a-f]{32}"));
         assertThat(after).isNotEqualTo(before);

@@ -41,7 +41,7 @@ class SnapStartHooksTest {
 
     @Test
     void names_listBothPhasesInOrder() {
-        SnapStartHooks hooks = new SnapStartHooks().afterRestore("x", () -> { }).beforeCheckpoint("y", () -> { });
+        SnapStartHooks hooks = new SnapStartHooks().afterRestore("x", () -> {}).beforeCheckpoint("y", () -> {});
 
         assertThat(hooks.names()).containsExactly("before-checkpoint:y", "after-restore:x");
     }

@@ -10,8 +10,7 @@ import dev.sluice.json.Json;
 public final class AnthropicErrorFormat implements ErrorFormat {
     public static final AnthropicErrorFormat INSTANCE = new AnthropicErrorFormat();
 
-    private AnthropicErrorFormat() {
-    }
+    private AnthropicErrorFormat() {}
 
     @Override
     public ObjectNode errorObject(GatewayException error, String requestId) {

@@ -8,8 +8,7 @@ import dev.sluice.error.GatewayException;
  * caller's JSON ({@code messages[2].content[0].source}), worded like the OpenAI endpoint's errors.
  */
 final class AnthropicFields {
-    private AnthropicFields() {
-    }
+    private AnthropicFields() {}
 
     static JsonNode required(JsonNode parent, String field, String param) {
         JsonNode value = parent.get(field);
@@ -59,13 +58,13 @@ final class AnthropicFields {
     }
 
     static GatewayException wrongType(String param, String expected) {
-        return GatewayException.invalidRequest("Invalid type for '" + param + "': expected " + expected + ".", param,
-                "invalid_type");
+        return GatewayException.invalidRequest(
+                "Invalid type for '" + param + "': expected " + expected + ".", param, "invalid_type");
     }
 
     /** A feature of Anthropic's API that Sluice cannot translate for the providers behind it. */
     static GatewayException unsupported(String param, String what) {
-        return GatewayException.invalidRequest(what + " is not supported by this gateway's /v1/messages endpoint.",
-                param, "unsupported_parameter");
+        return GatewayException.invalidRequest(
+                what + " is not supported by this gateway's /v1/messages endpoint.", param, "unsupported_parameter");
     }
 }

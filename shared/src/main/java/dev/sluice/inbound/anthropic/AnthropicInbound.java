@@ -15,8 +15,7 @@ import java.util.List;
 public final class AnthropicInbound implements InboundDialect {
     public static final AnthropicInbound INSTANCE = new AnthropicInbound();
 
-    private AnthropicInbound() {
-    }
+    private AnthropicInbound() {}
 
     @Override
     public ErrorFormat errors() {
@@ -29,8 +28,7 @@ public final class AnthropicInbound implements InboundDialect {
     }
 
     @Override
-    public ResponseRelay relay(ResponseChannel out, String requestId, ChatRequest request,
-                               long createdEpochSeconds) {
+    public ResponseRelay relay(ResponseChannel out, String requestId, ChatRequest request, long createdEpochSeconds) {
         return new AnthropicMessagesRelay(out, "msg_" + requestId, request.model(), request.stream());
     }
 

@@ -30,8 +30,7 @@ import java.util.List;
  * </ul>
  */
 final class AnthropicMessages {
-    private AnthropicMessages() {
-    }
+    private AnthropicMessages() {}
 
     /** {@code system}: a string or an array of text blocks, joined into one system message. */
     static void appendSystem(JsonNode system, ArrayNode out) {
@@ -51,8 +50,10 @@ final class AnthropicMessages {
                 }
                 String type = requiredString(block, "type", param + ".type");
                 if (!type.equals("text")) {
-                    throw GatewayException.invalidRequest("Invalid value for '" + param + ".type': '" + type
-                            + "'. The system prompt takes text blocks only.", param + ".type");
+                    throw GatewayException.invalidRequest(
+                            "Invalid value for '" + param + ".type': '" + type
+                                    + "'. The system prompt takes text blocks only.",
+                            param + ".type");
                 }
                 texts.add(requiredString(block, "text", param + ".text"));
             }
@@ -71,8 +72,8 @@ final class AnthropicMessages {
             throw wrongType("messages", "an array");
         }
         if (messages.isEmpty()) {
-            throw GatewayException.invalidRequest("'messages' must contain at least one message.", "messages",
-                    "empty_array");
+            throw GatewayException.invalidRequest(
+                    "'messages' must contain at least one message.", "messages", "empty_array");
         }
         for (int i = 0; i < messages.size(); i++) {
             appendMessage(messages.get(i), "messages[" + i + "]", i == messages.size() - 1, out);
@@ -82,8 +83,8 @@ final class AnthropicMessages {
             anyTurn |= !"system".equals(message.path("role").asText());
         }
         if (!anyTurn) {
-            throw GatewayException.invalidRequest("'messages' must contain at least one non-empty message.",
-                    "messages");
+            throw GatewayException.invalidRequest(
+                    "'messages' must contain at least one non-empty message.", "messages");
         }
     }
 
@@ -93,8 +94,10 @@ final class AnthropicMessages {
         }
         String role = requiredString(message, "role", param + ".role");
         if (!role.equals("user") && !role.equals("assistant")) {
-            throw GatewayException.invalidRequest("Invalid value for '" + param + ".role': '" + role
-                    + "'. Supported values are: 'user' and 'assistant'.", param + ".role");
+            throw GatewayException.invalidRequest(
+                    "Invalid value for '" + param + ".role': '" + role
+                            + "'. Supported values are: 'user' and 'assistant'.",
+                    param + ".role");
         }
         JsonNode content = required(message, "content", param + ".content");
         if (!content.isTextual() && !content.isArray()) {
@@ -104,8 +107,9 @@ final class AnthropicMessages {
             if (last && role.equals("assistant")) {
                 return; // an empty prefill asks for nothing
             }
-            throw GatewayException.invalidRequest("'" + param + ".content' must not be empty; only the final "
-                    + "assistant message may be empty.", param + ".content");
+            throw GatewayException.invalidRequest(
+                    "'" + param + ".content' must not be empty; only the final " + "assistant message may be empty.",
+                    param + ".content");
         }
         if (role.equals("user")) {
             appendUser(content, param + ".content", out);
@@ -208,12 +212,16 @@ final class AnthropicMessages {
         }
         String kind = requiredString(source, "type", sourceParam + ".type");
         String url = switch (kind) {
-            case "base64" -> "data:" + requiredNonBlank(source, "media_type", sourceParam + ".media_type")
-                    + ";base64," + requiredNonBlank(source, "data", sourceParam + ".data");
+            case "base64" ->
+                "data:" + requiredNonBlank(source, "media_type", sourceParam + ".media_type") + ";base64,"
+                        + requiredNonBlank(source, "data", sourceParam + ".data");
             case "url" -> requiredNonBlank(source, "url", sourceParam + ".url");
             case "file" -> throw unsupported(sourceParam + ".type", "An image from the Files API");
-            default -> throw GatewayException.invalidRequest("Invalid value for '" + sourceParam + ".type': '" + kind
-                    + "'. Supported values are: 'base64' and 'url'.", sourceParam + ".type");
+            default ->
+                throw GatewayException.invalidRequest(
+                        "Invalid value for '" + sourceParam + ".type': '" + kind
+                                + "'. Supported values are: 'base64' and 'url'.",
+                        sourceParam + ".type");
         };
         ObjectNode part = Json.MAPPER.createObjectNode();
         part.put("type", "image_url");
@@ -272,8 +280,8 @@ final class AnthropicMessages {
     }
 
     private static GatewayException notIn(String role, String type, String param) {
-        return GatewayException.invalidRequest("A '" + type + "' content block is not allowed in " + role
-                + " messages.", param + ".type");
+        return GatewayException.invalidRequest(
+                "A '" + type + "' content block is not allowed in " + role + " messages.", param + ".type");
     }
 
     private static GatewayException unsupportedBlock(String type, String param) {

@@ -46,11 +46,14 @@ import java.util.Map;
  * argument JSON ({@code {}} when the upstream's arguments are not a JSON object, e.g. cut off by {@code max_tokens}).
  */
 public final class AnthropicMessagesRelay extends ResponseRelay {
-    private enum Kind { TEXT, THINKING, TOOL_USE }
+    private enum Kind {
+        TEXT,
+        THINKING,
+        TOOL_USE
+    }
 
     /** One content block: its start as sent, and (for a whole message) what its deltas added up to. */
-    private record Block(int index, Kind kind, ObjectNode start, StringBuilder accumulated) {
-    }
+    private record Block(int index, Kind kind, ObjectNode start, StringBuilder accumulated) {}
 
     private final String messageId;
     private final String model;
@@ -67,8 +70,7 @@ public final class AnthropicMessagesRelay extends ResponseRelay {
      * @param messageId    the message id, {@code "msg_" + request id}
      * @param model        the alias the client asked for, echoed as Anthropic echoes the model
      */
-    public AnthropicMessagesRelay(ResponseChannel channel, String messageId,
-                                  String model, boolean stream) {
+    public AnthropicMessagesRelay(ResponseChannel channel, String messageId, String model, boolean stream) {
         super(channel);
         this.messageId = messageId;
         this.model = model;
@@ -85,8 +87,8 @@ public final class AnthropicMessagesRelay extends ResponseRelay {
                 continue;
             }
             switch (delta) {
-                case StreamDelta.Reasoning reasoning -> append(Kind.THINKING, "thinking_delta", "thinking",
-                        reasoning.text());
+                case StreamDelta.Reasoning reasoning ->
+                    append(Kind.THINKING, "thinking_delta", "thinking", reasoning.text());
                 case StreamDelta.Text text -> append(Kind.TEXT, "text_delta", "text", text.text());
                 case StreamDelta.Refusal refusal -> {
                     refused = true;
@@ -278,5 +280,4 @@ public final class AnthropicMessagesRelay extends ResponseRelay {
     private void send(ObjectNode event) {
         sse.event(event.get("type").asText(), Json.write(event));
     }
-
 }

@@ -86,8 +86,8 @@ public final class AnthropicMessagesRequest {
             throw wrongType("max_tokens", "an integer");
         }
         if (value.intValue() < 1) {
-            throw GatewayException.invalidRequest("Invalid 'max_tokens': it must be at least 1.", "max_tokens",
-                    "integer_below_min_value");
+            throw GatewayException.invalidRequest(
+                    "Invalid 'max_tokens': it must be at least 1.", "max_tokens", "integer_below_min_value");
         }
         return value.intValue();
     }
@@ -103,8 +103,10 @@ public final class AnthropicMessagesRequest {
         }
         double number = value.doubleValue();
         if (number < 0 || number > 1) {
-            throw GatewayException.invalidRequest("Invalid '" + field + "': it must be between 0 and 1, got "
-                    + value.asText() + ".", field, "decimal_out_of_range");
+            throw GatewayException.invalidRequest(
+                    "Invalid '" + field + "': it must be between 0 and 1, got " + value.asText() + ".",
+                    field,
+                    "decimal_out_of_range");
         }
         to.set(field, value);
     }
@@ -118,8 +120,8 @@ public final class AnthropicMessagesRequest {
             throw wrongType("top_k", "an integer");
         }
         if (value.longValue() < 0) {
-            throw GatewayException.invalidRequest("Invalid 'top_k': it must be at least 0.", "top_k",
-                    "integer_below_min_value");
+            throw GatewayException.invalidRequest(
+                    "Invalid 'top_k': it must be at least 0.", "top_k", "integer_below_min_value");
         }
     }
 

@@ -21,8 +21,7 @@ import dev.sluice.json.Json;
  * Anthropic's side and are rejected with a 400 naming {@code tools[i]}.
  */
 final class AnthropicTools {
-    private AnthropicTools() {
-    }
+    private AnthropicTools() {}
 
     /** Sets {@code tools}, {@code tool_choice} and {@code parallel_tool_calls} on the OpenAI body. */
     static void translate(ObjectNode anthropic, ObjectNode openAi) {
@@ -44,8 +43,11 @@ final class AnthropicTools {
                 named.putObject("function").put("name", requiredNonBlank(choice, "name", "tool_choice.name"));
                 yield named;
             }
-            default -> throw GatewayException.invalidRequest("Invalid value for 'tool_choice.type': '" + type
-                    + "'. Supported values are: 'auto', 'any', 'tool' and 'none'.", "tool_choice.type");
+            default ->
+                throw GatewayException.invalidRequest(
+                        "Invalid value for 'tool_choice.type': '" + type
+                                + "'. Supported values are: 'auto', 'any', 'tool' and 'none'.",
+                        "tool_choice.type");
         };
         boolean serial = optionalBoolean(choice, "disable_parallel_tool_use", "tool_choice.disable_parallel_tool_use");
         // OpenAI rejects tool_choice and parallel_tool_calls without tools; Anthropic accepts them, so they go only

@@ -38,8 +38,13 @@ public final class ChatCompletionRelay extends ResponseRelay {
     /**
      * @param model       the alias the client asked for, echoed in every chunk as OpenAI echoes the model
      */
-    public ChatCompletionRelay(ResponseChannel channel, String completionId,
-                               String model, long createdEpochSeconds, boolean stream, boolean includeUsage) {
+    public ChatCompletionRelay(
+            ResponseChannel channel,
+            String completionId,
+            String model,
+            long createdEpochSeconds,
+            boolean stream,
+            boolean includeUsage) {
         super(channel);
         this.completionId = completionId;
         this.model = model;
@@ -105,8 +110,11 @@ public final class ChatCompletionRelay extends ResponseRelay {
                     if (openCall != null && openCallIndex == arguments.index()) {
                         ((ObjectNode) openCall.get("function")).put("arguments", arguments.fragment());
                     } else {
-                        toolCalls(delta).addObject().put("index", arguments.index())
-                                .putObject("function").put("arguments", arguments.fragment());
+                        toolCalls(delta)
+                                .addObject()
+                                .put("index", arguments.index())
+                                .putObject("function")
+                                .put("arguments", arguments.fragment());
                     }
                     openCall = null;
                 }

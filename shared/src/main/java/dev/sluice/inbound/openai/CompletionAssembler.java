@@ -43,7 +43,8 @@ public final class CompletionAssembler {
                 case StreamDelta.Refusal refusal -> choice.refusal.append(refusal.text());
                 case StreamDelta.ToolCallStart start -> startToolCall(choice, start);
                 case StreamDelta.ToolCallArguments arguments -> {
-                    ObjectNode function = (ObjectNode) toolCall(choice, arguments.index()).get("function");
+                    ObjectNode function =
+                            (ObjectNode) toolCall(choice, arguments.index()).get("function");
                     function.put("arguments", function.get("arguments").asText() + arguments.fragment());
                 }
                 case StreamDelta.Finish finish -> choice.finishReason = finish.reason();

@@ -14,8 +14,7 @@ import java.util.Base64;
 
 /** OpenAI's {@code /v1/embeddings} response body, whichever provider computed the vectors. */
 public final class EmbeddingBodies {
-    private EmbeddingBodies() {
-    }
+    private EmbeddingBodies() {}
 
     public static ObjectNode list(EmbeddingRequest request, EmbeddingResult result) {
         TokenUsage usage = usage(request, result);

@@ -10,8 +10,7 @@ import dev.sluice.json.Json;
 public final class OpenAiErrorFormat implements ErrorFormat {
     public static final OpenAiErrorFormat INSTANCE = new OpenAiErrorFormat();
 
-    private OpenAiErrorFormat() {
-    }
+    private OpenAiErrorFormat() {}
 
     @Override
     public ObjectNode errorObject(GatewayException error, String requestId) {

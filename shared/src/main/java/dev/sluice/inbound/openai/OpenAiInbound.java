@@ -15,8 +15,7 @@ import java.util.List;
 public final class OpenAiInbound implements InboundDialect {
     public static final OpenAiInbound INSTANCE = new OpenAiInbound();
 
-    private OpenAiInbound() {
-    }
+    private OpenAiInbound() {}
 
     @Override
     public ErrorFormat errors() {
@@ -29,10 +28,14 @@ public final class OpenAiInbound implements InboundDialect {
     }
 
     @Override
-    public ResponseRelay relay(ResponseChannel out, String requestId, ChatRequest request,
-                               long createdEpochSeconds) {
-        return new ChatCompletionRelay(out, "chatcmpl-" + requestId, request.model(), createdEpochSeconds,
-                request.stream(), request.includeUsage());
+    public ResponseRelay relay(ResponseChannel out, String requestId, ChatRequest request, long createdEpochSeconds) {
+        return new ChatCompletionRelay(
+                out,
+                "chatcmpl-" + requestId,
+                request.model(),
+                createdEpochSeconds,
+                request.stream(),
+                request.includeUsage());
     }
 
     @Override

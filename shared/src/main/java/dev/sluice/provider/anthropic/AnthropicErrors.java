@@ -14,8 +14,7 @@ import java.util.Locale;
 final class AnthropicErrors {
     private static final String PROVIDER = AnthropicProvider.TYPE;
 
-    private AnthropicErrors() {
-    }
+    private AnthropicErrors() {}
 
     /** A non-2xx answer; {@code body} may be empty or not JSON, then the status alone decides. */
     static GatewayException fromResponse(int status, byte[] body, String retryAfterHeader) {
@@ -28,8 +27,8 @@ final class AnthropicErrors {
         } catch (IOException notJson) {
             // The status alone decides.
         }
-        return UpstreamErrors.fromStatus(PROVIDER, status, message, code(type, message),
-                UpstreamErrors.parseRetryAfter(retryAfterHeader));
+        return UpstreamErrors.fromStatus(
+                PROVIDER, status, message, code(type, message), UpstreamErrors.parseRetryAfter(retryAfterHeader));
     }
 
     /**

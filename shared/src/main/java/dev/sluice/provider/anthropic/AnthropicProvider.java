@@ -66,7 +66,9 @@ public final class AnthropicProvider implements ChatProvider {
         // Closing the body on every way out, the listener's own exceptions included, releases the connection.
         try (InputStream body = response.body()) {
             if (response.statusCode() / 100 != 2) {
-                throw AnthropicErrors.fromResponse(response.statusCode(), UpstreamHttp.errorBody(body),
+                throw AnthropicErrors.fromResponse(
+                        response.statusCode(),
+                        UpstreamHttp.errorBody(body),
                         response.headers().firstValue("retry-after").orElse(null));
             }
             AnthropicStreamMapper stream = new AnthropicStreamMapper(translated.responseToolName(), listener);

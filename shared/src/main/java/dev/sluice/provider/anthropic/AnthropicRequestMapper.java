@@ -25,15 +25,14 @@ import java.util.regex.Pattern;
 final class AnthropicRequestMapper {
     static final int DEFAULT_MAX_TOKENS = 4096;
     static final String DEFAULT_RESPONSE_TOOL = "json_response";
-    static final String JSON_OBJECT_INSTRUCTION = "Answer with a single JSON object and nothing else: no text before "
-            + "or after it and no code fences.";
-    private static final String RESPONSE_TOOL_DESCRIPTION = "Give your answer by calling this tool: its input is "
-            + "the answer, as JSON matching the input schema.";
+    static final String JSON_OBJECT_INSTRUCTION =
+            "Answer with a single JSON object and nothing else: no text before " + "or after it and no code fences.";
+    private static final String RESPONSE_TOOL_DESCRIPTION =
+            "Give your answer by calling this tool: its input is " + "the answer, as JSON matching the input schema.";
     private static final Pattern TOOL_NAME = Pattern.compile("[a-zA-Z0-9_-]{1,64}");
     private static final String PROVIDER = AnthropicProvider.TYPE;
 
-    private AnthropicRequestMapper() {
-    }
+    private AnthropicRequestMapper() {}
 
     static MessagesRequest toMessagesRequest(ChatRequest request, Deployment deployment) {
         ChatParameters.rejectUnsupported(request, PROVIDER);
@@ -90,13 +89,17 @@ final class AnthropicRequestMapper {
                 case "user" -> append(out, "user", userBlocks(message.get("content"), param + ".content"));
                 case "assistant" -> append(out, "assistant", assistantBlocks(message, param));
                 case "tool" -> append(out, "user", List.of(toolResult(message, param)));
-                default -> throw ChatParameters.unsupported(PROVIDER, param + ".role",
-                        "does not accept legacy 'function' messages; send 'tool' messages instead");
+                default ->
+                    throw ChatParameters.unsupported(
+                            PROVIDER,
+                            param + ".role",
+                            "does not accept legacy 'function' messages; send 'tool' messages instead");
             }
         }
         if (out.isEmpty()) {
-            throw GatewayException.invalidRequest("The anthropic provider needs at least one user or assistant "
-                    + "message with content.", "messages");
+            throw GatewayException.invalidRequest(
+                    "The anthropic provider needs at least one user or assistant " + "message with content.",
+                    "messages");
         }
         return out;
     }
@@ -122,7 +125,9 @@ final class AnthropicRequestMapper {
         for (ObjectNode block : blocks) {
             if ("tool_result".equals(block.path("type").asText())) {
                 int position = 0;
-                while (position < content.size() && "tool_result".equals(content.get(position).path("type").asText())) {
+                while (position < content.size()
+                        && "tool_result"
+                                .equals(content.get(position).path("type").asText())) {
                     position++;
                 }
                 content.insert(position, block);
@@ -145,8 +150,11 @@ final class AnthropicRequestMapper {
                 case "text" -> addText(blocks, part.path("text").asText());
                 case "image_url" -> blocks.add(imageBlock(ChatParameters.image(part, partParam)));
                 case "file" -> blocks.add(documentBlock(part, partParam));
-                default -> throw ChatParameters.unsupported(PROVIDER, partParam + ".type",
-                        "does not accept '" + part.path("type").asText() + "' content parts");
+                default ->
+                    throw ChatParameters.unsupported(
+                            PROVIDER,
+                            partParam + ".type",
+                            "does not accept '" + part.path("type").asText() + "' content parts");
             }
         }
         return blocks;
@@ -169,12 +177,16 @@ final class AnthropicRequestMapper {
         String data = part.path("file").path("file_data").asText("");
         String prefix = "data:application/pdf;base64,";
         if (!data.startsWith(prefix)) {
-            throw ChatParameters.unsupported(PROVIDER, param + ".file",
+            throw ChatParameters.unsupported(
+                    PROVIDER,
+                    param + ".file",
                     "accepts files only as inline PDF data (file_data: data:application/pdf;base64,...)");
         }
         ObjectNode block = Json.MAPPER.createObjectNode();
         block.put("type", "document");
-        block.putObject("source").put("type", "base64").put("media_type", "application/pdf")
+        block.putObject("source")
+                .put("type", "base64")
+                .put("media_type", "application/pdf")
                 .put("data", data.substring(prefix.length()));
         return block;
     }
@@ -190,8 +202,11 @@ final class AnthropicRequestMapper {
                 switch (part.path("type").asText()) {
                     case "text" -> addText(blocks, part.path("text").asText());
                     case "refusal" -> addText(blocks, part.path("refusal").asText());
-                    default -> throw ChatParameters.unsupported(PROVIDER, param + ".content[" + j + "].type",
-                            "does not accept '" + part.path("type").asText() + "' parts in assistant messages");
+                    default ->
+                        throw ChatParameters.unsupported(
+                                PROVIDER,
+                                param + ".content[" + j + "].type",
+                                "does not accept '" + part.path("type").asText() + "' parts in assistant messages");
                 }
             }
         }
@@ -210,8 +225,8 @@ final class AnthropicRequestMapper {
         JsonNode function = call.path("function");
         String name = function.path("name").asText("");
         if (name.isBlank()) {
-            throw GatewayException.invalidRequest("Missing required parameter: '" + param + ".function.name'.",
-                    param + ".function.name");
+            throw GatewayException.invalidRequest(
+                    "Missing required parameter: '" + param + ".function.name'.", param + ".function.name");
         }
         ObjectNode block = Json.MAPPER.createObjectNode();
         block.put("type", "tool_use").put("id", id).put("name", name);
@@ -221,7 +236,8 @@ final class AnthropicRequestMapper {
 
     /** Anthropic takes tool input as an object where OpenAI carries it as a JSON string. */
     private static JsonNode toolInput(JsonNode arguments, String param) {
-        if (arguments.isMissingNode() || arguments.isNull()
+        if (arguments.isMissingNode()
+                || arguments.isNull()
                 || arguments.isTextual() && arguments.asText().isBlank()) {
             return Json.MAPPER.createObjectNode();
         }
@@ -234,8 +250,10 @@ final class AnthropicRequestMapper {
             }
         }
         if (input == null || !input.isObject()) {
-            throw GatewayException.invalidRequest("Invalid '" + param + "': the arguments must be a JSON object "
-                    + "for the anthropic provider.", param, "invalid_value");
+            throw GatewayException.invalidRequest(
+                    "Invalid '" + param + "': the arguments must be a JSON object " + "for the anthropic provider.",
+                    param,
+                    "invalid_value");
         }
         return input;
     }
@@ -243,8 +261,8 @@ final class AnthropicRequestMapper {
     private static ObjectNode toolResult(JsonNode message, String param) {
         String id = message.path("tool_call_id").asText("");
         if (id.isBlank()) {
-            throw GatewayException.invalidRequest("Missing required parameter: '" + param + ".tool_call_id'.",
-                    param + ".tool_call_id");
+            throw GatewayException.invalidRequest(
+                    "Missing required parameter: '" + param + ".tool_call_id'.", param + ".tool_call_id");
         }
         ObjectNode block = Json.MAPPER.createObjectNode();
         block.put("type", "tool_result").put("tool_use_id", id);
@@ -258,8 +276,8 @@ final class AnthropicRequestMapper {
             for (int j = 0; j < content.size(); j++) {
                 JsonNode part = content.get(j);
                 if (!"text".equals(part.path("type").asText())) {
-                    throw ChatParameters.unsupported(PROVIDER, param + ".content[" + j + "].type",
-                            "accepts only text parts in tool messages");
+                    throw ChatParameters.unsupported(
+                            PROVIDER, param + ".content[" + j + "].type", "accepts only text parts in tool messages");
                 }
                 addText(texts, part.path("text").asText());
             }
@@ -287,8 +305,8 @@ final class AnthropicRequestMapper {
         for (int j = 0; j < content.size(); j++) {
             JsonNode part = content.get(j);
             if (!"text".equals(part.path("type").asText())) {
-                throw ChatParameters.unsupported(PROVIDER, param + "[" + j + "].type",
-                        "accepts only text in system messages");
+                throw ChatParameters.unsupported(
+                        PROVIDER, param + "[" + j + "].type", "accepts only text in system messages");
             }
             texts.add(part.path("text").asText());
         }
@@ -336,8 +354,10 @@ final class AnthropicRequestMapper {
         }
         String type = format.path("type").asText("");
         if (!Set.of("text", "json_object", "json_schema").contains(type)) {
-            throw GatewayException.invalidRequest("Invalid value for 'response_format.type': '" + type
-                    + "'. Supported values are: 'text', 'json_object', 'json_schema'.", "response_format.type");
+            throw GatewayException.invalidRequest(
+                    "Invalid value for 'response_format.type': '" + type
+                            + "'. Supported values are: 'text', 'json_object', 'json_schema'.",
+                    "response_format.type");
         }
         return type;
     }
@@ -366,7 +386,8 @@ final class AnthropicRequestMapper {
             responseTool = responseToolName(openAi, names);
             tools.add(responseTool(request, responseTool));
             choice = responseToolChoice(openAi, choice, callerTools, responseTool);
-        } else if (openAi.path("parallel_tool_calls").isBoolean() && !openAi.get("parallel_tool_calls").asBoolean()
+        } else if (openAi.path("parallel_tool_calls").isBoolean()
+                && !openAi.get("parallel_tool_calls").asBoolean()
                 && callerTools) {
             if (choice == null) {
                 choice = Json.MAPPER.createObjectNode().put("type", "auto");
@@ -395,10 +416,11 @@ final class AnthropicRequestMapper {
     }
 
     /** Forces the response tool (or any tool, when the caller has tools of its own), one call only. */
-    private static ObjectNode responseToolChoice(ObjectNode openAi, ObjectNode callerChoice, boolean callerTools,
-                                                 String responseTool) {
+    private static ObjectNode responseToolChoice(
+            ObjectNode openAi, ObjectNode callerChoice, boolean callerTools, String responseTool) {
         ObjectNode choice = callerChoice;
-        boolean callerForcedOne = choice != null && "tool".equals(choice.path("type").asText());
+        boolean callerForcedOne =
+                choice != null && "tool".equals(choice.path("type").asText());
         if (!callerForcedOne) {
             choice = Json.MAPPER.createObjectNode();
             if (callerTools && !"none".equals(openAi.path("tool_choice").asText())) {
@@ -419,8 +441,8 @@ final class AnthropicRequestMapper {
         JsonNode function = openAi.path("function");
         String name = function.path("name").asText("");
         if (name.isBlank()) {
-            throw GatewayException.invalidRequest("Missing required parameter: '" + param + ".function.name'.",
-                    param + ".function.name");
+            throw GatewayException.invalidRequest(
+                    "Missing required parameter: '" + param + ".function.name'.", param + ".function.name");
         }
         ObjectNode tool = Json.MAPPER.createObjectNode();
         tool.put("name", name);
@@ -448,15 +470,20 @@ final class AnthropicRequestMapper {
                 case "auto" -> out.put("type", "auto");
                 case "required" -> out.put("type", "any");
                 case "none" -> out.put("type", "none");
-                default -> throw GatewayException.invalidRequest("Invalid value for 'tool_choice': '"
-                        + choice.asText() + "'. Supported values are: 'none', 'auto', 'required'.", "tool_choice");
+                default ->
+                    throw GatewayException.invalidRequest(
+                            "Invalid value for 'tool_choice': '" + choice.asText()
+                                    + "'. Supported values are: 'none', 'auto', 'required'.",
+                            "tool_choice");
             }
             return out;
         }
         String name = choice.path("function").path("name").asText("");
         if (!"function".equals(choice.path("type").asText()) || name.isBlank()) {
-            throw GatewayException.invalidRequest("Invalid 'tool_choice': expected 'none', 'auto', 'required' or "
-                    + "{\"type\": \"function\", \"function\": {\"name\": ...}}.", "tool_choice");
+            throw GatewayException.invalidRequest(
+                    "Invalid 'tool_choice': expected 'none', 'auto', 'required' or "
+                            + "{\"type\": \"function\", \"function\": {\"name\": ...}}.",
+                    "tool_choice");
         }
         return out.put("type", "tool").put("name", name);
     }
@@ -465,16 +492,19 @@ final class AnthropicRequestMapper {
         JsonNode jsonSchema = openAi.path("response_format").path("json_schema");
         JsonNode schema = jsonSchema.path("schema");
         if (!schema.isObject()) {
-            throw GatewayException.invalidRequest("The anthropic provider needs 'response_format.json_schema.schema' "
-                    + "(a JSON Schema object) for json_schema responses.", "response_format.json_schema.schema");
+            throw GatewayException.invalidRequest(
+                    "The anthropic provider needs 'response_format.json_schema.schema' "
+                            + "(a JSON Schema object) for json_schema responses.",
+                    "response_format.json_schema.schema");
         }
         String name = jsonSchema.path("name").asText("");
         if (!TOOL_NAME.matcher(name).matches()) {
             name = DEFAULT_RESPONSE_TOOL;
         }
         if (callerToolNames.contains(name)) {
-            throw GatewayException.invalidRequest("'response_format.json_schema.name' must differ from the names of "
-                    + "the request's tools: the anthropic provider answers through a tool of that name.",
+            throw GatewayException.invalidRequest(
+                    "'response_format.json_schema.name' must differ from the names of "
+                            + "the request's tools: the anthropic provider answers through a tool of that name.",
                     "response_format.json_schema.name");
         }
         return name;

@@ -3,9 +3,9 @@ package dev.sluice.provider.anthropic;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sluice.json.Json;
 import dev.sluice.provider.ChatStreamListener;
+import dev.sluice.provider.SseEventReader;
 import dev.sluice.provider.StreamChunk;
 import dev.sluice.provider.StreamDelta;
-import dev.sluice.provider.SseEventReader;
 import dev.sluice.provider.UpstreamErrors;
 import dev.sluice.usage.TokenUsage;
 import java.io.IOException;
@@ -27,7 +27,13 @@ import java.util.Map;
 final class AnthropicStreamMapper {
     private static final String PROVIDER = AnthropicProvider.TYPE;
 
-    private enum Kind { TEXT, THINKING, TOOL_CALL, RESPONSE_TOOL, OTHER }
+    private enum Kind {
+        TEXT,
+        THINKING,
+        TOOL_CALL,
+        RESPONSE_TOOL,
+        OTHER
+    }
 
     private static final class Block {
         final Kind kind;
@@ -155,8 +161,8 @@ final class AnthropicStreamMapper {
                 }
                 int toolIndex = toolCalls++;
                 blocks.put(index, new Block(Kind.TOOL_CALL, toolIndex));
-                listener.onChunk(StreamChunk.of(
-                        new StreamDelta.ToolCallStart(0, toolIndex, block.path("id").asText(), name, null)));
+                listener.onChunk(StreamChunk.of(new StreamDelta.ToolCallStart(
+                        0, toolIndex, block.path("id").asText(), name, null)));
             }
             default -> blocks.put(index, new Block(Kind.OTHER, -1));
         }
@@ -167,7 +173,8 @@ final class AnthropicStreamMapper {
         switch (delta.path("type").asText()) {
             case "text_delta" -> onText(delta.path("text").asText(""));
             case "thinking_delta" -> onThinking(delta.path("thinking").asText(""));
-            case "input_json_delta" -> onArguments(index, delta.path("partial_json").asText(""));
+            case "input_json_delta" ->
+                onArguments(index, delta.path("partial_json").asText(""));
             default -> {
                 // signature_delta, citations_delta: nothing the OpenAI dialect carries.
             }

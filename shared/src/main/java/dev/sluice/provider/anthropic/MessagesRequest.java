@@ -9,5 +9,4 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * @param responseToolName the tool forced to carry a {@code json_schema} answer, whose input the stream mapper turns
  *                         back into content; null when the request did not ask for a schema
  */
-record MessagesRequest(ObjectNode body, String responseToolName) {
-}
+record MessagesRequest(ObjectNode body, String responseToolName) {}

@@ -29,10 +29,12 @@ final class BedrockEmbeddingMapper {
     /** Inference-profile and ARN prefixes in front of the base model id ({@code us.}, {@code .../}). */
     private static final Pattern PROFILE_PREFIX = Pattern.compile("^(?:[a-z]{2,6}(?:-[a-z]+)?\\.)(?=[a-z]+\\.)");
 
-    enum Family { TITAN, COHERE }
-
-    private BedrockEmbeddingMapper() {
+    enum Family {
+        TITAN,
+        COHERE
     }
+
+    private BedrockEmbeddingMapper() {}
 
     /** The model family, or a 400 naming the model when it is no embedding model this adapter knows. */
     static Family family(String modelId) {
@@ -43,8 +45,11 @@ final class BedrockEmbeddingMapper {
         if (base.startsWith("cohere.embed")) {
             return Family.COHERE;
         }
-        throw ChatParameters.unsupported(PROVIDER, "model", "serves embeddings from Amazon Titan Text Embeddings "
-                + "(amazon.titan-embed-*) and Cohere Embed (cohere.embed-*) models, not '" + modelId + "'");
+        throw ChatParameters.unsupported(
+                PROVIDER,
+                "model",
+                "serves embeddings from Amazon Titan Text Embeddings "
+                        + "(amazon.titan-embed-*) and Cohere Embed (cohere.embed-*) models, not '" + modelId + "'");
     }
 
     static byte[] titanBody(String modelId, String text, int dimensions) {
@@ -56,8 +61,8 @@ final class BedrockEmbeddingMapper {
             }
             body.put("normalize", true);
         } else if (dimensions > 0) {
-            throw ChatParameters.unsupported(PROVIDER, "dimensions",
-                    "sets 'dimensions' only for Titan Text Embeddings v2 and Cohere Embed v4");
+            throw ChatParameters.unsupported(
+                    PROVIDER, "dimensions", "sets 'dimensions' only for Titan Text Embeddings v2 and Cohere Embed v4");
         }
         return Json.write(body);
     }
@@ -68,7 +73,9 @@ final class BedrockEmbeddingMapper {
         body.put("input_type", inputType);
         if (dimensions > 0) {
             if (!baseModel(modelId).startsWith("cohere.embed-v4")) {
-                throw ChatParameters.unsupported(PROVIDER, "dimensions",
+                throw ChatParameters.unsupported(
+                        PROVIDER,
+                        "dimensions",
                         "sets 'dimensions' only for Titan Text Embeddings v2 and Cohere Embed v4");
             }
             body.put("output_dimension", dimensions);

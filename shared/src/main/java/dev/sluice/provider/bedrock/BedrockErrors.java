@@ -29,12 +29,11 @@ import software.amazon.awssdk.services.bedrockruntime.model.ServiceQuotaExceeded
 final class BedrockErrors {
     private static final String PROVIDER = BedrockProvider.TYPE;
     /** How Bedrock's models word a prompt longer than their context window in a {@code ValidationException}. */
-    private static final Pattern CONTEXT_LENGTH = Pattern.compile(
-            "input is too long|too many input tokens|exceeds? the context window|prompt is too long"
+    private static final Pattern CONTEXT_LENGTH =
+            Pattern.compile("input is too long|too many input tokens|exceeds? the context window|prompt is too long"
                     + "|maximum context length|too many total text bytes");
 
-    private BedrockErrors() {
-    }
+    private BedrockErrors() {}
 
     /**
      * @param streamStarted true once chunks went to the client: a service exception then arrived as an exception
@@ -49,8 +48,8 @@ final class BedrockErrors {
             String message = message(service);
             return streamStarted
                     ? UpstreamErrors.midStreamError(PROVIDER, message)
-                    : UpstreamErrors.fromStatus(PROVIDER, status(service), message, code(service, message),
-                            retryAfter(service));
+                    : UpstreamErrors.fromStatus(
+                            PROVIDER, status(service), message, code(service, message), retryAfter(service));
         }
         for (Throwable link = cause; link != null; link = link.getCause()) {
             if (isTimeout(link)) {
@@ -60,8 +59,8 @@ final class BedrockErrors {
                 return UpstreamErrors.fromIoFailure(PROVIDER, connect);
             }
         }
-        return UpstreamErrors.fromIoFailure(PROVIDER,
-                cause instanceof Exception exception ? exception : new IOException(cause));
+        return UpstreamErrors.fromIoFailure(
+                PROVIDER, cause instanceof Exception exception ? exception : new IOException(cause));
     }
 
     private static Throwable unwrap(Throwable failure) {
@@ -74,9 +73,12 @@ final class BedrockErrors {
     }
 
     private static boolean isTimeout(Throwable failure) {
-        return failure instanceof ApiCallTimeoutException || failure instanceof ApiCallAttemptTimeoutException
-                || failure instanceof ReadTimeoutException || failure instanceof SocketTimeoutException
-                || failure instanceof HttpTimeoutException || failure instanceof TimeoutException;
+        return failure instanceof ApiCallTimeoutException
+                || failure instanceof ApiCallAttemptTimeoutException
+                || failure instanceof ReadTimeoutException
+                || failure instanceof SocketTimeoutException
+                || failure instanceof HttpTimeoutException
+                || failure instanceof TimeoutException;
     }
 
     /** A spent account quota behaves like throttling for the gateway: try another deployment or later. */
@@ -91,7 +93,8 @@ final class BedrockErrors {
     }
 
     private static String code(AwsServiceException service, String message) {
-        if (service.statusCode() == 400 && message != null
+        if (service.statusCode() == 400
+                && message != null
                 && CONTEXT_LENGTH.matcher(message.toLowerCase(Locale.ROOT)).find()) {
             return "context_length_exceeded";
         }
@@ -101,7 +104,9 @@ final class BedrockErrors {
     private static long retryAfter(AwsServiceException service) {
         AwsErrorDetails details = service.awsErrorDetails();
         SdkHttpResponse response = details == null ? null : details.sdkHttpResponse();
-        return response == null ? -1
-                : UpstreamErrors.parseRetryAfter(response.firstMatchingHeader("Retry-After").orElse(null));
+        return response == null
+                ? -1
+                : UpstreamErrors.parseRetryAfter(
+                        response.firstMatchingHeader("Retry-After").orElse(null));
     }
 }

@@ -52,6 +52,7 @@ public final class BedrockProvider implements ChatProvider, EmbeddingProvider, A
     public static final String TYPE = "bedrock";
     /** Longest silence tolerated inside a started stream (and the ceiling of a first-byte wait). */
     static final Duration STREAM_IDLE_TIMEOUT = Duration.ofMinutes(2);
+
     private static final String TOKEN_COUNT_HEADER = "X-Amzn-Bedrock-Input-Token-Count";
 
     private final String defaultRegion;
@@ -84,8 +85,8 @@ public final class BedrockProvider implements ChatProvider, EmbeddingProvider, A
     @Override
     public void streamChat(ProviderCall call, ChatStreamListener listener) {
         Deployment deployment = call.deployment();
-        BedrockRequestMapper.Mapped mapped = BedrockRequestMapper.toConverseStream(call.request(),
-                deployment.upstreamModel());
+        BedrockRequestMapper.Mapped mapped =
+                BedrockRequestMapper.toConverseStream(call.request(), deployment.upstreamModel());
         StreamHandoff handoff = new StreamHandoff();
         CompletableFuture<Void> future;
         try {
@@ -100,8 +101,8 @@ public final class BedrockProvider implements ChatProvider, EmbeddingProvider, A
         });
         boolean ended = false;
         try {
-            boolean complete = relayUntilEnd(handoff, new BedrockStreamMapper(mapped.responseToolName()),
-                    deployment.timeout(), listener);
+            boolean complete = relayUntilEnd(
+                    handoff, new BedrockStreamMapper(mapped.responseToolName()), deployment.timeout(), listener);
             ended = true;
             if (!complete) {
                 throw UpstreamErrors.incompleteStream(TYPE);
@@ -119,18 +120,18 @@ public final class BedrockProvider implements ChatProvider, EmbeddingProvider, A
     }
 
     /** Relays the stream's events as they come; true when it ended as a complete answer. */
-    private static boolean relayUntilEnd(StreamHandoff handoff, BedrockStreamMapper mapper, Duration firstByteTimeout,
-                                         ChatStreamListener listener) throws InterruptedException {
+    private static boolean relayUntilEnd(
+            StreamHandoff handoff, BedrockStreamMapper mapper, Duration firstByteTimeout, ChatStreamListener listener)
+            throws InterruptedException {
         // Headers may come before the model produced anything: the deadline holds until the first event.
         long deadline = System.nanoTime() + firstByteTimeout.toNanos();
         boolean started = false;
         while (true) {
-            StreamHandoff.Signal signal = started ? handoff.take()
-                    : handoff.poll(Duration.ofNanos(deadline - System.nanoTime()));
+            StreamHandoff.Signal signal =
+                    started ? handoff.take() : handoff.poll(Duration.ofNanos(deadline - System.nanoTime()));
             switch (signal) {
                 case null -> throw UpstreamErrors.timeout(TYPE);
-                case StreamHandoff.Started headers -> {
-                }
+                case StreamHandoff.Started headers -> {}
                 case StreamHandoff.Event event -> {
                     started = true;
                     mapper.relay(event.event(), listener);
@@ -159,7 +160,8 @@ public final class BedrockProvider implements ChatProvider, EmbeddingProvider, A
     /** Titan takes one text per call; its answers state their token counts. */
     private EmbeddingResult embedWithTitan(Deployment deployment, List<String> texts, int dimensions) {
         String model = deployment.upstreamModel();
-        List<byte[]> bodies = texts.stream().map(text -> BedrockEmbeddingMapper.titanBody(model, text, dimensions))
+        List<byte[]> bodies = texts.stream()
+                .map(text -> BedrockEmbeddingMapper.titanBody(model, text, dimensions))
                 .toList();
         BedrockRuntimeClient client = client(deployment);
         List<float[]> vectors = new ArrayList<>(texts.size());
@@ -181,16 +183,20 @@ public final class BedrockProvider implements ChatProvider, EmbeddingProvider, A
             batches.add(texts.subList(from, Math.min(texts.size(), from + BedrockEmbeddingMapper.COHERE_BATCH)));
         }
         List<byte[]> bodies = batches.stream()
-                .map(batch -> BedrockEmbeddingMapper.cohereBody(model, batch, inputType, dimensions)).toList();
+                .map(batch -> BedrockEmbeddingMapper.cohereBody(model, batch, inputType, dimensions))
+                .toList();
         BedrockRuntimeClient client = client(deployment);
         List<float[]> vectors = new ArrayList<>(texts.size());
         long tokens = 0;
         boolean counted = true;
         for (int i = 0; i < bodies.size(); i++) {
             InvokeModelResponse response = invoke(client, deployment, bodies.get(i));
-            vectors.addAll(BedrockEmbeddingMapper.cohereVectors(answer(response), batches.get(i).size()));
-            long count = response.sdkHttpResponse().firstMatchingHeader(TOKEN_COUNT_HEADER)
-                    .map(BedrockProvider::parseCount).orElse(-1L);
+            vectors.addAll(BedrockEmbeddingMapper.cohereVectors(
+                    answer(response), batches.get(i).size()));
+            long count = response.sdkHttpResponse()
+                    .firstMatchingHeader(TOKEN_COUNT_HEADER)
+                    .map(BedrockProvider::parseCount)
+                    .orElse(-1L);
             counted &= count >= 0;
             tokens += Math.max(0, count);
         }
@@ -240,13 +246,19 @@ public final class BedrockProvider implements ChatProvider, EmbeddingProvider, A
     }
 
     private BedrockRuntimeAsyncClient streamingClient(Deployment deployment) {
-        return streamingClients.computeIfAbsent(ClientKey.of(deployment, defaultRegion),
-                key -> configure(BedrockRuntimeAsyncClient.builder(), key).httpClient(nettyHttp()).build());
+        return streamingClients.computeIfAbsent(
+                ClientKey.of(deployment, defaultRegion),
+                key -> configure(BedrockRuntimeAsyncClient.builder(), key)
+                        .httpClient(nettyHttp())
+                        .build());
     }
 
     private BedrockRuntimeClient client(Deployment deployment) {
-        return clients.computeIfAbsent(ClientKey.of(deployment, defaultRegion),
-                key -> configure(BedrockRuntimeClient.builder(), key).httpClient(urlConnectionHttp()).build());
+        return clients.computeIfAbsent(
+                ClientKey.of(deployment, defaultRegion),
+                key -> configure(BedrockRuntimeClient.builder(), key)
+                        .httpClient(urlConnectionHttp())
+                        .build());
     }
 
     private static <B extends AwsClientBuilder<B, ?>> B configure(B builder, ClientKey key) {

@@ -57,11 +57,9 @@ final class BedrockRequestMapper {
     /**
      * @param responseToolName the tool forced to carry a {@code json_schema} answer, or null
      */
-    record Mapped(ConverseStreamRequest request, String responseToolName) {
-    }
+    record Mapped(ConverseStreamRequest request, String responseToolName) {}
 
-    private BedrockRequestMapper() {
-    }
+    private BedrockRequestMapper() {}
 
     static Mapped toConverseStream(ChatRequest request, String modelId) {
         ChatParameters.rejectUnsupported(request, PROVIDER);
@@ -72,9 +70,8 @@ final class BedrockRequestMapper {
         if ("json_object".equals(format)) {
             system.add(SystemContentBlock.fromText(JSON_OBJECT_INSTRUCTION));
         }
-        ConverseStreamRequest.Builder converse = ConverseStreamRequest.builder()
-                .modelId(modelId)
-                .messages(messages);
+        ConverseStreamRequest.Builder converse =
+                ConverseStreamRequest.builder().modelId(modelId).messages(messages);
         if (!system.isEmpty()) {
             converse.system(system);
         }
@@ -82,7 +79,8 @@ final class BedrockRequestMapper {
         if (inference != null) {
             converse.inferenceConfig(inference);
         }
-        boolean historyUsesTools = messages.stream().flatMap(m -> m.content().stream())
+        boolean historyUsesTools = messages.stream()
+                .flatMap(m -> m.content().stream())
                 .anyMatch(block -> block.toolUse() != null || block.toolResult() != null);
         Tools tools = tools(request, "json_schema".equals(format), historyUsesTools);
         if (tools.config() != null) {
@@ -108,8 +106,11 @@ final class BedrockRequestMapper {
                 case "user" -> append(turns, ConversationRole.USER, userContent(message.get("content"), param));
                 case "assistant" -> append(turns, ConversationRole.ASSISTANT, assistantContent(message, param));
                 case "tool" -> append(turns, ConversationRole.USER, List.of(toolResult(message, param)));
-                default -> throw ChatParameters.unsupported(PROVIDER, param + ".role",
-                        "does not accept the deprecated 'function' role; use 'tool' messages");
+                default ->
+                    throw ChatParameters.unsupported(
+                            PROVIDER,
+                            param + ".role",
+                            "does not accept the deprecated 'function' role; use 'tool' messages");
             }
         }
         return turns;
@@ -123,7 +124,9 @@ final class BedrockRequestMapper {
         if (!turns.isEmpty() && turns.getLast().role() == role) {
             List<ContentBlock> merged = new ArrayList<>(turns.getLast().content());
             merged.addAll(blocks);
-            turns.set(turns.size() - 1, Message.builder().role(role).content(merged).build());
+            turns.set(
+                    turns.size() - 1,
+                    Message.builder().role(role).content(merged).build());
         } else {
             turns.add(Message.builder().role(role).content(blocks).build());
         }
@@ -141,8 +144,12 @@ final class BedrockRequestMapper {
             switch (part.path("type").asText()) {
                 case "text" -> addText(blocks, part.path("text").asText());
                 case "image_url" -> blocks.add(ContentBlock.fromImage(image(part, param, partParam)));
-                default -> throw ChatParameters.unsupported(PROVIDER, partParam + ".type",
-                        "accepts only 'text' and 'image_url' content parts, not '" + part.path("type").asText() + "'");
+                default ->
+                    throw ChatParameters.unsupported(
+                            PROVIDER,
+                            partParam + ".type",
+                            "accepts only 'text' and 'image_url' content parts, not '"
+                                    + part.path("type").asText() + "'");
             }
         }
         return blocks;
@@ -151,7 +158,9 @@ final class BedrockRequestMapper {
     private static ImageBlock image(JsonNode part, String messageParam, String partParam) {
         ChatParameters.Image image = ChatParameters.image(part, partParam);
         if (!image.isInline()) {
-            throw ChatParameters.unsupported(PROVIDER, messageParam + ".content",
+            throw ChatParameters.unsupported(
+                    PROVIDER,
+                    messageParam + ".content",
                     "takes images only inline (a base64 data: URL); it cannot fetch a remote image URL");
         }
         ImageFormat format = switch (image.mediaType().toLowerCase(Locale.ROOT)) {
@@ -159,8 +168,11 @@ final class BedrockRequestMapper {
             case "image/jpeg", "image/jpg" -> ImageFormat.JPEG;
             case "image/gif" -> ImageFormat.GIF;
             case "image/webp" -> ImageFormat.WEBP;
-            default -> throw ChatParameters.unsupported(PROVIDER, partParam + ".image_url",
-                    "accepts png, jpeg, gif and webp images, not '" + image.mediaType() + "'");
+            default ->
+                throw ChatParameters.unsupported(
+                        PROVIDER,
+                        partParam + ".image_url",
+                        "accepts png, jpeg, gif and webp images, not '" + image.mediaType() + "'");
         };
         byte[] bytes;
         try {
@@ -168,7 +180,9 @@ final class BedrockRequestMapper {
         } catch (IllegalArgumentException e) {
             throw GatewayException.invalidRequest("The inline image is not valid base64.", partParam + ".image_url");
         }
-        return ImageBlock.builder().format(format).source(ImageSource.fromBytes(SdkBytes.fromByteArray(bytes)))
+        return ImageBlock.builder()
+                .format(format)
+                .source(ImageSource.fromBytes(SdkBytes.fromByteArray(bytes)))
                 .build();
     }
 
@@ -204,22 +218,27 @@ final class BedrockRequestMapper {
         try {
             input = arguments.isBlank() ? Json.MAPPER.createObjectNode() : Json.read(arguments);
         } catch (IOException e) {
-            throw GatewayException.invalidRequest("'" + param + ".function.arguments' must be a JSON string.",
-                    param + ".function.arguments");
+            throw GatewayException.invalidRequest(
+                    "'" + param + ".function.arguments' must be a JSON string.", param + ".function.arguments");
         }
-        return ToolUseBlock.builder().toolUseId(id).name(name).input(JsonDocuments.toDocument(input)).build();
+        return ToolUseBlock.builder()
+                .toolUseId(id)
+                .name(name)
+                .input(JsonDocuments.toDocument(input))
+                .build();
     }
 
     private static ContentBlock toolResult(JsonNode message, String param) {
         String id = message.path("tool_call_id").asText("");
         if (id.isBlank()) {
-            throw GatewayException.invalidRequest("Missing required parameter: '" + param + ".tool_call_id'.",
-                    param + ".tool_call_id");
+            throw GatewayException.invalidRequest(
+                    "Missing required parameter: '" + param + ".tool_call_id'.", param + ".tool_call_id");
         }
         String text = plainText(message.get("content"), param + ".content");
         // Bedrock rejects blank text blocks, and a tool may well return nothing.
         ToolResultContentBlock result = ToolResultContentBlock.fromText(text.isBlank() ? "(empty)" : text);
-        return ContentBlock.fromToolResult(ToolResultBlock.builder().toolUseId(id).content(result).build());
+        return ContentBlock.fromToolResult(
+                ToolResultBlock.builder().toolUseId(id).content(result).build());
     }
 
     /** Bedrock rejects blank text blocks; OpenAI clients do send empty strings. */
@@ -241,7 +260,9 @@ final class BedrockRequestMapper {
         for (int j = 0; j < content.size(); j++) {
             JsonNode part = content.get(j);
             if (!"text".equals(part.path("type").asText())) {
-                throw ChatParameters.unsupported(PROVIDER, param + "[" + j + "].type",
+                throw ChatParameters.unsupported(
+                        PROVIDER,
+                        param + "[" + j + "].type",
                         "accepts only text parts in system, developer and tool messages");
             }
             if (!text.isEmpty()) {
@@ -282,8 +303,7 @@ final class BedrockRequestMapper {
 
     // ---- tools -------------------------------------------------------------------------------------------------
 
-    private record Tools(ToolConfiguration config, String responseToolName) {
-    }
+    private record Tools(ToolConfiguration config, String responseToolName) {}
 
     /**
      * {@code tool_choice} auto/required/function become auto/any/tool. {@code none} omits the tools, except when the
@@ -320,7 +340,8 @@ final class BedrockRequestMapper {
             if (!callerForcedOne) {
                 choice = tools.size() > 1 && !none
                         ? ToolChoice.fromAny(AnyToolChoice.builder().build())
-                        : ToolChoice.fromTool(SpecificToolChoice.builder().name(responseTool).build());
+                        : ToolChoice.fromTool(
+                                SpecificToolChoice.builder().name(responseTool).build());
             }
         }
         if (tools.isEmpty()) {
@@ -340,8 +361,8 @@ final class BedrockRequestMapper {
         JsonNode function = tool.path("function");
         String name = function.path("name").asText("");
         if (name.isBlank()) {
-            throw GatewayException.invalidRequest("Missing required parameter: '" + param + ".function.name'.",
-                    param + ".function.name");
+            throw GatewayException.invalidRequest(
+                    "Missing required parameter: '" + param + ".function.name'.", param + ".function.name");
         }
         ToolSpecification.Builder spec = ToolSpecification.builder().name(name);
         String description = function.path("description").asText("");
@@ -349,10 +370,14 @@ final class BedrockRequestMapper {
             spec.description(description);
         }
         JsonNode parameters = function.get("parameters");
-        JsonNode schema = parameters != null && parameters.isObject() ? parameters
-                : Json.MAPPER.createObjectNode().put("type", "object").set("properties",
-                        Json.MAPPER.createObjectNode());
-        return spec.inputSchema(ToolInputSchema.fromJson(JsonDocuments.toDocument(schema))).build();
+        JsonNode schema = parameters != null && parameters.isObject()
+                ? parameters
+                : Json.MAPPER
+                        .createObjectNode()
+                        .put("type", "object")
+                        .set("properties", Json.MAPPER.createObjectNode());
+        return spec.inputSchema(ToolInputSchema.fromJson(JsonDocuments.toDocument(schema)))
+                .build();
     }
 
     private static ToolChoice toolChoice(JsonNode choice) {
@@ -363,14 +388,19 @@ final class BedrockRequestMapper {
             return switch (choice.asText()) {
                 case "auto" -> ToolChoice.fromAuto(AutoToolChoice.builder().build());
                 case "required" -> ToolChoice.fromAny(AnyToolChoice.builder().build());
-                default -> throw GatewayException.invalidRequest("Invalid value for 'tool_choice': '"
-                        + choice.asText() + "'. Supported values are: 'none', 'auto', 'required'.", "tool_choice");
+                default ->
+                    throw GatewayException.invalidRequest(
+                            "Invalid value for 'tool_choice': '" + choice.asText()
+                                    + "'. Supported values are: 'none', 'auto', 'required'.",
+                            "tool_choice");
             };
         }
         String name = choice.path("function").path("name").asText("");
         if (!"function".equals(choice.path("type").asText()) || name.isBlank()) {
-            throw GatewayException.invalidRequest("Invalid 'tool_choice': expected 'none', 'auto', 'required' or "
-                    + "{\"type\": \"function\", \"function\": {\"name\": ...}}.", "tool_choice");
+            throw GatewayException.invalidRequest(
+                    "Invalid 'tool_choice': expected 'none', 'auto', 'required' or "
+                            + "{\"type\": \"function\", \"function\": {\"name\": ...}}.",
+                    "tool_choice");
         }
         return ToolChoice.fromTool(SpecificToolChoice.builder().name(name).build());
     }
@@ -382,8 +412,10 @@ final class BedrockRequestMapper {
         }
         String type = format.path("type").asText("");
         if (!Set.of("text", "json_object", "json_schema").contains(type)) {
-            throw GatewayException.invalidRequest("Invalid value for 'response_format.type': '" + type
-                    + "'. Supported values are: 'text', 'json_object', 'json_schema'.", "response_format.type");
+            throw GatewayException.invalidRequest(
+                    "Invalid value for 'response_format.type': '" + type
+                            + "'. Supported values are: 'text', 'json_object', 'json_schema'.",
+                    "response_format.type");
         }
         return type;
     }
@@ -391,8 +423,9 @@ final class BedrockRequestMapper {
     private static String responseToolName(ObjectNode openAi, Set<String> callerToolNames) {
         JsonNode format = openAi.path("response_format").path("json_schema");
         if (!format.path("schema").isObject()) {
-            throw GatewayException.invalidRequest("The " + PROVIDER + " provider needs "
-                    + "'response_format.json_schema.schema' (a JSON Schema object) for json_schema responses.",
+            throw GatewayException.invalidRequest(
+                    "The " + PROVIDER + " provider needs "
+                            + "'response_format.json_schema.schema' (a JSON Schema object) for json_schema responses.",
                     "response_format.json_schema.schema");
         }
         String name = format.path("name").asText("");
@@ -400,8 +433,9 @@ final class BedrockRequestMapper {
             name = DEFAULT_RESPONSE_TOOL;
         }
         if (callerToolNames.contains(name)) {
-            throw GatewayException.invalidRequest("'response_format.json_schema.name' must differ from the names of "
-                    + "the request's tools: the " + PROVIDER + " provider answers through a tool of that name.",
+            throw GatewayException.invalidRequest(
+                    "'response_format.json_schema.name' must differ from the names of " + "the request's tools: the "
+                            + PROVIDER + " provider answers through a tool of that name.",
                     "response_format.json_schema.name");
         }
         return name;

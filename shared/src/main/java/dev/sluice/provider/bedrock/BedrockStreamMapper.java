@@ -79,8 +79,9 @@ final class BedrockStreamMapper {
         }
         int index = toolIndexByBlock.size();
         toolIndexByBlock.put(block, index);
-        emit(listener, StreamChunk.of(new StreamDelta.ToolCallStart(0, index, toolUse.toolUseId(), toolUse.name(),
-                null)));
+        emit(
+                listener,
+                StreamChunk.of(new StreamDelta.ToolCallStart(0, index, toolUse.toolUseId(), toolUse.name(), null)));
     }
 
     private void blockDelta(ContentBlockDeltaEvent event, ChatStreamListener listener) {
@@ -106,9 +107,13 @@ final class BedrockStreamMapper {
             if (responseToolName == null && !delta.text().isEmpty()) {
                 emit(listener, StreamChunk.of(new StreamDelta.Text(0, delta.text())));
             }
-        } else if (delta.reasoningContent() != null && delta.reasoningContent().text() != null
+        } else if (delta.reasoningContent() != null
+                && delta.reasoningContent().text() != null
                 && !delta.reasoningContent().text().isEmpty()) {
-            emit(listener, StreamChunk.of(new StreamDelta.Reasoning(0, delta.reasoningContent().text())));
+            emit(
+                    listener,
+                    StreamChunk.of(new StreamDelta.Reasoning(
+                            0, delta.reasoningContent().text())));
         }
         // Reasoning signatures and redacted reasoning, citations: nothing an OpenAI client reads.
     }

@@ -19,8 +19,7 @@ import software.amazon.awssdk.core.document.Document;
  * documents. Numbers keep their exact decimal text both ways.
  */
 final class JsonDocuments {
-    private JsonDocuments() {
-    }
+    private JsonDocuments() {}
 
     static Document toDocument(JsonNode node) {
         if (node == null || node.isNull() || node.isMissingNode()) {

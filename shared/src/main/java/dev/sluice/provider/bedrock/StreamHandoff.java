@@ -22,21 +22,16 @@ final class StreamHandoff implements Subscriber<ConverseStreamOutput> {
     static final int WINDOW = 32;
 
     /** What the SDK reported, in order. */
-    sealed interface Signal permits Started, Event, Failed, Completed {
-    }
+    sealed interface Signal permits Started, Event, Failed, Completed {}
 
     /** The response headers arrived: the upstream's first byte. */
-    record Started() implements Signal {
-    }
+    record Started() implements Signal {}
 
-    record Event(ConverseStreamOutput event) implements Signal {
-    }
+    record Event(ConverseStreamOutput event) implements Signal {}
 
-    record Failed(Throwable cause) implements Signal {
-    }
+    record Failed(Throwable cause) implements Signal {}
 
-    record Completed() implements Signal {
-    }
+    record Completed() implements Signal {}
 
     private final BlockingQueue<Signal> signals = new ArrayBlockingQueue<>(WINDOW + 8);
     private volatile Subscription subscription;

@@ -17,8 +17,7 @@ import java.util.Locale;
  * prompt over the context window is a plain 400 whose message says "exceeds the maximum number of tokens".
  */
 final class GeminiErrors {
-    private GeminiErrors() {
-    }
+    private GeminiErrors() {}
 
     static GatewayException fromResponse(int status, byte[] body, String retryAfterHeader) {
         JsonNode error = errorObject(body);
@@ -66,7 +65,8 @@ final class GeminiErrors {
         for (JsonNode detail : error.path("details")) {
             if (detail.path("@type").asText().endsWith("google.rpc.RetryInfo")) {
                 String delay = detail.path("retryDelay").asText("");
-                return delay.endsWith("s") ? UpstreamErrors.parseRetryAfter(delay.substring(0, delay.length() - 1))
+                return delay.endsWith("s")
+                        ? UpstreamErrors.parseRetryAfter(delay.substring(0, delay.length() - 1))
                         : -1;
             }
         }

@@ -57,7 +57,8 @@ public final class GeminiProvider implements ChatProvider, EmbeddingProvider {
         ObjectNode body = GeminiRequestMapper.toGenerateContent(call.request(), deployment);
         URI uri = endpoint(deployment, ":streamGenerateContent?alt=sse");
         HttpResponse<InputStream> response = send(request(uri, call.requestId(), call.credential(), deployment, body)
-                .header("Accept", "text/event-stream").build());
+                .header("Accept", "text/event-stream")
+                .build());
         try (InputStream stream = response.body()) {
             if (response.statusCode() / 100 != 2) {
                 throw errorFrom(response, stream);
@@ -78,9 +79,13 @@ public final class GeminiProvider implements ChatProvider, EmbeddingProvider {
         for (int from = 0; from < texts.size(); from += GeminiRequestMapper.MAX_EMBED_BATCH) {
             int to = Math.min(texts.size(), from + GeminiRequestMapper.MAX_EMBED_BATCH);
             List<String> batch = texts.subList(from, to);
-            ObjectNode body = GeminiRequestMapper.toBatchEmbed(model, batch, call.request().dimensions());
-            vectors.addAll(embedBatch(request(uri, call.requestId(), call.credential(), deployment, body)
-                    .header("Accept", "application/json").build(), batch.size()));
+            ObjectNode body = GeminiRequestMapper.toBatchEmbed(
+                    model, batch, call.request().dimensions());
+            vectors.addAll(embedBatch(
+                    request(uri, call.requestId(), call.credential(), deployment, body)
+                            .header("Accept", "application/json")
+                            .build(),
+                    batch.size()));
         }
         return new EmbeddingResult(vectors, null); // Gemini reports no token usage for embeddings
     }
@@ -98,8 +103,7 @@ public final class GeminiProvider implements ChatProvider, EmbeddingProvider {
         }
         JsonNode embeddings = answer.path("embeddings");
         if (!embeddings.isArray() || embeddings.size() != expected) {
-            throw UpstreamErrors.malformedResponse(TYPE,
-                    embeddings.size() + " embeddings for " + expected + " inputs");
+            throw UpstreamErrors.malformedResponse(TYPE, embeddings.size() + " embeddings for " + expected + " inputs");
         }
         List<float[]> vectors = new ArrayList<>(expected);
         for (JsonNode embedding : embeddings) {
@@ -118,8 +122,8 @@ public final class GeminiProvider implements ChatProvider, EmbeddingProvider {
                 + GeminiRequestMapper.modelPath(deployment.upstreamModel()) + method);
     }
 
-    private static HttpRequest.Builder request(URI uri, String requestId, String credential, Deployment deployment,
-                                               ObjectNode body) {
+    private static HttpRequest.Builder request(
+            URI uri, String requestId, String credential, Deployment deployment, ObjectNode body) {
         HttpRequest.Builder request = HttpRequest.newBuilder(uri)
                 .timeout(deployment.timeout())
                 .header("Content-Type", "application/json")
@@ -157,9 +161,10 @@ public final class GeminiProvider implements ChatProvider, EmbeddingProvider {
         mapper.complete();
     }
 
-    private static GatewayException errorFrom(HttpResponse<InputStream> response, InputStream body)
-            throws IOException {
-        return GeminiErrors.fromResponse(response.statusCode(), UpstreamHttp.errorBody(body),
+    private static GatewayException errorFrom(HttpResponse<InputStream> response, InputStream body) throws IOException {
+        return GeminiErrors.fromResponse(
+                response.statusCode(),
+                UpstreamHttp.errorBody(body),
                 response.headers().firstValue("Retry-After").orElse(null));
     }
 }

@@ -44,15 +44,28 @@ final class GeminiRequestMapper {
      * {@code strict}, {@code const}, {@code examples}, {@code not}, {@code patternProperties}, ...) is rejected by
      * the API as an unknown field, so it is dropped. {@code $ref}, {@code oneOf} and type arrays are rewritten.
      */
-    private static final List<String> SCHEMA_SCALARS = List.of("title", "description", "nullable", "maxItems",
-            "minItems", "minProperties", "maxProperties", "minLength", "maxLength", "pattern", "example", "default",
-            "minimum", "maximum", "propertyOrdering");
+    private static final List<String> SCHEMA_SCALARS = List.of(
+            "title",
+            "description",
+            "nullable",
+            "maxItems",
+            "minItems",
+            "minProperties",
+            "maxProperties",
+            "minLength",
+            "maxLength",
+            "pattern",
+            "example",
+            "default",
+            "minimum",
+            "maximum",
+            "propertyOrdering");
     /** The Gemini Developer API accepts only these {@code format}s. */
     private static final List<String> FORMATS = List.of("enum", "date-time", "int32", "int64", "float", "double");
+
     private static final int MAX_SCHEMA_DEPTH = 32;
 
-    private GeminiRequestMapper() {
-    }
+    private GeminiRequestMapper() {}
 
     /** {@code models/<name>}, or the route's own resource name when it has one ({@code tunedModels/...}). */
     static String modelPath(String upstreamModel) {
@@ -62,7 +75,9 @@ final class GeminiRequestMapper {
     static ObjectNode toGenerateContent(ChatRequest request, Deployment deployment) {
         ChatParameters.rejectUnsupported(request, GeminiProvider.TYPE);
         ObjectNode body = Json.MAPPER.createObjectNode();
-        boolean signs = !UNSIGNED_MODELS.matcher(deployment.upstreamModel().toLowerCase(Locale.ROOT)).matches();
+        boolean signs = !UNSIGNED_MODELS
+                .matcher(deployment.upstreamModel().toLowerCase(Locale.ROOT))
+                .matches();
         new Conversation(signs).translate(request.messages(), body);
         tools(request, body);
         generationConfig(request, deployment, body);
@@ -105,8 +120,8 @@ final class GeminiRequestMapper {
                     case "user" -> append("user", userParts(message.get("content"), param + ".content"));
                     case "assistant" -> append("model", assistantParts(message, param));
                     case "tool" -> append("user", toolResult(message, param));
-                    case "function" -> append("user", functionResult(message.path("name").asText(),
-                            message.get("content")));
+                    case "function" ->
+                        append("user", functionResult(message.path("name").asText(), message.get("content")));
                     default -> throw GatewayException.invalidRequest("Unsupported role.", param + ".role");
                 }
             }
@@ -148,8 +163,12 @@ final class GeminiRequestMapper {
                     case "image_url" -> parts.add(image(ChatParameters.image(part, partParam)));
                     case "input_audio" -> parts.add(audio(part.path("input_audio"), partParam));
                     case "file" -> parts.add(file(part.path("file"), partParam));
-                    default -> throw ChatParameters.unsupported(GeminiProvider.TYPE, partParam + ".type",
-                            "does not accept content parts of type '" + part.path("type").asText() + "'");
+                    default ->
+                        throw ChatParameters.unsupported(
+                                GeminiProvider.TYPE,
+                                partParam + ".type",
+                                "does not accept content parts of type '"
+                                        + part.path("type").asText() + "'");
                 }
             }
             return parts;
@@ -166,21 +185,30 @@ final class GeminiRequestMapper {
                 JsonNode function = call.path("function");
                 String name = function.path("name").asText("");
                 if (name.isEmpty()) {
-                    throw GatewayException.invalidRequest("A tool call needs 'function.name'.",
-                            callParam + ".function.name");
+                    throw GatewayException.invalidRequest(
+                            "A tool call needs 'function.name'.", callParam + ".function.name");
                 }
                 if (call.hasNonNull("id")) {
                     toolNames.put(call.get("id").asText(), name);
                 }
-                String signature = call.path("extra_content").path("google").path("thought_signature").asText(null);
-                parts.add(functionCall(name, function.get("arguments"), callParam + ".function.arguments",
+                String signature = call.path("extra_content")
+                        .path("google")
+                        .path("thought_signature")
+                        .asText(null);
+                parts.add(functionCall(
+                        name,
+                        function.get("arguments"),
+                        callParam + ".function.arguments",
                         signature != null ? signature : first && signs ? SKIP_SIGNATURE : null));
                 first = false;
             }
             JsonNode legacy = message.get("function_call");
             if (legacy != null && legacy.isObject()) {
-                parts.add(functionCall(legacy.path("name").asText(), legacy.get("arguments"),
-                        param + ".function_call.arguments", first && signs ? SKIP_SIGNATURE : null));
+                parts.add(functionCall(
+                        legacy.path("name").asText(),
+                        legacy.get("arguments"),
+                        param + ".function_call.arguments",
+                        first && signs ? SKIP_SIGNATURE : null));
             }
             return parts;
         }
@@ -189,8 +217,10 @@ final class GeminiRequestMapper {
             String id = message.path("tool_call_id").asText("");
             String name = toolNames.get(id);
             if (name == null) {
-                throw GatewayException.invalidRequest("The tool message's 'tool_call_id' (" + id
-                        + ") matches no tool call of an earlier assistant message.", param + ".tool_call_id");
+                throw GatewayException.invalidRequest(
+                        "The tool message's 'tool_call_id' (" + id
+                                + ") matches no tool call of an earlier assistant message.",
+                        param + ".tool_call_id");
             }
             return functionResult(name, message.get("content"));
         }
@@ -225,7 +255,9 @@ final class GeminiRequestMapper {
             if (type.equals("text")) {
                 addText(into, part.path("text").asText());
             } else if (!type.equals("refusal")) {
-                throw ChatParameters.unsupported(GeminiProvider.TYPE, param + "[" + j + "].type",
+                throw ChatParameters.unsupported(
+                        GeminiProvider.TYPE,
+                        param + "[" + j + "].type",
                         "accepts only text in system and assistant messages");
             }
         }
@@ -269,7 +301,9 @@ final class GeminiRequestMapper {
         if (image.isInline()) {
             part.putObject("inlineData").put("mimeType", image.mediaType()).put("data", image.base64Data());
         } else {
-            part.putObject("fileData").put("mimeType", guessImageType(image.url())).put("fileUri", image.url());
+            part.putObject("fileData")
+                    .put("mimeType", guessImageType(image.url()))
+                    .put("fileUri", image.url());
         }
         return part;
     }
@@ -304,8 +338,9 @@ final class GeminiRequestMapper {
         String format = audio.path("format").asText("");
         String data = audio.path("data").asText("");
         if (data.isEmpty() || !(format.equals("wav") || format.equals("mp3"))) {
-            throw GatewayException.invalidRequest("An input_audio part needs base64 'data' and a 'format' of wav or "
-                    + "mp3.", param + ".input_audio");
+            throw GatewayException.invalidRequest(
+                    "An input_audio part needs base64 'data' and a 'format' of wav or " + "mp3.",
+                    param + ".input_audio");
         }
         ObjectNode part = Json.MAPPER.createObjectNode();
         part.putObject("inlineData").put("mimeType", "audio/" + format).put("data", data);
@@ -316,7 +351,9 @@ final class GeminiRequestMapper {
         String data = file.path("file_data").asText("");
         int comma = data.indexOf(',');
         if (!data.startsWith("data:") || comma < 0 || !data.substring(0, comma).endsWith(";base64")) {
-            throw ChatParameters.unsupported(GeminiProvider.TYPE, param + ".file",
+            throw ChatParameters.unsupported(
+                    GeminiProvider.TYPE,
+                    param + ".file",
                     "accepts files only inline, as a base64 data URL in 'file_data'");
         }
         String mimeType = data.substring(5, comma - ";base64".length());
@@ -351,8 +388,8 @@ final class GeminiRequestMapper {
 
     private static ObjectNode declaration(JsonNode tool, String param) {
         if (!"function".equals(tool.path("type").asText())) {
-            throw ChatParameters.unsupported(GeminiProvider.TYPE, param + ".type",
-                    "supports only tools of type 'function'");
+            throw ChatParameters.unsupported(
+                    GeminiProvider.TYPE, param + ".type", "supports only tools of type 'function'");
         }
         JsonNode function = tool.path("function");
         if (!function.path("name").isTextual()) {
@@ -377,15 +414,21 @@ final class GeminiRequestMapper {
                 case "auto" -> config.put("mode", "AUTO");
                 case "none" -> config.put("mode", "NONE");
                 case "required" -> config.put("mode", "ANY");
-                default -> throw GatewayException.invalidRequest("Invalid value for 'tool_choice': '"
-                        + choice.asText() + "'. Supported values are: 'none', 'auto' and 'required'.", "tool_choice");
+                default ->
+                    throw GatewayException.invalidRequest(
+                            "Invalid value for 'tool_choice': '" + choice.asText()
+                                    + "'. Supported values are: 'none', 'auto' and 'required'.",
+                            "tool_choice");
             }
         } else if ("function".equals(choice.path("type").asText())
                 && choice.path("function").path("name").isTextual()) {
             config.put("mode", "ANY");
-            config.putArray("allowedFunctionNames").add(choice.path("function").path("name").asText());
+            config.putArray("allowedFunctionNames")
+                    .add(choice.path("function").path("name").asText());
         } else {
-            throw ChatParameters.unsupported(GeminiProvider.TYPE, "tool_choice",
+            throw ChatParameters.unsupported(
+                    GeminiProvider.TYPE,
+                    "tool_choice",
                     "accepts 'tool_choice' as 'none', 'auto', 'required' or one named function");
         }
         return config;
@@ -393,8 +436,11 @@ final class GeminiRequestMapper {
 
     /** Gemini rejects an OBJECT schema without properties; a function without parameters omits them. */
     private static boolean isEmptyObjectSchema(JsonNode schema) {
-        return "object".equals(schema.path("type").asText()) && schema.path("properties").isEmpty()
-                && !schema.has("anyOf") && !schema.has("oneOf") && !schema.has("$ref");
+        return "object".equals(schema.path("type").asText())
+                && schema.path("properties").isEmpty()
+                && !schema.has("anyOf")
+                && !schema.has("oneOf")
+                && !schema.has("$ref");
     }
 
     /** JSON Schema to Gemini's {@code Schema}: unknown keywords dropped, local {@code $ref}s inlined. */
@@ -417,7 +463,8 @@ final class GeminiRequestMapper {
                 out.set(key, source.get(key).deepCopy());
             }
         }
-        if (source.path("format").isTextual() && FORMATS.contains(source.get("format").asText())) {
+        if (source.path("format").isTextual()
+                && FORMATS.contains(source.get("format").asText())) {
             out.put("format", source.get("format").asText());
         }
         enumValues(source, out);
@@ -426,8 +473,9 @@ final class GeminiRequestMapper {
         }
         if (source.path("properties").isObject()) {
             ObjectNode properties = out.putObject("properties");
-            source.get("properties").properties().forEach(entry ->
-                    properties.set(entry.getKey(), schema(entry.getValue(), root, depth + 1)));
+            source.get("properties")
+                    .properties()
+                    .forEach(entry -> properties.set(entry.getKey(), schema(entry.getValue(), root, depth + 1)));
         }
         if (source.path("items").isObject()) {
             out.set("items", schema(source.get("items"), root, depth + 1));

@@ -22,8 +22,8 @@ import java.util.UUID;
  * all of its arguments.
  */
 final class GeminiStreamMapper {
-    private static final Set<String> FILTERED = Set.of("SAFETY", "RECITATION", "BLOCKLIST", "PROHIBITED_CONTENT",
-            "SPII", "IMAGE_SAFETY");
+    private static final Set<String> FILTERED =
+            Set.of("SAFETY", "RECITATION", "BLOCKLIST", "PROHIBITED_CONTENT", "SPII", "IMAGE_SAFETY");
 
     private final ChatStreamListener listener;
     private boolean roleSent;
@@ -39,7 +39,8 @@ final class GeminiStreamMapper {
     void onResponse(JsonNode response) {
         JsonNode error = response.get("error");
         if (error != null && error.isObject()) {
-            throw UpstreamErrors.midStreamError(GeminiProvider.TYPE, error.path("message").asText("no message"));
+            throw UpstreamErrors.midStreamError(
+                    GeminiProvider.TYPE, error.path("message").asText("no message"));
         }
         if (!roleSent) {
             roleSent = true;
@@ -119,7 +120,8 @@ final class GeminiStreamMapper {
     static TokenUsage toTokenUsage(JsonNode usage) {
         long thoughts = usage.path("thoughtsTokenCount").asLong(0);
         return new TokenUsage(
-                usage.path("promptTokenCount").asLong(0) + usage.path("toolUsePromptTokenCount").asLong(0),
+                usage.path("promptTokenCount").asLong(0)
+                        + usage.path("toolUsePromptTokenCount").asLong(0),
                 usage.path("candidatesTokenCount").asLong(0) + thoughts,
                 usage.path("cachedContentTokenCount").asLong(0),
                 thoughts);

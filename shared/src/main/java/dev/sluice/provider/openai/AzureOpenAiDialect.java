@@ -23,8 +23,8 @@ public final class AzureOpenAiDialect implements OpenAiDialect {
     public static final String TYPE = "azure-openai";
     public static final String DEFAULT_API_VERSION = "2024-10-21";
     /** Fields the GA data-plane API rejects. */
-    private static final Set<String> DROPPED = Set.of("store", "metadata", "service_tier", "prompt_cache_key",
-            "safety_identifier", "verbosity");
+    private static final Set<String> DROPPED =
+            Set.of("store", "metadata", "service_tier", "prompt_cache_key", "safety_identifier", "verbosity");
 
     private final EntraTokenSource entra;
 
@@ -59,9 +59,13 @@ public final class AzureOpenAiDialect implements OpenAiDialect {
             return;
         }
         if (deployment.option("auth", "api-key").equals("entra")) {
-            request.header("Authorization", "Bearer " + entra.token(credential,
-                    deployment.option("authorityHost", EntraTokenSource.PUBLIC_AUTHORITY),
-                    deployment.option("scope", EntraTokenSource.PUBLIC_SCOPE)));
+            request.header(
+                    "Authorization",
+                    "Bearer "
+                            + entra.token(
+                                    credential,
+                                    deployment.option("authorityHost", EntraTokenSource.PUBLIC_AUTHORITY),
+                                    deployment.option("scope", EntraTokenSource.PUBLIC_SCOPE)));
         } else {
             request.header("api-key", credential);
         }

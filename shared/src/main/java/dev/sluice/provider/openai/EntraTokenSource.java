@@ -3,8 +3,8 @@ package dev.sluice.provider.openai;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sluice.auth.ApiKeys;
 import dev.sluice.error.GatewayException;
-import dev.sluice.provider.UpstreamErrors;
 import dev.sluice.json.Json;
+import dev.sluice.provider.UpstreamErrors;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -30,8 +30,7 @@ public final class EntraTokenSource {
     private static final Logger LOG = LoggerFactory.getLogger(EntraTokenSource.class);
     private static final Duration REFRESH_MARGIN = Duration.ofMinutes(5);
 
-    private record Token(String value, Instant refreshAt) {
-    }
+    private record Token(String value, Instant refreshAt) {}
 
     private final Duration connectTimeout;
     private final Clock clock;
@@ -48,7 +47,9 @@ public final class EntraTokenSource {
         if (client == null) {
             synchronized (this) {
                 if (http == null) {
-                    http = HttpClient.newBuilder().connectTimeout(connectTimeout).build();
+                    http = HttpClient.newBuilder()
+                            .connectTimeout(connectTimeout)
+                            .build();
                 }
                 client = http;
             }
@@ -85,9 +86,13 @@ public final class EntraTokenSource {
                 + encode(clientSecret) + "&scope=" + encode(scope);
         URI uri = URI.create(authorityHost.replaceAll("/+$", "") + "/" + encode(tenant) + "/oauth2/v2.0/token");
         try {
-            HttpResponse<byte[]> response = http().send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10))
-                    .header("Content-Type", "application/x-www-form-urlencoded")
-                    .POST(HttpRequest.BodyPublishers.ofString(form)).build(), HttpResponse.BodyHandlers.ofByteArray());
+            HttpResponse<byte[]> response = http().send(
+                            HttpRequest.newBuilder(uri)
+                                    .timeout(Duration.ofSeconds(10))
+                                    .header("Content-Type", "application/x-www-form-urlencoded")
+                                    .POST(HttpRequest.BodyPublishers.ofString(form))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofByteArray());
             JsonNode body;
             try {
                 body = Json.read(response.body());
@@ -95,14 +100,19 @@ public final class EntraTokenSource {
                 body = Json.MAPPER.createObjectNode();
             }
             if (response.statusCode() != 200 || !body.path("access_token").isTextual()) {
-                LOG.warn("Entra ID token request for client {} failed: HTTP {} {}", clientId, response.statusCode(),
+                LOG.warn(
+                        "Entra ID token request for client {} failed: HTTP {} {}",
+                        clientId,
+                        response.statusCode(),
                         body.path("error").asText(""));
                 throw UpstreamErrors.authFailed(
                         "The gateway could not obtain a Microsoft Entra ID token for the azure-openai provider.",
-                        null, null);
+                        null,
+                        null);
             }
             long expiresIn = body.path("expires_in").asLong(3600);
-            return new Token(body.get("access_token").asText(),
+            return new Token(
+                    body.get("access_token").asText(),
                     clock.instant().plusSeconds(expiresIn).minus(REFRESH_MARGIN));
         } catch (IOException e) {
             throw UpstreamErrors.authFailed("The Microsoft Entra ID token endpoint could not be reached.", null, e);

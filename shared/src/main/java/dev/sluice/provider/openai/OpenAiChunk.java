@@ -29,34 +29,39 @@ import java.util.Map;
  * that ignore unknown fields.
  */
 record OpenAiChunk(List<Choice> choices, JsonNode usage, JsonNode error, OpenAiChunkJson json) {
-    private static final TypeReference<List<Choice>> CHOICES = new TypeReference<>() {
-    };
+    private static final TypeReference<List<Choice>> CHOICES = new TypeReference<>() {};
 
     @JsonIgnoreProperties(ignoreUnknown = true)
-    record Choice(int index, Delta delta, @JsonProperty("finish_reason") String finishReason) {
-    }
+    record Choice(
+            int index,
+            Delta delta,
+            @JsonProperty("finish_reason") String finishReason) {}
 
     /**
      * Text fields read as text only: some servers (Mistral's reasoning models) send content as a list of parts. Fields
      * of other names are kept in {@code others}, so that output this gateway does not type still counts as output.
      */
-    record Delta(String role,
-                 @JsonDeserialize(using = TextOnly.class) String content,
-                 @JsonProperty("reasoning_content") @JsonDeserialize(using = TextOnly.class) String reasoningContent,
-                 @JsonDeserialize(using = TextOnly.class) String refusal,
-                 @JsonProperty("tool_calls") List<ToolCall> toolCalls,
-                 @JsonAnySetter Map<String, JsonNode> others) {
-    }
+    record Delta(
+            String role,
+            @JsonDeserialize(using = TextOnly.class) String content,
+
+            @JsonProperty("reasoning_content") @JsonDeserialize(using = TextOnly.class)
+            String reasoningContent,
+
+            @JsonDeserialize(using = TextOnly.class) String refusal,
+            @JsonProperty("tool_calls") List<ToolCall> toolCalls,
+            @JsonAnySetter Map<String, JsonNode> others) {}
 
     /** A tool-call fragment: the first of a call carries its id and name, the later ones argument fragments. */
     @JsonIgnoreProperties(ignoreUnknown = true)
-    record ToolCall(int index, String id, Function function,
-                    @JsonProperty("extra_content") JsonNode extraContent) {
-    }
+    record ToolCall(
+            int index,
+            String id,
+            Function function,
+            @JsonProperty("extra_content") JsonNode extraContent) {}
 
     @JsonIgnoreProperties(ignoreUnknown = true)
-    record Function(String name, String arguments) {
-    }
+    record Function(String name, String arguments) {}
 
     /** Reads one chunk: the JSON of one {@code data:} event. */
     static OpenAiChunk read(byte[] json) throws IOException {
@@ -151,8 +156,21 @@ record OpenAiChunk(List<Choice> choices, JsonNode usage, JsonNode error, OpenAiC
                     usageStart = json[before] == ',' ? before : usageStart;
                 }
             }
-            return new OpenAiChunk(choices, usage, error, new OpenAiChunkJson(json, bodyStart, bodyEnd, idStart, idEnd,
-                    modelStart, modelEnd, usageStart, usageEnd, usageNull));
+            return new OpenAiChunk(
+                    choices,
+                    usage,
+                    error,
+                    new OpenAiChunkJson(
+                            json,
+                            bodyStart,
+                            bodyEnd,
+                            idStart,
+                            idEnd,
+                            modelStart,
+                            modelEnd,
+                            usageStart,
+                            usageEnd,
+                            usageNull));
         }
     }
 
@@ -179,7 +197,8 @@ record OpenAiChunk(List<Choice> choices, JsonNode usage, JsonNode error, OpenAiC
                 }
                 if (delta.others() != null) {
                     delta.others().forEach((field, value) -> {
-                        if (!value.isNull() && !(value.isTextual() && value.asText().isEmpty())) {
+                        if (!value.isNull()
+                                && !(value.isTextual() && value.asText().isEmpty())) {
                             deltas.add(new StreamDelta.Untyped(index, field));
                         }
                     });

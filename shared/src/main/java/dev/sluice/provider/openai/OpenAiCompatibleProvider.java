@@ -60,8 +60,13 @@ public final class OpenAiCompatibleProvider implements ChatProvider, EmbeddingPr
 
     @Override
     public void streamChat(ProviderCall call, ChatStreamListener listener) {
-        HttpResponse<InputStream> response = send(call.deployment(), "chat/completions", call.requestId(),
-                call.credential(), "text/event-stream", Json.write(upstreamBody(call)));
+        HttpResponse<InputStream> response = send(
+                call.deployment(),
+                "chat/completions",
+                call.requestId(),
+                call.credential(),
+                "text/event-stream",
+                Json.write(upstreamBody(call)));
         try (InputStream body = response.body()) {
             String contentType = response.headers().firstValue("Content-Type").orElse("");
             if (contentType.startsWith("application/json")) {
@@ -80,18 +85,24 @@ public final class OpenAiCompatibleProvider implements ChatProvider, EmbeddingPr
         upstream.put("model", call.deployment().upstreamModel());
         upstream.put("encoding_format", "float"); // the gateway decodes vectors; it re-encodes as the caller asked
         dialect.adapt(upstream);
-        HttpResponse<InputStream> response = send(call.deployment(), "embeddings", call.requestId(),
-                call.credential(), "application/json", Json.write(upstream));
+        HttpResponse<InputStream> response = send(
+                call.deployment(),
+                "embeddings",
+                call.requestId(),
+                call.credential(),
+                "application/json",
+                Json.write(upstream));
         try (InputStream body = response.body()) {
-            return OpenAiEmbeddings.toResult(Json.read(body.readAllBytes()), call.request().inputCount(), type);
+            return OpenAiEmbeddings.toResult(
+                    Json.read(body.readAllBytes()), call.request().inputCount(), type);
         } catch (IOException e) {
             throw UpstreamErrors.fromIoFailure(type, e);
         }
     }
 
     /** Sends one request; a non-2xx answer is read and thrown as the mapped gateway error. */
-    private HttpResponse<InputStream> send(Deployment deployment, String operation, String requestId,
-                                           String credential, String accept, byte[] json) {
+    private HttpResponse<InputStream> send(
+            Deployment deployment, String operation, String requestId, String credential, String accept, byte[] json) {
         URI uri = dialect.uri(deployment, operation);
         HttpRequest.Builder request = HttpRequest.newBuilder(uri)
                 .timeout(deployment.timeout())
@@ -117,7 +128,8 @@ public final class OpenAiCompatibleProvider implements ChatProvider, EmbeddingPr
         body.put("stream", true);
         if (dialect.acceptsStreamOptions()) {
             ObjectNode options = body.path("stream_options").isObject()
-                    ? (ObjectNode) body.get("stream_options") : body.putObject("stream_options");
+                    ? (ObjectNode) body.get("stream_options")
+                    : body.putObject("stream_options");
             options.put("include_usage", true);
         } else {
             body.remove("stream_options");
@@ -192,7 +204,8 @@ public final class OpenAiCompatibleProvider implements ChatProvider, EmbeddingPr
             ObjectNode delta = choices.addObject();
             delta.put("index", choice.path("index").asInt());
             ObjectNode message = choice.path("message").isObject()
-                    ? (ObjectNode) choice.get("message").deepCopy() : Json.MAPPER.createObjectNode();
+                    ? (ObjectNode) choice.get("message").deepCopy()
+                    : Json.MAPPER.createObjectNode();
             int call = 0;
             for (JsonNode toolCall : message.path("tool_calls")) {
                 if (toolCall instanceof ObjectNode object) {
@@ -215,8 +228,7 @@ public final class OpenAiCompatibleProvider implements ChatProvider, EmbeddingPr
         }
     }
 
-    private GatewayException errorFrom(HttpResponse<InputStream> response, InputStream body)
-            throws IOException {
+    private GatewayException errorFrom(HttpResponse<InputStream> response, InputStream body) throws IOException {
         byte[] bytes = UpstreamHttp.errorBody(body);
         String message = null;
         String code = null;
@@ -227,7 +239,8 @@ public final class OpenAiCompatibleProvider implements ChatProvider, EmbeddingPr
             JsonNode error = root.path("error");
             message = error.isTextual() ? error.asText() : error.path("message").textValue();
             if (message == null) {
-                message = root.path("message").isTextual() ? root.get("message").asText()
+                message = root.path("message").isTextual()
+                        ? root.get("message").asText()
                         : root.path("detail").isTextual() ? root.get("detail").asText() : null;
             }
             code = error.path("code").isTextual() ? error.get("code").asText() : null;
@@ -237,7 +250,8 @@ public final class OpenAiCompatibleProvider implements ChatProvider, EmbeddingPr
         } catch (IOException notJson) {
             // The status alone decides.
         }
-        long retryAfter = UpstreamErrors.parseRetryAfter(response.headers().firstValue("Retry-After").orElse(null));
+        long retryAfter = UpstreamErrors.parseRetryAfter(
+                response.headers().firstValue("Retry-After").orElse(null));
         return UpstreamErrors.fromStatus(type, response.statusCode(), message, code, retryAfter);
     }
 }

@@ -22,8 +22,7 @@ public interface OpenAiDialect {
     void authenticate(HttpRequest.Builder request, Deployment deployment, String credential);
 
     /** Rewrites the (already copied) upstream body for the dialect's quirks. */
-    default void adapt(ObjectNode body) {
-    }
+    default void adapt(ObjectNode body) {}
 
     /** Whether the upstream accepts {@code stream_options.include_usage}. */
     default boolean acceptsStreamOptions() {

@@ -2,8 +2,8 @@ package dev.sluice.provider.openai;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sluice.error.GatewayException;
-import dev.sluice.provider.UpstreamErrors;
 import dev.sluice.provider.EmbeddingResult;
+import dev.sluice.provider.UpstreamErrors;
 import dev.sluice.usage.TokenUsage;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -13,8 +13,7 @@ import java.util.List;
 
 /** OpenAI's {@code /embeddings} answer ({@code data[].embedding} by {@code index}, {@code usage}) to vectors. */
 final class OpenAiEmbeddings {
-    private OpenAiEmbeddings() {
-    }
+    private OpenAiEmbeddings() {}
 
     static EmbeddingResult toResult(JsonNode response, int expected, String provider) {
         float[][] vectors = new float[expected][];
@@ -34,7 +33,8 @@ final class OpenAiEmbeddings {
         }
         JsonNode usage = response.path("usage");
         TokenUsage tokens = usage.path("prompt_tokens").isNumber()
-                ? TokenUsage.of(usage.get("prompt_tokens").asLong(), 0) : null;
+                ? TokenUsage.of(usage.get("prompt_tokens").asLong(), 0)
+                : null;
         return new EmbeddingResult(ordered, tokens);
     }
 

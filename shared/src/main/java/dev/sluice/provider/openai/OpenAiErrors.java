@@ -4,8 +4,7 @@ import java.util.Locale;
 
 /** Recognises errors the OpenAI family reports without OpenAI's own codes. */
 final class OpenAiErrors {
-    private OpenAiErrors() {
-    }
+    private OpenAiErrors() {}
 
     /**
      * True for the context-window messages of servers that send no {@code context_length_exceeded} code: vLLM
@@ -17,8 +16,11 @@ final class OpenAiErrors {
             return false;
         }
         String text = message.toLowerCase(Locale.ROOT);
-        return text.contains("maximum context length") || text.contains("context length exceeded")
-                || text.contains("exceeds the model's context") || text.contains("context window")
-                || text.contains("reduce the length of the messages") || text.contains("prompt is too long");
+        return text.contains("maximum context length")
+                || text.contains("context length exceeded")
+                || text.contains("exceeds the model's context")
+                || text.contains("context window")
+                || text.contains("reduce the length of the messages")
+                || text.contains("prompt is too long");
     }
 }

@@ -22,37 +22,100 @@ import java.util.Set;
  * @param renamed             other fields the provider names differently
  * @param dropped             fields the provider rejects; removed before sending (README: parameters across providers)
  */
-public record OpenAiPreset(String type, String defaultBaseUrl, boolean requiresKey, boolean streamOptions,
-                           boolean renameMaxCompletionTokens, Map<String, String> renamed, Set<String> dropped)
+public record OpenAiPreset(
+        String type,
+        String defaultBaseUrl,
+        boolean requiresKey,
+        boolean streamOptions,
+        boolean renameMaxCompletionTokens,
+        Map<String, String> renamed,
+        Set<String> dropped)
         implements OpenAiDialect {
 
-    public static final OpenAiPreset OPENAI = new OpenAiPreset("openai", "https://api.openai.com/v1", true, true,
-            false, Map.of(), Set.of());
+    public static final OpenAiPreset OPENAI =
+            new OpenAiPreset("openai", "https://api.openai.com/v1", true, true, false, Map.of(), Set.of());
     /** Any OpenAI-compatible server; the route must give its base URL. */
-    public static final OpenAiPreset GENERIC = new OpenAiPreset(OpenAiCompatibleProvider.TYPE, null, false, true,
-            false, Map.of(), Set.of());
-    public static final OpenAiPreset DEEPSEEK = new OpenAiPreset("deepseek", "https://api.deepseek.com/v1", true,
-            true, true, Map.of(), Set.of("seed", "store", "metadata", "service_tier", "parallel_tool_calls"));
+    public static final OpenAiPreset GENERIC =
+            new OpenAiPreset(OpenAiCompatibleProvider.TYPE, null, false, true, false, Map.of(), Set.of());
+
+    public static final OpenAiPreset DEEPSEEK = new OpenAiPreset(
+            "deepseek",
+            "https://api.deepseek.com/v1",
+            true,
+            true,
+            true,
+            Map.of(),
+            Set.of("seed", "store", "metadata", "service_tier", "parallel_tool_calls"));
     /** Alibaba Cloud Model Studio (DashScope) in OpenAI-compatible mode, international endpoint. */
-    public static final OpenAiPreset QWEN = new OpenAiPreset("qwen",
-            "https://dashscope-intl.aliyuncs.com/compatible-mode/v1", true, true, true, Map.of(),
+    public static final OpenAiPreset QWEN = new OpenAiPreset(
+            "qwen",
+            "https://dashscope-intl.aliyuncs.com/compatible-mode/v1",
+            true,
+            true,
+            true,
+            Map.of(),
             Set.of("store", "metadata", "service_tier"));
     /** Mistral's API rejects unknown fields, so everything it does not define is dropped. */
-    public static final OpenAiPreset MISTRAL = new OpenAiPreset("mistral", "https://api.mistral.ai/v1", true, false,
-            true, Map.of("seed", "random_seed"), Set.of("user", "logit_bias", "store", "metadata", "service_tier",
-            "logprobs", "top_logprobs", "stream_options", "reasoning_effort", "prompt_cache_key",
-            "safety_identifier", "verbosity", "modalities", "audio", "prediction", "web_search_options"));
-    public static final OpenAiPreset GROQ = new OpenAiPreset("groq", "https://api.groq.com/openai/v1", true, true,
-            false, Map.of(), Set.of("logit_bias", "store", "metadata", "logprobs", "top_logprobs"));
-    public static final OpenAiPreset TOGETHER = new OpenAiPreset("together", "https://api.together.xyz/v1", true,
-            true, true, Map.of(), Set.of("store", "metadata", "service_tier"));
-    public static final OpenAiPreset VLLM = new OpenAiPreset("vllm", "http://127.0.0.1:8000/v1", false, true, false,
-            Map.of(), Set.of("store", "metadata", "service_tier"));
-    public static final OpenAiPreset OLLAMA = new OpenAiPreset("ollama", "http://127.0.0.1:11434/v1", false, true,
-            true, Map.of(), Set.of("store", "metadata", "service_tier", "parallel_tool_calls"));
+    public static final OpenAiPreset MISTRAL = new OpenAiPreset(
+            "mistral",
+            "https://api.mistral.ai/v1",
+            true,
+            false,
+            true,
+            Map.of("seed", "random_seed"),
+            Set.of(
+                    "user",
+                    "logit_bias",
+                    "store",
+                    "metadata",
+                    "service_tier",
+                    "logprobs",
+                    "top_logprobs",
+                    "stream_options",
+                    "reasoning_effort",
+                    "prompt_cache_key",
+                    "safety_identifier",
+                    "verbosity",
+                    "modalities",
+                    "audio",
+                    "prediction",
+                    "web_search_options"));
 
-    public static final List<OpenAiPreset> ALL = List.of(OPENAI, GENERIC, DEEPSEEK, QWEN, MISTRAL, GROQ, TOGETHER,
-            VLLM, OLLAMA);
+    public static final OpenAiPreset GROQ = new OpenAiPreset(
+            "groq",
+            "https://api.groq.com/openai/v1",
+            true,
+            true,
+            false,
+            Map.of(),
+            Set.of("logit_bias", "store", "metadata", "logprobs", "top_logprobs"));
+    public static final OpenAiPreset TOGETHER = new OpenAiPreset(
+            "together",
+            "https://api.together.xyz/v1",
+            true,
+            true,
+            true,
+            Map.of(),
+            Set.of("store", "metadata", "service_tier"));
+    public static final OpenAiPreset VLLM = new OpenAiPreset(
+            "vllm",
+            "http://127.0.0.1:8000/v1",
+            false,
+            true,
+            false,
+            Map.of(),
+            Set.of("store", "metadata", "service_tier"));
+    public static final OpenAiPreset OLLAMA = new OpenAiPreset(
+            "ollama",
+            "http://127.0.0.1:11434/v1",
+            false,
+            true,
+            true,
+            Map.of(),
+            Set.of("store", "metadata", "service_tier", "parallel_tool_calls"));
+
+    public static final List<OpenAiPreset> ALL =
+            List.of(OPENAI, GENERIC, DEEPSEEK, QWEN, MISTRAL, GROQ, TOGETHER, VLLM, OLLAMA);
 
     public OpenAiPreset {
         renamed = Map.copyOf(renamed);
@@ -61,7 +124,8 @@ public record OpenAiPreset(String type, String defaultBaseUrl, boolean requiresK
 
     @Override
     public URI uri(Deployment deployment, String operation) {
-        if (defaultBaseUrl == null && (deployment.baseUrl() == null || deployment.baseUrl().isBlank())) {
+        if (defaultBaseUrl == null
+                && (deployment.baseUrl() == null || deployment.baseUrl().isBlank())) {
             throw GatewayException.internal(new IllegalStateException(
                     type + " deployment of " + deployment.upstreamModel() + " has no baseUrl"));
         }

@@ -5,8 +5,7 @@ import dev.sluice.usage.TokenUsage;
 
 /** OpenAI's {@code usage} object to {@link TokenUsage}, including cached and reasoning token details. */
 final class OpenAiUsage {
-    private OpenAiUsage() {
-    }
+    private OpenAiUsage() {}
 
     static TokenUsage toTokenUsage(JsonNode usage) {
         long cached = usage.path("prompt_tokens_details").path("cached_tokens").asLong(0);

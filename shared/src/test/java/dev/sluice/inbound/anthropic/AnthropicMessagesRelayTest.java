@@ -41,8 +41,7 @@ class AnthropicMessagesRelayTest {
     }
 
     /** One SSE event as the client reads it; the {@code event:} line must match the data's {@code type}. */
-    private record Event(String name, JsonNode data) {
-    }
+    private record Event(String name, JsonNode data) {}
 
     private static List<Event> events(RecordingChannel channel) {
         List<Event> events = new ArrayList<>();
@@ -112,7 +111,9 @@ class AnthropicMessagesRelayTest {
         AnthropicMessagesRelay relay = relay(true);
 
         relay.onChunk(StreamChunk.start());
-        assertThat(relay.hasStarted()).as("a role-only chunk is held until output, to keep failover open").isFalse();
+        assertThat(relay.hasStarted())
+                .as("a role-only chunk is held until output, to keep failover open")
+                .isFalse();
         relay.onChunk(text("Hel"));
         assertThat(relay.hasStarted()).isTrue();
         relay.onChunk(text("lo"));
@@ -124,22 +125,15 @@ class AnthropicMessagesRelayTest {
         assertThat(channel.headers).containsEntry("Content-Type", "text/event-stream; charset=utf-8");
         List<Event> events = events(channel);
         assertThat(channel.flushes).hasSize(events.size());
-        assertThat(data(events)).containsExactlyElementsOf(expected(
-                MESSAGE_START,
-                PING,
-                """
-                {"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}""",
-                """
-                {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Hel"}}""",
-                """
-                {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"lo"}}""",
-                """
-                {"type":"content_block_stop","index":0}""",
-                """
+        assertThat(data(events))
+                .containsExactlyElementsOf(expected(MESSAGE_START, PING, """
+                {"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}""", """
+                {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Hel"}}""", """
+                {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"lo"}}""", """
+                {"type":"content_block_stop","index":0}""", """
                 {"type":"message_delta","delta":{"stop_reason":"end_turn","stop_sequence":null},
                  "usage":{"input_tokens":12,"cache_creation_input_tokens":0,"cache_read_input_tokens":0,
-                          "output_tokens":3}}""",
-                MESSAGE_STOP));
+                          "output_tokens":3}}""", MESSAGE_STOP));
         assertThat(channel.bodyText()).startsWith("event: message_start\ndata: {");
     }
 
@@ -153,29 +147,20 @@ class AnthropicMessagesRelayTest {
         relay.onChunk(finish("stop"));
         relay.complete(TokenUsage.of(5, 9));
 
-        assertThat(data(events(channel))).containsExactlyElementsOf(expected(
-                MESSAGE_START,
-                PING,
-                """
+        assertThat(data(events(channel)))
+                .containsExactlyElementsOf(
+                        expected(MESSAGE_START, PING, """
                 {"type":"content_block_start","index":0,
-                 "content_block":{"type":"thinking","thinking":"","signature":""}}""",
-                """
-                {"type":"content_block_delta","index":0,"delta":{"type":"thinking_delta","thinking":"Let me"}}""",
-                """
-                {"type":"content_block_delta","index":0,"delta":{"type":"thinking_delta","thinking":" think."}}""",
-                """
-                {"type":"content_block_stop","index":0}""",
-                """
-                {"type":"content_block_start","index":1,"content_block":{"type":"text","text":""}}""",
-                """
-                {"type":"content_block_delta","index":1,"delta":{"type":"text_delta","text":"42"}}""",
-                """
-                {"type":"content_block_stop","index":1}""",
-                """
+                 "content_block":{"type":"thinking","thinking":"","signature":""}}""", """
+                {"type":"content_block_delta","index":0,"delta":{"type":"thinking_delta","thinking":"Let me"}}""", """
+                {"type":"content_block_delta","index":0,"delta":{"type":"thinking_delta","thinking":" think."}}""", """
+                {"type":"content_block_stop","index":0}""", """
+                {"type":"content_block_start","index":1,"content_block":{"type":"text","text":""}}""", """
+                {"type":"content_block_delta","index":1,"delta":{"type":"text_delta","text":"42"}}""", """
+                {"type":"content_block_stop","index":1}""", """
                 {"type":"message_delta","delta":{"stop_reason":"end_turn","stop_sequence":null},
                  "usage":{"input_tokens":5,"cache_creation_input_tokens":0,"cache_read_input_tokens":0,
-                          "output_tokens":9}}""",
-                MESSAGE_STOP));
+                          "output_tokens":9}}""", MESSAGE_STOP));
     }
 
     @Test
@@ -191,38 +176,26 @@ class AnthropicMessagesRelayTest {
         relay.onChunk(finish("tool_calls"));
         relay.complete(TokenUsage.of(30, 25));
 
-        assertThat(data(events(channel))).containsExactlyElementsOf(expected(
-                MESSAGE_START,
-                PING,
-                """
-                {"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}""",
-                """
-                {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Checking both."}}""",
-                """
-                {"type":"content_block_stop","index":0}""",
-                """
+        assertThat(data(events(channel)))
+                .containsExactlyElementsOf(expected(
+                        MESSAGE_START, PING, """
+                {"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}""", """
+                {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Checking both."}}""", """
+                {"type":"content_block_stop","index":0}""", """
                 {"type":"content_block_start","index":1,
-                 "content_block":{"type":"tool_use","id":"call_a","name":"weather","input":{}}}""",
-                """
-                {"type":"content_block_delta","index":1,"delta":{"type":"input_json_delta","partial_json":"{\\"ci"}}""",
-                """
+                 "content_block":{"type":"tool_use","id":"call_a","name":"weather","input":{}}}""", """
+                {"type":"content_block_delta","index":1,"delta":{"type":"input_json_delta","partial_json":"{\\"ci"}}""", """
                 {"type":"content_block_delta","index":1,
-                 "delta":{"type":"input_json_delta","partial_json":"ty\\":\\"Paris\\"}"}}""",
-                """
-                {"type":"content_block_stop","index":1}""",
-                """
+                 "delta":{"type":"input_json_delta","partial_json":"ty\\":\\"Paris\\"}"}}""", """
+                {"type":"content_block_stop","index":1}""", """
                 {"type":"content_block_start","index":2,
-                 "content_block":{"type":"tool_use","id":"call_b","name":"weather","input":{}}}""",
-                """
+                 "content_block":{"type":"tool_use","id":"call_b","name":"weather","input":{}}}""", """
                 {"type":"content_block_delta","index":2,
-                 "delta":{"type":"input_json_delta","partial_json":"{\\"city\\":\\"Rome\\"}"}}""",
-                """
-                {"type":"content_block_stop","index":2}""",
-                """
+                 "delta":{"type":"input_json_delta","partial_json":"{\\"city\\":\\"Rome\\"}"}}""", """
+                {"type":"content_block_stop","index":2}""", """
                 {"type":"message_delta","delta":{"stop_reason":"tool_use","stop_sequence":null},
                  "usage":{"input_tokens":30,"cache_creation_input_tokens":0,"cache_read_input_tokens":0,
-                          "output_tokens":25}}""",
-                MESSAGE_STOP));
+                          "output_tokens":25}}""", MESSAGE_STOP));
     }
 
     @Test
@@ -235,10 +208,21 @@ class AnthropicMessagesRelayTest {
         relay.complete(TokenUsage.of(1, 1));
 
         List<Event> events = events(channel);
-        assertThat(events).extracting(event -> event.name() + "#" + event.data().path("index").asText())
-                .containsExactly("message_start#", "ping#", "content_block_start#0", "content_block_delta#0",
-                        "content_block_stop#0", "content_block_start#1", "content_block_delta#1",
-                        "content_block_delta#0", "content_block_stop#1", "message_delta#", "message_stop#");
+        assertThat(events)
+                .extracting(
+                        event -> event.name() + "#" + event.data().path("index").asText())
+                .containsExactly(
+                        "message_start#",
+                        "ping#",
+                        "content_block_start#0",
+                        "content_block_delta#0",
+                        "content_block_stop#0",
+                        "content_block_start#1",
+                        "content_block_delta#1",
+                        "content_block_delta#0",
+                        "content_block_stop#1",
+                        "message_delta#",
+                        "message_stop#");
         assertThat(accumulate(events).get(0).get("input")).isEqualTo(json("{\"x\":1}"));
     }
 
@@ -251,7 +235,11 @@ class AnthropicMessagesRelayTest {
 
         List<Event> events = events(channel);
         assertThat(events.get(3).data().path("delta").path("text").asText()).isEqualTo("I can't help with that.");
-        assertThat(events.get(events.size() - 2).data().path("delta").path("stop_reason").asText())
+        assertThat(events.get(events.size() - 2)
+                        .data()
+                        .path("delta")
+                        .path("stop_reason")
+                        .asText())
                 .isEqualTo("refusal");
     }
 
@@ -276,13 +264,19 @@ class AnthropicMessagesRelayTest {
 
         relay.complete(TokenUsage.of(4, 0));
 
-        assertThat(events(channel)).extracting(Event::name)
+        assertThat(events(channel))
+                .extracting(Event::name)
                 .containsExactly("message_start", "ping", "message_delta", "message_stop");
     }
 
     @ParameterizedTest(name = "{0} -> {1}")
-    @CsvSource({"stop, end_turn", "length, max_tokens", "tool_calls, tool_use", "content_filter, refusal",
-            "something_new, end_turn"})
+    @CsvSource({
+        "stop, end_turn",
+        "length, max_tokens",
+        "tool_calls, tool_use",
+        "content_filter, refusal",
+        "something_new, end_turn"
+    })
     void stream_finishReason_mapsToStopReason(String finishReason, String stopReason) {
         AnthropicMessagesRelay relay = relay(true);
 
@@ -291,7 +285,11 @@ class AnthropicMessagesRelayTest {
         relay.complete(TokenUsage.of(1, 1));
 
         List<Event> events = events(channel);
-        assertThat(events.get(events.size() - 2).data().path("delta").path("stop_reason").asText())
+        assertThat(events.get(events.size() - 2)
+                        .data()
+                        .path("delta")
+                        .path("stop_reason")
+                        .asText())
                 .isEqualTo(stopReason);
     }
 
@@ -300,12 +298,22 @@ class AnthropicMessagesRelayTest {
         AnthropicMessagesRelay relay = relay(true);
         relay.onChunk(text("partial"));
 
-        relay.fail(new RetriableUpstreamException(503, "upstream_error", "upstream_overloaded", "The provider is overloaded; retry later.", null, 2, null), "req-1");
+        relay.fail(
+                new RetriableUpstreamException(
+                        503,
+                        "upstream_error",
+                        "upstream_overloaded",
+                        "The provider is overloaded; retry later.",
+                        null,
+                        2,
+                        null),
+                "req-1");
 
         assertThat(channel.status).isEqualTo(200);
         List<Event> events = events(channel);
-        assertThat(events).extracting(Event::name).containsExactly("message_start", "ping", "content_block_start",
-                "content_block_delta", "error");
+        assertThat(events)
+                .extracting(Event::name)
+                .containsExactly("message_start", "ping", "content_block_start", "content_block_delta", "error");
         assertThat(events.get(4).data()).isEqualTo(json("""
                 {"type":"error","error":{"type":"overloaded_error",
                  "message":"The provider is overloaded; retry later. (request id: req-1)"},"request_id":"req-1"}"""));
@@ -320,7 +328,8 @@ class AnthropicMessagesRelayTest {
         assertThat(relay.hasStarted()).isFalse();
         assertThat(channel.streamed).isFalse();
         assertThat(channel.status).isEqualTo(429);
-        assertThat(channel.headers).containsEntry("Content-Type", "application/json")
+        assertThat(channel.headers)
+                .containsEntry("Content-Type", "application/json")
                 .containsEntry("Retry-After", "7");
         assertThat(json(channel.bodyText())).isEqualTo(json("""
                 {"type":"error","error":{"type":"rate_limit_error","message":"Rate limit reached for this key."},
@@ -331,8 +340,7 @@ class AnthropicMessagesRelayTest {
     void stream_clientGone_surfacesAsClientDisconnected() {
         AnthropicMessagesRelay relay = relay(new RecordingChannel(1), true);
 
-        assertThatThrownBy(() -> relay.onChunk(text("x")))
-                .isInstanceOf(ClientDisconnectedException.class);
+        assertThatThrownBy(() -> relay.onChunk(text("x"))).isInstanceOf(ClientDisconnectedException.class);
     }
 
     @Test
@@ -387,7 +395,10 @@ class AnthropicMessagesRelayTest {
         AnthropicMessagesRelay relay = relay(false);
         relay.onChunk(text("partial"));
 
-        relay.fail(new RetriableUpstreamException(502, "upstream_error", "upstream_error", "The provider failed.", null, -1, null), "req-1");
+        relay.fail(
+                new RetriableUpstreamException(
+                        502, "upstream_error", "upstream_error", "The provider failed.", null, -1, null),
+                "req-1");
 
         assertThat(channel.status).isEqualTo(502);
         assertThat(json(channel.bodyText()).path("error").path("type").asText()).isEqualTo("api_error");
@@ -425,12 +436,14 @@ class AnthropicMessagesRelayTest {
         JsonNode calls = assistant.path("tool_calls");
         for (int index = 0; index < calls.size(); index++) {
             JsonNode call = calls.get(index);
-            relay.onChunk(toolCall(index, call.get("id").asText(), call.path("function").path("name").asText(),
+            relay.onChunk(toolCall(
+                    index,
+                    call.get("id").asText(),
+                    call.path("function").path("name").asText(),
                     ""));
             String arguments = call.path("function").path("arguments").asText();
             for (int i = 0; i < arguments.length(); i += 5) {
-                relay.onChunk(toolCall(index, null, null,
-                        arguments.substring(i, Math.min(arguments.length(), i + 5))));
+                relay.onChunk(toolCall(index, null, null, arguments.substring(i, Math.min(arguments.length(), i + 5))));
             }
         }
         relay.onChunk(finish("tool_calls"));
@@ -445,20 +458,24 @@ class AnthropicMessagesRelayTest {
             JsonNode data = event.data();
             int index = data.path("index").asInt();
             switch (event.name()) {
-                case "content_block_start" -> blocks.put(index, data.get("content_block").deepCopy());
+                case "content_block_start" ->
+                    blocks.put(index, data.get("content_block").deepCopy());
                 case "content_block_delta" -> {
                     JsonNode delta = data.get("delta");
                     ObjectNode block = blocks.get(index);
                     switch (delta.get("type").asText()) {
-                        case "text_delta" -> block.put("text", block.get("text").asText()
-                                + delta.get("text").asText());
-                        case "input_json_delta" -> json.computeIfAbsent(index, i -> new StringBuilder())
-                                .append(delta.get("partial_json").asText());
+                        case "text_delta" ->
+                            block.put(
+                                    "text",
+                                    block.get("text").asText()
+                                            + delta.get("text").asText());
+                        case "input_json_delta" ->
+                            json.computeIfAbsent(index, i -> new StringBuilder())
+                                    .append(delta.get("partial_json").asText());
                         default -> throw new AssertionError("unexpected delta " + delta);
                     }
                 }
-                default -> {
-                }
+                default -> {}
             }
         }
         // The SDKs re-parse a tool's input after every input_json_delta; parsing once at the end is the same.
@@ -472,22 +489,26 @@ class AnthropicMessagesRelayTest {
 
     @Test
     void roundTrip_streaming_clientGetsBackTheSameTextAndToolInputs() {
-        AnthropicMessagesRequest request = AnthropicMessagesRequest.parse(
-                CONVERSATION.formatted("true").getBytes(StandardCharsets.UTF_8));
+        AnthropicMessagesRequest request =
+                AnthropicMessagesRequest.parse(CONVERSATION.formatted("true").getBytes(StandardCharsets.UTF_8));
         AnthropicMessagesRelay relay = relay(request.stream());
 
         echoAssistantTurn(request.toChatRequest(), relay);
 
         List<Event> events = events(channel);
         assertThat(accumulate(events)).containsExactlyElementsOf(sentAssistantBlocks());
-        assertThat(events.get(events.size() - 2).data().path("delta").path("stop_reason").asText())
+        assertThat(events.get(events.size() - 2)
+                        .data()
+                        .path("delta")
+                        .path("stop_reason")
+                        .asText())
                 .isEqualTo("tool_use");
     }
 
     @Test
     void roundTrip_wholeMessage_clientGetsBackTheSameTextAndToolInputs() {
-        AnthropicMessagesRequest request = AnthropicMessagesRequest.parse(
-                CONVERSATION.formatted("false").getBytes(StandardCharsets.UTF_8));
+        AnthropicMessagesRequest request =
+                AnthropicMessagesRequest.parse(CONVERSATION.formatted("false").getBytes(StandardCharsets.UTF_8));
         AnthropicMessagesRelay relay = relay(request.stream());
 
         echoAssistantTurn(request.toChatRequest(), relay);

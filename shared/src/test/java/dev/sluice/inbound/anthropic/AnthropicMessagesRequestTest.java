@@ -47,12 +47,12 @@ class AnthropicMessagesRequestTest {
     @Test
     void parse_streaming_asksForUsage() {
         ChatRequest chat = parse("""
-                {"model":"m","max_tokens":1,"stream":true,"messages":[{"role":"user","content":"hi"}]}""")
-                .toChatRequest();
+                {"model":"m","max_tokens":1,"stream":true,"messages":[{"role":"user","content":"hi"}]}""").toChatRequest();
 
         assertThat(chat.stream()).isTrue();
         assertThat(chat.includeUsage()).isTrue();
-        assertThat(chat.body().path("stream_options").path("include_usage").asBoolean()).isTrue();
+        assertThat(chat.body().path("stream_options").path("include_usage").asBoolean())
+                .isTrue();
     }
 
     @Test
@@ -313,12 +313,11 @@ class AnthropicMessagesRequestTest {
             parallel flag type    | {"model":"m","max_tokens":1,"tool_choice":{"type":"auto","disable_parallel_tool_use":1},"messages":[{"role":"user","content":"x"}]} | tool_choice.disable_parallel_tool_use | Invalid type
             """)
     void parse_badInput_isA400NamingTheParameter(String name, String json, String param, String message) {
-        assertThatThrownBy(() -> parse(json))
-                .isInstanceOfSatisfying(GatewayException.class, e -> {
-                    assertThat(e.status()).isEqualTo(400);
-                    assertThat(e.type()).isEqualTo("invalid_request_error");
-                    assertThat(e.param()).isEqualTo(param);
-                    assertThat(e.getMessage()).contains(message);
-                });
+        assertThatThrownBy(() -> parse(json)).isInstanceOfSatisfying(GatewayException.class, e -> {
+            assertThat(e.status()).isEqualTo(400);
+            assertThat(e.type()).isEqualTo("invalid_request_error");
+            assertThat(e.param()).isEqualTo(param);
+            assertThat(e.getMessage()).contains(message);
+        });
     }
 }

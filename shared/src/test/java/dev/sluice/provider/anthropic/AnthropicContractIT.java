@@ -35,8 +35,14 @@ class AnthropicContractIT extends ChatProviderContract {
 
     @Override
     protected Deployment deployment(URI upstreamBaseUrl, Duration timeout) {
-        return new Deployment(AnthropicProvider.TYPE, "claude-sonnet-4-5", upstreamBaseUrl.toString(), "anthropic",
-                Pricing.FREE, timeout, Map.of("version", "2023-06-01", "beta", BETA));
+        return new Deployment(
+                AnthropicProvider.TYPE,
+                "claude-sonnet-4-5",
+                upstreamBaseUrl.toString(),
+                "anthropic",
+                Pricing.FREE,
+                timeout,
+                Map.of("version", "2023-06-01", "beta", BETA));
     }
 
     /**
@@ -60,20 +66,28 @@ class AnthropicContractIT extends ChatProviderContract {
 
     @Override
     protected ExpectedTools expectedTools() {
-        return new ExpectedTools(List.of(new ExpectedCall("get_weather", "{\"city\":\"Tokyo\"}"),
-                new ExpectedCall("get_weather", "{\"city\":\"Osaka\"}")), new TokenUsage(1972, 89, 0, 0));
+        return new ExpectedTools(
+                List.of(
+                        new ExpectedCall("get_weather", "{\"city\":\"Tokyo\"}"),
+                        new ExpectedCall("get_weather", "{\"city\":\"Osaka\"}")),
+                new TokenUsage(1972, 89, 0, 0));
     }
 
     @Override
     protected Reply errorReply(int status, String message) {
-        return Reply.json(status, "{\"type\":\"error\",\"error\":{\"type\":\"" + errorType(status)
-                + "\",\"message\":\"" + message + "\"}}").withHeader("request-id", "req_011CSHoEeqs5C35K2UUqR7Fy");
+        return Reply.json(
+                        status,
+                        "{\"type\":\"error\",\"error\":{\"type\":\"" + errorType(status) + "\",\"message\":\"" + message
+                                + "\"}}")
+                .withHeader("request-id", "req_011CSHoEeqs5C35K2UUqR7Fy");
     }
 
     @Override
     protected Reply contextLengthReply() {
-        return Reply.json(400, "{\"type\":\"error\",\"error\":{\"type\":\"invalid_request_error\","
-                + "\"message\":\"prompt is too long: 215000 tokens > 200000 maximum\"}}");
+        return Reply.json(
+                400,
+                "{\"type\":\"error\",\"error\":{\"type\":\"invalid_request_error\","
+                        + "\"message\":\"prompt is too long: 215000 tokens > 200000 maximum\"}}");
     }
 
     /** Message_start, the text block's start, a ping, then two text deltas. */
@@ -126,7 +140,11 @@ class AnthropicContractIT extends ChatProviderContract {
     @Override
     protected void assertTranslatedJsonRequest(RecordedRequest sent) {
         JsonNode body = sent.json();
-        JsonNode schema = JSON_SCHEMA_REQUEST.body().path("response_format").path("json_schema").path("schema");
+        JsonNode schema = JSON_SCHEMA_REQUEST
+                .body()
+                .path("response_format")
+                .path("json_schema")
+                .path("schema");
         assertThat(body.has("response_format")).isFalse();
         assertThat(body.get("tools")).hasSize(1);
         JsonNode tool = body.get("tools").get(0);
@@ -185,8 +203,8 @@ class AnthropicContractIT extends ChatProviderContract {
     void errorEventAfterOutput_failsMidStreamWithoutFinishReason() {
         upstream.reply(Transcripts.sseReply("transcripts/anthropic/messages-error.sse"));
         Recorded out = new Recorded();
-        GatewayException error = catchThrowableOfType(GatewayException.class,
-                () -> provider().streamChat(call(RICH_REQUEST, Duration.ofSeconds(5)), out));
+        GatewayException error = catchThrowableOfType(
+                GatewayException.class, () -> provider().streamChat(call(RICH_REQUEST, Duration.ofSeconds(5)), out));
         assertThat(error.status()).isEqualTo(502);
         assertProviderTextOnlyInTheLog(error, "Overloaded");
         assertThat(out.contentDeltas).containsExactly("Paris");
@@ -198,8 +216,8 @@ class AnthropicContractIT extends ChatProviderContract {
     void errorEventBeforeOutput_mapsLikeItsHttpStatus() {
         upstream.reply(Transcripts.sseReply("transcripts/anthropic/error-overloaded.sse"));
         Recorded out = new Recorded();
-        GatewayException error = catchThrowableOfType(GatewayException.class,
-                () -> provider().streamChat(call(RICH_REQUEST, Duration.ofSeconds(5)), out));
+        GatewayException error = catchThrowableOfType(
+                GatewayException.class, () -> provider().streamChat(call(RICH_REQUEST, Duration.ofSeconds(5)), out));
         assertThat(error.status()).isEqualTo(503);
         assertThat(error.code()).isEqualTo("upstream_unavailable");
         assertThat(out.assembled.toCompletionChoices()).isEmpty();
@@ -211,8 +229,8 @@ class AnthropicContractIT extends ChatProviderContract {
         // Ends cleanly (no cut), just without message_stop.
         upstream.reply(Reply.stream("text/event-stream", frames.subList(0, frames.size() - 1)));
         Recorded out = new Recorded();
-        GatewayException error = catchThrowableOfType(GatewayException.class,
-                () -> provider().streamChat(call(RICH_REQUEST, Duration.ofSeconds(5)), out));
+        GatewayException error = catchThrowableOfType(
+                GatewayException.class, () -> provider().streamChat(call(RICH_REQUEST, Duration.ofSeconds(5)), out));
         assertThat(error.status()).isEqualTo(502);
         assertThat(error.code()).isEqualTo("upstream_stream_incomplete");
         assertThat(String.join("", out.contentDeltas)).isEqualTo("Paris is sunny, Tokyo is rainy.");
@@ -227,7 +245,11 @@ class AnthropicContractIT extends ChatProviderContract {
         JsonNode message = out.assembled.toCompletionChoices().get(0).path("message");
         assertThat(message.path("content").asText()).isEqualTo("Checking Tokyo.");
         assertThat(message.path("tool_calls")).hasSize(1);
-        assertThat(json(message.path("tool_calls").get(0).path("function").path("arguments").asText()))
+        assertThat(json(message.path("tool_calls")
+                        .get(0)
+                        .path("function")
+                        .path("arguments")
+                        .asText()))
                 .isEqualTo(json("{\"city\":\"Tokyo\"}"));
         assertThat(out.finishReasons).containsExactly("tool_calls");
         assertThat(out.usage).isEqualTo(new TokenUsage(400, 40, 100, 0));
@@ -236,7 +258,8 @@ class AnthropicContractIT extends ChatProviderContract {
     @Test
     void overloaded529_mapsTo503WithRetryAfter() {
         upstream.reply(errorReply(529, "Overloaded").withHeader("retry-after", "12"));
-        GatewayException error = catchThrowableOfType(GatewayException.class,
+        GatewayException error = catchThrowableOfType(
+                GatewayException.class,
                 () -> provider().streamChat(call(RICH_REQUEST, Duration.ofSeconds(5)), new Recorded()));
         assertThat(error.status()).isEqualTo(503);
         assertThat(error.retryAfterSeconds()).hasValue(12);
@@ -245,8 +268,13 @@ class AnthropicContractIT extends ChatProviderContract {
     @Test
     void deploymentWithoutOptions_sendsDefaultVersionAndMaxTokens_andNoBeta() {
         upstream.reply(textStream());
-        Deployment plain = new Deployment(AnthropicProvider.TYPE, "claude-haiku-4-5", upstream.baseUrl() + "/",
-                "anthropic", Pricing.FREE, Duration.ofSeconds(5));
+        Deployment plain = new Deployment(
+                AnthropicProvider.TYPE,
+                "claude-haiku-4-5",
+                upstream.baseUrl() + "/",
+                "anthropic",
+                Pricing.FREE,
+                Duration.ofSeconds(5));
         provider().streamChat(new ProviderCall("req_plain", JSON_SCHEMA_REQUEST, plain, "sk-other"), new Recorded());
         RecordedRequest sent = upstream.lastRequest();
         assertThat(sent.path()).isEqualTo("/v1/messages");
@@ -258,21 +286,20 @@ class AnthropicContractIT extends ChatProviderContract {
 
     @Test
     void invalidToolArguments_areRejectedBeforeAnyUpstreamCall() {
-        GatewayException error = catchThrowableOfType(GatewayException.class,
+        GatewayException error = catchThrowableOfType(
+                GatewayException.class,
                 () -> provider().streamChat(call(request("""
                         {"model":"alias","messages":[{"role":"user","content":"hi"},
                           {"role":"assistant","tool_calls":[{"id":"call_9","type":"function",
                             "function":{"name":"get_weather","arguments":"{not json"}}]},
-                          {"role":"tool","tool_call_id":"call_9","content":"?"}]}"""), Duration.ofSeconds(5)),
-                        new Recorded()));
+                          {"role":"tool","tool_call_id":"call_9","content":"?"}]}"""), Duration.ofSeconds(5)), new Recorded()));
         assertThat(error.status()).isEqualTo(400);
         assertThat(error.param()).isEqualTo("messages[1].tool_calls[0].function.arguments");
         assertThat(upstream.requests()).isEmpty();
     }
 
     /** The contract's collector; a subclass here because its constructor is protected in another package. */
-    private static final class Recorded extends Collected {
-    }
+    private static final class Recorded extends Collected {}
 
     private static String errorType(int status) {
         return switch (status) {

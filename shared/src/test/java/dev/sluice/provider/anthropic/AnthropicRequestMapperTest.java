@@ -28,8 +28,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /** OpenAI chat requests translated into Anthropic Messages bodies, and the JSON-mode round trip back. */
 class AnthropicRequestMapperTest {
-    private static final Deployment DEPLOYMENT = new Deployment(AnthropicProvider.TYPE, "claude-sonnet-4-5", null,
-            "anthropic", Pricing.FREE, Duration.ofSeconds(30));
+    private static final Deployment DEPLOYMENT = new Deployment(
+            AnthropicProvider.TYPE, "claude-sonnet-4-5", null, "anthropic", Pricing.FREE, Duration.ofSeconds(30));
 
     @Test
     void systemAndDeveloperMessages_joinIntoTopLevelSystem() {
@@ -92,14 +92,17 @@ class AnthropicRequestMapperTest {
     }
 
     @ParameterizedTest(name = "tool_choice {0} -> {1}")
-    @CsvSource(delimiter = '|', value = {
-            "\"auto\"                                      | {\"type\":\"auto\"}",
-            "\"required\"                                  | {\"type\":\"any\"}",
-            "\"none\"                                      | {\"type\":\"none\"}",
-            "{\"type\":\"function\",\"function\":{\"name\":\"w\"}} | {\"type\":\"tool\",\"name\":\"w\"}"})
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "\"auto\"                                      | {\"type\":\"auto\"}",
+                "\"required\"                                  | {\"type\":\"any\"}",
+                "\"none\"                                      | {\"type\":\"none\"}",
+                "{\"type\":\"function\",\"function\":{\"name\":\"w\"}} | {\"type\":\"tool\",\"name\":\"w\"}"
+            })
     void toolChoice_translates(String openAi, String anthropic) {
-        JsonNode body = translate("{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}],"
-                + TOOLS + ",\"tool_choice\":" + openAi + "}");
+        JsonNode body = translate("{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]," + TOOLS
+                + ",\"tool_choice\":" + openAi + "}");
         assertThat(body.get("tool_choice")).isEqualTo(json(anthropic));
         assertThat(body.get("tools")).isEqualTo(json("""
                 [{"name":"w","description":"Weather","input_schema":{"type":"object","properties":{}}},
@@ -108,23 +111,33 @@ class AnthropicRequestMapperTest {
 
     @Test
     void parallelToolCallsFalse_disablesParallelToolUse() {
-        JsonNode body = translate("{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}],"
-                + TOOLS + ",\"parallel_tool_calls\":false}");
+        JsonNode body = translate("{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]," + TOOLS
+                + ",\"parallel_tool_calls\":false}");
         assertThat(body.get("tool_choice")).isEqualTo(json("{\"type\":\"auto\",\"disable_parallel_tool_use\":true}"));
-        JsonNode required = translate("{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}],"
-                + TOOLS + ",\"parallel_tool_calls\":false,\"tool_choice\":\"required\"}");
+        JsonNode required = translate("{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]," + TOOLS
+                + ",\"parallel_tool_calls\":false,\"tool_choice\":\"required\"}");
         assertThat(required.get("tool_choice"))
                 .isEqualTo(json("{\"type\":\"any\",\"disable_parallel_tool_use\":true}"));
     }
 
     @Test
     void maxTokens_comesFromTheRequestOrTheDeploymentsDefault() {
-        assertThat(translate(simple(",\"max_tokens\":77")).path("max_tokens").asInt()).isEqualTo(77);
+        assertThat(translate(simple(",\"max_tokens\":77")).path("max_tokens").asInt())
+                .isEqualTo(77);
         assertThat(translate(simple("")).path("max_tokens").asInt()).isEqualTo(4096);
-        Deployment withDefault = new Deployment(AnthropicProvider.TYPE, "claude-sonnet-4-5", null, null, null, null,
+        Deployment withDefault = new Deployment(
+                AnthropicProvider.TYPE,
+                "claude-sonnet-4-5",
+                null,
+                null,
+                null,
+                null,
                 Map.of("defaultMaxTokens", "1024"));
-        assertThat(AnthropicRequestMapper.toMessagesRequest(request(simple("")), withDefault).body()
-                .path("max_tokens").asInt()).isEqualTo(1024);
+        assertThat(AnthropicRequestMapper.toMessagesRequest(request(simple("")), withDefault)
+                        .body()
+                        .path("max_tokens")
+                        .asInt())
+                .isEqualTo(1024);
     }
 
     @Test
@@ -132,20 +145,23 @@ class AnthropicRequestMapperTest {
         JsonNode body = translate(simple(",\"seed\":1,\"logit_bias\":{\"50256\":-100},\"presence_penalty\":0.5,"
                 + "\"frequency_penalty\":0.5,\"store\":true,\"service_tier\":\"auto\",\"reasoning_effort\":\"low\","
                 + "\"user\":\"user-42\",\"stop\":\"STOP\",\"stream_options\":{\"include_usage\":true}"));
-        assertThat(fieldNames(body)).containsExactlyInAnyOrder("model", "max_tokens", "stop_sequences", "metadata",
-                "messages", "stream");
+        assertThat(fieldNames(body))
+                .containsExactlyInAnyOrder("model", "max_tokens", "stop_sequences", "metadata", "messages", "stream");
         assertThat(body.get("metadata")).isEqualTo(json("{\"user_id\":\"user-42\"}"));
         assertThat(body.get("stop_sequences")).isEqualTo(json("[\"STOP\"]"));
     }
 
     @ParameterizedTest(name = "{0}")
-    @CsvSource(delimiter = '|', value = {
-            "n > 1             | ,\"n\":2                                           | n",
-            "logprobs          | ,\"logprobs\":true                                 | logprobs",
-            "bad tool_choice   | ,\"tool_choice\":\"sometimes\"                       | tool_choice",
-            "bad format        | ,\"response_format\":{\"type\":\"yaml\"}            | response_format.type",
-            "no schema | ,\"response_format\":{\"type\":\"json_schema\",\"json_schema\":{\"name\":\"x\"}}"
-                    + " | response_format.json_schema.schema"})
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "n > 1             | ,\"n\":2                                           | n",
+                "logprobs          | ,\"logprobs\":true                                 | logprobs",
+                "bad tool_choice   | ,\"tool_choice\":\"sometimes\"                       | tool_choice",
+                "bad format        | ,\"response_format\":{\"type\":\"yaml\"}            | response_format.type",
+                "no schema | ,\"response_format\":{\"type\":\"json_schema\",\"json_schema\":{\"name\":\"x\"}}"
+                        + " | response_format.json_schema.schema"
+            })
     void unsupportedOrInvalidParameters_areRejectedWithTheirName(String why, String extra, String param) {
         GatewayException error = catchThrowableOfType(GatewayException.class, () -> translate(simple(extra)));
         assertThat(error.status()).isEqualTo(400);
@@ -183,10 +199,11 @@ class AnthropicRequestMapperTest {
 
     @Test
     void jsonSchemaBesideCallerTools_requiresSomeTool() {
-        MessagesRequest translated = AnthropicRequestMapper.toMessagesRequest(request(
-                "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]," + TOOLS + ","
+        MessagesRequest translated = AnthropicRequestMapper.toMessagesRequest(
+                request("{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]," + TOOLS + ","
                         + "\"response_format\":{\"type\":\"json_schema\",\"json_schema\":{\"name\":\"bad name!\","
-                        + "\"schema\":{\"type\":\"object\"}}}}"), DEPLOYMENT);
+                        + "\"schema\":{\"type\":\"object\"}}}}"),
+                DEPLOYMENT);
         assertThat(translated.responseToolName()).isEqualTo(AnthropicRequestMapper.DEFAULT_RESPONSE_TOOL);
         JsonNode body = translated.body();
         assertThat(body.get("tools")).hasSize(3);
@@ -196,8 +213,9 @@ class AnthropicRequestMapperTest {
 
     @Test
     void jsonSchemaNamedLikeACallerTool_isRejected() {
-        GatewayException error = catchThrowableOfType(GatewayException.class, () -> translate(
-                "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]," + TOOLS + ","
+        GatewayException error = catchThrowableOfType(
+                GatewayException.class,
+                () -> translate("{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]," + TOOLS + ","
                         + "\"response_format\":{\"type\":\"json_schema\",\"json_schema\":{\"name\":\"w\","
                         + "\"schema\":{\"type\":\"object\"}}}}"));
         assertThat(error.param()).isEqualTo("response_format.json_schema.name");
@@ -215,11 +233,14 @@ class AnthropicRequestMapperTest {
         assertThat(translated.body().path("tool_choice").path("type").asText()).isEqualTo("tool");
 
         Recorder out = new Recorder();
-        new AnthropicStreamMapper(translated.responseToolName(), out).relay(new ByteArrayInputStream(
-                Transcripts.text("transcripts/anthropic/messages-json.sse").getBytes(StandardCharsets.UTF_8)));
+        new AnthropicStreamMapper(translated.responseToolName(), out)
+                .relay(new ByteArrayInputStream(Transcripts.text("transcripts/anthropic/messages-json.sse")
+                        .getBytes(StandardCharsets.UTF_8)));
 
-        assertThat(out.chunks).allSatisfy(chunk -> assertThat(chunk.deltas()).noneMatch(delta ->
-                delta instanceof StreamDelta.ToolCallStart || delta instanceof StreamDelta.ToolCallArguments));
+        assertThat(out.chunks)
+                .allSatisfy(chunk -> assertThat(chunk.deltas())
+                        .noneMatch(delta -> delta instanceof StreamDelta.ToolCallStart
+                                || delta instanceof StreamDelta.ToolCallArguments));
         JsonNode message = out.assembled.toCompletionChoices().get(0);
         assertThat(message.path("message").path("content").asText())
                 .isEqualTo("{\"city\": \"Paris\", \"country\": \"France\"}");
@@ -230,11 +251,17 @@ class AnthropicRequestMapperTest {
     @Test
     void withoutResponseTool_theSameStreamIsAToolCall() throws IOException {
         Recorder out = new Recorder();
-        new AnthropicStreamMapper(null, out).relay(new ByteArrayInputStream(
-                Transcripts.text("transcripts/anthropic/messages-json.sse").getBytes(StandardCharsets.UTF_8)));
+        new AnthropicStreamMapper(null, out)
+                .relay(new ByteArrayInputStream(Transcripts.text("transcripts/anthropic/messages-json.sse")
+                        .getBytes(StandardCharsets.UTF_8)));
         JsonNode choice = out.assembled.toCompletionChoices().get(0);
         assertThat(choice.path("finish_reason").asText()).isEqualTo("tool_calls");
-        assertThat(choice.path("message").path("tool_calls").get(0).path("function").path("name").asText())
+        assertThat(choice.path("message")
+                        .path("tool_calls")
+                        .get(0)
+                        .path("function")
+                        .path("name")
+                        .asText())
                 .isEqualTo("place");
     }
 
@@ -250,7 +277,8 @@ class AnthropicRequestMapperTest {
     }
 
     private static JsonNode translate(String openAi) {
-        return AnthropicRequestMapper.toMessagesRequest(request(openAi), DEPLOYMENT).body();
+        return AnthropicRequestMapper.toMessagesRequest(request(openAi), DEPLOYMENT)
+                .body();
     }
 
     private static ChatRequest request(String json) {

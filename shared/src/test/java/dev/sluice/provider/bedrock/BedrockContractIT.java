@@ -49,7 +49,13 @@ class BedrockContractIT extends ChatProviderContract {
 
     @Override
     protected Deployment deployment(URI upstreamBaseUrl, Duration timeout) {
-        return new Deployment(BedrockProvider.TYPE, MODEL, upstreamBaseUrl.toString(), null, Pricing.FREE, timeout,
+        return new Deployment(
+                BedrockProvider.TYPE,
+                MODEL,
+                upstreamBaseUrl.toString(),
+                null,
+                Pricing.FREE,
+                timeout,
                 Map.of("region", "us-west-2"));
     }
 
@@ -65,8 +71,8 @@ class BedrockContractIT extends ChatProviderContract {
 
     @Override
     protected ExpectedText expectedText() {
-        return new ExpectedText("It is 18C and sunny in Paris; Tokyo is rainy at 12C.", 5, "stop",
-                new TokenUsage(1200, 15, 1024, 0));
+        return new ExpectedText(
+                "It is 18C and sunny in Paris; Tokyo is rainy at 12C.", 5, "stop", new TokenUsage(1200, 15, 1024, 0));
     }
 
     @Override
@@ -76,8 +82,11 @@ class BedrockContractIT extends ChatProviderContract {
 
     @Override
     protected ExpectedTools expectedTools() {
-        return new ExpectedTools(List.of(new ExpectedCall("get_weather", "{\"city\":\"Tokyo\"}"),
-                new ExpectedCall("get_weather", "{\"city\":\"Osaka\"}")), TokenUsage.of(82, 36));
+        return new ExpectedTools(
+                List.of(
+                        new ExpectedCall("get_weather", "{\"city\":\"Tokyo\"}"),
+                        new ExpectedCall("get_weather", "{\"city\":\"Osaka\"}")),
+                TokenUsage.of(82, 36));
     }
 
     /** Bedrock's REST-JSON error: the exception type in {@code x-amzn-ErrorType}, the message in the body. */
@@ -106,9 +115,10 @@ class BedrockContractIT extends ChatProviderContract {
     protected void assertTranslatedRequest(RecordedRequest sent) {
         assertThat(sent.method()).isEqualTo("POST");
         assertThat(sent.path()).isEqualTo("/model/anthropic.claude-3-5-sonnet-20240620-v1%3A0/converse-stream");
-        assertThat(sent.header("Authorization")).hasValueSatisfying(auth -> assertThat(auth)
-                .startsWith("AWS4-HMAC-SHA256 Credential=test/")
-                .contains("/us-west-2/bedrock/aws4_request"));
+        assertThat(sent.header("Authorization"))
+                .hasValueSatisfying(auth -> assertThat(auth)
+                        .startsWith("AWS4-HMAC-SHA256 Credential=test/")
+                        .contains("/us-west-2/bedrock/aws4_request"));
         JsonNode body = sent.json();
         assertThat(body.path("system")).isEqualTo(json("[{\"text\":\"You are terse.\"}]"));
         JsonNode messages = body.path("messages");
@@ -141,8 +151,12 @@ class BedrockContractIT extends ChatProviderContract {
         JsonNode spec = toolConfig.path("tools").get(0).path("toolSpec");
         assertThat(spec.path("name").asText()).isEqualTo("place");
         assertThat(spec.path("description").asText()).isNotBlank();
-        assertThat(spec.path("inputSchema").path("json")).isEqualTo(JSON_SCHEMA_REQUEST.body().path("response_format")
-                .path("json_schema").path("schema"));
+        assertThat(spec.path("inputSchema").path("json"))
+                .isEqualTo(JSON_SCHEMA_REQUEST
+                        .body()
+                        .path("response_format")
+                        .path("json_schema")
+                        .path("schema"));
         assertThat(toolConfig.path("toolChoice")).isEqualTo(json("{\"tool\":{\"name\":\"place\"}}"));
     }
 
@@ -177,8 +191,8 @@ class BedrockContractIT extends ChatProviderContract {
     void failsOnAnExceptionEventAfterTheDeltasAlreadyDelivered() {
         upstream.reply(EventStreamFrames.reply(FIXTURES + "converse-stream-exception.jsonl"));
         Recorded out = new Recorded();
-        GatewayException error = catchThrowableOfType(GatewayException.class,
-                () -> provider().streamChat(call(RICH_REQUEST, Duration.ofSeconds(5)), out));
+        GatewayException error = catchThrowableOfType(
+                GatewayException.class, () -> provider().streamChat(call(RICH_REQUEST, Duration.ofSeconds(5)), out));
         assertThat(error).isNotNull();
         assertThat(error.status()).isEqualTo(502);
         assertThat(error.getMessage()).contains("mid-stream");
@@ -191,8 +205,8 @@ class BedrockContractIT extends ChatProviderContract {
     void mapsAnExceptionEventBeforeAnyOutputByItsStatus() {
         upstream.reply(EventStreamFrames.reply(FIXTURES + "converse-stream-throttled.jsonl"));
         Recorded out = new Recorded();
-        GatewayException error = catchThrowableOfType(GatewayException.class,
-                () -> provider().streamChat(call(RICH_REQUEST, Duration.ofSeconds(5)), out));
+        GatewayException error = catchThrowableOfType(
+                GatewayException.class, () -> provider().streamChat(call(RICH_REQUEST, Duration.ofSeconds(5)), out));
         assertThat(error).isNotNull();
         assertThat(error.status()).isEqualTo(429);
         assertThat(error.code()).isEqualTo("upstream_rate_limited");
@@ -203,8 +217,8 @@ class BedrockContractIT extends ChatProviderContract {
     void failsAStreamThatEndsBeforeMessageStop() {
         upstream.reply(EventStreamFrames.reply(FIXTURES + "converse-stream-no-stop.jsonl"));
         Recorded out = new Recorded();
-        GatewayException error = catchThrowableOfType(GatewayException.class,
-                () -> provider().streamChat(call(RICH_REQUEST, Duration.ofSeconds(5)), out));
+        GatewayException error = catchThrowableOfType(
+                GatewayException.class, () -> provider().streamChat(call(RICH_REQUEST, Duration.ofSeconds(5)), out));
         assertThat(error).isNotNull();
         assertThat(error.status()).isEqualTo(502);
         assertThat(error.code()).isEqualTo("upstream_stream_incomplete");
@@ -227,7 +241,8 @@ class BedrockContractIT extends ChatProviderContract {
         frames.addAll(EventStreamFrames.fromJsonLines(FIXTURES + "converse-stream-text.jsonl"));
         upstream.reply(Reply.stream(EventStreamFrames.CONTENT_TYPE, frames).withFrameDelay(Duration.ofSeconds(2)));
         long start = System.nanoTime();
-        GatewayException error = catchThrowableOfType(GatewayException.class,
+        GatewayException error = catchThrowableOfType(
+                GatewayException.class,
                 () -> provider().streamChat(call(RICH_REQUEST, Duration.ofMillis(300)), new Recorded()));
         assertThat(error.status()).isEqualTo(504);
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(1500));
@@ -236,10 +251,9 @@ class BedrockContractIT extends ChatProviderContract {
     @Test
     void signsForTheAdaptersRegionWhenTheDeploymentNamesNone() {
         upstream.reply(textStream());
-        Deployment noRegion = new Deployment(BedrockProvider.TYPE, MODEL, upstream.baseUrl().toString(), null,
-                Pricing.FREE, Duration.ofSeconds(5));
-        provider().streamChat(new ProviderCall("req_region", RICH_REQUEST, noRegion, null),
-                new Recorded());
+        Deployment noRegion = new Deployment(
+                BedrockProvider.TYPE, MODEL, upstream.baseUrl().toString(), null, Pricing.FREE, Duration.ofSeconds(5));
+        provider().streamChat(new ProviderCall("req_region", RICH_REQUEST, noRegion, null), new Recorded());
         assertThat(upstream.lastRequest().header("Authorization"))
                 .hasValueSatisfying(auth -> assertThat(auth).contains("/eu-west-1/bedrock/aws4_request"));
     }
@@ -247,7 +261,8 @@ class BedrockContractIT extends ChatProviderContract {
     @Test
     void sendsOneRequestWithoutSdkRetries() {
         upstream.reply(errorReply(503, "busy"));
-        GatewayException error = catchThrowableOfType(GatewayException.class,
+        GatewayException error = catchThrowableOfType(
+                GatewayException.class,
                 () -> provider().streamChat(call(RICH_REQUEST, Duration.ofSeconds(5)), new Recorded()));
         assertThat(error.status()).isEqualTo(503);
         assertThat(upstream.requests()).hasSize(1);
@@ -255,14 +270,16 @@ class BedrockContractIT extends ChatProviderContract {
 
     @ParameterizedTest(name = "{1} ({0}) -> {2} {3}")
     @CsvSource({
-            "429, ModelNotReadyException, 429, upstream_rate_limited",
-            "400, ServiceQuotaExceededException, 429, upstream_rate_limited",
-            "424, ModelErrorException, 502, upstream_error",
-            "400, ValidationException, 400, ",
-            "403, AccessDeniedException, 502, upstream_auth_failed"})
+        "429, ModelNotReadyException, 429, upstream_rate_limited",
+        "400, ServiceQuotaExceededException, 429, upstream_rate_limited",
+        "424, ModelErrorException, 502, upstream_error",
+        "400, ValidationException, 400, ",
+        "403, AccessDeniedException, 502, upstream_auth_failed"
+    })
     void mapsBedrockExceptions(int status, String type, int gatewayStatus, String code) {
         upstream.reply(bedrockError(status, type, "upstream says no"));
-        GatewayException error = catchThrowableOfType(GatewayException.class,
+        GatewayException error = catchThrowableOfType(
+                GatewayException.class,
                 () -> provider().streamChat(call(RICH_REQUEST, Duration.ofSeconds(5)), new Recorded()));
         assertThat(error.status()).isEqualTo(gatewayStatus);
         assertThat(error.code()).isEqualTo(code);
@@ -270,13 +287,14 @@ class BedrockContractIT extends ChatProviderContract {
 
     @ParameterizedTest(name = "stopReason {0} -> {1}")
     @CsvSource({
-            "end_turn, stop",
-            "stop_sequence, stop",
-            "max_tokens, length",
-            "model_context_window_exceeded, length",
-            "tool_use, tool_calls",
-            "guardrail_intervened, content_filter",
-            "content_filtered, content_filter"})
+        "end_turn, stop",
+        "stop_sequence, stop",
+        "max_tokens, length",
+        "model_context_window_exceeded, length",
+        "tool_use, tool_calls",
+        "guardrail_intervened, content_filter",
+        "content_filtered, content_filter"
+    })
     void mapsStopReasons(String stopReason, String finishReason) {
         Recorded out = new Recorded();
         BedrockStreamMapper mapper = new BedrockStreamMapper(null);
@@ -287,20 +305,23 @@ class BedrockContractIT extends ChatProviderContract {
 
     @Test
     void mapsOtherContextWindowWordings() {
-        upstream.reply(bedrockError(400, "ValidationException",
+        upstream.reply(bedrockError(
+                400,
+                "ValidationException",
                 "The model returned the following errors: prompt is too long: 210000 tokens > 200000 maximum"));
-        GatewayException error = catchThrowableOfType(GatewayException.class,
+        GatewayException error = catchThrowableOfType(
+                GatewayException.class,
                 () -> provider().streamChat(call(RICH_REQUEST, Duration.ofSeconds(5)), new Recorded()));
         assertThat(error.code()).isEqualTo("context_length_exceeded");
     }
 
     @Test
     void rejectsARemoteImageBeforeCallingBedrock() {
-        GatewayException error = catchThrowableOfType(GatewayException.class,
+        GatewayException error = catchThrowableOfType(
+                GatewayException.class,
                 () -> provider().streamChat(call(request("""
                         {"model":"alias","messages":[{"role":"user","content":[
-                          {"type":"image_url","image_url":{"url":"https://example.com/cat.png"}}]}]}"""),
-                        Duration.ofSeconds(5)), new Recorded()));
+                          {"type":"image_url","image_url":{"url":"https://example.com/cat.png"}}]}]}"""), Duration.ofSeconds(5)), new Recorded()));
         assertThat(error.status()).isEqualTo(400);
         assertThat(error.code()).isEqualTo("unsupported_parameter");
         assertThat(error.param()).isEqualTo("messages[0].content");
@@ -308,13 +329,13 @@ class BedrockContractIT extends ChatProviderContract {
     }
 
     /** The contract's collector; its constructor is not visible from this package. */
-    private static final class Recorded extends Collected {
-    }
+    private static final class Recorded extends Collected {}
 
     private static Reply bedrockError(int status, String type, String message) {
         Reply reply = Reply.json(status, "{\"message\":\"" + message + "\"}")
                 .withHeader("x-amzn-RequestId", "8f1c2a7e-0b1d-4c55-9a0e-3f7c9d2b6e11");
-        return type == null ? reply
+        return type == null
+                ? reply
                 : reply.withHeader("x-amzn-ErrorType", type + ":http://internal.amazon.com/coral/com.amazon.bedrock/");
     }
 }

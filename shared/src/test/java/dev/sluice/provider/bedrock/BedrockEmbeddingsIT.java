@@ -13,8 +13,8 @@ import dev.sluice.provider.EmbeddingResult;
 import dev.sluice.route.Deployment;
 import dev.sluice.route.Pricing;
 import dev.sluice.testing.RecordedRequest;
-import dev.sluice.testing.Reply;
 import dev.sluice.testing.ReplayUpstream;
+import dev.sluice.testing.Reply;
 import dev.sluice.usage.TokenUsage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -65,10 +65,11 @@ class BedrockEmbeddingsIT {
         List<RecordedRequest> sent = upstream.requests();
         assertThat(sent).hasSize(2);
         assertThat(sent.get(0).path()).isEqualTo("/model/amazon.titan-embed-text-v2%3A0/invoke");
-        assertThat(sent.get(0).header("Authorization")).hasValueSatisfying(auth -> assertThat(auth)
-                .startsWith("AWS4-HMAC-SHA256").contains("/us-east-1/bedrock/aws4_request"));
-        assertThat(sent.get(0).json()).isEqualTo(json("{\"inputText\":\"first text\",\"dimensions\":256,"
-                + "\"normalize\":true}"));
+        assertThat(sent.get(0).header("Authorization"))
+                .hasValueSatisfying(auth ->
+                        assertThat(auth).startsWith("AWS4-HMAC-SHA256").contains("/us-east-1/bedrock/aws4_request"));
+        assertThat(sent.get(0).json())
+                .isEqualTo(json("{\"inputText\":\"first text\",\"dimensions\":256," + "\"normalize\":true}"));
         assertThat(sent.get(1).json().path("inputText").asText()).isEqualTo("second text");
     }
 
@@ -112,13 +113,14 @@ class BedrockEmbeddingsIT {
         assertThat(result.vectors()).hasSize(192);
         assertThat(result.usage()).isEqualTo(TokenUsage.of(192, 0));
         assertThat(upstream.requests()).hasSize(2);
-        assertThat(upstream.requests().get(1).json().path("texts").get(0).asText()).isEqualTo("text 96");
+        assertThat(upstream.requests().get(1).json().path("texts").get(0).asText())
+                .isEqualTo("text 96");
     }
 
     @Test
     void embed_otherModel_isRejectedNamingTheModel() {
-        GatewayException error = failure(call("anthropic.claude-3-haiku-20240307-v1:0",
-                "{\"model\":\"alias\",\"input\":\"hi\"}", Map.of()));
+        GatewayException error = failure(
+                call("anthropic.claude-3-haiku-20240307-v1:0", "{\"model\":\"alias\",\"input\":\"hi\"}", Map.of()));
         assertThat(error.status()).isEqualTo(400);
         assertThat(error.code()).isEqualTo("unsupported_parameter");
         assertThat(error.getMessage()).contains("anthropic.claude-3-haiku-20240307-v1:0");
@@ -146,10 +148,10 @@ class BedrockEmbeddingsIT {
     @Test
     void embed_slowUpstream_timesOutAfterTheDeploymentsTimeout() {
         Reply answer = Reply.json(200, "{\"embedding\":[0.1],\"inputTextTokenCount\":1}");
-        Deployment deployment = new Deployment(BedrockProvider.TYPE, TITAN, upstream.baseUrl().toString(), null,
-                Pricing.FREE, Duration.ofMillis(300));
-        EmbeddingCall call = new EmbeddingCall("req_slow", request("{\"model\":\"alias\",\"input\":\"hi\"}"),
-                deployment, null);
+        Deployment deployment = new Deployment(
+                BedrockProvider.TYPE, TITAN, upstream.baseUrl().toString(), null, Pricing.FREE, Duration.ofMillis(300));
+        EmbeddingCall call =
+                new EmbeddingCall("req_slow", request("{\"model\":\"alias\",\"input\":\"hi\"}"), deployment, null);
         upstream.reply(answer);
         provider.embed(call); // builds the client, so only the wait is timed below
         upstream.reply(answer.withFirstByteDelay(Duration.ofSeconds(3)));
@@ -161,8 +163,14 @@ class BedrockEmbeddingsIT {
     }
 
     private static EmbeddingCall call(String model, String body, Map<String, String> options) {
-        Deployment deployment = new Deployment(BedrockProvider.TYPE, model, upstream.baseUrl().toString(), null,
-                Pricing.FREE, Duration.ofSeconds(5), options);
+        Deployment deployment = new Deployment(
+                BedrockProvider.TYPE,
+                model,
+                upstream.baseUrl().toString(),
+                null,
+                Pricing.FREE,
+                Duration.ofSeconds(5),
+                options);
         return new EmbeddingCall("req_embed", request(body), deployment, null);
     }
 

@@ -34,7 +34,8 @@ class BedrockRequestMapperTest {
                   {"role":"developer","content":[{"type":"text","text":"Answer in French."}]},
                   {"role":"user","content":"Hi"}]}""");
         assertThat(converse.modelId()).isEqualTo(MODEL);
-        assertThat(converse.system()).extracting(SystemContentBlock::text)
+        assertThat(converse.system())
+                .extracting(SystemContentBlock::text)
                 .containsExactly("Be terse.", "Answer in French.");
         assertThat(converse.messages()).hasSize(1);
     }
@@ -45,11 +46,15 @@ class BedrockRequestMapperTest {
                 {"model":"m","messages":[{"role":"user","content":"First."},{"role":"user","content":"Second."},
                   {"role":"assistant","content":"Ok."},{"role":"assistant","content":[{"type":"text","text":"More."}]},
                   {"role":"user","content":"Third."}]}""");
-        assertThat(converse.messages()).extracting(Message::role)
+        assertThat(converse.messages())
+                .extracting(Message::role)
                 .containsExactly(ConversationRole.USER, ConversationRole.ASSISTANT, ConversationRole.USER);
-        assertThat(converse.messages().get(0).content()).extracting(ContentBlock::text)
+        assertThat(converse.messages().get(0).content())
+                .extracting(ContentBlock::text)
                 .containsExactly("First.", "Second.");
-        assertThat(converse.messages().get(1).content()).extracting(ContentBlock::text).containsExactly("Ok.", "More.");
+        assertThat(converse.messages().get(1).content())
+                .extracting(ContentBlock::text)
+                .containsExactly("Ok.", "More.");
     }
 
     @Test
@@ -61,8 +66,7 @@ class BedrockRequestMapperTest {
                      "function":{"name":"get_weather","arguments":"{\\"city\\":\\"Paris\\"}"}},
                     {"id":"t2","type":"function","function":{"name":"get_weather","arguments":""}}]},
                   {"role":"tool","tool_call_id":"t1","content":"18C"},
-                  {"role":"tool","tool_call_id":"t2","content":[{"type":"text","text":"21C"}]}]}"""
-                .formatted(WEATHER_TOOL));
+                  {"role":"tool","tool_call_id":"t2","content":[{"type":"text","text":"21C"}]}]}""".formatted(WEATHER_TOOL));
         assertThat(converse.messages()).hasSize(3);
         List<ContentBlock> assistant = converse.messages().get(1).content();
         assertThat(assistant).hasSize(2);
@@ -88,19 +92,22 @@ class BedrockRequestMapperTest {
 
     @Test
     void toConverseStream_withoutSamplingParameters_sendsNoInferenceConfig() {
-        assertThat(map("{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}").inferenceConfig())
+        assertThat(map("{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}")
+                        .inferenceConfig())
                 .isNull();
     }
 
     @ParameterizedTest(name = "tool_choice {0} -> {1}")
-    @CsvSource(delimiter = '|', value = {
-            "\"auto\"|AUTO",
-            "\"required\"|ANY",
-            "{\"type\":\"function\",\"function\":{\"name\":\"get_weather\"}}|TOOL"})
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "\"auto\"|AUTO",
+                "\"required\"|ANY",
+                "{\"type\":\"function\",\"function\":{\"name\":\"get_weather\"}}|TOOL"
+            })
     void toConverseStream_toolChoice_mapsToBedrocksChoice(String choice, ToolChoice.Type expected) {
         ConverseStreamRequest converse = map("""
-                {"model":"m","tools":[%s],"tool_choice":%s,"messages":[{"role":"user","content":"Hi"}]}"""
-                .formatted(WEATHER_TOOL, choice));
+                {"model":"m","tools":[%s],"tool_choice":%s,"messages":[{"role":"user","content":"Hi"}]}""".formatted(WEATHER_TOOL, choice));
         assertThat(converse.toolConfig().toolChoice().type()).isEqualTo(expected);
         assertThat(converse.toolConfig().tools().get(0).toolSpec().name()).isEqualTo("get_weather");
     }
@@ -108,8 +115,7 @@ class BedrockRequestMapperTest {
     @Test
     void toConverseStream_toolChoiceNone_omitsTheTools() {
         ConverseStreamRequest converse = map("""
-                {"model":"m","tools":[%s],"tool_choice":"none","messages":[{"role":"user","content":"Hi"}]}"""
-                .formatted(WEATHER_TOOL));
+                {"model":"m","tools":[%s],"tool_choice":"none","messages":[{"role":"user","content":"Hi"}]}""".formatted(WEATHER_TOOL));
         assertThat(converse.toolConfig()).isNull();
     }
 
@@ -129,7 +135,12 @@ class BedrockRequestMapperTest {
         ConverseStreamRequest converse = map("""
                 {"model":"m","tools":[{"type":"function","function":{"name":"now"}}],
                  "messages":[{"role":"user","content":"Time?"}]}""");
-        assertThat(JsonDocuments.toJson(converse.toolConfig().tools().get(0).toolSpec().inputSchema().json()))
+        assertThat(JsonDocuments.toJson(converse.toolConfig()
+                        .tools()
+                        .get(0)
+                        .toolSpec()
+                        .inputSchema()
+                        .json()))
                 .isEqualTo(json("{\"type\":\"object\",\"properties\":{}}"));
     }
 
@@ -137,19 +148,21 @@ class BedrockRequestMapperTest {
     void toConverseStream_jsonObject_addsASystemInstruction() {
         ConverseStreamRequest converse = map("""
                 {"model":"m","response_format":{"type":"json_object"},"messages":[{"role":"user","content":"Hi"}]}""");
-        assertThat(converse.system()).extracting(SystemContentBlock::text)
+        assertThat(converse.system())
+                .extracting(SystemContentBlock::text)
                 .containsExactly(BedrockRequestMapper.JSON_OBJECT_INSTRUCTION);
         assertThat(converse.toolConfig()).isNull();
     }
 
     @Test
     void toConverseStream_jsonSchemaBesideCallerTools_requiresSomeTool() {
-        BedrockRequestMapper.Mapped mapped = BedrockRequestMapper.toConverseStream(request("""
+        BedrockRequestMapper.Mapped mapped =
+                BedrockRequestMapper.toConverseStream(request("""
                 {"model":"m","tools":[%s],"response_format":{"type":"json_schema","json_schema":{"name":"bad name!",
-                  "schema":{"type":"object"}}},"messages":[{"role":"user","content":"Hi"}]}""".formatted(WEATHER_TOOL)),
-                MODEL);
+                  "schema":{"type":"object"}}},"messages":[{"role":"user","content":"Hi"}]}""".formatted(WEATHER_TOOL)), MODEL);
         assertThat(mapped.responseToolName()).isEqualTo(BedrockRequestMapper.DEFAULT_RESPONSE_TOOL);
-        assertThat(mapped.request().toolConfig().tools()).extracting(tool -> tool.toolSpec().name())
+        assertThat(mapped.request().toolConfig().tools())
+                .extracting(tool -> tool.toolSpec().name())
                 .containsExactly("get_weather", "json_response");
         assertThat(mapped.request().toolConfig().toolChoice().type()).isEqualTo(ToolChoice.Type.ANY);
     }
@@ -191,12 +204,12 @@ class BedrockRequestMapperTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @CsvSource(delimiter = '|', value = {
-            "\"n\":2|n",
-            "\"logprobs\":true|logprobs"})
+    @CsvSource(
+            delimiter = '|',
+            value = {"\"n\":2|n", "\"logprobs\":true|logprobs"})
     void toConverseStream_shapeChangingParameters_areRejected(String field, String param) {
-        GatewayException error = failure("{\"model\":\"m\"," + field
-                + ",\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}");
+        GatewayException error =
+                failure("{\"model\":\"m\"," + field + ",\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}");
         assertThat(error.code()).isEqualTo("unsupported_parameter");
         assertThat(error.param()).isEqualTo(param);
     }

@@ -78,16 +78,13 @@ public abstract class ChatProviderContract {
                          "required":["city","country"],"additionalProperties":false}}}}""");
 
     /** What a text transcript must yield. */
-    public record ExpectedText(String text, int minDeltas, String finishReason, TokenUsage usage) {
-    }
+    public record ExpectedText(String text, int minDeltas, String finishReason, TokenUsage usage) {}
 
     /** One whole tool call a tool-call transcript must yield. */
-    public record ExpectedCall(String name, String argumentsJson) {
-    }
+    public record ExpectedCall(String name, String argumentsJson) {}
 
     /** What a tool-call transcript must yield. */
-    public record ExpectedTools(List<ExpectedCall> calls, TokenUsage usage) {
-    }
+    public record ExpectedTools(List<ExpectedCall> calls, TokenUsage usage) {}
 
     // ---- what each provider supplies -------------------------------------------------------------------------
 
@@ -168,7 +165,8 @@ public abstract class ChatProviderContract {
             JsonNode call = calls.get(i);
             assertThat(call.path("id").asText()).as("tool call id").isNotBlank();
             assertThat(call.path("type").asText()).isEqualTo("function");
-            assertThat(call.path("function").path("name").asText()).isEqualTo(expected.get(i).name());
+            assertThat(call.path("function").path("name").asText())
+                    .isEqualTo(expected.get(i).name());
             assertThat(json(call.path("function").path("arguments").asText()))
                     .isEqualTo(json(expected.get(i).argumentsJson()));
         }
@@ -192,15 +190,16 @@ public abstract class ChatProviderContract {
 
     @ParameterizedTest(name = "upstream {0} -> {1} {2}")
     @CsvSource({
-            "400, 400, invalid_request_error",
-            "401, 502, upstream_error",
-            "403, 502, upstream_error",
-            "404, 404, invalid_request_error",
-            "408, 504, upstream_error",
-            "429, 429, rate_limit_exceeded",
-            "500, 502, upstream_error",
-            "503, 503, upstream_error",
-            "504, 504, upstream_error"})
+        "400, 400, invalid_request_error",
+        "401, 502, upstream_error",
+        "403, 502, upstream_error",
+        "404, 404, invalid_request_error",
+        "408, 504, upstream_error",
+        "429, 429, rate_limit_exceeded",
+        "500, 502, upstream_error",
+        "503, 503, upstream_error",
+        "504, 504, upstream_error"
+    })
     void mapsErrorStatuses(int upstreamStatus, int status, String type) {
         upstream.reply(errorReply(upstreamStatus, "upstream says no").withHeader("Retry-After", "7"));
         GatewayException error = failure(RICH_REQUEST, Duration.ofSeconds(5));
@@ -248,8 +247,8 @@ public abstract class ChatProviderContract {
         // written right before the cut may never reach the adapter; a short pause lets each be read first.
         upstream.reply(textStream().withFrameDelay(Duration.ofMillis(5)).cutAfterFrames(framesBeforeCut()));
         Collected out = new Collected();
-        GatewayException error = catchThrowableOfType(GatewayException.class,
-                () -> provider().streamChat(call(RICH_REQUEST, Duration.ofSeconds(5)), out));
+        GatewayException error = catchThrowableOfType(
+                GatewayException.class, () -> provider().streamChat(call(RICH_REQUEST, Duration.ofSeconds(5)), out));
         assertThat(error).as("a cut stream must fail").isNotNull();
         assertThat(error.status()).isEqualTo(502);
         assertThat(out.contentDeltas).as("deltas before the cut").isNotEmpty();
@@ -266,7 +265,8 @@ public abstract class ChatProviderContract {
                 throw gone;
             }
         };
-        Throwable thrown = catchThrowableOfType(ClientDisconnectedException.class,
+        Throwable thrown = catchThrowableOfType(
+                ClientDisconnectedException.class,
                 () -> provider().streamChat(call(RICH_REQUEST, Duration.ofSeconds(5)), hangsUp));
         assertThat(thrown).isSameAs(gone);
     }
@@ -287,8 +287,8 @@ public abstract class ChatProviderContract {
     }
 
     private GatewayException failure(ChatRequest request, Duration timeout) {
-        GatewayException error = catchThrowableOfType(GatewayException.class,
-                () -> provider().streamChat(call(request, timeout), new Collected()));
+        GatewayException error = catchThrowableOfType(
+                GatewayException.class, () -> provider().streamChat(call(request, timeout), new Collected()));
         assertThat(error).as("the call must fail with a GatewayException").isNotNull();
         return error;
     }
@@ -302,7 +302,8 @@ public abstract class ChatProviderContract {
         assertThat(((UpstreamException) error).detail()).as("kept for the log").contains(providerText);
         assertThat(error.getMessage()).doesNotContain(providerText);
         for (ErrorFormat format : List.of(OpenAiErrorFormat.INSTANCE, AnthropicErrorFormat.INSTANCE)) {
-            assertThat(new String(format.body(error, "req_1"), StandardCharsets.UTF_8)).doesNotContain(providerText);
+            assertThat(new String(format.body(error, "req_1"), StandardCharsets.UTF_8))
+                    .doesNotContain(providerText);
         }
     }
 

@@ -5,10 +5,10 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.MissingNode;
-import dev.sluice.provider.StreamChunk;
-import dev.sluice.provider.StreamDelta;
 import dev.sluice.error.GatewayException;
 import dev.sluice.provider.ChatProvider;
+import dev.sluice.provider.StreamChunk;
+import dev.sluice.provider.StreamDelta;
 import dev.sluice.provider.contract.ChatProviderContract;
 import dev.sluice.route.Deployment;
 import dev.sluice.route.Pricing;
@@ -28,9 +28,25 @@ import org.junit.jupiter.params.provider.CsvSource;
 /** The provider contract for Google's Gemini API (streamGenerateContent over SSE), plus Gemini's own edge cases. */
 class GeminiContractIT extends ChatProviderContract {
     private static final GeminiProvider PROVIDER = new GeminiProvider(Duration.ofSeconds(2));
-    private static final Map<Integer, String> RPC_STATUS = Map.of(400, "INVALID_ARGUMENT", 401, "UNAUTHENTICATED",
-            403, "PERMISSION_DENIED", 404, "NOT_FOUND", 408, "DEADLINE_EXCEEDED", 429, "RESOURCE_EXHAUSTED",
-            500, "INTERNAL", 503, "UNAVAILABLE", 504, "DEADLINE_EXCEEDED");
+    private static final Map<Integer, String> RPC_STATUS = Map.of(
+            400,
+            "INVALID_ARGUMENT",
+            401,
+            "UNAUTHENTICATED",
+            403,
+            "PERMISSION_DENIED",
+            404,
+            "NOT_FOUND",
+            408,
+            "DEADLINE_EXCEEDED",
+            429,
+            "RESOURCE_EXHAUSTED",
+            500,
+            "INTERNAL",
+            503,
+            "UNAVAILABLE",
+            504,
+            "DEADLINE_EXCEEDED");
 
     @Override
     protected ChatProvider provider() {
@@ -39,8 +55,14 @@ class GeminiContractIT extends ChatProviderContract {
 
     @Override
     protected Deployment deployment(URI upstreamBaseUrl, Duration timeout) {
-        return new Deployment(GeminiProvider.TYPE, "gemini-2.5-flash", upstreamBaseUrl + "/v1beta", "gemini",
-                Pricing.FREE, timeout, Map.of("includeThoughts", "true"));
+        return new Deployment(
+                GeminiProvider.TYPE,
+                "gemini-2.5-flash",
+                upstreamBaseUrl + "/v1beta",
+                "gemini",
+                Pricing.FREE,
+                timeout,
+                Map.of("includeThoughts", "true"));
     }
 
     @Override
@@ -61,14 +83,19 @@ class GeminiContractIT extends ChatProviderContract {
 
     @Override
     protected ExpectedTools expectedTools() {
-        return new ExpectedTools(List.of(new ExpectedCall("get_weather", "{\"city\":\"Tokyo\"}"),
-                new ExpectedCall("get_weather", "{\"city\":\"Osaka\"}")), TokenUsage.of(82, 36));
+        return new ExpectedTools(
+                List.of(
+                        new ExpectedCall("get_weather", "{\"city\":\"Tokyo\"}"),
+                        new ExpectedCall("get_weather", "{\"city\":\"Osaka\"}")),
+                TokenUsage.of(82, 36));
     }
 
     @Override
     protected Reply errorReply(int status, String message) {
-        return Reply.json(status, "{\"error\":{\"code\":" + status + ",\"message\":\"" + message
-                + "\",\"status\":\"" + RPC_STATUS.getOrDefault(status, "UNKNOWN") + "\"}}");
+        return Reply.json(
+                status,
+                "{\"error\":{\"code\":" + status + ",\"message\":\"" + message + "\",\"status\":\""
+                        + RPC_STATUS.getOrDefault(status, "UNKNOWN") + "\"}}");
     }
 
     @Override
@@ -118,8 +145,7 @@ class GeminiContractIT extends ChatProviderContract {
 
     /** The contract's listener; its constructor is protected, so an anonymous subclass makes one here. */
     private static Collected collected() {
-        return new Collected() {
-        };
+        return new Collected() {};
     }
 
     @Test
@@ -139,8 +165,10 @@ class GeminiContractIT extends ChatProviderContract {
         Collected out = collected();
         provider().streamChat(call(RICH_REQUEST, Duration.ofSeconds(5)), out);
 
-        JsonNode calls = out.assembled.toCompletionChoices().get(0).path("message").path("tool_calls");
-        assertThat(calls.get(0).path("id").asText()).startsWith("call_")
+        JsonNode calls =
+                out.assembled.toCompletionChoices().get(0).path("message").path("tool_calls");
+        assertThat(calls.get(0).path("id").asText())
+                .startsWith("call_")
                 .isNotEqualTo(calls.get(1).path("id").asText());
         upstream.reply(toolCallStream());
         List<String> signatures = new ArrayList<>();
@@ -150,7 +178,8 @@ class GeminiContractIT extends ChatProviderContract {
                 for (StreamDelta delta : chunk.deltas()) {
                     if (delta instanceof StreamDelta.ToolCallStart call) {
                         JsonNode extra = call.extraContent() == null ? MissingNode.getInstance() : call.extraContent();
-                        signatures.add(extra.path("google").path("thought_signature").asText(""));
+                        signatures.add(
+                                extra.path("google").path("thought_signature").asText(""));
                     }
                 }
             }
@@ -184,8 +213,8 @@ class GeminiContractIT extends ChatProviderContract {
     void errorEventMidStream_failsAfterTheDeltasAlreadyDelivered() {
         upstream.reply(Transcripts.sseReply("transcripts/gemini/stream-error.sse"));
         Collected out = collected();
-        GatewayException error = catchThrowableOfType(GatewayException.class,
-                () -> provider().streamChat(call(RICH_REQUEST, Duration.ofSeconds(5)), out));
+        GatewayException error = catchThrowableOfType(
+                GatewayException.class, () -> provider().streamChat(call(RICH_REQUEST, Duration.ofSeconds(5)), out));
 
         assertThat(error.status()).isEqualTo(502);
         assertProviderTextOnlyInTheLog(error, "An internal error has occurred");
@@ -201,7 +230,8 @@ class GeminiContractIT extends ChatProviderContract {
                  "status":"INVALID_ARGUMENT","details":[{"@type":"type.googleapis.com/google.rpc.ErrorInfo",
                  "reason":"API_KEY_INVALID","domain":"googleapis.com",
                  "metadata":{"service":"generativelanguage.googleapis.com"}}]}}"""));
-        GatewayException error = catchThrowableOfType(GatewayException.class,
+        GatewayException error = catchThrowableOfType(
+                GatewayException.class,
                 () -> provider().streamChat(call(RICH_REQUEST, Duration.ofSeconds(5)), collected()));
 
         assertThat(error.status()).isEqualTo(502);
@@ -212,7 +242,8 @@ class GeminiContractIT extends ChatProviderContract {
     @Test
     void badRequest_keepsGeminisMessageAndStatusAsCode() {
         upstream.reply(errorReply(400, "* GenerateContentRequest.contents: contents is not specified"));
-        GatewayException error = catchThrowableOfType(GatewayException.class,
+        GatewayException error = catchThrowableOfType(
+                GatewayException.class,
                 () -> provider().streamChat(call(RICH_REQUEST, Duration.ofSeconds(5)), collected()));
 
         assertThat(error.status()).isEqualTo(400);
@@ -225,7 +256,8 @@ class GeminiContractIT extends ChatProviderContract {
         upstream.reply(Reply.json(429, """
                 {"error":{"code":429,"message":"You exceeded your current quota.","status":"RESOURCE_EXHAUSTED",
                  "details":[{"@type":"type.googleapis.com/google.rpc.RetryInfo","retryDelay":"16.4s"}]}}"""));
-        GatewayException error = catchThrowableOfType(GatewayException.class,
+        GatewayException error = catchThrowableOfType(
+                GatewayException.class,
                 () -> provider().streamChat(call(RICH_REQUEST, Duration.ofSeconds(5)), collected()));
 
         assertThat(error.status()).isEqualTo(429);
@@ -234,11 +266,13 @@ class GeminiContractIT extends ChatProviderContract {
 
     @Test
     void streamClosedBeforeAnyFinishReason_isIncomplete() {
-        upstream.reply(Reply.stream("text/event-stream", List.of(Transcripts.sseEvents(
-                "transcripts/gemini/stream-text.sse").get(1))));
+        upstream.reply(Reply.stream(
+                "text/event-stream",
+                List.of(Transcripts.sseEvents("transcripts/gemini/stream-text.sse")
+                        .get(1))));
         Collected out = collected();
-        GatewayException error = catchThrowableOfType(GatewayException.class,
-                () -> provider().streamChat(call(RICH_REQUEST, Duration.ofSeconds(5)), out));
+        GatewayException error = catchThrowableOfType(
+                GatewayException.class, () -> provider().streamChat(call(RICH_REQUEST, Duration.ofSeconds(5)), out));
 
         assertThat(error.code()).isEqualTo("upstream_stream_incomplete");
         assertThat(out.contentDeltas).containsExactly("Paris");
@@ -247,9 +281,18 @@ class GeminiContractIT extends ChatProviderContract {
 
     @ParameterizedTest(name = "{0} -> {1}")
     @CsvSource({
-            "STOP, stop", "MAX_TOKENS, length", "SAFETY, content_filter", "RECITATION, content_filter",
-            "BLOCKLIST, content_filter", "PROHIBITED_CONTENT, content_filter", "SPII, content_filter",
-            "IMAGE_SAFETY, content_filter", "LANGUAGE, stop", "MALFORMED_FUNCTION_CALL, stop", "OTHER, stop"})
+        "STOP, stop",
+        "MAX_TOKENS, length",
+        "SAFETY, content_filter",
+        "RECITATION, content_filter",
+        "BLOCKLIST, content_filter",
+        "PROHIBITED_CONTENT, content_filter",
+        "SPII, content_filter",
+        "IMAGE_SAFETY, content_filter",
+        "LANGUAGE, stop",
+        "MALFORMED_FUNCTION_CALL, stop",
+        "OTHER, stop"
+    })
     void finishReasons_mapToOpenAis(String gemini, String openAi) {
         assertThat(GeminiStreamMapper.toFinishReason(gemini)).isEqualTo(openAi);
     }

@@ -6,9 +6,9 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sluice.api.EmbeddingRequest;
 import dev.sluice.error.GatewayException;
-import dev.sluice.provider.contract.ChatProviderContract;
 import dev.sluice.provider.EmbeddingCall;
 import dev.sluice.provider.EmbeddingResult;
+import dev.sluice.provider.contract.ChatProviderContract;
 import dev.sluice.route.Deployment;
 import dev.sluice.route.Pricing;
 import dev.sluice.testing.RecordedRequest;
@@ -46,10 +46,18 @@ class GeminiEmbeddingsIT {
     }
 
     private static EmbeddingCall call(String json, Duration timeout) {
-        Deployment deployment = new Deployment(GeminiProvider.TYPE, "gemini-embedding-001",
-                upstream.baseUrl() + "/v1beta", "gemini", Pricing.FREE, timeout);
-        return new EmbeddingCall("req_embed", EmbeddingRequest.parse(json.getBytes(StandardCharsets.UTF_8)),
-                deployment, "AIza-embed-secret");
+        Deployment deployment = new Deployment(
+                GeminiProvider.TYPE,
+                "gemini-embedding-001",
+                upstream.baseUrl() + "/v1beta",
+                "gemini",
+                Pricing.FREE,
+                timeout);
+        return new EmbeddingCall(
+                "req_embed",
+                EmbeddingRequest.parse(json.getBytes(StandardCharsets.UTF_8)),
+                deployment,
+                "AIza-embed-secret");
     }
 
     private GatewayException failure(EmbeddingCall call) {
@@ -83,31 +91,33 @@ class GeminiEmbeddingsIT {
         assertThat(sent.path()).isEqualTo("/v1beta/models/gemini-embedding-001:batchEmbedContents");
         assertThat(sent.header("x-goog-api-key")).hasValue("AIza-embed-secret");
         assertThat(sent.path()).doesNotContain("key=");
-        assertThat(sent.json()).isEqualTo(GeminiRequestMapper.toBatchEmbed("models/gemini-embedding-001",
-                List.of("first", "second"), 4));
+        assertThat(sent.json())
+                .isEqualTo(
+                        GeminiRequestMapper.toBatchEmbed("models/gemini-embedding-001", List.of("first", "second"), 4));
     }
 
     @Test
     void embed_withoutDimensions_letsTheModelChoose() {
         upstream.reply(Reply.json(200, "{\"embeddings\":[{\"values\":[0.5,0.25]}]}"));
 
-        EmbeddingResult result = provider.embed(call("{\"model\":\"alias\",\"input\":\"one\"}",
-                Duration.ofSeconds(5)));
+        EmbeddingResult result = provider.embed(call("{\"model\":\"alias\",\"input\":\"one\"}", Duration.ofSeconds(5)));
 
         assertThat(result.vectors().get(0)).containsExactly(0.5f, 0.25f);
-        assertThat(upstream.lastRequest().json().at("/requests/0").has("outputDimensionality")).isFalse();
+        assertThat(upstream.lastRequest().json().at("/requests/0").has("outputDimensionality"))
+                .isFalse();
     }
 
     @Test
     void embed_splitsInputsIntoBatchesOfAHundred() {
-        String hundred = IntStream.range(0, 100).mapToObj(i -> "{\"values\":[" + i + "]}")
+        String hundred = IntStream.range(0, 100)
+                .mapToObj(i -> "{\"values\":[" + i + "]}")
                 .collect(Collectors.joining(",", "{\"embeddings\":[", "]}"));
         upstream.reply(Reply.json(200, hundred));
-        String inputs = IntStream.range(0, 200).mapToObj(i -> "\"text " + i + "\"")
-                .collect(Collectors.joining(",", "[", "]"));
+        String inputs =
+                IntStream.range(0, 200).mapToObj(i -> "\"text " + i + "\"").collect(Collectors.joining(",", "[", "]"));
 
-        EmbeddingResult result = provider.embed(call("{\"model\":\"alias\",\"input\":" + inputs + "}",
-                Duration.ofSeconds(5)));
+        EmbeddingResult result =
+                provider.embed(call("{\"model\":\"alias\",\"input\":" + inputs + "}", Duration.ofSeconds(5)));
 
         assertThat(result.vectors()).hasSize(200);
         assertThat(upstream.requests()).hasSize(2);
@@ -165,8 +175,7 @@ class GeminiEmbeddingsIT {
     void embed_fewerVectorsThanInputs_isAnUpstreamFailure() {
         upstream.reply(Reply.json(200, "{\"embeddings\":[{\"values\":[0.5]}]}"));
 
-        GatewayException error = failure(call("{\"model\":\"alias\",\"input\":[\"a\",\"b\"]}",
-                Duration.ofSeconds(5)));
+        GatewayException error = failure(call("{\"model\":\"alias\",\"input\":[\"a\",\"b\"]}", Duration.ofSeconds(5)));
 
         assertThat(error.status()).isEqualTo(502);
     }

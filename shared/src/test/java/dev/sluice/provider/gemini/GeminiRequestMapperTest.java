@@ -79,11 +79,12 @@ class GeminiRequestMapperTest {
 
     @ParameterizedTest(name = "{0} -> {1}")
     @CsvSource({
-            "https://example.com/cat.png, image/png",
-            "https://example.com/cat.WEBP?size=2, image/webp",
-            "https://example.com/a.gif#x, image/gif",
-            "gs://bucket/photo.jpg, image/jpeg",
-            "https://example.com/photo, image/jpeg"})
+        "https://example.com/cat.png, image/png",
+        "https://example.com/cat.WEBP?size=2, image/webp",
+        "https://example.com/a.gif#x, image/gif",
+        "gs://bucket/photo.jpg, image/jpeg",
+        "https://example.com/photo, image/jpeg"
+    })
     void remoteImages_becomeFileData_withAGuessedMimeType(String url, String mimeType) {
         ObjectNode body = map("""
                 {"model":"m","messages":[{"role":"user","content":[
@@ -211,12 +212,15 @@ class GeminiRequestMapperTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @CsvSource(delimiter = '|', value = {
-            "\"none\"| {\"mode\":\"NONE\"}",
-            "\"auto\"| {\"mode\":\"AUTO\"}",
-            "\"required\"| {\"mode\":\"ANY\"}",
-            "{\"type\":\"function\",\"function\":{\"name\":\"f\"}}"
-                    + "| {\"mode\":\"ANY\",\"allowedFunctionNames\":[\"f\"]}"})
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "\"none\"| {\"mode\":\"NONE\"}",
+                "\"auto\"| {\"mode\":\"AUTO\"}",
+                "\"required\"| {\"mode\":\"ANY\"}",
+                "{\"type\":\"function\",\"function\":{\"name\":\"f\"}}"
+                        + "| {\"mode\":\"ANY\",\"allowedFunctionNames\":[\"f\"]}"
+            })
     void toolChoice_becomesTheFunctionCallingMode(String toolChoice, String config) {
         ObjectNode body = map("""
                 {"model":"m","messages":[{"role":"user","content":"Hi"}],
@@ -241,16 +245,20 @@ class GeminiRequestMapperTest {
                  "reasoning_effort":"low","parallel_tool_calls":false,"stream":true,
                  "stream_options":{"include_usage":true},"max_tokens":12}""");
 
-        assertThat(body.properties()).extracting(Map.Entry::getKey)
+        assertThat(body.properties())
+                .extracting(Map.Entry::getKey)
                 .containsExactlyInAnyOrder("contents", "generationConfig");
         assertThat(body.get("generationConfig")).isEqualTo(json("{\"maxOutputTokens\":12}"));
     }
 
     @ParameterizedTest(name = "{0}")
-    @CsvSource(delimiter = '|', value = {
-            "\"n\":2| n",
-            "\"logprobs\":true| logprobs",
-            "\"tools\":[{\"type\":\"custom\",\"custom\":{\"name\":\"x\"}}]| tools[0].type"})
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "\"n\":2| n",
+                "\"logprobs\":true| logprobs",
+                "\"tools\":[{\"type\":\"custom\",\"custom\":{\"name\":\"x\"}}]| tools[0].type"
+            })
     void shapeChangingParameters_areRejected(String field, String param) {
         GatewayException error = failure("""
                 {"model":"m","messages":[{"role":"user","content":"Hi"}],%s}""".formatted(field));
@@ -267,11 +275,13 @@ class GeminiRequestMapperTest {
 
     @Test
     void batchEmbed_namesTheModelPerRequest_andAsksForDimensionsOnlyWhenGiven() {
-        assertThat(GeminiRequestMapper.toBatchEmbed("models/e", List.of("a", "b"), 256)).isEqualTo(json("""
+        assertThat(GeminiRequestMapper.toBatchEmbed("models/e", List.of("a", "b"), 256))
+                .isEqualTo(json("""
                 {"requests":[
                   {"model":"models/e","content":{"parts":[{"text":"a"}]},"outputDimensionality":256},
                   {"model":"models/e","content":{"parts":[{"text":"b"}]},"outputDimensionality":256}]}"""));
-        assertThat(GeminiRequestMapper.toBatchEmbed("models/e", List.of("a"), 0)).isEqualTo(json("""
+        assertThat(GeminiRequestMapper.toBatchEmbed("models/e", List.of("a"), 0))
+                .isEqualTo(json("""
                 {"requests":[{"model":"models/e","content":{"parts":[{"text":"a"}]}}]}"""));
     }
 }

@@ -27,8 +27,14 @@ class AzureOpenAiContractIT extends OpenAiContractIT {
 
     @Override
     protected Deployment deployment(URI upstreamBaseUrl, Duration timeout) {
-        return new Deployment(AzureOpenAiDialect.TYPE, "my-gpt-4o-mini", upstreamBaseUrl.toString(), "azure",
-                Pricing.FREE, timeout, Map.of("apiVersion", "2024-10-21"));
+        return new Deployment(
+                AzureOpenAiDialect.TYPE,
+                "my-gpt-4o-mini",
+                upstreamBaseUrl.toString(),
+                "azure",
+                Pricing.FREE,
+                timeout,
+                Map.of("apiVersion", "2024-10-21"));
     }
 
     @Override
@@ -36,7 +42,8 @@ class AzureOpenAiContractIT extends OpenAiContractIT {
         assertThat(sent.path()).isEqualTo("/openai/deployments/my-gpt-4o-mini/chat/completions?api-version=2024-10-21");
         assertThat(sent.header("api-key")).hasValue("sk-contract-secret");
         assertThat(sent.header("Authorization")).isEmpty();
-        assertThat(sent.json().path("stream_options").path("include_usage").asBoolean()).isTrue();
+        assertThat(sent.json().path("stream_options").path("include_usage").asBoolean())
+                .isTrue();
         assertThat(sent.json().get("tools")).isEqualTo(RICH_REQUEST.body().get("tools"));
         assertThat(sent.json().get("messages")).isEqualTo(RICH_REQUEST.body().get("messages"));
     }

@@ -25,8 +25,8 @@ class MistralContractIT extends OpenAiContractIT {
 
     @Override
     protected Deployment deployment(URI upstreamBaseUrl, Duration timeout) {
-        return new Deployment("mistral", "mistral-small-latest", upstreamBaseUrl + "/v1", "mistral", Pricing.FREE,
-                timeout);
+        return new Deployment(
+                "mistral", "mistral-small-latest", upstreamBaseUrl + "/v1", "mistral", Pricing.FREE, timeout);
     }
 
     @Override
@@ -37,7 +37,9 @@ class MistralContractIT extends OpenAiContractIT {
         assertThat(body.path("model").asText()).isEqualTo("mistral-small-latest");
         assertThat(body.path("random_seed").asInt()).isEqualTo(7);
         assertThat(body.path("max_tokens").asInt()).isEqualTo(256);
-        assertThat(body.has("stream_options")).as("Mistral reports usage without being asked").isFalse();
+        assertThat(body.has("stream_options"))
+                .as("Mistral reports usage without being asked")
+                .isFalse();
         assertThat(body.has("user")).isFalse();
         assertThat(body.has("seed")).isFalse();
         assertThat(body.get("messages")).isEqualTo(RICH_REQUEST.body().get("messages"));

@@ -35,6 +35,7 @@ class OllamaContractIT extends OpenAiContractIT {
         assertThat(sent.header("Authorization")).isEmpty();
         assertThat(sent.json().path("model").asText()).isEqualTo("llama3.2");
         assertThat(sent.json().path("max_tokens").asInt()).isEqualTo(256);
-        assertThat(sent.json().path("stream_options").path("include_usage").asBoolean()).isTrue();
+        assertThat(sent.json().path("stream_options").path("include_usage").asBoolean())
+                .isTrue();
     }
 }

@@ -35,8 +35,7 @@ class OpenAiChunkPassThroughTest {
     private final RecordingChannel channel = new RecordingChannel();
 
     private ChatCompletionRelay relay(boolean includeUsage) {
-        return new ChatCompletionRelay(channel, "chatcmpl-req_1", "my-alias", 42,
-                true, includeUsage);
+        return new ChatCompletionRelay(channel, "chatcmpl-req_1", "my-alias", 42, true, includeUsage);
     }
 
     private static StreamChunk chunk(String json) throws IOException {
@@ -63,10 +62,11 @@ class OpenAiChunkPassThroughTest {
 
         List<String> frames = frames();
         assertThat(frames).hasSize(5);
-        assertThat(frames.subList(0, 3)).containsExactly(
-                "data: " + replaced(ROLE) + "\n\n",
-                "data: " + replaced(CONTENT) + "\n\n",
-                "data: " + replaced(FINISH) + "\n\n");
+        assertThat(frames.subList(0, 3))
+                .containsExactly(
+                        "data: " + replaced(ROLE) + "\n\n",
+                        "data: " + replaced(CONTENT) + "\n\n",
+                        "data: " + replaced(FINISH) + "\n\n");
         JsonNode usage = Json.read(frames.get(3).substring(6));
         assertThat(usage.path("id").asText()).isEqualTo("chatcmpl-req_1");
         assertThat(usage.path("choices")).isEmpty();
@@ -82,9 +82,9 @@ class OpenAiChunkPassThroughTest {
         relay.onChunk(chunk(CONTENT));
         relay.complete(TokenUsage.of(9, 3));
 
-        assertThat(frames()).containsExactly(
-                "data: " + replaced(CONTENT).replace(",\"usage\":null", "") + "\n\n",
-                "data: [DONE]\n\n");
+        assertThat(frames())
+                .containsExactly(
+                        "data: " + replaced(CONTENT).replace(",\"usage\":null", "") + "\n\n", "data: [DONE]\n\n");
     }
 
     @Test
@@ -97,7 +97,9 @@ class OpenAiChunkPassThroughTest {
 
         JsonNode sent = Json.read(frames().get(0).substring(6));
         JsonNode expected = Json.read(groqLike);
-        ((com.fasterxml.jackson.databind.node.ObjectNode) expected).put("id", "chatcmpl-req_1").put("model", "my-alias")
+        ((com.fasterxml.jackson.databind.node.ObjectNode) expected)
+                .put("id", "chatcmpl-req_1")
+                .put("model", "my-alias")
                 .putNull("usage");
         assertThat(sent).isEqualTo(expected);
     }
@@ -106,8 +108,9 @@ class OpenAiChunkPassThroughTest {
     void stream_chunkWithoutIdOrModel_getsBoth() throws IOException {
         relay(false).onChunk(chunk("{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"x\"}}],\"usage\":{\"a\":1}}"));
 
-        assertThat(frames()).containsExactly("data: {\"id\":\"chatcmpl-req_1\",\"model\":\"my-alias\","
-                + "\"choices\":[{\"index\":0,\"delta\":{\"content\":\"x\"}}]}\n\n");
+        assertThat(frames())
+                .containsExactly("data: {\"id\":\"chatcmpl-req_1\",\"model\":\"my-alias\","
+                        + "\"choices\":[{\"index\":0,\"delta\":{\"content\":\"x\"}}]}\n\n");
     }
 
     @Test
@@ -125,8 +128,7 @@ class OpenAiChunkPassThroughTest {
     void read_usageOnlyChunk_hasNoChoicesAndItsUsage() throws IOException {
         OpenAiChunk usageOnly = OpenAiChunk.read(("""
                 {"id":"chatcmpl-up1","object":"chat.completion.chunk","created":1,"model":"m","choices":[],\
-                "usage":{"prompt_tokens":9,"completion_tokens":3,"total_tokens":12}}""")
-                .getBytes(StandardCharsets.UTF_8));
+                "usage":{"prompt_tokens":9,"completion_tokens":3,"total_tokens":12}}""").getBytes(StandardCharsets.UTF_8));
 
         assertThat(usageOnly.choices()).isEmpty();
         assertThat(OpenAiUsage.toTokenUsage(usageOnly.usage())).isEqualTo(TokenUsage.of(9, 3));
@@ -143,12 +145,13 @@ class OpenAiChunkPassThroughTest {
                   "finish_reason":"content_filter"}],
                  "x_groq":{"usage":{"prompt_tokens":1}}}""");
 
-        assertThat(chunk.deltas()).containsExactly(
-                new StreamDelta.Reasoning(0, "hm"),
-                new StreamDelta.ToolCallStart(0, 0, "call_1", "f", null),
-                new StreamDelta.ToolCallArguments(0, 1, "{\"a\":"),
-                new StreamDelta.Refusal(1, "no"),
-                new StreamDelta.Finish(1, "content_filter"));
+        assertThat(chunk.deltas())
+                .containsExactly(
+                        new StreamDelta.Reasoning(0, "hm"),
+                        new StreamDelta.ToolCallStart(0, 0, "call_1", "f", null),
+                        new StreamDelta.ToolCallArguments(0, 1, "{\"a\":"),
+                        new StreamDelta.Refusal(1, "no"),
+                        new StreamDelta.Finish(1, "content_filter"));
     }
 
     @Test

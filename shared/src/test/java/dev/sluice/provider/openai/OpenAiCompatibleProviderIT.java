@@ -52,8 +52,17 @@ class OpenAiCompatibleProviderIT {
         ChatRequest request = ChatRequest.parse("""
                 {"model":"alias-1","stream":false,"temperature":0.2,"user":"u-42",
                  "messages":[{"role":"user","content":"hello"}]}""".getBytes(StandardCharsets.UTF_8));
-        return new ProviderCall("req_9", request, new Deployment(OpenAiCompatibleProvider.TYPE, "gpt-upstream",
-                upstream.baseUrl().toString(), "ref", Pricing.FREE, timeout), "sk-upstream-secret");
+        return new ProviderCall(
+                "req_9",
+                request,
+                new Deployment(
+                        OpenAiCompatibleProvider.TYPE,
+                        "gpt-upstream",
+                        upstream.baseUrl().toString(),
+                        "ref",
+                        Pricing.FREE,
+                        timeout),
+                "sk-upstream-secret");
     }
 
     @Test
@@ -76,8 +85,8 @@ class OpenAiCompatibleProviderIT {
         upstream.streamContent("Hel", "lo");
         upstream.reportUsage(21, 2);
         RecordingChannel channel = new RecordingChannel();
-        ChatCompletionRelay relay = new ChatCompletionRelay(channel, "chatcmpl-req_9", "alias-1", 7, true,
-                includeUsage);
+        ChatCompletionRelay relay =
+                new ChatCompletionRelay(channel, "chatcmpl-req_9", "alias-1", 7, true, includeUsage);
         UsageMeter meter = new UsageMeter(System::nanoTime, System.nanoTime());
 
         provider.streamChat(call(Duration.ofSeconds(5)), ChatStreamListener.tee(meter, relay));
@@ -144,7 +153,9 @@ class OpenAiCompatibleProviderIT {
         "504, timeout, 504, upstream_timeout",
     })
     void upstreamErrorStatus_isMappedInOnePlace(int upstreamStatus, String upstreamCode, int status, String code) {
-        upstream.failWith(upstreamStatus, FakeUpstream.openAiError("upstream says no", "error", upstreamCode),
+        upstream.failWith(
+                upstreamStatus,
+                FakeUpstream.openAiError("upstream says no", "error", upstreamCode),
                 Duration.ofSeconds(12));
 
         assertThatThrownBy(() -> provider.streamChat(call(Duration.ofSeconds(5)), new Collected()))
@@ -165,7 +176,8 @@ class OpenAiCompatibleProviderIT {
         upstream.delayFirstByte(Duration.ofSeconds(3));
 
         assertThatThrownBy(() -> provider.streamChat(call(Duration.ofMillis(300)), new Collected()))
-                .isInstanceOfSatisfying(GatewayException.class, e -> assertThat(e.status()).isEqualTo(504));
+                .isInstanceOfSatisfying(
+                        GatewayException.class, e -> assertThat(e.status()).isEqualTo(504));
     }
 
     @Test
@@ -177,7 +189,8 @@ class OpenAiCompatibleProviderIT {
         Collected collected = new Collected();
 
         assertThatThrownBy(() -> provider.streamChat(call(Duration.ofSeconds(5)), collected))
-                .isInstanceOfSatisfying(GatewayException.class, e -> assertThat(e.status()).isEqualTo(502));
+                .isInstanceOfSatisfying(
+                        GatewayException.class, e -> assertThat(e.status()).isEqualTo(502));
         assertThat(collected.contentDeltas).containsExactly("one", "two");
         assertThat(collected.usage).isNull();
     }
@@ -185,8 +198,12 @@ class OpenAiCompatibleProviderIT {
     @Test
     void unreachableUpstream_is502() {
         ProviderCall call = call(Duration.ofSeconds(2));
-        ProviderCall unreachable = new ProviderCall("r", call.request(), new Deployment(OpenAiCompatibleProvider.TYPE,
-                "m", "http://127.0.0.1:1/v1", null, null, Duration.ofSeconds(2)), null);
+        ProviderCall unreachable = new ProviderCall(
+                "r",
+                call.request(),
+                new Deployment(
+                        OpenAiCompatibleProvider.TYPE, "m", "http://127.0.0.1:1/v1", null, null, Duration.ofSeconds(2)),
+                null);
 
         assertThatThrownBy(() -> provider.streamChat(unreachable, new Collected()))
                 .isInstanceOfSatisfying(GatewayException.class, e -> {

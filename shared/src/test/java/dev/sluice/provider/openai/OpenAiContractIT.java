@@ -30,8 +30,7 @@ public class OpenAiContractIT extends ChatProviderContract {
 
     @Override
     protected Deployment deployment(URI upstreamBaseUrl, Duration timeout) {
-        return new Deployment("openai", "gpt-4o-mini", upstreamBaseUrl + "/v1", "openai",
-                Pricing.FREE, timeout);
+        return new Deployment("openai", "gpt-4o-mini", upstreamBaseUrl + "/v1", "openai", Pricing.FREE, timeout);
     }
 
     @Override
@@ -51,21 +50,28 @@ public class OpenAiContractIT extends ChatProviderContract {
 
     @Override
     protected ExpectedTools expectedTools() {
-        return new ExpectedTools(List.of(new ExpectedCall("get_weather", "{\"city\":\"Tokyo\"}"),
-                new ExpectedCall("get_weather", "{\"city\":\"Osaka\"}")), TokenUsage.of(82, 36));
+        return new ExpectedTools(
+                List.of(
+                        new ExpectedCall("get_weather", "{\"city\":\"Tokyo\"}"),
+                        new ExpectedCall("get_weather", "{\"city\":\"Osaka\"}")),
+                TokenUsage.of(82, 36));
     }
 
     @Override
     protected Reply errorReply(int status, String message) {
-        return Reply.json(status, "{\"error\":{\"message\":\"" + message + "\",\"type\":\"invalid_request_error\","
-                + "\"param\":null,\"code\":null}}");
+        return Reply.json(
+                status,
+                "{\"error\":{\"message\":\"" + message + "\",\"type\":\"invalid_request_error\","
+                        + "\"param\":null,\"code\":null}}");
     }
 
     @Override
     protected Reply contextLengthReply() {
-        return Reply.json(400, "{\"error\":{\"message\":\"This model's maximum context length is 128000 tokens. "
-                + "However, your messages resulted in 130412 tokens.\",\"type\":\"invalid_request_error\","
-                + "\"param\":\"messages\",\"code\":\"context_length_exceeded\"}}");
+        return Reply.json(
+                400,
+                "{\"error\":{\"message\":\"This model's maximum context length is 128000 tokens. "
+                        + "However, your messages resulted in 130412 tokens.\",\"type\":\"invalid_request_error\","
+                        + "\"param\":\"messages\",\"code\":\"context_length_exceeded\"}}");
     }
 
     @Override
@@ -76,25 +82,35 @@ public class OpenAiContractIT extends ChatProviderContract {
         JsonNode body = sent.json();
         assertThat(body.path("model").asText()).isEqualTo("gpt-4o-mini");
         assertThat(body.path("stream").asBoolean()).isTrue();
-        assertThat(body.path("stream_options").path("include_usage").asBoolean()).isTrue();
+        assertThat(body.path("stream_options").path("include_usage").asBoolean())
+                .isTrue();
         JsonNode original = RICH_REQUEST.body();
-        for (String field : List.of("messages", "tools", "tool_choice", "temperature", "top_p",
-                "max_completion_tokens", "stop", "seed", "user")) {
+        for (String field : List.of(
+                "messages",
+                "tools",
+                "tool_choice",
+                "temperature",
+                "top_p",
+                "max_completion_tokens",
+                "stop",
+                "seed",
+                "user")) {
             assertThat(body.get(field)).as(field).isEqualTo(original.get(field));
         }
     }
 
     @Override
     protected void assertTranslatedJsonRequest(RecordedRequest sent) {
-        assertThat(sent.json().get("response_format")).isEqualTo(JSON_SCHEMA_REQUEST.body().get("response_format"));
+        assertThat(sent.json().get("response_format"))
+                .isEqualTo(JSON_SCHEMA_REQUEST.body().get("response_format"));
     }
 
     @Test
     void errorEventMidStream_failsAfterTheDeltasAlreadyDelivered_andKeepsItsTextForTheLog() {
         upstream.reply(Transcripts.sseReply("transcripts/openai/chat-error.sse"));
         Collected out = new Collected();
-        GatewayException error = catchThrowableOfType(GatewayException.class,
-                () -> provider().streamChat(call(RICH_REQUEST, Duration.ofSeconds(5)), out));
+        GatewayException error = catchThrowableOfType(
+                GatewayException.class, () -> provider().streamChat(call(RICH_REQUEST, Duration.ofSeconds(5)), out));
 
         assertThat(error.status()).isEqualTo(502);
         assertProviderTextOnlyInTheLog(error, LEAK_CANARY);

@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.sluice.api.ChatRequest;
 import dev.sluice.api.EmbeddingRequest;
 import dev.sluice.error.GatewayException;
-import dev.sluice.inbound.openai.CompletionAssembler;
 import dev.sluice.provider.ChatStreamListener;
 import dev.sluice.provider.EmbeddingCall;
 import dev.sluice.provider.EmbeddingResult;
@@ -47,14 +46,13 @@ class OpenAiDialectsIT {
         return ChatRequest.parse(json.getBytes(StandardCharsets.UTF_8));
     }
 
-    private static List<TokenUsage> stream(OpenAiDialect dialect, Deployment deployment, ChatRequest request,
-                                           String credential) {
+    private static List<TokenUsage> stream(
+            OpenAiDialect dialect, Deployment deployment, ChatRequest request, String credential) {
         List<TokenUsage> usage = new ArrayList<>();
-        new OpenAiCompatibleProvider(dialect, Duration.ofSeconds(2)).streamChat(
-                new ProviderCall("req_1", request, deployment, credential), new ChatStreamListener() {
+        new OpenAiCompatibleProvider(dialect, Duration.ofSeconds(2))
+                .streamChat(new ProviderCall("req_1", request, deployment, credential), new ChatStreamListener() {
                     @Override
-                    public void onChunk(StreamChunk chunk) {
-                    }
+                    public void onChunk(StreamChunk chunk) {}
 
                     @Override
                     public void onUsage(TokenUsage reported) {
@@ -67,10 +65,14 @@ class OpenAiDialectsIT {
     @Test
     void mistral_renamesAndDropsWhatItsStrictSchemaRejects() {
         upstream.reply(Transcripts.sseReply("transcripts/openai/chat-text.sse"));
-        stream(OpenAiPreset.MISTRAL, new Deployment("mistral", "mistral-small-latest",
-                upstream.baseUrl() + "/v1", "mistral", Pricing.FREE, null), chat("""
+        stream(
+                OpenAiPreset.MISTRAL,
+                new Deployment(
+                        "mistral", "mistral-small-latest", upstream.baseUrl() + "/v1", "mistral", Pricing.FREE, null),
+                chat("""
                 {"model":"m","messages":[{"role":"user","content":"hi"}],"seed":3,"user":"u",
-                 "max_completion_tokens":50,"logit_bias":{"1":2},"stream_options":{"include_usage":true}}"""), "k");
+                 "max_completion_tokens":50,"logit_bias":{"1":2},"stream_options":{"include_usage":true}}"""),
+                "k");
         JsonNode sent = upstream.lastRequest().json();
         assertThat(sent.path("random_seed").asInt()).isEqualTo(3);
         assertThat(sent.path("max_tokens").asInt()).isEqualTo(50);
@@ -92,51 +94,59 @@ class OpenAiDialectsIT {
                 .isEqualTo("https://dashscope-intl.aliyuncs.com/compatible-mode/v1/embeddings");
         assertThat(OpenAiPreset.OLLAMA.uri(noBaseUrl, "chat/completions").toString())
                 .isEqualTo("http://127.0.0.1:11434/v1/chat/completions");
-        assertThat(catchThrowableOfType(GatewayException.class,
-                () -> OpenAiPreset.GENERIC.uri(noBaseUrl, "chat/completions")).status()).isEqualTo(500);
+        assertThat(catchThrowableOfType(
+                                GatewayException.class, () -> OpenAiPreset.GENERIC.uri(noBaseUrl, "chat/completions"))
+                        .status())
+                .isEqualTo(500);
     }
 
     @Test
     void deepSeek_cacheHitTokensAndGroqUsageAreRead() {
-        upstream.reply(Reply.stream("text/event-stream", List.of(
-                ("data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"hi\"},\"finish_reason\":\"stop\"}]}\n\n")
-                        .getBytes(StandardCharsets.UTF_8),
-                ("data: {\"choices\":[],\"usage\":{\"prompt_tokens\":100,\"completion_tokens\":20,"
-                        + "\"prompt_cache_hit_tokens\":64,\"prompt_cache_miss_tokens\":36,"
-                        + "\"completion_tokens_details\":{\"reasoning_tokens\":12}}}\n\n").getBytes(StandardCharsets.UTF_8),
-                "data: [DONE]\n\n".getBytes(StandardCharsets.UTF_8))));
-        Deployment deepseek = new Deployment("deepseek", "deepseek-reasoner", upstream.baseUrl() + "/v1", "d",
-                Pricing.FREE, null);
+        upstream.reply(Reply.stream(
+                "text/event-stream",
+                List.of(
+                        ("data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"hi\"},\"finish_reason\":\"stop\"}]}\n\n")
+                                .getBytes(StandardCharsets.UTF_8),
+                        ("data: {\"choices\":[],\"usage\":{\"prompt_tokens\":100,\"completion_tokens\":20,"
+                                        + "\"prompt_cache_hit_tokens\":64,\"prompt_cache_miss_tokens\":36,"
+                                        + "\"completion_tokens_details\":{\"reasoning_tokens\":12}}}\n\n")
+                                .getBytes(StandardCharsets.UTF_8),
+                        "data: [DONE]\n\n".getBytes(StandardCharsets.UTF_8))));
+        Deployment deepseek =
+                new Deployment("deepseek", "deepseek-reasoner", upstream.baseUrl() + "/v1", "d", Pricing.FREE, null);
         assertThat(stream(OpenAiPreset.DEEPSEEK, deepseek, chat("""
                 {"model":"m","messages":[{"role":"user","content":"hi"}]}"""), "k"))
                 .containsExactly(new TokenUsage(100, 20, 64, 12));
 
-        upstream.reply(Reply.stream("text/event-stream", List.of(
-                ("data: {\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}],"
-                        + "\"x_groq\":{\"id\":\"req_01\",\"usage\":{\"prompt_tokens\":9,\"completion_tokens\":3}}}\n\n")
-                        .getBytes(StandardCharsets.UTF_8),
-                "data: [DONE]\n\n".getBytes(StandardCharsets.UTF_8))));
+        upstream.reply(Reply.stream(
+                "text/event-stream",
+                List.of(
+                        ("data: {\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}],"
+                                        + "\"x_groq\":{\"id\":\"req_01\",\"usage\":{\"prompt_tokens\":9,\"completion_tokens\":3}}}\n\n")
+                                .getBytes(StandardCharsets.UTF_8),
+                        "data: [DONE]\n\n".getBytes(StandardCharsets.UTF_8))));
         Deployment groq = new Deployment("groq", "llama", upstream.baseUrl() + "/openai/v1", "g", Pricing.FREE, null);
         assertThat(stream(OpenAiPreset.GROQ, groq, chat("""
-                {"model":"m","messages":[{"role":"user","content":"hi"}]}"""), "k"))
-                .containsExactly(TokenUsage.of(9, 3));
+                {"model":"m","messages":[{"role":"user","content":"hi"}]}"""), "k")).containsExactly(TokenUsage.of(9, 3));
     }
 
     @Test
     void usageRepeatedInSeveralChunks_isReportedOnce_theLastOneWins() {
-        upstream.reply(Reply.stream("text/event-stream", List.of(
-                ("data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"a\"}}],"
-                        + "\"usage\":{\"prompt_tokens\":5,\"completion_tokens\":1}}\n\n").getBytes(StandardCharsets.UTF_8),
-                ("data: {\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}],"
-                        + "\"x_groq\":{\"usage\":{\"prompt_tokens\":5,\"completion_tokens\":2}}}\n\n")
-                        .getBytes(StandardCharsets.UTF_8),
-                ("data: {\"choices\":[],\"usage\":{\"prompt_tokens\":5,\"completion_tokens\":2}}\n\n")
-                        .getBytes(StandardCharsets.UTF_8),
-                "data: [DONE]\n\n".getBytes(StandardCharsets.UTF_8))));
+        upstream.reply(Reply.stream(
+                "text/event-stream",
+                List.of(
+                        ("data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"a\"}}],"
+                                        + "\"usage\":{\"prompt_tokens\":5,\"completion_tokens\":1}}\n\n")
+                                .getBytes(StandardCharsets.UTF_8),
+                        ("data: {\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}],"
+                                        + "\"x_groq\":{\"usage\":{\"prompt_tokens\":5,\"completion_tokens\":2}}}\n\n")
+                                .getBytes(StandardCharsets.UTF_8),
+                        ("data: {\"choices\":[],\"usage\":{\"prompt_tokens\":5,\"completion_tokens\":2}}\n\n")
+                                .getBytes(StandardCharsets.UTF_8),
+                        "data: [DONE]\n\n".getBytes(StandardCharsets.UTF_8))));
         Deployment groq = new Deployment("groq", "llama", upstream.baseUrl() + "/openai/v1", "g", Pricing.FREE, null);
         assertThat(stream(OpenAiPreset.GROQ, groq, chat("""
-                {"model":"m","messages":[{"role":"user","content":"hi"}]}"""), "k"))
-                .containsExactly(TokenUsage.of(5, 2));
+                {"model":"m","messages":[{"role":"user","content":"hi"}]}"""), "k")).containsExactly(TokenUsage.of(5, 2));
     }
 
     @Test
@@ -148,19 +158,22 @@ class OpenAiDialectsIT {
                    {"id":"call_b","type":"function","function":{"name":"g","arguments":"{\\"x\\":1}"}}]}}],
                  "usage":{"prompt_tokens":7,"completion_tokens":9}}"""));
         dev.sluice.inbound.openai.CompletionAssembler assembled = new dev.sluice.inbound.openai.CompletionAssembler();
-        new OpenAiCompatibleProvider(OpenAiPreset.VLLM, Duration.ofSeconds(2)).streamChat(new ProviderCall("r",
-                chat("{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"),
-                new Deployment("vllm", "m", upstream.baseUrl() + "/v1", null, Pricing.FREE, null), null),
-                new ChatStreamListener() {
-                    @Override
-                    public void onChunk(StreamChunk chunk) {
-                        assembled.add(chunk);
-                    }
+        new OpenAiCompatibleProvider(OpenAiPreset.VLLM, Duration.ofSeconds(2))
+                .streamChat(
+                        new ProviderCall(
+                                "r",
+                                chat("{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"),
+                                new Deployment("vllm", "m", upstream.baseUrl() + "/v1", null, Pricing.FREE, null),
+                                null),
+                        new ChatStreamListener() {
+                            @Override
+                            public void onChunk(StreamChunk chunk) {
+                                assembled.add(chunk);
+                            }
 
-                    @Override
-                    public void onUsage(TokenUsage reported) {
-                    }
-                });
+                            @Override
+                            public void onUsage(TokenUsage reported) {}
+                        });
         JsonNode calls = assembled.toCompletionChoices().at("/0/message/tool_calls");
         assertThat(calls).hasSize(2);
         assertThat(calls.at("/0/function/name").asText()).isEqualTo("f");
@@ -169,21 +182,34 @@ class OpenAiDialectsIT {
 
     @Test
     void aPresetThatNeedsAKey_withoutASecret_isAClear502() {
-        Deployment noSecret = new Deployment("openai", "gpt-4o-mini", upstream.baseUrl() + "/v1", null, Pricing.FREE,
-                null);
-        GatewayException error = catchThrowableOfType(GatewayException.class, () -> stream(OpenAiPreset.OPENAI,
-                noSecret, chat("{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"), null));
+        Deployment noSecret =
+                new Deployment("openai", "gpt-4o-mini", upstream.baseUrl() + "/v1", null, Pricing.FREE, null);
+        GatewayException error = catchThrowableOfType(
+                GatewayException.class,
+                () -> stream(
+                        OpenAiPreset.OPENAI,
+                        noSecret,
+                        chat("{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"),
+                        null));
         assertThat(error.status()).isEqualTo(502);
         assertThat(error.code()).isEqualTo("upstream_credentials_missing");
     }
 
     @Test
     void selfHostedServers_errorsWithoutOpenAiCodesStillMapContextLength() {
-        upstream.reply(Reply.json(400, "{\"object\":\"error\",\"message\":\"This model's maximum context length is "
-                + "8192 tokens. However, you requested 9000 tokens.\",\"type\":\"BadRequestError\",\"code\":400}"));
+        upstream.reply(
+                Reply.json(
+                        400,
+                        "{\"object\":\"error\",\"message\":\"This model's maximum context length is "
+                                + "8192 tokens. However, you requested 9000 tokens.\",\"type\":\"BadRequestError\",\"code\":400}"));
         Deployment vllm = new Deployment("vllm", "qwen", upstream.baseUrl() + "/v1", null, Pricing.FREE, null);
-        GatewayException error = catchThrowableOfType(GatewayException.class, () -> stream(OpenAiPreset.VLLM, vllm,
-                chat("{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"), null));
+        GatewayException error = catchThrowableOfType(
+                GatewayException.class,
+                () -> stream(
+                        OpenAiPreset.VLLM,
+                        vllm,
+                        chat("{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"),
+                        null));
         assertThat(error.code()).isEqualTo("context_length_exceeded");
         assertThat(upstream.lastRequest().header("Authorization")).isEmpty();
     }
@@ -191,13 +217,19 @@ class OpenAiDialectsIT {
     @Test
     void azureEntra_fetchesATokenOnceAndSendsItAsBearer() {
         try (ReplayUpstream login = ReplayUpstream.start()) {
-            login.reply(Reply.json(200, "{\"token_type\":\"Bearer\",\"expires_in\":3599,\"access_token\":\"eyJ0.tok\"}"));
+            login.reply(
+                    Reply.json(200, "{\"token_type\":\"Bearer\",\"expires_in\":3599,\"access_token\":\"eyJ0.tok\"}"));
             upstream.reply(Transcripts.sseReply("transcripts/openai/chat-text.sse"));
-            AzureOpenAiDialect azure = new AzureOpenAiDialect(
-                    new EntraTokenSource(Duration.ofSeconds(2), Clock.systemUTC()));
-            Deployment deployment = new Deployment(AzureOpenAiDialect.TYPE, "gpt-4o", upstream.baseUrl().toString(),
-                    "azure-sp", Pricing.FREE, null, Map.of("auth", "entra", "authorityHost",
-                    login.baseUrl().toString(), "apiVersion", "v1"));
+            AzureOpenAiDialect azure =
+                    new AzureOpenAiDialect(new EntraTokenSource(Duration.ofSeconds(2), Clock.systemUTC()));
+            Deployment deployment = new Deployment(
+                    AzureOpenAiDialect.TYPE,
+                    "gpt-4o",
+                    upstream.baseUrl().toString(),
+                    "azure-sp",
+                    Pricing.FREE,
+                    null,
+                    Map.of("auth", "entra", "authorityHost", login.baseUrl().toString(), "apiVersion", "v1"));
             String principal = "{\"tenantId\":\"t-1\",\"clientId\":\"c-1\",\"clientSecret\":\"s3cret\"}";
             ChatRequest request = chat("{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
             stream(azure, deployment, request, principal);
@@ -205,8 +237,11 @@ class OpenAiDialectsIT {
 
             assertThat(login.requests()).hasSize(1);
             assertThat(login.lastRequest().path()).isEqualTo("/t-1/oauth2/v2.0/token");
-            assertThat(login.lastRequest().body()).contains("grant_type=client_credentials", "client_id=c-1",
-                    "scope=https%3A%2F%2Fcognitiveservices.azure.com%2F.default");
+            assertThat(login.lastRequest().body())
+                    .contains(
+                            "grant_type=client_credentials",
+                            "client_id=c-1",
+                            "scope=https%3A%2F%2Fcognitiveservices.azure.com%2F.default");
             assertThat(upstream.lastRequest().path()).isEqualTo("/openai/v1/chat/completions");
             assertThat(upstream.lastRequest().header("Authorization")).hasValue("Bearer eyJ0.tok");
             assertThat(upstream.lastRequest().json().path("model").asText()).isEqualTo("gpt-4o");
@@ -220,10 +255,9 @@ class OpenAiDialectsIT {
                  "data":[{"object":"embedding","index":1,"embedding":[0.5,-0.25]},
                          {"object":"embedding","index":0,"embedding":[0.125,1.0]}]}"""));
         EmbeddingRequest request = EmbeddingRequest.parse("""
-                {"model":"embed","input":["first","second"],"encoding_format":"base64"}"""
-                .getBytes(StandardCharsets.UTF_8));
-        Deployment deployment = new Deployment("openai", "text-embedding-3-small", upstream.baseUrl() + "/v1",
-                "openai", Pricing.FREE, null);
+                {"model":"embed","input":["first","second"],"encoding_format":"base64"}""".getBytes(StandardCharsets.UTF_8));
+        Deployment deployment = new Deployment(
+                "openai", "text-embedding-3-small", upstream.baseUrl() + "/v1", "openai", Pricing.FREE, null);
         EmbeddingResult result = new OpenAiCompatibleProvider(OpenAiPreset.OPENAI, Duration.ofSeconds(2))
                 .embed(new EmbeddingCall("req_2", request, deployment, "k"));
 

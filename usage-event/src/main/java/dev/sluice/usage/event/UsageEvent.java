@@ -13,11 +13,27 @@ import java.util.Objects;
  * @param estimated        token counts were estimated because the provider reported none
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
-public record UsageEvent(int schemaVersion, String requestId, long timestampMs, String tenantId, String keyId,
-                         String alias, String provider, String upstreamModel, long promptTokens,
-                         long completionTokens, long cachedPromptTokens, long reasoningTokens, long costMicros,
-                         long latencyMs, long timeToFirstTokenMs, String status, int httpStatus, boolean streamed,
-                         boolean estimated, boolean cacheHit) {
+public record UsageEvent(
+        int schemaVersion,
+        String requestId,
+        long timestampMs,
+        String tenantId,
+        String keyId,
+        String alias,
+        String provider,
+        String upstreamModel,
+        long promptTokens,
+        long completionTokens,
+        long cachedPromptTokens,
+        long reasoningTokens,
+        long costMicros,
+        long latencyMs,
+        long timeToFirstTokenMs,
+        String status,
+        int httpStatus,
+        boolean streamed,
+        boolean estimated,
+        boolean cacheHit) {
     public static final int SCHEMA_VERSION = 1;
 
     public static final String OK = "ok";

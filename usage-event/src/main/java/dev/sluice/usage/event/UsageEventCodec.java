@@ -11,11 +11,10 @@ import java.io.UncheckedIOException;
  * own mapper so that readers of the stream (the billing aggregator) need nothing of the gateway's core.
  */
 public final class UsageEventCodec {
-    private static final ObjectMapper MAPPER = new ObjectMapper()
-            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+    private static final ObjectMapper MAPPER =
+            new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
-    private UsageEventCodec() {
-    }
+    private UsageEventCodec() {}
 
     public static byte[] encode(UsageEvent event) {
         try {

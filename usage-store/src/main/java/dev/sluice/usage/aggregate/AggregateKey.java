@@ -13,8 +13,11 @@ public record AggregateKey(String tenantId, String day, String alias, String key
     private static final DateTimeFormatter DAY = DateTimeFormatter.ISO_LOCAL_DATE.withZone(ZoneOffset.UTC);
 
     public static AggregateKey of(UsageEvent event) {
-        return new AggregateKey(event.tenantId(), DAY.format(Instant.ofEpochMilli(event.timestampMs())),
-                event.alias() == null ? "-" : event.alias(), event.keyId() == null ? "-" : event.keyId());
+        return new AggregateKey(
+                event.tenantId(),
+                DAY.format(Instant.ofEpochMilli(event.timestampMs())),
+                event.alias() == null ? "-" : event.alias(),
+                event.keyId() == null ? "-" : event.keyId());
     }
 
     public String period() {

@@ -31,8 +31,11 @@ public final class UsageAggregator {
             try {
                 store.apply(slice);
             } catch (RuntimeException e) {
-                LOG.warn("usage row {} of tenant {} not written; its events will be retried",
-                        slice.key().period(), slice.key().tenantId(), e);
+                LOG.warn(
+                        "usage row {} of tenant {} not written; its events will be retried",
+                        slice.key().period(),
+                        slice.key().tenantId(),
+                        e);
                 failed.addAll(slice.events());
             }
         }

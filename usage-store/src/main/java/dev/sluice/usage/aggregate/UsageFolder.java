@@ -11,8 +11,7 @@ import java.util.Map;
  * once per event. Within a slice, events are in stream order, which is what makes checkpoints work.
  */
 public final class UsageFolder {
-    private UsageFolder() {
-    }
+    private UsageFolder() {}
 
     /** One row's events from one shard, in ascending sequence order. */
     public record Slice(AggregateKey key, String shardId, List<SequencedEvent> events) {
@@ -40,14 +39,14 @@ public final class UsageFolder {
         }
     }
 
-    private record SliceId(AggregateKey key, String shardId) {
-    }
+    private record SliceId(AggregateKey key, String shardId) {}
 
     public static List<Slice> fold(List<SequencedEvent> batch) {
         Map<SliceId, List<SequencedEvent>> slices = new LinkedHashMap<>();
         for (SequencedEvent event : batch) {
-            slices.computeIfAbsent(new SliceId(AggregateKey.of(event.event()), event.shardId()),
-                    id -> new ArrayList<>()).add(event);
+            slices.computeIfAbsent(
+                            new SliceId(AggregateKey.of(event.event()), event.shardId()), id -> new ArrayList<>())
+                    .add(event);
         }
         List<Slice> result = new ArrayList<>(slices.size());
         slices.forEach((id, events) -> {

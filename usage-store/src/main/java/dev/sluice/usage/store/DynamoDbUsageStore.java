@@ -20,8 +20,9 @@ import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
  */
 public final class DynamoDbUsageStore implements UsageStore {
     private static final int MAX_ATTEMPTS = 5;
-    private static final String[] COUNTERS = {"requests", "errors", "promptTokens", "completionTokens",
-        "cachedPromptTokens", "reasoningTokens", "costMicros"};
+    private static final String[] COUNTERS = {
+        "requests", "errors", "promptTokens", "completionTokens", "cachedPromptTokens", "reasoningTokens", "costMicros"
+    };
 
     private final DynamoDbClient dynamo;
     private final String table;
@@ -52,12 +53,24 @@ public final class DynamoDbUsageStore implements UsageStore {
         throw new IllegalStateException("usage row " + slice.key().period() + " kept changing; retry the batch");
     }
 
-    private void update(AggregateKey key, UsageTotals totals, String checkpointAttribute, String checkpoint,
-                        boolean checkpointKnown, UsageFolder.Slice slice) {
+    private void update(
+            AggregateKey key,
+            UsageTotals totals,
+            String checkpointAttribute,
+            String checkpoint,
+            boolean checkpointKnown,
+            UsageFolder.Slice slice) {
         Map<String, String> names = new HashMap<>();
         Map<String, AttributeValue> values = new HashMap<>();
-        long[] amounts = {totals.requests(), totals.errors(), totals.promptTokens(), totals.completionTokens(),
-            totals.cachedPromptTokens(), totals.reasoningTokens(), totals.costMicros()};
+        long[] amounts = {
+            totals.requests(),
+            totals.errors(),
+            totals.promptTokens(),
+            totals.completionTokens(),
+            totals.cachedPromptTokens(),
+            totals.reasoningTokens(),
+            totals.costMicros()
+        };
         StringBuilder add = new StringBuilder("ADD ");
         for (int i = 0; i < COUNTERS.length; i++) {
             names.put("#c" + i, COUNTERS[i]);
@@ -83,8 +96,11 @@ public final class DynamoDbUsageStore implements UsageStore {
             values.put(":seen", AttributeValue.fromS(checkpoint));
         }
         dynamo.updateItem(r -> r.tableName(table)
-                .key(Map.of(UsageTable.TENANT, AttributeValue.fromS(key.tenantId()),
-                        UsageTable.PERIOD, AttributeValue.fromS(key.period())))
+                .key(Map.of(
+                        UsageTable.TENANT,
+                        AttributeValue.fromS(key.tenantId()),
+                        UsageTable.PERIOD,
+                        AttributeValue.fromS(key.period())))
                 .updateExpression(add + " SET #cp = :last, #day = :day, #alias = :alias, #keyId = :keyId")
                 .conditionExpression(condition)
                 .expressionAttributeNames(names)
@@ -92,9 +108,14 @@ public final class DynamoDbUsageStore implements UsageStore {
     }
 
     private String readCheckpoint(AggregateKey key, String checkpointAttribute) {
-        Map<String, AttributeValue> item = dynamo.getItem(r -> r.tableName(table).consistentRead(true)
-                .key(Map.of(UsageTable.TENANT, AttributeValue.fromS(key.tenantId()),
-                        UsageTable.PERIOD, AttributeValue.fromS(key.period())))).item();
+        Map<String, AttributeValue> item = dynamo.getItem(r -> r.tableName(table)
+                        .consistentRead(true)
+                        .key(Map.of(
+                                UsageTable.TENANT,
+                                AttributeValue.fromS(key.tenantId()),
+                                UsageTable.PERIOD,
+                                AttributeValue.fromS(key.period()))))
+                .item();
         return item == null ? null : string(item, checkpointAttribute);
     }
 
@@ -107,15 +128,23 @@ public final class DynamoDbUsageStore implements UsageStore {
             QueryResponse page = dynamo.query(r -> r.tableName(table)
                     .keyConditionExpression("#t = :t AND begins_with(#p, :p)")
                     .expressionAttributeNames(Map.of("#t", UsageTable.TENANT, "#p", UsageTable.PERIOD))
-                    .expressionAttributeValues(Map.of(":t", AttributeValue.fromS(tenantId), ":p", AttributeValue.fromS(periodPrefix)))
+                    .expressionAttributeValues(
+                            Map.of(":t", AttributeValue.fromS(tenantId), ":p", AttributeValue.fromS(periodPrefix)))
                     .exclusiveStartKey(from));
             for (Map<String, AttributeValue> item : page.items()) {
-                rows.add(new UsageRow(tenantId, string(item, "day"), string(item, "alias"),
-                        string(item, "keyId"), new UsageTotals(
-                        number(item, "requests", 0), number(item, "errors", 0),
-                        number(item, "promptTokens", 0), number(item, "completionTokens", 0),
-                        number(item, "cachedPromptTokens", 0),
-                        number(item, "reasoningTokens", 0), number(item, "costMicros", 0))));
+                rows.add(new UsageRow(
+                        tenantId,
+                        string(item, "day"),
+                        string(item, "alias"),
+                        string(item, "keyId"),
+                        new UsageTotals(
+                                number(item, "requests", 0),
+                                number(item, "errors", 0),
+                                number(item, "promptTokens", 0),
+                                number(item, "completionTokens", 0),
+                                number(item, "cachedPromptTokens", 0),
+                                number(item, "reasoningTokens", 0),
+                                number(item, "costMicros", 0))));
             }
             start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
         } while (start != null);

@@ -26,8 +26,13 @@ public final class InMemoryUsageStore implements UsageStore {
     @Override
     public synchronized List<UsageRow> query(String tenantId, String periodPrefix) {
         return rows.entrySet().stream()
-                .filter(e -> e.getKey().tenantId().equals(tenantId) && e.getKey().period().startsWith(periodPrefix))
-                .map(e -> new UsageRow(tenantId, e.getKey().day(), e.getKey().alias(), e.getKey().keyId(),
+                .filter(e -> e.getKey().tenantId().equals(tenantId)
+                        && e.getKey().period().startsWith(periodPrefix))
+                .map(e -> new UsageRow(
+                        tenantId,
+                        e.getKey().day(),
+                        e.getKey().alias(),
+                        e.getKey().keyId(),
                         e.getValue()))
                 .toList();
     }

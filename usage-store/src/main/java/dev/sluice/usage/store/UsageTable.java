@@ -19,8 +19,7 @@ public final class UsageTable {
     public static final String TENANT = "tenant";
     public static final String PERIOD = "period";
 
-    private UsageTable() {
-    }
+    private UsageTable() {}
 
     /**
      * The table's name: {@code SLUICE_USAGE_TABLE}, else {@code SLUICE_TABLE_PREFIX} (default {@code sluice-})
@@ -33,14 +32,26 @@ public final class UsageTable {
     /** Creates the table (on-demand capacity) and waits until it is active; an existing table is left as it is. */
     public static void create(DynamoDbClient dynamo, String table) {
         try {
-            dynamo.createTable(r -> r.tableName(table).billingMode(BillingMode.PAY_PER_REQUEST)
+            dynamo.createTable(r -> r.tableName(table)
+                    .billingMode(BillingMode.PAY_PER_REQUEST)
                     .attributeDefinitions(
-                            AttributeDefinition.builder().attributeName(TENANT).attributeType(ScalarAttributeType.S)
+                            AttributeDefinition.builder()
+                                    .attributeName(TENANT)
+                                    .attributeType(ScalarAttributeType.S)
                                     .build(),
-                            AttributeDefinition.builder().attributeName(PERIOD).attributeType(ScalarAttributeType.S)
+                            AttributeDefinition.builder()
+                                    .attributeName(PERIOD)
+                                    .attributeType(ScalarAttributeType.S)
                                     .build())
-                    .keySchema(List.of(KeySchemaElement.builder().attributeName(TENANT).keyType(KeyType.HASH).build(),
-                            KeySchemaElement.builder().attributeName(PERIOD).keyType(KeyType.RANGE).build())));
+                    .keySchema(List.of(
+                            KeySchemaElement.builder()
+                                    .attributeName(TENANT)
+                                    .keyType(KeyType.HASH)
+                                    .build(),
+                            KeySchemaElement.builder()
+                                    .attributeName(PERIOD)
+                                    .keyType(KeyType.RANGE)
+                                    .build())));
             dynamo.waiter().waitUntilTableExists(r -> r.tableName(table));
         } catch (ResourceInUseException alreadyThere) {
             // Idempotent: an existing table is what we wanted.

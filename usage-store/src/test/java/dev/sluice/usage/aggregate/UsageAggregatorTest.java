@@ -15,9 +15,30 @@ class UsageAggregatorTest {
     private final InMemoryUsageStore store = new InMemoryUsageStore();
 
     private static SequencedEvent event(int sequence, String tenant) {
-        return SequencedEvent.of(SHARD, Integer.toString(sequence), new UsageEvent(UsageEvent.SCHEMA_VERSION,
-                "req_" + sequence, 1_795_428_000_000L, tenant, "key_1", "demo", "demo", "demo-1", 10, 2, 0, 0, 5, 40,
-                4, UsageEvent.OK, 200, true, false, false));
+        return SequencedEvent.of(
+                SHARD,
+                Integer.toString(sequence),
+                new UsageEvent(
+                        UsageEvent.SCHEMA_VERSION,
+                        "req_" + sequence,
+                        1_795_428_000_000L,
+                        tenant,
+                        "key_1",
+                        "demo",
+                        "demo",
+                        "demo-1",
+                        10,
+                        2,
+                        0,
+                        0,
+                        5,
+                        40,
+                        4,
+                        UsageEvent.OK,
+                        200,
+                        true,
+                        false,
+                        false));
     }
 
     private UsageTotals stored(String tenant) {
@@ -53,8 +74,8 @@ class UsageAggregatorTest {
             }
         };
 
-        List<SequencedEvent> failed = new UsageAggregator(failingForB)
-                .apply(List.of(event(12, "b"), event(3, "a"), event(9, "b")));
+        List<SequencedEvent> failed =
+                new UsageAggregator(failingForB).apply(List.of(event(12, "b"), event(3, "a"), event(9, "b")));
 
         assertThat(failed).extracting(e -> e.event().requestId()).containsExactly("req_9", "req_12");
         assertThat(written).containsExactly("a");

@@ -32,9 +32,27 @@ class DynamoDbUsageStoreIT {
     }
 
     private static UsageEvent usage(int i, String tenant) {
-        return new UsageEvent(UsageEvent.SCHEMA_VERSION, "req_" + i, 1_795_428_000_000L + i, tenant, "key_1", "demo",
-                "demo", "demo-1", 100 + i, 10 + i, i % 3, 0, 7 + i, 50, 5, i % 5 == 0 ? "upstream_error" : "ok", 200,
-                true, false, false);
+        return new UsageEvent(
+                UsageEvent.SCHEMA_VERSION,
+                "req_" + i,
+                1_795_428_000_000L + i,
+                tenant,
+                "key_1",
+                "demo",
+                "demo",
+                "demo-1",
+                100 + i,
+                10 + i,
+                i % 3,
+                0,
+                7 + i,
+                50,
+                5,
+                i % 5 == 0 ? "upstream_error" : "ok",
+                200,
+                true,
+                false,
+                false);
     }
 
     /** One shard's events with increasing, gapped sequence numbers of Kinesis's width. */
@@ -43,13 +61,16 @@ class DynamoDbUsageStoreIT {
         BigInteger sequence = new BigInteger("49590338271490256608559692538361571095921575989136588800");
         for (UsageEvent event : events) {
             records.add(SequencedEvent.of(SHARD, sequence.toString(), event));
-            sequence = sequence.add(BigInteger.valueOf(ThreadLocalRandom.current().nextInt(1, 1000)));
+            sequence =
+                    sequence.add(BigInteger.valueOf(ThreadLocalRandom.current().nextInt(1, 1000)));
         }
         return records;
     }
 
     private static UsageTotals expected(List<UsageEvent> events, String tenant) {
-        return events.stream().filter(e -> e.tenantId().equals(tenant)).map(UsageTotals::of)
+        return events.stream()
+                .filter(e -> e.tenantId().equals(tenant))
+                .map(UsageTotals::of)
                 .reduce(UsageTotals.ZERO, UsageTotals::plus);
     }
 
@@ -119,7 +140,8 @@ class DynamoDbUsageStoreIT {
 
         @Override
         public void apply(UsageFolder.Slice slice) {
-            if (failOnce.contains(slice.key().tenantId()) && failed.add(slice.key().tenantId())) {
+            if (failOnce.contains(slice.key().tenantId())
+                    && failed.add(slice.key().tenantId())) {
                 injected++;
                 throw new IllegalStateException("injected: DynamoDB throttled the write");
             }
