@@ -127,16 +127,6 @@ final class Finish {
             Outcome outcome,
             long ttftNanos,
             boolean streamed) {
-        String status = switch (outcome) {
-            case Outcome.Completed completed -> UsageEvent.OK;
-            case Outcome.Failed failed -> UsageEvent.UPSTREAM_ERROR;
-            case Outcome.ClientGone gone -> UsageEvent.CLIENT_DISCONNECTED;
-        };
-        int httpStatus = switch (outcome) {
-            case Outcome.Completed completed -> 200;
-            case Outcome.Failed failed -> failed.error().status();
-            case Outcome.ClientGone gone -> 499;
-        };
         long cost = deployment
                 .pricing()
                 .costMicros(tokens.promptTokens(), tokens.cachedPromptTokens(), tokens.completionTokens());
@@ -156,11 +146,28 @@ final class Finish {
                 cost,
                 TimeUnit.NANOSECONDS.toMillis(nanoClock.getAsLong() - admitted.startNanos()),
                 ttftNanos < 0 ? -1 : TimeUnit.NANOSECONDS.toMillis(ttftNanos),
-                status,
-                httpStatus,
+                status(outcome),
+                httpStatus(outcome),
                 streamed,
                 estimated,
                 false);
+    }
+
+    private static String status(Outcome outcome) {
+        return switch (outcome) {
+            case Outcome.Completed completed -> UsageEvent.OK;
+            case Outcome.Failed failed -> UsageEvent.UPSTREAM_ERROR;
+            case Outcome.ClientGone gone -> UsageEvent.CLIENT_DISCONNECTED;
+        };
+    }
+
+    /** The status the client got: 499 (nginx's "client closed request") when it went away. */
+    private static int httpStatus(Outcome outcome) {
+        return switch (outcome) {
+            case Outcome.Completed completed -> 200;
+            case Outcome.Failed failed -> failed.error().status();
+            case Outcome.ClientGone gone -> 499;
+        };
     }
 
     /** Usage must not be lost: if the stream refuses it, the event goes to the log whole, to be replayed. */

@@ -26,73 +26,43 @@ public final class UpstreamErrors {
     public static UpstreamException fromStatus(
             String provider, int status, String upstreamMessage, String upstreamCode, long retryAfterSeconds) {
         String detail = upstreamMessage == null || upstreamMessage.isBlank() ? null : upstreamMessage;
+        if ("context_length_exceeded".equals(upstreamCode) && (status == 400 || status == 413 || status == 422)) {
+            return new NonRetriableUpstreamException(
+                    400,
+                    "invalid_request_error",
+                    upstreamCode,
+                    "The request is longer than the routed model's context window.",
+                    detail,
+                    null);
+        }
+        String message = "The " + provider + " provider " + wording(status).formatted(status);
         return switch (status) {
             case 400, 413, 422 ->
-                "context_length_exceeded".equals(upstreamCode)
-                        ? new NonRetriableUpstreamException(
-                                400,
-                                "invalid_request_error",
-                                "context_length_exceeded",
-                                "The request is longer than the routed model's context window.",
-                                detail,
-                                null)
-                        : new NonRetriableUpstreamException(
-                                400,
-                                "invalid_request_error",
-                                safeCode(upstreamCode),
-                                "The " + provider + " provider rejected the request as invalid (HTTP " + status + ").",
-                                detail,
-                                null);
-            case 401, 403 ->
-                retriable(
-                        502,
-                        "upstream_auth_failed",
-                        "The " + provider + " provider rejected the gateway's credentials (HTTP " + status
-                                + "). Check the route's secret.",
-                        detail,
-                        -1,
-                        null);
+                new NonRetriableUpstreamException(
+                        400, "invalid_request_error", safeCode(upstreamCode), message, detail, null);
             case 404 ->
                 new NonRetriableUpstreamException(
-                        404,
-                        "invalid_request_error",
-                        "model_not_found",
-                        "The " + provider + " provider does not know the routed model.",
-                        detail,
-                        null);
-            case 408, 504 ->
-                retriable(
-                        504,
-                        "upstream_timeout",
-                        "The " + provider + " provider did not answer in time (HTTP " + status + ").",
-                        detail,
-                        -1,
-                        null);
+                        404, "invalid_request_error", "model_not_found", message, detail, null);
             case 429 ->
                 new RetriableUpstreamException(
-                        429,
-                        "rate_limit_exceeded",
-                        "upstream_rate_limited",
-                        "The " + provider + " provider is rate limiting requests; retry later.",
-                        detail,
-                        retryAfterSeconds,
-                        null);
-            case 503, 529 ->
-                retriable(
-                        503,
-                        "upstream_unavailable",
-                        "The " + provider + " provider is unavailable or overloaded (HTTP " + status + ").",
-                        detail,
-                        retryAfterSeconds,
-                        null);
-            default ->
-                retriable(
-                        502,
-                        "upstream_error",
-                        "The " + provider + " provider failed (HTTP " + status + ").",
-                        detail,
-                        -1,
-                        null);
+                        429, "rate_limit_exceeded", "upstream_rate_limited", message, detail, retryAfterSeconds, null);
+            case 401, 403 -> retriable(502, "upstream_auth_failed", message, detail, -1, null);
+            case 408, 504 -> retriable(504, "upstream_timeout", message, detail, -1, null);
+            case 503, 529 -> retriable(503, "upstream_unavailable", message, detail, retryAfterSeconds, null);
+            default -> retriable(502, "upstream_error", message, detail, -1, null);
+        };
+    }
+
+    /** What the client is told the provider did, by status ({@code %d} is the status). */
+    private static String wording(int status) {
+        return switch (status) {
+            case 400, 413, 422 -> "rejected the request as invalid (HTTP %d).";
+            case 401, 403 -> "rejected the gateway's credentials (HTTP %d). Check the route's secret.";
+            case 404 -> "does not know the routed model (HTTP %d).";
+            case 408, 504 -> "did not answer in time (HTTP %d).";
+            case 429 -> "is rate limiting requests (HTTP %d); retry later.";
+            case 503, 529 -> "is unavailable or overloaded (HTTP %d).";
+            default -> "failed (HTTP %d).";
         };
     }
 

@@ -82,10 +82,7 @@ public final class ChatCompletionRelay extends ResponseRelay {
     static ArrayNode choices(StreamChunk chunk) {
         ArrayNode choices = Json.MAPPER.createArrayNode();
         if (!chunk.hasOutput()) {
-            ObjectNode choice = choices.addObject().put("index", 0);
-            choice.putObject("delta").put("role", "assistant").put("content", "");
-            choice.putNull("finish_reason");
-            return choices;
+            return roleChunk(choices);
         }
         ObjectNode choice = null;
         ObjectNode delta = null;
@@ -107,15 +104,10 @@ public final class ChatCompletionRelay extends ResponseRelay {
                     openCallIndex = start.index();
                 }
                 case StreamDelta.ToolCallArguments arguments -> {
-                    if (openCall != null && openCallIndex == arguments.index()) {
-                        ((ObjectNode) openCall.get("function")).put("arguments", arguments.fragment());
-                    } else {
-                        toolCalls(delta)
-                                .addObject()
-                                .put("index", arguments.index())
-                                .putObject("function")
-                                .put("arguments", arguments.fragment());
-                    }
+                    ObjectNode call = openCall != null && openCallIndex == arguments.index()
+                            ? openCall
+                            : toolCalls(delta).addObject().put("index", arguments.index());
+                    function(call).put("arguments", arguments.fragment());
                     openCall = null;
                 }
                 case StreamDelta.Finish finish -> choice.put("finish_reason", finish.reason());
@@ -143,6 +135,18 @@ public final class ChatCompletionRelay extends ResponseRelay {
             call.set("extra_content", start.extraContent());
         }
         return call;
+    }
+
+    /** The first chunk of a stream, before any output: the assistant's role and empty content. */
+    private static ArrayNode roleChunk(ArrayNode choices) {
+        ObjectNode choice = choices.addObject().put("index", 0);
+        choice.putObject("delta").put("role", "assistant").put("content", "");
+        choice.putNull("finish_reason");
+        return choices;
+    }
+
+    private static ObjectNode function(ObjectNode call) {
+        return call.get("function") instanceof ObjectNode function ? function : call.putObject("function");
     }
 
     private static ArrayNode toolCalls(ObjectNode delta) {

@@ -85,6 +85,11 @@ public final class EntraTokenSource {
         String form = "grant_type=client_credentials&client_id=" + encode(clientId) + "&client_secret="
                 + encode(clientSecret) + "&scope=" + encode(scope);
         URI uri = URI.create(authorityHost.replaceAll("/+$", "") + "/" + encode(tenant) + "/oauth2/v2.0/token");
+        return requestToken(uri, form, clientId);
+    }
+
+    /** The client-credentials token request itself; its failures name the client id, never the secret. */
+    private Token requestToken(URI uri, String form, String clientId) {
         try {
             HttpResponse<byte[]> response = http().send(
                             HttpRequest.newBuilder(uri)
