@@ -66,10 +66,12 @@ public final class Failover {
             } catch (RuntimeException e) {
                 GatewayException error = ErrorResponses.classify(e);
                 boolean hasNext = index + 1 < route.deployments().size();
+                // An interrupted thread is the server shutting down, not a deployment failing: no next attempt.
                 if (error instanceof UpstreamException upstream
                         && upstream.retriable()
                         && hasNext
-                        && !progress.outputSent().getAsBoolean()) {
+                        && !progress.outputSent().getAsBoolean()
+                        && !Thread.currentThread().isInterrupted()) {
                     log(requestId, deployment, upstream, "failing over");
                     continue;
                 }

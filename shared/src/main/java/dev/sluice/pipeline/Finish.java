@@ -30,6 +30,9 @@ import org.slf4j.LoggerFactory;
  * Lambda may freeze the instance once the response ends. A fixed-length reply is complete once written, so the
  * event goes first; a stream closes only after the pipeline returns, so its ending is written first and the event
  * then records how it really ended.
+ *
+ * <p>Cost per request: one usage event built and handed to the publisher (one Kinesis PutRecords in Lambda), once; the
+ * estimate's tokenizer runs only when the provider reported no usage.
  */
 final class Finish {
     private static final Logger LOG = LoggerFactory.getLogger(Finish.class);

@@ -123,4 +123,16 @@ class FailoverTest {
         assertThat(failed.error().getMessage()).doesNotContain("bug");
         assertThat(called).containsExactly("first");
     }
+
+    @Test
+    void call_whenTheThreadIsInterrupted_doesNotFailOver() {
+        failures.put("first", UpstreamErrors.fromIoFailure("p", new java.io.InterruptedIOException("shutdown")));
+        Thread.currentThread().interrupt();
+        try {
+            assertThat(call()).isInstanceOf(Outcome.Failed.class);
+            assertThat(called).containsExactly("first");
+        } finally {
+            Thread.interrupted(); // clear it for the next test
+        }
+    }
 }
