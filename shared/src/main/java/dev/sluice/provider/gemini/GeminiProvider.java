@@ -146,9 +146,9 @@ public final class GeminiProvider implements ChatProvider, EmbeddingProvider {
             if (event.data().isEmpty()) {
                 continue;
             }
-            JsonNode response;
+            GeminiResponse response;
             try {
-                response = Json.read(event.data());
+                response = Json.MAPPER.readValue(event.data(), GeminiResponse.class);
             } catch (IOException unreadable) {
                 if (event.terminated()) {
                     throw unreadable;

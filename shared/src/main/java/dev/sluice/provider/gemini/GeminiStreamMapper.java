@@ -29,38 +29,36 @@ final class GeminiStreamMapper {
     private boolean roleSent;
     private int toolCalls;
     private String finishReason;
-    private JsonNode usage;
+    private GeminiResponse.UsageMetadata usage;
 
     GeminiStreamMapper(ChatStreamListener listener) {
         this.listener = listener;
     }
 
     /** One {@code data:} event. */
-    void onResponse(JsonNode response) {
-        JsonNode error = response.get("error");
-        if (error != null && error.isObject()) {
+    void onResponse(GeminiResponse response) {
+        if (response.error() != null && response.error().isObject()) {
             throw UpstreamErrors.midStreamError(
-                    GeminiProvider.TYPE, error.path("message").asText("no message"));
+                    GeminiProvider.TYPE, response.error().path("message").asText("no message"));
         }
         if (!roleSent) {
             roleSent = true;
             listener.onChunk(StreamChunk.start());
         }
-        JsonNode candidates = response.path("candidates");
-        for (JsonNode candidate : candidates) {
-            for (JsonNode part : candidate.path("content").path("parts")) {
-                relayPart(part);
-            }
-            String reason = candidate.path("finishReason").asText("");
+        for (GeminiResponse.Candidate candidate : response.candidatesOrEmpty()) {
+            candidate.parts().forEach(this::relayPart);
+            String reason = candidate.finishReason() == null ? "" : candidate.finishReason();
             if (!reason.isEmpty() && !reason.equals("FINISH_REASON_UNSPECIFIED")) {
                 finishReason = toFinishReason(reason);
             }
         }
-        if (candidates.isEmpty() && response.path("promptFeedback").hasNonNull("blockReason")) {
+        if (response.candidatesOrEmpty().isEmpty()
+                && response.promptFeedback() != null
+                && response.promptFeedback().blockReason() != null) {
             finishReason = "content_filter";
         }
-        if (response.path("usageMetadata").isObject()) {
-            usage = response.get("usageMetadata");
+        if (response.usageMetadata() != null) {
+            usage = response.usageMetadata();
         }
     }
 
@@ -76,22 +74,17 @@ final class GeminiStreamMapper {
         }
     }
 
-    private void relayPart(JsonNode part) {
-        JsonNode text = part.get("text");
-        if (text != null && text.isTextual() && !text.asText().isEmpty()) {
-            if (part.path("thought").asBoolean(false)) {
-                listener.onChunk(StreamChunk.of(new StreamDelta.Reasoning(0, text.asText())));
-            } else {
-                listener.onChunk(StreamChunk.of(new StreamDelta.Text(0, text.asText())));
-            }
+    private void relayPart(GeminiResponse.Part part) {
+        if (part.text() != null && !part.text().isEmpty()) {
+            listener.onChunk(StreamChunk.of(
+                    part.thought() ? new StreamDelta.Reasoning(0, part.text()) : new StreamDelta.Text(0, part.text())));
         }
-        JsonNode call = part.get("functionCall");
-        if (call != null && call.isObject()) {
-            listener.onChunk(toolCall(call, part.path("thoughtSignature").asText(null)));
+        if (part.functionCall() != null) {
+            listener.onChunk(toolCall(part.functionCall(), part.thoughtSignature()));
         }
     }
 
-    private StreamChunk toolCall(JsonNode call, String signature) {
+    private StreamChunk toolCall(GeminiResponse.FunctionCall call, String signature) {
         int index = toolCalls++;
         String id = "call_" + UUID.randomUUID().toString().replace("-", "").substring(0, 24);
         ObjectNode extra = null;
@@ -100,10 +93,11 @@ final class GeminiStreamMapper {
             extra = Json.MAPPER.createObjectNode();
             extra.putObject("google").put("thought_signature", signature);
         }
-        JsonNode args = call.path("args");
+        JsonNode args = call.args();
         return StreamChunk.of(
-                new StreamDelta.ToolCallStart(0, index, id, call.path("name").asText(), extra),
-                new StreamDelta.ToolCallArguments(0, index, args.isObject() ? Json.writeString(args) : "{}"));
+                new StreamDelta.ToolCallStart(0, index, id, call.name() == null ? "" : call.name(), extra),
+                new StreamDelta.ToolCallArguments(
+                        0, index, args != null && args.isObject() ? Json.writeString(args) : "{}"));
     }
 
     static String toFinishReason(String geminiReason) {
@@ -117,13 +111,12 @@ final class GeminiStreamMapper {
      * Gemini counts tool-use prompt tokens apart from {@code promptTokenCount} and thoughts apart from
      * {@code candidatesTokenCount}; OpenAI's convention, which {@link TokenUsage} keeps, includes both.
      */
-    static TokenUsage toTokenUsage(JsonNode usage) {
-        long thoughts = usage.path("thoughtsTokenCount").asLong(0);
+    static TokenUsage toTokenUsage(GeminiResponse.UsageMetadata usage) {
+        long thoughts = usage.thoughtsTokenCount();
         return new TokenUsage(
-                usage.path("promptTokenCount").asLong(0)
-                        + usage.path("toolUsePromptTokenCount").asLong(0),
-                usage.path("candidatesTokenCount").asLong(0) + thoughts,
-                usage.path("cachedContentTokenCount").asLong(0),
+                usage.promptTokenCount() + usage.toolUsePromptTokenCount(),
+                usage.candidatesTokenCount() + thoughts,
+                usage.cachedContentTokenCount(),
                 thoughts);
     }
 }

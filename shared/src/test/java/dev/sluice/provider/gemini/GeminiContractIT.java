@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.MissingNode;
 import dev.sluice.error.GatewayException;
+import dev.sluice.json.Json;
 import dev.sluice.provider.ChatProvider;
 import dev.sluice.provider.StreamChunk;
 import dev.sluice.provider.StreamDelta;
@@ -302,6 +303,7 @@ class GeminiContractIT extends ChatProviderContract {
         JsonNode usage = json("""
                 {"promptTokenCount":100,"toolUsePromptTokenCount":40,"cachedContentTokenCount":64,
                  "candidatesTokenCount":20,"thoughtsTokenCount":5,"totalTokenCount":165}""");
-        assertThat(GeminiStreamMapper.toTokenUsage(usage)).isEqualTo(new TokenUsage(140, 25, 64, 5));
+        assertThat(GeminiStreamMapper.toTokenUsage(Json.MAPPER.convertValue(usage, GeminiResponse.UsageMetadata.class)))
+                .isEqualTo(new TokenUsage(140, 25, 64, 5));
     }
 }
