@@ -11,6 +11,7 @@ import dev.sluice.usage.TokenUsage;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -84,21 +85,22 @@ final class AnthropicStreamMapper {
     }
 
     /** An upstream that answered {@code stream: true} with one whole Message object. */
-    void relayWholeMessage(JsonNode message) {
-        if ("error".equals(message.path("type").asText())) {
-            throw AnthropicErrors.fromStreamEvent(message, false);
+    void relayWholeMessage(JsonNode tree) throws IOException {
+        if ("error".equals(tree.path("type").asText())) {
+            throw AnthropicErrors.fromStreamEvent(tree, false);
         }
-        startMessage(message.path("usage"));
-        JsonNode content = message.path("content");
+        AnthropicEvent message = Json.MAPPER.treeToValue(tree, AnthropicEvent.class);
+        startMessage(message.usage());
+        List<AnthropicEvent.ContentBlock> content = message.content() == null ? List.of() : message.content();
         for (int i = 0; i < content.size(); i++) {
-            JsonNode block = content.get(i);
+            AnthropicEvent.ContentBlock block = content.get(i);
             startBlock(i, block); // relays the text and thinking a block starts with
-            if ("tool_use".equals(block.path("type").asText())) {
-                onArguments(i, Json.writeString(block.path("input")));
+            if ("tool_use".equals(block.type()) && block.input() != null) {
+                onArguments(i, Json.writeString(block.input()));
             }
             stopBlock(i);
         }
-        messageDelta(message);
+        messageDelta(message.usage(), message.stopReason());
         stopped = true;
         reportUsageIfFinal();
     }
@@ -107,21 +109,26 @@ final class AnthropicStreamMapper {
         if (data.isEmpty()) {
             return;
         }
-        JsonNode payload = Json.read(data);
-        String type = payload.path("type").asText(event == null ? "" : event);
+        AnthropicEvent payload = Json.MAPPER.readValue(data, AnthropicEvent.class);
+        String type = payload.type() != null ? payload.type() : event == null ? "" : event;
         switch (type) {
-            case "message_start" -> startMessage(payload.path("message").path("usage"));
-            case "content_block_start" -> startBlock(payload.path("index").asInt(), payload.path("content_block"));
-            case "content_block_delta" -> delta(payload.path("index").asInt(), payload.path("delta"));
-            case "content_block_stop" -> stopBlock(payload.path("index").asInt());
-            case "message_delta" -> messageDelta(payload);
+            case "message_start" ->
+                startMessage(
+                        payload.message() == null ? null : payload.message().usage());
+            case "content_block_start" -> startBlock(payload.index(), payload.contentBlock());
+            case "content_block_delta" -> delta(payload.index(), payload.delta());
+            case "content_block_stop" -> stopBlock(payload.index());
+            case "message_delta" ->
+                messageDelta(
+                        payload.usage(),
+                        payload.delta() == null ? null : payload.delta().stopReason());
             case "message_stop" -> {
                 stopped = true;
                 reportUsageIfFinal();
             }
             case "error" -> {
                 reportUsageIfFinal();
-                throw AnthropicErrors.fromStreamEvent(payload, started);
+                throw AnthropicErrors.fromStreamEvent(Json.read(data), started);
             }
             default -> {
                 // ping, and event types added after this adapter was written.
@@ -129,7 +136,7 @@ final class AnthropicStreamMapper {
         }
     }
 
-    private void startMessage(JsonNode usage) {
+    private void startMessage(AnthropicEvent.Usage usage) {
         readUsage(usage);
         ensureStarted();
     }
@@ -141,19 +148,19 @@ final class AnthropicStreamMapper {
         }
     }
 
-    private void startBlock(int index, JsonNode block) {
+    private void startBlock(int index, AnthropicEvent.ContentBlock block) {
         ensureStarted();
-        switch (block.path("type").asText()) {
+        switch (block == null || block.type() == null ? "" : block.type()) {
             case "text" -> {
                 blocks.put(index, new Block(Kind.TEXT, -1));
-                onText(block.path("text").asText(""));
+                onText(block.text());
             }
             case "thinking" -> {
                 blocks.put(index, new Block(Kind.THINKING, -1));
-                onThinking(block.path("thinking").asText(""));
+                onThinking(block.thinking());
             }
             case "tool_use" -> {
-                String name = block.path("name").asText();
+                String name = block.name() == null ? "" : block.name();
                 if (name.equals(responseToolName)) {
                     answeredThroughResponseTool = true;
                     blocks.put(index, new Block(Kind.RESPONSE_TOOL, -1));
@@ -161,20 +168,19 @@ final class AnthropicStreamMapper {
                 }
                 int toolIndex = toolCalls++;
                 blocks.put(index, new Block(Kind.TOOL_CALL, toolIndex));
-                listener.onChunk(StreamChunk.of(new StreamDelta.ToolCallStart(
-                        0, toolIndex, block.path("id").asText(), name, null)));
+                listener.onChunk(StreamChunk.of(
+                        new StreamDelta.ToolCallStart(0, toolIndex, block.id() == null ? "" : block.id(), name, null)));
             }
             default -> blocks.put(index, new Block(Kind.OTHER, -1));
         }
     }
 
-    private void delta(int index, JsonNode delta) {
+    private void delta(int index, AnthropicEvent.Delta delta) {
         ensureStarted();
-        switch (delta.path("type").asText()) {
-            case "text_delta" -> onText(delta.path("text").asText(""));
-            case "thinking_delta" -> onThinking(delta.path("thinking").asText(""));
-            case "input_json_delta" ->
-                onArguments(index, delta.path("partial_json").asText(""));
+        switch (delta == null || delta.type() == null ? "" : delta.type()) {
+            case "text_delta" -> onText(delta.text());
+            case "thinking_delta" -> onThinking(delta.thinking());
+            case "input_json_delta" -> onArguments(index, delta.partialJson());
             default -> {
                 // signature_delta, citations_delta: nothing the OpenAI dialect carries.
             }
@@ -190,20 +196,20 @@ final class AnthropicStreamMapper {
     }
 
     private void onText(String text) {
-        if (!text.isEmpty()) {
+        if (text != null && !text.isEmpty()) {
             listener.onChunk(StreamChunk.of(new StreamDelta.Text(0, text)));
         }
     }
 
     private void onThinking(String text) {
-        if (!text.isEmpty()) {
+        if (text != null && !text.isEmpty()) {
             listener.onChunk(StreamChunk.of(new StreamDelta.Reasoning(0, text)));
         }
     }
 
     private void onArguments(int index, String fragment) {
         Block block = blocks.get(index);
-        if (block == null || fragment.isEmpty()) {
+        if (block == null || fragment == null || fragment.isEmpty()) {
             return;
         }
         if (block.kind == Kind.RESPONSE_TOOL) {
@@ -214,20 +220,16 @@ final class AnthropicStreamMapper {
         }
     }
 
-    private void messageDelta(JsonNode payload) {
-        JsonNode usage = payload.path("usage");
-        if (usage.isObject()) {
+    /** The stop reason (from {@code message_delta}, or a whole message) ends the answer; usage is now final. */
+    private void messageDelta(AnthropicEvent.Usage usage, String stopReason) {
+        if (usage != null) {
             readUsage(usage);
             finalUsageKnown = true;
         }
-        JsonNode stopReason = payload.path("delta").path("stop_reason");
-        if (stopReason.isMissingNode()) {
-            stopReason = payload.path("stop_reason"); // a whole Message object
-        }
-        if (!finished && stopReason.isTextual()) {
+        if (!finished && stopReason != null) {
             finished = true;
             ensureStarted();
-            listener.onChunk(StreamChunk.of(new StreamDelta.Finish(0, finishReason(stopReason.asText()))));
+            listener.onChunk(StreamChunk.of(new StreamDelta.Finish(0, finishReason(stopReason))));
         }
     }
 
@@ -241,16 +243,18 @@ final class AnthropicStreamMapper {
     }
 
     /** Each field present replaces the earlier value: Anthropic's counts are cumulative. */
-    private void readUsage(JsonNode usage) {
-        inputTokens = count(usage, "input_tokens", inputTokens);
-        cacheReadTokens = count(usage, "cache_read_input_tokens", cacheReadTokens);
-        cacheCreationTokens = count(usage, "cache_creation_input_tokens", cacheCreationTokens);
-        outputTokens = count(usage, "output_tokens", outputTokens);
+    private void readUsage(AnthropicEvent.Usage usage) {
+        if (usage == null) {
+            return;
+        }
+        inputTokens = count(usage.inputTokens(), inputTokens);
+        cacheReadTokens = count(usage.cacheReadInputTokens(), cacheReadTokens);
+        cacheCreationTokens = count(usage.cacheCreationInputTokens(), cacheCreationTokens);
+        outputTokens = count(usage.outputTokens(), outputTokens);
     }
 
-    private static long count(JsonNode usage, String field, long previous) {
-        JsonNode value = usage.get(field);
-        return value != null && value.isNumber() ? Math.max(0, value.longValue()) : previous;
+    private static long count(Long value, long previous) {
+        return value == null ? previous : Math.max(0, value);
     }
 
     /** Reports usage once, and only once the final output count is known. */
