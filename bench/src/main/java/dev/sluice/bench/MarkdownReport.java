@@ -108,39 +108,29 @@ final class MarkdownReport {
                         case 99 -> verdict(gateway - direct, TARGET_ADDED_FIRST_DATA_P99_MS);
                         default -> "";
                     };
-            md.append("| first `data:` p")
-                    .append(p)
-                    .append(" | ")
-                    .append(ms(direct))
-                    .append(" | ")
-                    .append(ms(gateway))
-                    .append(" | ")
-                    .append(added(gateway, direct))
-                    .append(" | ")
-                    .append(target)
-                    .append(" | ")
-                    .append(ms(noQuota))
-                    .append(" | ")
-                    .append(added(noQuota, direct))
-                    .append(" |\n");
+            cells(
+                    md,
+                    "first `data:` p" + p,
+                    ms(direct),
+                    ms(gateway),
+                    added(gateway, direct),
+                    target,
+                    ms(noQuota),
+                    added(noQuota, direct));
         }
         for (int p : PERCENTILES) {
             long direct = latency.done().get(DIRECT).get(p);
             long gateway = latency.done().get(GATEWAY).get(p);
             long noQuota = latency.done().get(NO_QUOTA).get(p);
-            md.append("| `[DONE]` p")
-                    .append(p)
-                    .append(" | ")
-                    .append(ms(direct))
-                    .append(" | ")
-                    .append(ms(gateway))
-                    .append(" | ")
-                    .append(added(gateway, direct))
-                    .append(" | | ")
-                    .append(ms(noQuota))
-                    .append(" | ")
-                    .append(added(noQuota, direct))
-                    .append(" |\n");
+            cells(
+                    md,
+                    "`[DONE]` p" + p,
+                    ms(direct),
+                    ms(gateway),
+                    added(gateway, direct),
+                    "",
+                    ms(noQuota),
+                    added(noQuota, direct));
         }
         md.append("\n\"gateway, no quota\" is the same gateway with a key that has no RPM limit, so it skips the ")
                 .append("DynamoDB `UpdateItem`; the difference between the two gateway columns is the quota ")
@@ -177,21 +167,15 @@ final class MarkdownReport {
         double direct = cpu.perRequest(DIRECT, measure);
         double gateway = cpu.perRequest(GATEWAY, measure);
         double noQuota = cpu.perRequest(NO_QUOTA, measure);
-        md.append("| ")
-                .append(label)
-                .append(" | ")
-                .append(decimal(direct))
-                .append(" | ")
-                .append(decimal(gateway))
-                .append(" | ")
-                .append(decimal(gateway - direct))
-                .append(" | ")
-                .append(withTarget ? verdictMillis(gateway - direct, TARGET_ADDED_CPU_MS) : "")
-                .append(" | ")
-                .append(decimal(noQuota))
-                .append(" | ")
-                .append(decimal(noQuota - direct))
-                .append(" |\n");
+        cells(
+                md,
+                label,
+                decimal(direct),
+                decimal(gateway),
+                decimal(gateway - direct),
+                withTarget ? verdictMillis(gateway - direct, TARGET_ADDED_CPU_MS) : "",
+                decimal(noQuota),
+                decimal(noQuota - direct));
     }
 
     private static void throughput(StringBuilder md, List<ThroughputRun.Result> runs, int processors) {
@@ -209,35 +193,20 @@ final class MarkdownReport {
                     direct == null || direct.completed() == 0 || run.target().equals(DIRECT)
                             ? ""
                             : String.format(Locale.ROOT, "%.2f×", run.streamsPerSecond() / direct.streamsPerSecond());
-            md.append("| ")
-                    .append(run.clients())
-                    .append(" | ")
-                    .append(run.target())
-                    .append(" | ")
-                    .append(String.format(Locale.ROOT, "%,.0f", run.streamsPerSecond()))
-                    .append(" | ")
-                    .append(String.format(Locale.ROOT, "%,.0f", run.chunksPerSecond()))
-                    .append(" | ")
-                    .append(ratio)
-                    .append(" | ")
-                    .append(run.errors())
-                    .append(" | ")
-                    .append(run.reconnects())
-                    .append(" | ")
-                    .append(ms(run.firstData().p50()))
-                    .append(" / ")
-                    .append(ms(run.firstData().p99()))
-                    .append(" | ")
-                    .append(ms(run.done().p50()))
-                    .append(" / ")
-                    .append(ms(run.done().p99()))
-                    .append(" | ")
-                    .append(String.format(Locale.ROOT, "%.0f%%", 100 * run.cpuUtilisation(processors)))
-                    .append(" | ")
-                    .append(decimal(run.cpuMillisPerStream()))
-                    .append(" | ")
-                    .append(megabytes(run.peakRss()))
-                    .append(" |\n");
+            cells(
+                    md,
+                    run.clients(),
+                    run.target(),
+                    String.format(Locale.ROOT, "%,.0f", run.streamsPerSecond()),
+                    String.format(Locale.ROOT, "%,.0f", run.chunksPerSecond()),
+                    ratio,
+                    run.errors(),
+                    run.reconnects(),
+                    ms(run.firstData().p50()) + " / " + ms(run.firstData().p99()),
+                    ms(run.done().p50()) + " / " + ms(run.done().p99()),
+                    String.format(Locale.ROOT, "%.0f%%", 100 * run.cpuUtilisation(processors)),
+                    decimal(run.cpuMillisPerStream()),
+                    megabytes(run.peakRss()));
         }
         md.append('\n');
         List<String> backlogs = new ArrayList<>();
@@ -267,14 +236,13 @@ final class MarkdownReport {
         }
         md.append("### Memory during the ").append(largest.clients()).append("-client gateway run\n\n");
         md.append("| measure | MB | target (router alone) |\n|---|--:|---|\n");
-        md.append("| peak `VmRSS` sampled every 100 ms | ")
-                .append(megabytes(largest.peakRss()))
-                .append(" | ")
-                .append(verdictMegabytes(largest.peakRss()))
-                .append(" |\n");
-        md.append("| `VmHWM` (process peak so far) | ")
-                .append(megabytes(largest.peakRssSinceStart()))
-                .append(" | |\n\n");
+        cells(
+                md,
+                "peak `VmRSS` sampled every 100 ms",
+                megabytes(largest.peakRss()),
+                verdictMegabytes(largest.peakRss()));
+        cells(md, "`VmHWM` (process peak so far)", megabytes(largest.peakRssSinceStart()), "");
+        md.append('\n');
         md.append("An upper bound for the router: the one JVM also holds DynamoDB Local, the fake upstream and the ")
                 .append(largest.clients())
                 .append(" clients, and ")
@@ -306,11 +274,16 @@ final class MarkdownReport {
     }
 
     private static void row(StringBuilder md, String name, String value) {
-        md.append("| ")
-                .append(name)
-                .append(" | ")
-                .append(value.replace("|", "\\|"))
-                .append(" |\n");
+        cells(md, name, value.replace("|", "\\|"));
+    }
+
+    /** One Markdown table row. */
+    private static void cells(StringBuilder md, Object... cells) {
+        md.append('|');
+        for (Object cell : cells) {
+            md.append(' ').append(cell).append(" |");
+        }
+        md.append('\n');
     }
 
     private static String added(long gateway, long direct) {

@@ -46,10 +46,10 @@ public final class UpstreamErrors {
             case 429 ->
                 new RetriableUpstreamException(
                         429, "rate_limit_exceeded", "upstream_rate_limited", message, detail, retryAfterSeconds, null);
-            case 401, 403 -> retriable(502, "upstream_auth_failed", message, detail, -1, null);
-            case 408, 504 -> retriable(504, "upstream_timeout", message, detail, -1, null);
+            case 401, 403 -> retriable(502, "upstream_auth_failed", message, detail);
+            case 408, 504 -> retriable(504, "upstream_timeout", message, detail);
             case 503, 529 -> retriable(503, "upstream_unavailable", message, detail, retryAfterSeconds, null);
-            default -> retriable(502, "upstream_error", message, detail, -1, null);
+            default -> retriable(502, "upstream_error", message, detail);
         };
     }
 
@@ -67,8 +67,7 @@ public final class UpstreamErrors {
     }
 
     public static UpstreamException timeout(String provider) {
-        return retriable(
-                504, "upstream_timeout", "The " + provider + " provider did not answer in time.", null, -1, null);
+        return retriable(504, "upstream_timeout", "The " + provider + " provider did not answer in time.", null);
     }
 
     /** A failure to talk to the upstream at all, or a broken stream. */
@@ -100,20 +99,13 @@ public final class UpstreamErrors {
                 502,
                 "upstream_stream_incomplete",
                 "The " + provider + " provider ended the stream before it was complete.",
-                null,
-                -1,
                 null);
     }
 
     /** The upstream reported an error inside an already-started stream; its text goes to the log only. */
     public static UpstreamException midStreamError(String provider, String upstreamMessage) {
         return retriable(
-                502,
-                "upstream_error",
-                "The " + provider + " provider reported an error mid-stream.",
-                upstreamMessage,
-                -1,
-                null);
+                502, "upstream_error", "The " + provider + " provider reported an error mid-stream.", upstreamMessage);
     }
 
     /** The upstream answered 2xx with a body the adapter cannot read. */
@@ -122,18 +114,16 @@ public final class UpstreamErrors {
                 502,
                 "upstream_malformed_response",
                 "The " + provider + " provider sent a response the gateway could not read.",
-                detail,
-                -1,
-                null);
+                detail);
     }
 
     /** The gateway's credential for the deployment is absent or unusable: the next deployment may have one. */
     public static UpstreamException credentialsMissing(String message) {
-        return retriable(502, "upstream_credentials_missing", message, null, -1, null);
+        return retriable(502, "upstream_credentials_missing", message, null);
     }
 
     public static UpstreamException credentialsInvalid(String message) {
-        return retriable(502, "upstream_credentials_invalid", message, null, -1, null);
+        return retriable(502, "upstream_credentials_invalid", message, null);
     }
 
     /** The provider (or its identity service) refused the gateway's credentials. */
@@ -151,6 +141,11 @@ public final class UpstreamErrors {
         } catch (NumberFormatException e) {
             return -1;
         }
+    }
+
+    /** A retriable failure with no Retry-After and no cause to keep. */
+    private static RetriableUpstreamException retriable(int status, String code, String message, String detail) {
+        return retriable(status, code, message, detail, -1, null);
     }
 
     private static RetriableUpstreamException retriable(
