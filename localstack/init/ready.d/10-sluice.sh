@@ -1,5 +1,5 @@
 #!/bin/sh
-# Creates what Sluice expects on LocalStack or Floci: the four DynamoDB tables (exactly as SluiceTables.java creates
+# Creates what Sluice expects on LocalStack or Floci: the five DynamoDB tables (exactly as SluiceTables.java creates
 # them), the usage stream, one Secrets Manager secret per provider, a `demo` route and two demo keys. Idempotent.
 #
 # Runs as a ready hook inside the emulator (LocalStack: awslocal; Floci's -compat image: aws, preconfigured), or from a
@@ -8,7 +8,7 @@
 # It never talks to AWS itself: without AWS_ENDPOINT_URL it uses http://localhost:4566.
 #
 # Names follow the router's variables (TableNames.java, RouterConfig.java): SLUICE_TABLE_PREFIX (sluice-), or
-# SLUICE_KEYS_TABLE, SLUICE_ROUTES_TABLE, SLUICE_COUNTERS_TABLE, SLUICE_USAGE_TABLE one by one; SLUICE_USAGE_STREAM
+# SLUICE_KEYS_TABLE, SLUICE_ROUTES_TABLE, SLUICE_COUNTERS_TABLE, SLUICE_USAGE_TABLE, SLUICE_TENANTS_TABLE one by one; SLUICE_USAGE_STREAM
 # (sluice-usage); SLUICE_SECRET_PREFIX (sluice/local/) for the secrets, filled from OPENAI_API_KEY etc. when set.
 set -eu
 
@@ -22,6 +22,7 @@ keys_table="${SLUICE_KEYS_TABLE:-${prefix}keys}"
 routes_table="${SLUICE_ROUTES_TABLE:-${prefix}routes}"
 counters_table="${SLUICE_COUNTERS_TABLE:-${prefix}rate-counters}"
 usage_table="${SLUICE_USAGE_TABLE:-${prefix}usage}"
+tenants_table="${SLUICE_TENANTS_TABLE:-${prefix}tenants}"
 usage_stream="${SLUICE_USAGE_STREAM:-sluice-usage}"
 secret_prefix="${SLUICE_SECRET_PREFIX:-sluice/local/}"
 
@@ -72,7 +73,21 @@ create_table() {
   say "table $1 created"
 }
 
-create_table "$keys_table" keyHash
+# The keys table with its two management indexes (a tenant's keys; a key by its id), as SluiceTables creates it.
+if cli dynamodb describe-table --table-name "$keys_table" >/dev/null 2>&1; then
+  say "table $keys_table exists"
+else
+  cli dynamodb create-table --table-name "$keys_table" --billing-mode PAY_PER_REQUEST \
+    --attribute-definitions AttributeName=keyHash,AttributeType=S AttributeName=tenantId,AttributeType=S \
+      AttributeName=keyId,AttributeType=S \
+    --key-schema AttributeName=keyHash,KeyType=HASH \
+    --global-secondary-indexes \
+      'IndexName=byTenant,KeySchema=[{AttributeName=tenantId,KeyType=HASH},{AttributeName=keyId,KeyType=RANGE}],Projection={ProjectionType=ALL}' \
+      'IndexName=byKeyId,KeySchema=[{AttributeName=keyId,KeyType=HASH}],Projection={ProjectionType=ALL}' >/dev/null
+  cli dynamodb wait table-exists --table-name "$keys_table"
+  say "table $keys_table created"
+fi
+create_table "$tenants_table" tenantId
 create_table "$routes_table" alias
 create_table "$counters_table" counter
 create_table "$usage_table" tenant period

@@ -1,9 +1,9 @@
 package dev.sluice.bench;
 
-import dev.sluice.auth.KeyLimits;
 import dev.sluice.devstack.DevOptions;
 import dev.sluice.devstack.DevStack;
 import dev.sluice.provider.openai.OpenAiCompatibleProvider;
+import dev.sluice.quota.Limits;
 import dev.sluice.route.Deployment;
 import dev.sluice.route.Pricing;
 import dev.sluice.route.Route;
@@ -220,7 +220,7 @@ public final class StreamingBenchmark {
                                 null,
                                 Pricing.FREE,
                                 null))));
-        return DevStack.createKey(stack.keys(), "bench", "bench", new KeyLimits(RPM_LIMIT));
+        return DevStack.createKey(stack.keys(), "bench", "bench", Limits.requestsPerMinute(RPM_LIMIT));
     }
 
     /** Content pieces of about a token each: " w0", " w1", ... */

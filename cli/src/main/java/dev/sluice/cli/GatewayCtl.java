@@ -2,11 +2,11 @@ package dev.sluice.cli;
 
 import dev.sluice.auth.ApiKey;
 import dev.sluice.auth.ApiKeys;
-import dev.sluice.auth.KeyLimits;
 import dev.sluice.aws.AwsClients;
 import dev.sluice.aws.AwsSettings;
 import dev.sluice.devstack.DevOptions;
 import dev.sluice.devstack.DevStack;
+import dev.sluice.quota.Limits;
 import dev.sluice.route.Deployment;
 import dev.sluice.route.Pricing;
 import dev.sluice.route.Route;
@@ -236,9 +236,10 @@ public final class GatewayCtl {
                 ApiKeys.keyIdFor(hash),
                 tenant,
                 args.option("name", ""),
+                ApiKey.Role.APP,
                 ApiKey.Status.ACTIVE,
                 models,
-                new KeyLimits(args.number("rpm", 0)),
+                Limits.requestsPerMinute(args.number("rpm", 0)),
                 days > 0 ? Instant.now().plus(Duration.ofDays(days)) : null);
         new DynamoDbKeyRepository(dynamo(args), tables().keys()).put(hash, record);
         out.println("key id  " + record.keyId());

@@ -2,7 +2,6 @@ package dev.sluice.devstack;
 
 import dev.sluice.auth.ApiKey;
 import dev.sluice.auth.ApiKeys;
-import dev.sluice.auth.KeyLimits;
 import dev.sluice.auth.KeyRepository;
 import dev.sluice.aws.AwsClients;
 import dev.sluice.aws.AwsSettings;
@@ -10,6 +9,7 @@ import dev.sluice.aws.UrlConnectionPool;
 import dev.sluice.dynamodblocal.DynamoDbLocalServer;
 import dev.sluice.pipeline.GatewayPipeline;
 import dev.sluice.provider.demo.DemoProvider;
+import dev.sluice.quota.Limits;
 import dev.sluice.route.Deployment;
 import dev.sluice.route.Pricing;
 import dev.sluice.route.Route;
@@ -20,6 +20,7 @@ import dev.sluice.secret.LocalSecretStore;
 import dev.sluice.store.DynamoDbKeyRepository;
 import dev.sluice.store.DynamoDbQuotaLedger;
 import dev.sluice.store.DynamoDbRouteRepository;
+import dev.sluice.store.DynamoDbTenantRepository;
 import dev.sluice.store.SluiceTables;
 import dev.sluice.store.TableNames;
 import dev.sluice.usage.TokenEstimator;
@@ -104,14 +105,15 @@ public final class DevStack implements AutoCloseable {
         DynamoDbKeyRepository keys = new DynamoDbKeyRepository(dynamo, tables.keys());
         DynamoDbRouteRepository routes = new DynamoDbRouteRepository(dynamo, tables.routes());
         seedRoutes(routes, options);
-        String demoKey = createKey(keys, DEMO_TENANT, "demo", KeyLimits.UNLIMITED);
-        String limitedKey = createKey(keys, DEMO_TENANT, "limited", new KeyLimits(LIMITED_KEY_RPM));
+        String demoKey = createKey(keys, DEMO_TENANT, "demo", Limits.NONE);
+        String limitedKey = createKey(keys, DEMO_TENANT, "limited", Limits.requestsPerMinute(LIMITED_KEY_RPM));
 
         InProcessUsageStream usageStream = new InProcessUsageStream(
                 new UsageAggregator(new DynamoDbUsageStore(dynamo, tables.usage())),
                 options.usagePoll().toMillis());
         GatewayPipeline pipeline = GatewayWiring.pipeline(
                 keys,
+                new DynamoDbTenantRepository(dynamo, tables.tenants()),
                 routes,
                 new DynamoDbQuotaLedger(dynamo, tables.counters()),
                 new LocalSecretStore(options.environment(), DevProviders.keyVariables()),
@@ -139,10 +141,10 @@ public final class DevStack implements AutoCloseable {
     }
 
     /** Creates a key and returns it in the clear: the only moment it exists outside the client. */
-    public static String createKey(KeyRepository keys, String tenant, String name, KeyLimits limits) {
+    public static String createKey(KeyRepository keys, String tenant, String name, Limits limits) {
         String key = ApiKeys.newKey();
         String hash = ApiKeys.sha256Hex(key);
-        keys.put(hash, new ApiKey(ApiKeys.keyIdFor(hash), tenant, name, ApiKey.Status.ACTIVE, Set.of(), limits, null));
+        keys.put(hash, ApiKey.app(ApiKeys.keyIdFor(hash), tenant, name, Set.of(), limits));
         return key;
     }
 

@@ -2,8 +2,8 @@ package dev.sluice.devstack;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.sluice.auth.KeyLimits;
 import dev.sluice.provider.openai.OpenAiCompatibleProvider;
+import dev.sluice.quota.Limits;
 import dev.sluice.route.Deployment;
 import dev.sluice.route.Pricing;
 import dev.sluice.route.Route;
@@ -57,7 +57,7 @@ class DevStackLoadIT {
                                 null,
                                 Pricing.FREE,
                                 Duration.ofSeconds(10)))));
-        key = DevStack.createKey(stack.keys(), "load", "load", new KeyLimits(1_000_000));
+        key = DevStack.createKey(stack.keys(), "load", "load", Limits.requestsPerMinute(1_000_000));
     }
 
     @AfterAll

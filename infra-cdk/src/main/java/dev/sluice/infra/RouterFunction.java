@@ -95,6 +95,7 @@ public final class RouterFunction extends Construct {
     private static Map<String, String> environment(SluiceData data, SluiceSettings settings) {
         Map<String, String> env = adapterEnvironment();
         env.put("SLUICE_KEYS_TABLE", data.keys().getTableName());
+        env.put("SLUICE_TENANTS_TABLE", data.tenants().getTableName());
         env.put("SLUICE_ROUTES_TABLE", data.routes().getTableName());
         env.put("SLUICE_COUNTERS_TABLE", data.counters().getTableName());
         env.put("SLUICE_USAGE_STREAM", data.usageStream().getStreamName());
@@ -117,7 +118,7 @@ public final class RouterFunction extends Construct {
 
     /**
      * Exactly the calls the router makes: a key is read by its hash (GetItem, never a Scan that could list every
-     * tenant's keys), routes by alias and listed for {@code /v1/models} (GetItem, Scan), counters are incremented
+     * tenant's keys) and its tenant by id, routes by alias and listed for {@code /v1/models} (GetItem, Scan), counters are incremented
      * with a conditional UpdateItem, usage events go to the stream with PutRecords, credentials are read from the
      * stack's secrets, and Bedrock models are invoked with the function's own role.
      */
@@ -126,6 +127,11 @@ public final class RouterFunction extends Construct {
                 .sid("ReadKeys")
                 .actions(List.of("dynamodb:GetItem"))
                 .resources(List.of(data.keys().getTableArn()))
+                .build());
+        function.addToRolePolicy(PolicyStatement.Builder.create()
+                .sid("ReadTenants")
+                .actions(List.of("dynamodb:GetItem"))
+                .resources(List.of(data.tenants().getTableArn()))
                 .build());
         function.addToRolePolicy(PolicyStatement.Builder.create()
                 .sid("ReadRoutes")

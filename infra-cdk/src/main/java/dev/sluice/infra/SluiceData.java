@@ -7,7 +7,9 @@ import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.services.dynamodb.Attribute;
 import software.amazon.awscdk.services.dynamodb.AttributeType;
 import software.amazon.awscdk.services.dynamodb.BillingMode;
+import software.amazon.awscdk.services.dynamodb.GlobalSecondaryIndexProps;
 import software.amazon.awscdk.services.dynamodb.PointInTimeRecoverySpecification;
+import software.amazon.awscdk.services.dynamodb.ProjectionType;
 import software.amazon.awscdk.services.dynamodb.Table;
 import software.amazon.awscdk.services.kinesis.Stream;
 import software.amazon.awscdk.services.kinesis.StreamEncryption;
@@ -32,8 +34,13 @@ public final class SluiceData extends Construct {
     static final String TENANT = "tenant";
     static final String PERIOD = "period";
     static final String EXPIRES_AT = "expiresAt";
+    static final String TENANT_ID = "tenantId";
+    static final String KEY_ID = "keyId";
+    static final String KEYS_BY_TENANT = "byTenant";
+    static final String KEYS_BY_ID = "byKeyId";
 
     private final Table keys;
+    private final Table tenants;
     private final Table routes;
     private final Table counters;
     private final Table usage;
@@ -42,9 +49,24 @@ public final class SluiceData extends Construct {
 
     public SluiceData(Construct scope, String id, SluiceSettings settings) {
         super(scope, id);
-        // Losing keys means every client must be re-issued a key; losing usage means losing billing history.
+        // Losing keys means every client must be re-issued a key; losing tenants loses their limits and budgets;
+        // losing usage means losing billing history.
         // Routes and counters are cheap to recreate (routes from cli/routes/, counters expire within minutes).
         keys = table("KeysTable", KEY_HASH, null, settings, true);
+        // Management only: a tenant's keys (admin API, gatewayctl keys list) and a key by its printable id (revoke,
+        // rotate). The request path reads a key by its hash and never touches them.
+        keys.addGlobalSecondaryIndex(GlobalSecondaryIndexProps.builder()
+                .indexName(KEYS_BY_TENANT)
+                .partitionKey(string(TENANT_ID))
+                .sortKey(string(KEY_ID))
+                .projectionType(ProjectionType.ALL)
+                .build());
+        keys.addGlobalSecondaryIndex(GlobalSecondaryIndexProps.builder()
+                .indexName(KEYS_BY_ID)
+                .partitionKey(string(KEY_ID))
+                .projectionType(ProjectionType.ALL)
+                .build());
+        tenants = table("TenantsTable", TENANT_ID, null, settings, true);
         routes = table("RoutesTable", ALIAS, null, settings, false);
         counters = Table.Builder.create(this, "CountersTable")
                 .partitionKey(string(COUNTER))
@@ -104,6 +126,10 @@ public final class SluiceData extends Construct {
 
     public Table keys() {
         return keys;
+    }
+
+    public Table tenants() {
+        return tenants;
     }
 
     public Table routes() {

@@ -45,6 +45,7 @@ public final class SluiceStack extends Stack {
                     "Router Function URL (RESPONSE_STREAM, auth " + settings.functionUrlAuth() + ")");
         }
         output("KeysTable", data.keys().getTableName(), "SLUICE_KEYS_TABLE");
+        output("TenantsTable", data.tenants().getTableName(), "SLUICE_TENANTS_TABLE");
         output("RoutesTable", data.routes().getTableName(), "SLUICE_ROUTES_TABLE");
         output("CountersTable", data.counters().getTableName(), "SLUICE_COUNTERS_TABLE");
         output("UsageTable", data.usage().getTableName(), "SLUICE_USAGE_TABLE");
@@ -66,6 +67,7 @@ public final class SluiceStack extends Stack {
         List<String> parts = new ArrayList<>();
         String env = "export AWS_REGION=" + getRegion()
                 + " SLUICE_KEYS_TABLE=" + data.keys().getTableName()
+                + " SLUICE_TENANTS_TABLE=" + data.tenants().getTableName()
                 + " SLUICE_ROUTES_TABLE=" + data.routes().getTableName()
                 + " SLUICE_USAGE_TABLE=" + data.usage().getTableName();
         if (settings.providerSecrets().contains("openai")) {

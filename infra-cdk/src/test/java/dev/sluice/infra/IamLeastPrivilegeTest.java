@@ -53,6 +53,7 @@ class IamLeastPrivilegeTest {
                 .containsExactlyInAnyOrder(
                         "dynamodb:GetItem",
                         "dynamodb:GetItem",
+                        "dynamodb:GetItem",
                         "dynamodb:Scan",
                         "dynamodb:UpdateItem",
                         "kinesis:PutRecords",
@@ -73,6 +74,9 @@ class IamLeastPrivilegeTest {
         assertThat(sid(router, "ReadKeys").actions())
                 .as("never a Scan over every tenant's keys")
                 .containsExactly("dynamodb:GetItem");
+        assertThat(sid(router, "ReadTenants").resources())
+                .containsExactly(Templates.arnOf(Templates.table(template, SluiceData.TENANT_ID)));
+        assertThat(sid(router, "ReadTenants").actions()).containsExactly("dynamodb:GetItem");
         assertThat(sid(router, "ReadRoutes").resources())
                 .containsExactly(Templates.arnOf(Templates.table(template, SluiceData.ALIAS)));
         assertThat(sid(router, "ReadRoutes").actions()).containsExactlyInAnyOrder("dynamodb:GetItem", "dynamodb:Scan");

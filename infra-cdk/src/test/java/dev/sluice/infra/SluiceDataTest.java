@@ -26,11 +26,22 @@ class SluiceDataTest {
     void tables_haveExactlyTheKeySchemasOfSluiceTables() {
         Template template = Templates.defaults();
 
-        template.resourceCountIs("AWS::DynamoDB::Table", 4);
+        template.resourceCountIs("AWS::DynamoDB::Table", 5);
         assertThat(Templates.properties(table(template, "keyHash")))
                 .containsEntry("KeySchema", keySchema("keyHash", null))
                 .containsEntry(
-                        "AttributeDefinitions", List.of(Map.of("AttributeName", "keyHash", "AttributeType", "S")));
+                        "GlobalSecondaryIndexes",
+                        List.of(
+                                Map.of(
+                                        "IndexName", "byTenant",
+                                        "KeySchema", keySchema("tenantId", "keyId"),
+                                        "Projection", Map.of("ProjectionType", "ALL")),
+                                Map.of(
+                                        "IndexName", "byKeyId",
+                                        "KeySchema", keySchema("keyId", null),
+                                        "Projection", Map.of("ProjectionType", "ALL"))));
+        assertThat(Templates.properties(table(template, "tenantId")))
+                .containsEntry("KeySchema", keySchema("tenantId", null));
         assertThat(Templates.properties(table(template, "alias"))).containsEntry("KeySchema", keySchema("alias", null));
         assertThat(Templates.properties(table(template, "counter")))
                 .containsEntry("KeySchema", keySchema("counter", null));
@@ -53,8 +64,22 @@ class SluiceDataTest {
                         SluiceData.COUNTER,
                         SluiceData.TENANT,
                         SluiceData.PERIOD,
-                        SluiceData.EXPIRES_AT))
-                .containsExactly("keyHash", "alias", "counter", "tenant", "period", "expiresAt");
+                        SluiceData.EXPIRES_AT,
+                        SluiceData.TENANT_ID,
+                        SluiceData.KEY_ID,
+                        SluiceData.KEYS_BY_TENANT,
+                        SluiceData.KEYS_BY_ID))
+                .containsExactly(
+                        "keyHash",
+                        "alias",
+                        "counter",
+                        "tenant",
+                        "period",
+                        "expiresAt",
+                        "tenantId",
+                        "keyId",
+                        "byTenant",
+                        "byKeyId");
     }
 
     @Test
@@ -67,7 +92,7 @@ class SluiceDataTest {
     void keysAndUsage_areProtected_andKept() {
         Template template = Templates.defaults();
 
-        for (String key : List.of("keyHash", "tenant")) {
+        for (String key : List.of("keyHash", "tenant", "tenantId")) {
             Map<String, Object> table = table(template, key);
             assertThat(Templates.properties(table))
                     .as(key)

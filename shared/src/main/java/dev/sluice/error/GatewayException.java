@@ -95,6 +95,22 @@ public class GatewayException extends RuntimeException {
                 429, "rate_limit_exceeded", "rate_limit_exceeded", null, message, retryAfterSeconds, null);
     }
 
+    /** Too many requests in flight at once for a key, tenant or session token. */
+    public static GatewayException concurrencyLimited(String message) {
+        return new GatewayException(429, "rate_limit_exceeded", "concurrency_limit_exceeded", null, message, 1, null);
+    }
+
+    /** A daily or monthly budget is spent: OpenAI's {@code insufficient_quota}, retry when the period resets. */
+    public static GatewayException budgetExceeded(String message, long secondsUntilReset) {
+        return new GatewayException(
+                429, "insufficient_quota", "budget_exceeded", null, message, secondsUntilReset, null);
+    }
+
+    /** The caller is known but may not do this: a suspended tenant, an address outside the allowlist, a role. */
+    public static GatewayException forbidden(String code, String message) {
+        return new GatewayException(403, "invalid_request_error", code, null, message, -1, null);
+    }
+
     /** A store the gateway depends on is slow or unreachable: a passing condition, worth a retry. */
     public static GatewayException serviceUnavailable(String message, long retryAfterSeconds, Throwable cause) {
         return new GatewayException(

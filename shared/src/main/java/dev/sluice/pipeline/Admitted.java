@@ -1,14 +1,16 @@
 package dev.sluice.pipeline;
 
-import dev.sluice.auth.ApiKey;
+import dev.sluice.auth.Caller;
+import dev.sluice.quota.Grant;
 import dev.sluice.route.Route;
 
 /**
  * A request that passed the front stages (authenticated, parsed, routed, admitted): what the later stages need.
  *
+ * @param grant      what admission reserved, settled by {@link Finish}
  * @param startNanos when the pipeline took the request, for latency and time to first token
  */
-record Admitted<R>(GatewayRequest in, ApiKey key, R request, Route route, long startNanos) {
+record Admitted<R>(GatewayRequest in, Caller caller, R request, Route route, Grant grant, long startNanos) {
 
     String requestId() {
         return in.requestId();

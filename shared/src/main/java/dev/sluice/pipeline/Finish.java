@@ -32,7 +32,8 @@ import org.slf4j.LoggerFactory;
  * then records how it really ended.
  *
  * <p>Cost per request: one usage event built and handed to the publisher (one Kinesis PutRecords in Lambda), once; the
- * estimate's tokenizer runs only when the provider reported no usage.
+ * estimate's tokenizer runs only when the provider reported no usage; the quota settlement (one conditional write per
+ * limited scope, in parallel, none when nothing is limited).
  */
 final class Finish {
     private static final Logger LOG = LoggerFactory.getLogger(Finish.class);
@@ -52,7 +53,7 @@ final class Finish {
         boolean endsAsStream =
                 relay.hasStarted() || (outcome instanceof Outcome.Completed && admitted.request().stream());
         if (!endsAsStream) {
-            publish(chatEvent(outcome, admitted, meter));
+            close(admitted, chatEvent(outcome, admitted, meter));
         }
         try {
             switch (outcome) {
@@ -69,18 +70,20 @@ final class Finish {
             outcome = outcome instanceof Outcome.Failed ? outcome : new Outcome.ClientGone(outcome.served());
         }
         if (endsAsStream) {
-            publish(chatEvent(outcome, admitted, meter));
+            close(admitted, chatEvent(outcome, admitted, meter));
         }
     }
 
     /** Embeddings end with one fixed-length reply: the event is always published before it is sent. */
     void embeddings(Outcome outcome, Admitted<EmbeddingRequest> admitted, EmbeddingResult result, ResponseChannel out) {
         EmbeddingRequest request = admitted.request();
+        UsageEvent event = null;
         if (outcome.served() != null) {
             boolean ok = outcome instanceof Outcome.Completed && result != null;
             TokenUsage tokens = ok ? EmbeddingBodies.usage(request, result) : TokenUsage.ZERO;
-            publish(event(admitted, outcome.served(), tokens, ok && result.usage() == null, outcome, -1, false));
+            event = event(admitted, outcome.served(), tokens, ok && result.usage() == null, outcome, -1, false);
         }
+        close(admitted, event);
         if (outcome instanceof Outcome.Failed failed) {
             ErrorResponder.reject(out, failed.error(), admitted.requestId(), OpenAiErrorFormat.INSTANCE);
             return;
@@ -137,8 +140,8 @@ final class Finish {
                 UsageEvent.SCHEMA_VERSION,
                 admitted.requestId(),
                 clock.millis(),
-                admitted.key().tenantId(),
-                admitted.key().keyId(),
+                admitted.caller().tenantId(),
+                admitted.caller().keyId(),
                 admitted.alias(),
                 deployment.provider(),
                 deployment.upstreamModel(),
@@ -153,7 +156,9 @@ final class Finish {
                 httpStatus(outcome),
                 streamed,
                 estimated,
-                false);
+                false,
+                admitted.caller().level(),
+                admitted.caller().sessionId());
     }
 
     private static String status(Outcome outcome) {
@@ -173,11 +178,22 @@ final class Finish {
         };
     }
 
+    /**
+     * Publishes the request's event and settles its quota reservation to the same tokens and cost, so the counters
+     * and the usage rows agree; a request that reached no deployment settles to nothing but the request itself.
+     */
+    private void close(Admitted<?> admitted, UsageEvent event) {
+        if (event != null) {
+            publish(event);
+        }
+        admitted.grant()
+                .settle(
+                        event == null ? 0 : event.promptTokens() + event.completionTokens(),
+                        event == null ? 0 : event.costMicros());
+    }
+
     /** Usage must not be lost: if the stream refuses it, the event goes to the log whole, to be replayed. */
     private void publish(UsageEvent event) {
-        if (event == null) {
-            return;
-        }
         try {
             usage.publish(event);
         } catch (RuntimeException e) {

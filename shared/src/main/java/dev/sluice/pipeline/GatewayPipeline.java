@@ -2,34 +2,39 @@ package dev.sluice.pipeline;
 
 import dev.sluice.api.ChatRequest;
 import dev.sluice.api.EmbeddingRequest;
-import dev.sluice.auth.ApiKey;
-import dev.sluice.auth.ApiKeyAuthenticator;
+import dev.sluice.auth.Authenticator;
+import dev.sluice.auth.Caller;
 import dev.sluice.call.Failover;
 import dev.sluice.call.Outcome;
 import dev.sluice.error.ErrorFormat;
-import dev.sluice.error.GatewayException;
 import dev.sluice.inbound.InboundDialect;
 import dev.sluice.inbound.anthropic.AnthropicInbound;
 import dev.sluice.inbound.openai.OpenAiErrorFormat;
 import dev.sluice.inbound.openai.OpenAiInbound;
+import dev.sluice.provider.ChatParameters;
 import dev.sluice.provider.ChatStreamListener;
 import dev.sluice.provider.EmbeddingCall;
 import dev.sluice.provider.EmbeddingResult;
 import dev.sluice.provider.ProviderCall;
 import dev.sluice.provider.ProviderRegistry;
-import dev.sluice.quota.Admission;
-import dev.sluice.quota.RequestAdmitter;
+import dev.sluice.quota.Admitter;
+import dev.sluice.quota.Demand;
+import dev.sluice.quota.Grant;
+import dev.sluice.quota.PromptBound;
+import dev.sluice.route.Deployment;
 import dev.sluice.route.Route;
 import dev.sluice.route.RouteResolver;
 import dev.sluice.secret.DeploymentCredentials;
 import dev.sluice.secret.SecretStore;
 import dev.sluice.stream.ErrorResponder;
+import dev.sluice.stream.HeaderChannel;
 import dev.sluice.stream.ResponseChannel;
 import dev.sluice.stream.ResponseRelay;
 import dev.sluice.usage.UsageMeter;
 import dev.sluice.usage.UsagePublisher;
 import java.time.Clock;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
 
@@ -39,9 +44,12 @@ import java.util.function.LongSupplier;
  * closes. Chat in either inbound dialect ({@link InboundDialect}) and embeddings take the same stages.
  */
 public final class GatewayPipeline {
-    private final ApiKeyAuthenticator authenticate;
+    /** The output reserved for a request that sets no {@code max_tokens} when a limit needs a bound. */
+    public static final long DEFAULT_MAX_OUTPUT = 4096;
+
+    private final Authenticator authenticate;
     private final RouteResolver resolveRoute;
-    private final RequestAdmitter admit;
+    private final Admitter admit;
     private final ProviderRegistry providers;
     private final Failover callWithFailover;
     private final Finish finish;
@@ -50,9 +58,9 @@ public final class GatewayPipeline {
     private final LongSupplier nanoClock;
 
     public GatewayPipeline(
-            ApiKeyAuthenticator authenticator,
+            Authenticator authenticator,
             RouteResolver routes,
-            RequestAdmitter admitter,
+            Admitter admitter,
             SecretStore secrets,
             ProviderRegistry providers,
             UsagePublisher usage,
@@ -79,12 +87,21 @@ public final class GatewayPipeline {
         chat(AnthropicInbound.INSTANCE, in, out);
     }
 
-    private void chat(InboundDialect api, GatewayRequest in, ResponseChannel out) {
-        Admitted<ChatRequest> admitted = front(in, out, api.errors(), api::parse, ChatRequest::model);
+    private void chat(InboundDialect api, GatewayRequest in, ResponseChannel client) {
+        Admitted<ChatRequest> admitted = front(
+                in,
+                client,
+                api.errors(),
+                api::parse,
+                ChatRequest::model,
+                (request, route) -> demand(in, request, route));
         if (admitted == null) {
             return;
         }
         ChatRequest request = admitted.request();
+        Grant grant = admitted.grant();
+        grant.outputLimit().ifPresent(limit -> ChatParameters.limitMaxTokens(request, limit));
+        ResponseChannel out = HeaderChannel.adding(client, grant.headers());
         ResponseRelay relay =
                 api.relay(out, in.requestId(), request, clock.instant().getEpochSecond());
         UsageMeter meter = new UsageMeter(nanoClock, admitted.startNanos());
@@ -94,6 +111,7 @@ public final class GatewayPipeline {
                 admitted.route(),
                 new Failover.Progress(meter::hasOutput, relay::hasStarted),
                 deployment -> {
+                    coverFailover(admitted, deployment);
                     var provider = providers.chat(deployment.provider());
                     return credential -> provider.streamChat(
                             new ProviderCall(in.requestId(), request, deployment, credential), listener);
@@ -102,9 +120,16 @@ public final class GatewayPipeline {
     }
 
     /** {@code POST /v1/embeddings}: vectors in OpenAI's list format, float arrays or base64 as the caller asked. */
-    public void embeddings(GatewayRequest in, ResponseChannel out) {
-        Admitted<EmbeddingRequest> admitted =
-                front(in, out, OpenAiErrorFormat.INSTANCE, EmbeddingRequest::parse, EmbeddingRequest::model);
+    public void embeddings(GatewayRequest in, ResponseChannel client) {
+        Admitted<EmbeddingRequest> admitted = front(
+                in,
+                client,
+                OpenAiErrorFormat.INSTANCE,
+                EmbeddingRequest::parse,
+                EmbeddingRequest::model,
+                (request, route) -> Demand.promptOnly(
+                        PromptBound.ofEmbeddings(in.body().length),
+                        route.primary().pricing()));
         if (admitted == null) {
             return;
         }
@@ -112,11 +137,16 @@ public final class GatewayPipeline {
         AtomicReference<EmbeddingResult> result = new AtomicReference<>();
         Outcome outcome =
                 callWithFailover.call(in.requestId(), admitted.route(), Failover.Progress.NONE, deployment -> {
+                    coverFailover(admitted, deployment);
                     var provider = providers.embeddings(deployment.provider(), request.model());
                     return credential -> result.set(
                             provider.embed(new EmbeddingCall(in.requestId(), request, deployment, credential)));
                 });
-        finish.embeddings(outcome, admitted, result.get(), out);
+        finish.embeddings(
+                outcome,
+                admitted,
+                result.get(),
+                HeaderChannel.adding(client, admitted.grant().headers()));
     }
 
     /** {@code POST /v1/messages/count_tokens}, {@code GET /v1/models} and {@code GET /v1/models/{id}}. */
@@ -130,19 +160,39 @@ public final class GatewayPipeline {
             ResponseChannel out,
             ErrorFormat errors,
             Function<byte[], R> parse,
-            Function<R, String> model) {
+            Function<R, String> model,
+            BiFunction<R, Route, Demand> demand) {
         long startNanos = nanoClock.getAsLong();
         try {
-            ApiKey key = authenticate.authenticate(in.authorization(), in.apiKeyHeader());
+            Caller caller = authenticate.authenticate(in.authorization(), in.apiKeyHeader(), in.clientAddress());
             R request = parse.apply(in.body());
-            Route route = resolveRoute.resolve(model.apply(request), key);
-            if (admit.admit(key) instanceof Admission.Denied denied) {
-                throw GatewayException.rateLimited(denied.reason(), denied.retryAfterSeconds());
-            }
-            return new Admitted<>(in, key, request, route, startNanos);
+            Route route = resolveRoute.resolve(model.apply(request), caller);
+            Grant grant = admit.admit(caller.scopes(), demand.apply(request, route), in.requestId());
+            return new Admitted<>(in, caller, request, route, grant, startNanos);
         } catch (RuntimeException e) {
             ErrorResponder.reject(out, e, in.requestId(), errors);
             return null;
+        }
+    }
+
+    /**
+     * The most a chat request can cost at its first deployment's prices: its prompt's upper bound and the output it
+     * asked for (or the deployment's {@code maxOutputTokens} option, default {@value #DEFAULT_MAX_OUTPUT}, when it
+     * asked for none and a limit needs a bound).
+     */
+    private static Demand demand(GatewayRequest in, ChatRequest request, Route route) {
+        Deployment first = route.primary();
+        return new Demand(
+                PromptBound.ofChat(in.body().length, request),
+                ChatParameters.maxTokens(request),
+                Long.parseLong(first.option("maxOutputTokens", Long.toString(DEFAULT_MAX_OUTPUT))),
+                first.pricing());
+    }
+
+    /** A failover to a deployment priced higher than the reservation first reserves the difference. */
+    private static void coverFailover(Admitted<?> admitted, Deployment deployment) {
+        if (deployment != admitted.route().primary()) {
+            admitted.grant().cover(deployment.pricing());
         }
     }
 }

@@ -3,8 +3,8 @@ package dev.sluice.pipeline;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.api.ChatRequest;
 import dev.sluice.api.JsonBodies;
-import dev.sluice.auth.ApiKey;
-import dev.sluice.auth.ApiKeyAuthenticator;
+import dev.sluice.auth.Authenticator;
+import dev.sluice.auth.Caller;
 import dev.sluice.inbound.InboundDialect;
 import dev.sluice.inbound.anthropic.AnthropicErrorFormat;
 import dev.sluice.inbound.anthropic.AnthropicInbound;
@@ -21,10 +21,10 @@ import dev.sluice.usage.TokenEstimator;
  * format, and Anthropic's token counting. Authenticated like every call; not billed, not counted against quotas.
  */
 public final class ModelEndpoints {
-    private final ApiKeyAuthenticator authenticator;
+    private final Authenticator authenticator;
     private final RouteResolver routes;
 
-    ModelEndpoints(ApiKeyAuthenticator authenticator, RouteResolver routes) {
+    ModelEndpoints(Authenticator authenticator, RouteResolver routes) {
         this.authenticator = authenticator;
         this.routes = routes;
     }
@@ -46,19 +46,19 @@ public final class ModelEndpoints {
     /** {@code POST /v1/messages/count_tokens}: the gateway tokenizer's estimate for a route the key may use. */
     public void countTokens(GatewayRequest in, ResponseChannel out) {
         ErrorResponder.answer(out, in.requestId(), AnthropicErrorFormat.INSTANCE, () -> {
-            ApiKey key = authenticate(in);
+            Caller caller = authenticate(in);
             ObjectNode body = JsonBodies.object(in.body());
             if (!body.has("max_tokens")) {
                 body.put("max_tokens", 1); // count_tokens takes no max_tokens; the translation requires one
             }
             ChatRequest request = AnthropicMessagesRequest.of(body).toChatRequest();
-            routes.resolve(request.model(), key);
+            routes.resolve(request.model(), caller);
             return Json.MAPPER.createObjectNode().put("input_tokens", TokenEstimator.ofChatRequest(request));
         });
     }
 
-    private ApiKey authenticate(GatewayRequest in) {
-        return authenticator.authenticate(in.authorization(), in.apiKeyHeader());
+    private Caller authenticate(GatewayRequest in) {
+        return authenticator.authenticate(in.authorization(), in.apiKeyHeader(), in.clientAddress());
     }
 
     /** Anthropic's SDKs send {@code anthropic-version} on every call; everyone else gets OpenAI's format. */

@@ -65,6 +65,24 @@ public final class ChatParameters {
         return body.hasNonNull("max_tokens") ? body.get("max_tokens").asInt() : -1;
     }
 
+    /**
+     * Lowers the output bound to {@code limit}: in the field(s) the caller used, else in {@code max_completion_tokens}
+     * (OpenAI's current name; the presets that need {@code max_tokens} rename it, other providers read both).
+     */
+    public static void limitMaxTokens(ChatRequest request, long limit) {
+        ObjectNode body = request.body();
+        boolean set = false;
+        for (String field : List.of("max_completion_tokens", "max_tokens")) {
+            if (body.hasNonNull(field)) {
+                body.put(field, Math.min(limit, body.get(field).asLong()));
+                set = true;
+            }
+        }
+        if (!set) {
+            body.put("max_completion_tokens", limit);
+        }
+    }
+
     /** {@code stop} as a list (OpenAI allows a string or an array of up to 4). */
     public static List<String> stop(ChatRequest request) {
         JsonNode stop = request.body().get("stop");

@@ -1,27 +1,105 @@
 package dev.sluice.quota;
 
+import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Counters in one JVM's memory: the fake for unit tests only. Never use it to serve traffic: Lambda instances
- * share nothing, so limits kept here would be multiplied by the number of instances.
+ * Counters in one JVM's memory, with the same windows, slots and settlement as the DynamoDB ledger: the fake for unit
+ * tests and SnapStart priming. Never use it to serve traffic: Lambda instances share nothing, so limits kept here
+ * would be multiplied by the number of instances.
  */
 public final class InMemoryQuotaLedger implements QuotaLedger {
-    private final Map<String, Long> counters = new ConcurrentHashMap<>();
+    private final Map<String, Counters> scopes = new ConcurrentHashMap<>();
+    private final Duration maxRequestDuration;
+
+    public InMemoryQuotaLedger() {
+        this(Duration.ofMinutes(15));
+    }
+
+    public InMemoryQuotaLedger(Duration maxRequestDuration) {
+        this.maxRequestDuration = maxRequestDuration;
+    }
 
     @Override
-    public boolean tryTake(String counter, long amount, long limit, Instant expiresAt) {
-        boolean[] taken = {false};
-        counters.compute(counter, (name, used) -> {
-            long current = used == null ? 0 : used;
-            if (current + amount <= limit) {
-                taken[0] = true;
-                return current + amount;
+    public Taking reserve(String scopeId, Limits limits, Charge charge, String slotId, Instant now) {
+        Counters counters = scopes.computeIfAbsent(scopeId, id -> new Counters());
+        boolean takesSlot = slotId != null && limits.maxConcurrent() > 0;
+        Windows windows = Windows.at(now);
+        synchronized (counters) {
+            counters.roll(windows, now);
+            if (!counters.usage().admits(limits, charge, takesSlot)) {
+                return new Taking.Refused(counters.usage());
             }
-            return current;
-        });
-        return taken[0];
+            counters.add(limits, charge, 1);
+            if (takesSlot) {
+                counters.slots.put(slotId, now.plus(maxRequestDuration));
+            }
+            return new Taking.Taken(
+                    new Reservation(scopeId, limits, charge, takesSlot ? slotId : null, windows), counters.usage());
+        }
+    }
+
+    @Override
+    public void settle(Reservation reservation, Charge actual, Instant now) {
+        Counters counters = scopes.get(reservation.scopeId());
+        if (counters == null) {
+            return;
+        }
+        synchronized (counters) {
+            counters.roll(Windows.at(now), now);
+            Windows then = reservation.windows();
+            Limits limits = reservation.limits();
+            Limits stillCurrent = new Limits(
+                    then.minute() == counters.windows.minute() ? limits.requestsPerMinute() : 0,
+                    then.minute() == counters.windows.minute() ? limits.tokensPerMinute() : 0,
+                    0,
+                    then.day() == counters.windows.day() ? limits.budgetMicrosPerDay() : 0,
+                    then.month() == counters.windows.month() ? limits.budgetMicrosPerMonth() : 0);
+            counters.add(stillCurrent, reservation.charge(), -1);
+            counters.add(stillCurrent, actual, 1);
+            if (reservation.slotId() != null) {
+                counters.slots.remove(reservation.slotId());
+            }
+        }
+    }
+
+    /** One scope's counters; guarded by its own monitor. */
+    private static final class Counters {
+        Windows windows = new Windows(-1, -1, -1);
+        long requests;
+        long tokens;
+        long microsToday;
+        long microsThisMonth;
+        final Map<String, Instant> slots = new HashMap<>();
+
+        void roll(Windows now, Instant instant) {
+            if (now.minute() != windows.minute()) {
+                requests = 0;
+                tokens = 0;
+            }
+            if (now.day() != windows.day()) {
+                microsToday = 0;
+            }
+            if (now.month() != windows.month()) {
+                microsThisMonth = 0;
+            }
+            windows = now;
+            slots.values().removeIf(expiry -> !expiry.isAfter(instant));
+        }
+
+        /** Adds (sign 1) or removes (-1) a charge in the dimensions that have a limit: the others are not counted. */
+        void add(Limits limits, Charge charge, long sign) {
+            requests += limits.requestsPerMinute() > 0 ? sign * charge.requests() : 0;
+            tokens += limits.tokensPerMinute() > 0 ? sign * charge.tokens() : 0;
+            microsToday += limits.budgetMicrosPerDay() > 0 ? sign * charge.micros() : 0;
+            microsThisMonth += limits.budgetMicrosPerMonth() > 0 ? sign * charge.micros() : 0;
+        }
+
+        ScopeUsage usage() {
+            return new ScopeUsage(requests, tokens, microsToday, microsThisMonth, slots.size());
+        }
     }
 }

@@ -3,16 +3,37 @@ package dev.sluice.quota;
 import java.time.Instant;
 
 /**
- * Shared counters that every instance of the gateway sees. Implementations must take a unit atomically and
- * conditionally in one step (no read-then-write), so that N concurrent callers against a limit L admit at most L.
+ * Shared counters every instance of the gateway sees: the one port behind admission, so the strategy behind it (one
+ * conditional write per scope and request today; local leases or speculative admission later) can change without
+ * touching the stages.
+ *
+ * <p>The contract: {@link #reserve} takes a charge (and a concurrency slot) from every limited dimension of a scope in
+ * one atomic, conditional step (never read-then-write), so any number of concurrent callers admit at most each limit;
+ * {@link #settle} replaces the reserved charge by the real one and frees the slot. A slot that is never settled (a
+ * crashed instance) expires after the ledger's maximum request duration. Dimensions without a limit are not counted.
  */
 public interface QuotaLedger {
 
     /**
-     * Adds {@code amount} to {@code counter} unless that would take it over {@code limit}.
+     * Takes {@code charge} from {@code scopeId} unless a limit would be exceeded.
      *
-     * @param expiresAt when the counter may be forgotten (its window has passed)
-     * @return true when taken, false when the limit is reached
+     * @param slotId the request id that holds a concurrency slot when {@code limits.maxConcurrent() > 0}; null to take
+     *               no slot (an extension of a reservation that holds one already)
      */
-    boolean tryTake(String counter, long amount, long limit, Instant expiresAt);
+    Taking reserve(String scopeId, Limits limits, Charge charge, String slotId, Instant now);
+
+    /**
+     * Replaces what {@code reservation} took by {@code actual} in the windows that are still current, and frees its
+     * slot. {@link Charge#ZERO} undoes a reservation entirely (compensation when another scope refused).
+     */
+    void settle(Reservation reservation, Charge actual, Instant now);
+
+    /** The answer of {@link #reserve}. */
+    sealed interface Taking {
+        /** @param after the scope's usage including this charge, for the rate-limit headers */
+        record Taken(Reservation reservation, ScopeUsage after) implements Taking {}
+
+        /** @param current the scope's usage that left no room, for the answer and for clamping the output */
+        record Refused(ScopeUsage current) implements Taking {}
+    }
 }

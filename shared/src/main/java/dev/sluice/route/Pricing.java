@@ -24,4 +24,26 @@ public record Pricing(long inputPerMillion, long outputPerMillion, long cachedIn
                 Math.multiplyExact(completionTokens, outputPerMillion));
         return (millionths + 500_000) / 1_000_000;
     }
+
+    /**
+     * The most output tokens a call with {@code promptTokens} (uncached) can produce without costing more than
+     * {@code budgetMicros}, after {@link #costMicros}' rounding; -1 when the prompt alone costs more, and
+     * {@link Long#MAX_VALUE} when output is free.
+     */
+    public long maxOutputTokensWithin(long promptTokens, long budgetMicros) {
+        if (costMicros(promptTokens, 0, 0) > budgetMicros) {
+            return -1;
+        }
+        if (outputPerMillion == 0) {
+            return Long.MAX_VALUE;
+        }
+        try {
+            // costMicros rounds half up: cost <= budget  <=>  millionths <= budget * 1e6 + 499_999
+            long room = Math.addExact(Math.multiplyExact(budgetMicros, 1_000_000L), 499_999L)
+                    - Math.multiplyExact(promptTokens, inputPerMillion);
+            return room / outputPerMillion;
+        } catch (ArithmeticException beyondAnyBudget) {
+            return Long.MAX_VALUE;
+        }
+    }
 }

@@ -24,4 +24,16 @@ public final class Attributes {
         AttributeValue value = item.get(name);
         return value == null || value.n() == null ? fallback : Long.parseLong(value.n());
     }
+
+    /** A string set, or nothing when empty (DynamoDB has no empty sets). */
+    public static void putStrings(Map<String, AttributeValue> item, String name, java.util.Collection<String> values) {
+        if (!values.isEmpty()) {
+            item.put(name, AttributeValue.fromSs(values.stream().sorted().toList()));
+        }
+    }
+
+    public static java.util.Set<String> strings(Map<String, AttributeValue> item, String name) {
+        AttributeValue value = item.get(name);
+        return value == null || !value.hasSs() ? java.util.Set.of() : java.util.Set.copyOf(value.ss());
+    }
 }

@@ -2,9 +2,11 @@ package dev.sluice.store;
 
 import dev.sluice.auth.ApiKey;
 import dev.sluice.auth.KeyRepository;
+import dev.sluice.auth.StoredKey;
 import dev.sluice.cache.TtlCache;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -39,5 +41,15 @@ public final class CachedKeyRepository implements KeyRepository {
     public void put(String keyHash, ApiKey key) {
         delegate.put(keyHash, key);
         cache.invalidate(keyHash);
+    }
+
+    @Override
+    public List<StoredKey> findByTenant(String tenantId) {
+        return delegate.findByTenant(tenantId);
+    }
+
+    @Override
+    public Optional<StoredKey> findById(String keyId) {
+        return delegate.findById(keyId);
     }
 }

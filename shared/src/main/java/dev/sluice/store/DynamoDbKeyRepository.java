@@ -1,20 +1,24 @@
 package dev.sluice.store;
 
 import dev.sluice.auth.ApiKey;
-import dev.sluice.auth.KeyLimits;
 import dev.sluice.auth.KeyRepository;
+import dev.sluice.auth.StoredKey;
 import dev.sluice.aws.AwsFailures;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 
-/** API keys in DynamoDB, one item per key, keyed by the SHA-256 hex of the key. */
+/**
+ * API keys in DynamoDB, one item per key, keyed by the SHA-256 hex of the key. Two indexes serve management only:
+ * {@value SluiceTables#KEYS_BY_TENANT} (a tenant's keys) and {@value SluiceTables#KEYS_BY_ID} (a key by its id).
+ */
 public final class DynamoDbKeyRepository implements KeyRepository {
     private final DynamoDbClient dynamo;
     private final String table;
@@ -32,17 +36,7 @@ public final class DynamoDbKeyRepository implements KeyRepository {
         } catch (SdkException e) {
             throw AwsFailures.translate(e);
         }
-        if (item == null || item.isEmpty()) {
-            return Optional.empty();
-        }
-        return Optional.of(new ApiKey(
-                Attributes.string(item, "keyId"),
-                Attributes.string(item, "tenantId"),
-                Attributes.string(item, "name"),
-                ApiKey.Status.valueOf(Attributes.string(item, "status")),
-                item.containsKey("models") ? Set.copyOf(item.get("models").ss()) : Set.of(),
-                new KeyLimits(Attributes.number(item, "rpm", 0)),
-                item.containsKey("expiresAt") ? Instant.ofEpochSecond(Attributes.number(item, "expiresAt", 0)) : null));
+        return item == null || item.isEmpty() ? Optional.empty() : Optional.of(keyOf(item));
     }
 
     /** The one read of the request path; SnapStart priming builds it here too, so the two cannot drift. */
@@ -57,19 +51,61 @@ public final class DynamoDbKeyRepository implements KeyRepository {
     public void put(String keyHash, ApiKey key) {
         Map<String, AttributeValue> item = new HashMap<>();
         item.put(SluiceTables.KEY_HASH, Attributes.s(keyHash));
-        item.put("keyId", Attributes.s(key.keyId()));
-        item.put("tenantId", Attributes.s(key.tenantId()));
+        item.put(SluiceTables.KEY_ID, Attributes.s(key.keyId()));
+        item.put(SluiceTables.TENANT_ID, Attributes.s(key.tenantId()));
         item.put("name", Attributes.s(key.name()));
+        item.put("role", Attributes.s(key.role().wireName()));
         item.put("status", Attributes.s(key.status().name()));
-        if (!key.allowedModels().isEmpty()) {
-            item.put(
-                    "models",
-                    AttributeValue.fromSs(key.allowedModels().stream().sorted().toList()));
-        }
-        item.put("rpm", Attributes.n(key.limits().requestsPerMinute()));
+        Attributes.putStrings(item, "models", key.allowedModels());
+        LimitAttributes.put(item, key.limits());
         if (key.expiresAt() != null) {
             item.put("expiresAt", Attributes.n(key.expiresAt().getEpochSecond()));
         }
-        dynamo.putItem(r -> r.tableName(table).item(item));
+        try {
+            dynamo.putItem(r -> r.tableName(table).item(item));
+        } catch (SdkException e) {
+            throw AwsFailures.translate(e);
+        }
+    }
+
+    @Override
+    public List<StoredKey> findByTenant(String tenantId) {
+        return query(SluiceTables.KEYS_BY_TENANT, SluiceTables.TENANT_ID, tenantId);
+    }
+
+    @Override
+    public Optional<StoredKey> findById(String keyId) {
+        return query(SluiceTables.KEYS_BY_ID, SluiceTables.KEY_ID, keyId).stream()
+                .findFirst();
+    }
+
+    private List<StoredKey> query(String index, String attribute, String value) {
+        QueryRequest query = QueryRequest.builder()
+                .tableName(table)
+                .indexName(index)
+                .keyConditionExpression("#k = :v")
+                .expressionAttributeNames(Map.of("#k", attribute))
+                .expressionAttributeValues(Map.of(":v", Attributes.s(value)))
+                .build();
+        try {
+            return dynamo.queryPaginator(query).items().stream()
+                    .map(item -> new StoredKey(Attributes.string(item, SluiceTables.KEY_HASH), keyOf(item)))
+                    .toList();
+        } catch (SdkException e) {
+            throw AwsFailures.translate(e);
+        }
+    }
+
+    private static ApiKey keyOf(Map<String, AttributeValue> item) {
+        String role = Attributes.string(item, "role");
+        return new ApiKey(
+                Attributes.string(item, SluiceTables.KEY_ID),
+                Attributes.string(item, SluiceTables.TENANT_ID),
+                Attributes.string(item, "name"),
+                ApiKey.Role.fromWire(role == null ? "app" : role),
+                ApiKey.Status.valueOf(Attributes.string(item, "status")),
+                Attributes.strings(item, "models"),
+                LimitAttributes.read(item),
+                item.containsKey("expiresAt") ? Instant.ofEpochSecond(Attributes.number(item, "expiresAt", 0)) : null);
     }
 }

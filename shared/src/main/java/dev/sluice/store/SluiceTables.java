@@ -1,11 +1,15 @@
 package dev.sluice.store;
 
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
 import software.amazon.awssdk.services.dynamodb.model.BillingMode;
+import software.amazon.awssdk.services.dynamodb.model.GlobalSecondaryIndex;
 import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
 import software.amazon.awssdk.services.dynamodb.model.KeyType;
+import software.amazon.awssdk.services.dynamodb.model.ProjectionType;
 import software.amazon.awssdk.services.dynamodb.model.ResourceInUseException;
 import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 
@@ -20,11 +24,18 @@ public final class SluiceTables {
     public static final String TENANT = "tenant";
     public static final String PERIOD = "period";
     public static final String EXPIRES_AT = "expiresAt";
+    public static final String TENANT_ID = "tenantId";
+    public static final String KEY_ID = "keyId";
+    /** Keys table index: a tenant's keys (management only). */
+    public static final String KEYS_BY_TENANT = "byTenant";
+    /** Keys table index: a key by its printable id (management only). */
+    public static final String KEYS_BY_ID = "byKeyId";
 
     private SluiceTables() {}
 
     public static void createAll(DynamoDbClient dynamo, TableNames names) {
-        create(dynamo, names.keys(), KEY_HASH, null);
+        create(dynamo, names.keys(), KEY_HASH, null, keyIndexes());
+        create(dynamo, names.tenants(), TENANT_ID, null);
         create(dynamo, names.routes(), ALIAS, null);
         create(dynamo, names.counters(), COUNTER, null);
         create(dynamo, names.usage(), TENANT, PERIOD);
@@ -37,17 +48,48 @@ public final class SluiceTables {
     }
 
     private static void create(DynamoDbClient dynamo, String table, String hashKey, String rangeKey) {
-        List<AttributeDefinition> attributes = rangeKey == null
-                ? List.of(stringAttribute(hashKey))
-                : List.of(stringAttribute(hashKey), stringAttribute(rangeKey));
+        create(dynamo, table, hashKey, rangeKey, List.of());
+    }
+
+    private static List<GlobalSecondaryIndex> keyIndexes() {
+        return List.of(
+                GlobalSecondaryIndex.builder()
+                        .indexName(KEYS_BY_TENANT)
+                        .keySchema(key(TENANT_ID, KeyType.HASH), key(KEY_ID, KeyType.RANGE))
+                        .projection(p -> p.projectionType(ProjectionType.ALL))
+                        .build(),
+                GlobalSecondaryIndex.builder()
+                        .indexName(KEYS_BY_ID)
+                        .keySchema(key(KEY_ID, KeyType.HASH))
+                        .projection(p -> p.projectionType(ProjectionType.ALL))
+                        .build());
+    }
+
+    private static void create(
+            DynamoDbClient dynamo, String table, String hashKey, String rangeKey, List<GlobalSecondaryIndex> indexes) {
+        Set<String> names = new LinkedHashSet<>();
+        names.add(hashKey);
+        if (rangeKey != null) {
+            names.add(rangeKey);
+        }
+        for (GlobalSecondaryIndex index : indexes) {
+            index.keySchema().forEach(element -> names.add(element.attributeName()));
+        }
+        List<AttributeDefinition> attributes =
+                names.stream().map(SluiceTables::stringAttribute).toList();
         List<KeySchemaElement> keys = rangeKey == null
                 ? List.of(key(hashKey, KeyType.HASH))
                 : List.of(key(hashKey, KeyType.HASH), key(rangeKey, KeyType.RANGE));
         try {
-            dynamo.createTable(r -> r.tableName(table)
-                    .billingMode(BillingMode.PAY_PER_REQUEST)
-                    .attributeDefinitions(attributes)
-                    .keySchema(keys));
+            dynamo.createTable(r -> {
+                r.tableName(table)
+                        .billingMode(BillingMode.PAY_PER_REQUEST)
+                        .attributeDefinitions(attributes)
+                        .keySchema(keys);
+                if (!indexes.isEmpty()) {
+                    r.globalSecondaryIndexes(indexes);
+                }
+            });
             dynamo.waiter().waitUntilTableExists(r -> r.tableName(table));
         } catch (ResourceInUseException alreadyThere) {
             // Idempotent: an existing table is what we wanted.

@@ -3,7 +3,7 @@ package dev.sluice.store;
 import java.util.Map;
 
 /** The DynamoDB tables of one Sluice deployment; names come from configuration, never from constants. */
-public record TableNames(String keys, String routes, String counters, String usage) {
+public record TableNames(String keys, String routes, String counters, String usage, String tenants) {
 
     /** Reads {@code SLUICE_KEYS_TABLE} etc., defaulting to {@code sluice-keys} etc. with an optional prefix. */
     public static TableNames fromEnvironment(Map<String, String> env) {
@@ -12,10 +12,12 @@ public record TableNames(String keys, String routes, String counters, String usa
                 env.getOrDefault("SLUICE_KEYS_TABLE", prefix + "keys"),
                 env.getOrDefault("SLUICE_ROUTES_TABLE", prefix + "routes"),
                 env.getOrDefault("SLUICE_COUNTERS_TABLE", prefix + "rate-counters"),
-                env.getOrDefault("SLUICE_USAGE_TABLE", prefix + "usage"));
+                env.getOrDefault("SLUICE_USAGE_TABLE", prefix + "usage"),
+                env.getOrDefault("SLUICE_TENANTS_TABLE", prefix + "tenants"));
     }
 
     public static TableNames withPrefix(String prefix) {
-        return new TableNames(prefix + "keys", prefix + "routes", prefix + "rate-counters", prefix + "usage");
+        return new TableNames(
+                prefix + "keys", prefix + "routes", prefix + "rate-counters", prefix + "usage", prefix + "tenants");
     }
 }

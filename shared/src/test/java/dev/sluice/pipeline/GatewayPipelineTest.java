@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sluice.auth.ApiKey;
-import dev.sluice.auth.ApiKeyAuthenticator;
 import dev.sluice.auth.ApiKeys;
+import dev.sluice.auth.Authenticator;
 import dev.sluice.auth.InMemoryKeyRepository;
-import dev.sluice.auth.KeyLimits;
+import dev.sluice.auth.InMemoryTenantRepository;
 import dev.sluice.error.GatewayException;
 import dev.sluice.error.RetriableUpstreamException;
 import dev.sluice.json.Json;
@@ -18,8 +18,9 @@ import dev.sluice.provider.ProviderRegistry;
 import dev.sluice.provider.StreamChunk;
 import dev.sluice.provider.StreamDelta;
 import dev.sluice.provider.demo.DemoProvider;
+import dev.sluice.quota.Admitter;
 import dev.sluice.quota.InMemoryQuotaLedger;
-import dev.sluice.quota.RequestAdmitter;
+import dev.sluice.quota.Limits;
 import dev.sluice.route.Deployment;
 import dev.sluice.route.InMemoryRouteRepository;
 import dev.sluice.route.Pricing;
@@ -44,6 +45,8 @@ import org.junit.jupiter.api.Test;
 class GatewayPipelineTest {
     private final MutableClock clock = new MutableClock(Instant.parse("2026-11-23T10:00:00Z"));
     private final InMemoryKeyRepository keys = new InMemoryKeyRepository();
+    private final InMemoryTenantRepository tenants = new InMemoryTenantRepository();
+    private final InMemoryQuotaLedger ledger = new InMemoryQuotaLedger();
     private final InMemoryRouteRepository routes = new InMemoryRouteRepository();
     private final InMemoryUsagePublisher usage = new InMemoryUsagePublisher();
     private final ScriptedProvider scripted = new ScriptedProvider();
@@ -72,9 +75,9 @@ class GatewayPipelineTest {
         routes.put(new Route("needs-secret", List.of(new Deployment("scripted", "up-1", null, "missing", null, null))));
         key = store("tenant-a", 0);
         pipeline = new GatewayPipeline(
-                new ApiKeyAuthenticator(keys, clock),
+                new Authenticator(keys, tenants, clock),
                 new RouteResolver(routes),
-                new RequestAdmitter(new InMemoryQuotaLedger(), clock),
+                new Admitter(ledger, clock),
                 new LocalSecretStore(Map.of("SLUICE_SECRET_BAD", "sk-live-secret\r\nX-Injected: 1")),
                 new ProviderRegistry(List.of(new DemoProvider(Duration.ZERO), scripted)),
                 usage,
@@ -88,7 +91,14 @@ class GatewayPipelineTest {
         keys.put(
                 hash,
                 new ApiKey(
-                        ApiKeys.keyIdFor(hash), tenant, "k", ApiKey.Status.ACTIVE, Set.of(), new KeyLimits(rpm), null));
+                        ApiKeys.keyIdFor(hash),
+                        tenant,
+                        "k",
+                        ApiKey.Role.APP,
+                        ApiKey.Status.ACTIVE,
+                        Set.of(),
+                        Limits.requestsPerMinute(rpm),
+                        null));
         return plain;
     }
 
@@ -435,9 +445,9 @@ class GatewayPipelineTest {
         RecordingChannel channel = new RecordingChannel();
         List<Integer> statusAtPublish = new java.util.ArrayList<>();
         pipeline = new GatewayPipeline(
-                new ApiKeyAuthenticator(keys, clock),
+                new Authenticator(keys, tenants, clock),
                 new RouteResolver(routes),
-                new RequestAdmitter(new InMemoryQuotaLedger(), clock),
+                new Admitter(ledger, clock),
                 new LocalSecretStore(Map.of()),
                 new ProviderRegistry(List.of(scripted)),
                 event -> statusAtPublish.add(channel.status),
@@ -453,9 +463,9 @@ class GatewayPipelineTest {
     private List<String> publishMoments(String body, RecordingChannel channel) {
         List<String> moments = new java.util.ArrayList<>();
         pipeline = new GatewayPipeline(
-                new ApiKeyAuthenticator(keys, clock),
+                new Authenticator(keys, tenants, clock),
                 new RouteResolver(routes),
-                new RequestAdmitter(new InMemoryQuotaLedger(), clock),
+                new Admitter(ledger, clock),
                 new LocalSecretStore(Map.of()),
                 new ProviderRegistry(List.of(new DemoProvider(Duration.ZERO), scripted)),
                 event -> moments.add(event.status() + " status=" + channel.status + " body=" + channel.body.size()

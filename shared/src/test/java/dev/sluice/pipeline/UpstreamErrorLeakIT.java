@@ -3,16 +3,17 @@ package dev.sluice.pipeline;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.auth.ApiKey;
-import dev.sluice.auth.ApiKeyAuthenticator;
 import dev.sluice.auth.ApiKeys;
+import dev.sluice.auth.Authenticator;
 import dev.sluice.auth.InMemoryKeyRepository;
-import dev.sluice.auth.KeyLimits;
+import dev.sluice.auth.InMemoryTenantRepository;
 import dev.sluice.provider.ProviderRegistry;
 import dev.sluice.provider.anthropic.AnthropicProvider;
 import dev.sluice.provider.gemini.GeminiProvider;
 import dev.sluice.provider.openai.OpenAiCompatibleProvider;
+import dev.sluice.quota.Admitter;
 import dev.sluice.quota.InMemoryQuotaLedger;
-import dev.sluice.quota.RequestAdmitter;
+import dev.sluice.quota.Limits;
 import dev.sluice.route.Deployment;
 import dev.sluice.route.InMemoryRouteRepository;
 import dev.sluice.route.Pricing;
@@ -62,13 +63,20 @@ class UpstreamErrorLeakIT {
         keys.put(
                 hash,
                 new ApiKey(
-                        ApiKeys.keyIdFor(hash), "t", "k", ApiKey.Status.ACTIVE, Set.of(), KeyLimits.UNLIMITED, null));
+                        ApiKeys.keyIdFor(hash),
+                        "t",
+                        "k",
+                        ApiKey.Role.APP,
+                        ApiKey.Status.ACTIVE,
+                        Set.of(),
+                        Limits.NONE,
+                        null));
         Clock clock = Clock.systemUTC();
         Duration connect = Duration.ofSeconds(2);
         pipeline = new GatewayPipeline(
-                new ApiKeyAuthenticator(keys, clock),
+                new Authenticator(keys, new InMemoryTenantRepository(), clock),
                 new RouteResolver(routes),
-                new RequestAdmitter(new InMemoryQuotaLedger(), clock),
+                new Admitter(new InMemoryQuotaLedger(), clock),
                 new LocalSecretStore(Map.of(LocalSecretStore.variableFor("upstream"), "sk-gateway")),
                 new ProviderRegistry(List.of(
                         new OpenAiCompatibleProvider(connect),

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.auth.ApiKey;
 import dev.sluice.auth.ApiKeys;
-import dev.sluice.auth.KeyLimits;
 import dev.sluice.cache.TtlCache;
+import dev.sluice.quota.Limits;
 import dev.sluice.testing.LocalDynamoDb;
 import dev.sluice.testing.ParkedCallers;
 import java.time.Clock;
@@ -126,9 +126,10 @@ class CachedKeyRepositoryIT {
                         ApiKeys.keyIdFor(hash),
                         tenant,
                         "test",
+                        ApiKey.Role.APP,
                         ApiKey.Status.ACTIVE,
                         Set.of(),
-                        KeyLimits.UNLIMITED,
+                        Limits.NONE,
                         null));
         return hash;
     }

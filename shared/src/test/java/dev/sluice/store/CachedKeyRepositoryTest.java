@@ -5,8 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.sluice.auth.ApiKey;
 import dev.sluice.auth.ApiKeys;
 import dev.sluice.auth.InMemoryKeyRepository;
-import dev.sluice.auth.KeyLimits;
 import dev.sluice.auth.KeyRepository;
+import dev.sluice.auth.StoredKey;
+import dev.sluice.quota.Limits;
 import dev.sluice.testing.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
@@ -75,7 +76,8 @@ class CachedKeyRepositoryTest {
     }
 
     private static ApiKey key(String tenant) {
-        return new ApiKey("key_" + tenant, tenant, "test", ApiKey.Status.ACTIVE, Set.of(), KeyLimits.UNLIMITED, null);
+        return new ApiKey(
+                "key_" + tenant, tenant, "test", ApiKey.Role.APP, ApiKey.Status.ACTIVE, Set.of(), Limits.NONE, null);
     }
 
     /** The repository port with a read counter: what the cache saves is what this does not count. */
@@ -92,6 +94,16 @@ class CachedKeyRepositoryTest {
         @Override
         public void put(String keyHash, ApiKey key) {
             keys.put(keyHash, key);
+        }
+
+        @Override
+        public List<StoredKey> findByTenant(String tenantId) {
+            return keys.findByTenant(tenantId);
+        }
+
+        @Override
+        public Optional<StoredKey> findById(String keyId) {
+            return keys.findById(keyId);
         }
     }
 }

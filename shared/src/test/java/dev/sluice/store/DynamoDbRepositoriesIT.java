@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.auth.ApiKey;
 import dev.sluice.auth.ApiKeys;
-import dev.sluice.auth.KeyLimits;
+import dev.sluice.quota.Limits;
 import dev.sluice.route.Deployment;
 import dev.sluice.route.Pricing;
 import dev.sluice.route.Route;
@@ -37,9 +37,10 @@ class DynamoDbRepositoriesIT {
                 ApiKeys.keyIdFor(hash),
                 "tenant-a",
                 "ci",
+                ApiKey.Role.APP,
                 ApiKey.Status.ACTIVE,
                 Set.of("demo", "gpt"),
-                new KeyLimits(60),
+                Limits.requestsPerMinute(60),
                 Instant.parse("2027-01-01T00:00:00Z"));
 
         keys.put(hash, key);

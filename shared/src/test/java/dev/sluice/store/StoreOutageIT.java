@@ -5,10 +5,12 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.sluice.auth.ApiKey;
 import dev.sluice.auth.ApiKeys;
-import dev.sluice.auth.KeyLimits;
 import dev.sluice.aws.AwsClients;
 import dev.sluice.aws.AwsSettings;
 import dev.sluice.error.GatewayException;
+import dev.sluice.quota.Charge;
+import dev.sluice.quota.Limits;
+import dev.sluice.quota.QuotaLedger;
 import dev.sluice.route.Deployment;
 import dev.sluice.route.Route;
 import dev.sluice.secret.SecretsManagerSecretStore;
@@ -44,6 +46,9 @@ class StoreOutageIT {
     /** A hang guard, far above the 1.5 s budget: a call that outlives it did not respect its timeout. */
     private static final long HANG_GUARD_MILLIS = 10_000;
 
+    private static final Limits LIMITS = new Limits(100, 10_000, 10, 1_000_000, 10_000_000);
+    private static final Charge CHARGE = new Charge(1, 100, 10);
+
     private final OutageProxy proxy =
             OutageProxy.forwardingTo(LocalDynamoDb.shared().endpoint());
     private DynamoDbClient dynamo;
@@ -65,9 +70,10 @@ class StoreOutageIT {
                                     "key_outage",
                                     "tenant-a",
                                     "test",
+                                    ApiKey.Role.APP,
                                     ApiKey.Status.ACTIVE,
                                     Set.of(),
-                                    new KeyLimits(100),
+                                    Limits.requestsPerMinute(100),
                                     null));
             new DynamoDbRouteRepository(direct, names.routes())
                     .put(new Route("demo", List.of(new Deployment("demo", "demo-1", null, null, null, null))));
@@ -94,16 +100,15 @@ class StoreOutageIT {
         assertUnavailable(() -> keys.findByHash(keyHash));
         assertUnavailable(() -> routes.find("demo"));
         assertUnavailable(routes::findAll);
-        assertUnavailable(
-                () -> ledger.tryTake("rpm#key_outage#1", 1, 100, Instant.now().plusSeconds(300)));
+        assertUnavailable(() -> ledger.reserve("key#key_outage", LIMITS, CHARGE, "req_1", Instant.now()));
 
         proxy.mode(OutageProxy.Mode.FORWARD);
 
         assertThat(keys.findByHash(keyHash)).map(ApiKey::tenantId).contains("tenant-a");
         assertThat(routes.find("demo")).isPresent();
         assertThat(routes.findAll()).hasSize(1);
-        assertThat(ledger.tryTake("rpm#key_outage#1", 1, 100, Instant.now().plusSeconds(300)))
-                .isTrue();
+        assertThat(ledger.reserve("key#key_outage", LIMITS, CHARGE, "req_1", Instant.now()))
+                .isInstanceOf(QuotaLedger.Taking.Taken.class);
     }
 
     @Test

@@ -36,6 +36,7 @@ public final class FakeUpstream implements AutoCloseable {
 
     private final ExecutorService executor = Loopback.newVirtualThreadExecutor();
     private final HttpServer server;
+    private final OpenAiChatHandler handler;
     private final Deque<RecordedRequest> recorded = new ArrayDeque<>();
     private final AtomicLong requestCount = new AtomicLong();
 
@@ -47,7 +48,8 @@ public final class FakeUpstream implements AutoCloseable {
     private FakeUpstream() {
         resetScript();
         server = Loopback.newHttpServer(executor);
-        server.createContext("/", new OpenAiChatHandler(() -> script, this::record));
+        handler = new OpenAiChatHandler(() -> script, this::record);
+        server.createContext("/", handler);
         server.start();
     }
 
@@ -83,6 +85,19 @@ public final class FakeUpstream implements AutoCloseable {
     }
 
     /** Waits this long before sending anything (the status line included), errors too. */
+    /**
+     * Answers as a real model does under a {@code max_tokens} below its answer: at most that many content pieces (one
+     * token each), {@code finish_reason:"length"}, usage counting them.
+     */
+    public synchronized void obeyMaxTokens() {
+        script = script.withObeyMaxTokens(true);
+    }
+
+    /** The most responses the fake was writing at one instant since it started. */
+    public int peakConcurrentResponses() {
+        return handler.peakConcurrentResponses();
+    }
+
     public synchronized void delayFirstByte(Duration delay) {
         script = script.withFirstByteDelay(requireNonNegative(delay));
     }

@@ -19,18 +19,22 @@ final class OpenAiChatFrames {
 
     private static final String FINGERPRINT = "fp_sluice_fake";
 
+    private final List<String> pieces;
+    private final int promptTokens;
     private final byte[][] chunks;
     private final byte[][] chunksWithNullUsage;
     private final byte[] usageChunk;
     private final byte[] completion;
 
-    private OpenAiChatFrames(List<String> pieces, int promptTokens, int completionTokens) {
+    private OpenAiChatFrames(List<String> pieces, int promptTokens, int completionTokens, String finishReason) {
+        this.pieces = List.copyOf(pieces);
+        this.promptTokens = promptTokens;
         List<String> choices = new ArrayList<>();
         choices.add(choice("{\"role\":\"assistant\",\"content\":\"\",\"refusal\":null}", "null"));
         for (String piece : pieces) {
             choices.add(choice("{\"content\":" + quote(piece) + "}", "null"));
         }
-        choices.add(choice("{}", "\"stop\""));
+        choices.add(choice("{}", "\"" + finishReason + "\""));
         chunks = new byte[choices.size()][];
         chunksWithNullUsage = new byte[choices.size()][];
         for (int i = 0; i < choices.size(); i++) {
@@ -42,13 +46,24 @@ final class OpenAiChatFrames {
         String message = "{\"role\":\"assistant\",\"content\":" + quote(String.join("", pieces))
                 + ",\"refusal\":null,\"annotations\":[]}";
         completion = ("\"choices\":[{\"index\":0,\"message\":" + message
-                        + ",\"logprobs\":null,\"finish_reason\":\"stop\"}]," + "\"usage\":" + usage
+                        + ",\"logprobs\":null,\"finish_reason\":\"" + finishReason + "\"}]," + "\"usage\":" + usage
                         + ",\"service_tier\":\"default\"}")
                 .getBytes(UTF_8);
     }
 
     static OpenAiChatFrames of(List<String> pieces, int promptTokens, int completionTokens) {
-        return new OpenAiChatFrames(pieces, promptTokens, completionTokens);
+        return new OpenAiChatFrames(pieces, promptTokens, completionTokens, "stop");
+    }
+
+    /**
+     * What a real model does with a {@code max_tokens} below its answer: the first {@code maxTokens} pieces (one token
+     * each), {@code finish_reason:"length"}, and usage that counts them.
+     */
+    OpenAiChatFrames limitedTo(int maxTokens) {
+        if (maxTokens < 0 || maxTokens >= pieces.size()) {
+            return this;
+        }
+        return new OpenAiChatFrames(pieces.subList(0, maxTokens), promptTokens, maxTokens, "length");
     }
 
     /**

@@ -11,6 +11,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -31,6 +32,8 @@ final class OpenAiChatHandler implements HttpHandler {
     private final Supplier<UpstreamScript> script;
     private final Consumer<RecordedRequest> recorder;
     private final AtomicLong sequence = new AtomicLong();
+    private final AtomicInteger active = new AtomicInteger();
+    private final AtomicInteger peak = new AtomicInteger();
 
     OpenAiChatHandler(Supplier<UpstreamScript> script, Consumer<RecordedRequest> recorder) {
         this.script = script;
@@ -92,23 +95,43 @@ final class OpenAiChatHandler implements HttpHandler {
         }
         String id = "chatcmpl-sluicefake" + number;
         long created = Instant.now().getEpochSecond();
-        if (request.path("stream").asBoolean(false)) {
-            boolean includeUsage =
-                    request.path("stream_options").path("include_usage").asBoolean(false);
-            stream(exchange, current, OpenAiChatFrames.chunkPrefix(id, created, model), includeUsage);
-        } else {
-            complete(exchange, current, OpenAiChatFrames.completionPrefix(id, created, model));
+        OpenAiChatFrames frames =
+                current.obeyMaxTokens() ? current.frames().limitedTo(maxTokens(request)) : current.frames();
+        peak.accumulateAndGet(active.incrementAndGet(), Math::max);
+        try {
+            if (request.path("stream").asBoolean(false)) {
+                boolean includeUsage =
+                        request.path("stream_options").path("include_usage").asBoolean(false);
+                stream(exchange, current, frames, OpenAiChatFrames.chunkPrefix(id, created, model), includeUsage);
+            } else {
+                complete(exchange, current, frames, OpenAiChatFrames.completionPrefix(id, created, model));
+            }
+        } finally {
+            active.decrementAndGet();
         }
     }
 
-    private static void stream(HttpExchange exchange, UpstreamScript script, byte[] prefix, boolean includeUsage)
+    /** The most responses this handler was writing at one instant. */
+    int peakConcurrentResponses() {
+        return peak.get();
+    }
+
+    private static int maxTokens(JsonNode request) {
+        JsonNode max = request.hasNonNull("max_completion_tokens")
+                ? request.get("max_completion_tokens")
+                : request.get("max_tokens");
+        return max == null ? -1 : max.asInt();
+    }
+
+    private static void stream(
+            HttpExchange exchange, UpstreamScript script, OpenAiChatFrames frames, byte[] prefix, boolean includeUsage)
             throws IOException {
         exchange.getResponseHeaders().set("Content-Type", "text/event-stream; charset=utf-8");
         exchange.getResponseHeaders().set("Cache-Control", "no-cache");
         exchange.sendResponseHeaders(200, 0); // chunked
         OutputStream out = exchange.getResponseBody();
         int cut = script.cutAfterChunks();
-        byte[][] chunks = script.frames().chunks(includeUsage);
+        byte[][] chunks = frames.chunks(includeUsage);
         int sent = 0;
         StreamHold hold = script.hold();
         for (int i = 0; i < chunks.length; i++) {
@@ -126,7 +149,7 @@ final class OpenAiChatHandler implements HttpHandler {
         }
         if (includeUsage) {
             pause(script.chunkDelay());
-            sent = send(out, prefix, script.frames().usageChunk(), sent, cut);
+            sent = send(out, prefix, frames.usageChunk(), sent, cut);
         }
         send(out, null, OpenAiChatFrames.DONE, sent, cut);
         if (cut >= 0) {
@@ -147,8 +170,9 @@ final class OpenAiChatHandler implements HttpHandler {
         return sent + 1;
     }
 
-    private static void complete(HttpExchange exchange, UpstreamScript script, byte[] prefix) throws IOException {
-        byte[] rest = script.frames().completion();
+    private static void complete(HttpExchange exchange, UpstreamScript script, OpenAiChatFrames frames, byte[] prefix)
+            throws IOException {
+        byte[] rest = frames.completion();
         exchange.getResponseHeaders().set("Content-Type", "application/json");
         exchange.sendResponseHeaders(200, prefix.length + rest.length);
         OutputStream out = exchange.getResponseBody();

@@ -9,6 +9,7 @@ import java.time.Duration;
  * @param failure null to answer normally
  * @param cutAfterChunks negative to finish the response normally
  * @param hold null for no hold point
+ * @param obeyMaxTokens answer at most the request's {@code max_completion_tokens} / {@code max_tokens} pieces
  */
 record UpstreamScript(
         OpenAiChatFrames frames,
@@ -16,33 +17,38 @@ record UpstreamScript(
         Duration chunkDelay,
         ScriptedFailure failure,
         int cutAfterChunks,
-        StreamHold hold) {
+        StreamHold hold,
+        boolean obeyMaxTokens) {
 
     static UpstreamScript of(OpenAiChatFrames frames) {
-        return new UpstreamScript(frames, Duration.ZERO, Duration.ZERO, null, -1, null);
+        return new UpstreamScript(frames, Duration.ZERO, Duration.ZERO, null, -1, null, false);
     }
 
     UpstreamScript withFrames(OpenAiChatFrames value) {
-        return new UpstreamScript(value, firstByteDelay, chunkDelay, failure, cutAfterChunks, hold);
+        return new UpstreamScript(value, firstByteDelay, chunkDelay, failure, cutAfterChunks, hold, obeyMaxTokens);
     }
 
     UpstreamScript withFirstByteDelay(Duration value) {
-        return new UpstreamScript(frames, value, chunkDelay, failure, cutAfterChunks, hold);
+        return new UpstreamScript(frames, value, chunkDelay, failure, cutAfterChunks, hold, obeyMaxTokens);
     }
 
     UpstreamScript withChunkDelay(Duration value) {
-        return new UpstreamScript(frames, firstByteDelay, value, failure, cutAfterChunks, hold);
+        return new UpstreamScript(frames, firstByteDelay, value, failure, cutAfterChunks, hold, obeyMaxTokens);
     }
 
     UpstreamScript withFailure(ScriptedFailure value) {
-        return new UpstreamScript(frames, firstByteDelay, chunkDelay, value, cutAfterChunks, hold);
+        return new UpstreamScript(frames, firstByteDelay, chunkDelay, value, cutAfterChunks, hold, obeyMaxTokens);
     }
 
     UpstreamScript withCutAfterChunks(int value) {
-        return new UpstreamScript(frames, firstByteDelay, chunkDelay, failure, value, hold);
+        return new UpstreamScript(frames, firstByteDelay, chunkDelay, failure, value, hold, obeyMaxTokens);
+    }
+
+    UpstreamScript withObeyMaxTokens(boolean value) {
+        return new UpstreamScript(frames, firstByteDelay, chunkDelay, failure, cutAfterChunks, hold, value);
     }
 
     UpstreamScript withHold(StreamHold value) {
-        return new UpstreamScript(frames, firstByteDelay, chunkDelay, failure, cutAfterChunks, value);
+        return new UpstreamScript(frames, firstByteDelay, chunkDelay, failure, cutAfterChunks, value, obeyMaxTokens);
     }
 }

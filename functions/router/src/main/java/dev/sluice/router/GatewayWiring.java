@@ -1,7 +1,8 @@
 package dev.sluice.router;
 
-import dev.sluice.auth.ApiKeyAuthenticator;
+import dev.sluice.auth.Authenticator;
 import dev.sluice.auth.KeyRepository;
+import dev.sluice.auth.TenantRepository;
 import dev.sluice.pipeline.GatewayPipeline;
 import dev.sluice.provider.ProviderRegistry;
 import dev.sluice.provider.UpstreamHttp;
@@ -13,14 +14,15 @@ import dev.sluice.provider.openai.AzureOpenAiDialect;
 import dev.sluice.provider.openai.EntraTokenSource;
 import dev.sluice.provider.openai.OpenAiCompatibleProvider;
 import dev.sluice.provider.openai.OpenAiPreset;
+import dev.sluice.quota.Admitter;
 import dev.sluice.quota.QuotaLedger;
-import dev.sluice.quota.RequestAdmitter;
 import dev.sluice.route.RouteRepository;
 import dev.sluice.route.RouteResolver;
 import dev.sluice.secret.CachingSecretStore;
 import dev.sluice.secret.SecretStore;
 import dev.sluice.store.CachedKeyRepository;
 import dev.sluice.store.CachedRouteRepository;
+import dev.sluice.store.CachedTenantRepository;
 import dev.sluice.usage.UsagePublisher;
 import java.time.Clock;
 import java.time.Duration;
@@ -36,6 +38,7 @@ public final class GatewayWiring {
 
     public static GatewayPipeline pipeline(
             KeyRepository keys,
+            TenantRepository tenants,
             RouteRepository routes,
             QuotaLedger ledger,
             SecretStore secrets,
@@ -45,9 +48,12 @@ public final class GatewayWiring {
             Duration secretTtl,
             Clock clock) {
         return new GatewayPipeline(
-                new ApiKeyAuthenticator(new CachedKeyRepository(keys, cacheTtl, clock), clock),
+                new Authenticator(
+                        new CachedKeyRepository(keys, cacheTtl, clock),
+                        new CachedTenantRepository(tenants, cacheTtl, clock),
+                        clock),
                 new RouteResolver(new CachedRouteRepository(routes, cacheTtl, clock)),
-                new RequestAdmitter(ledger, clock),
+                new Admitter(ledger, clock),
                 new CachingSecretStore(secrets, secretTtl, clock),
                 new ProviderRegistry(providers),
                 usage,

@@ -4,7 +4,8 @@ import dev.sluice.api.ChatRequest;
 import dev.sluice.auth.ApiKey;
 import dev.sluice.auth.ApiKeys;
 import dev.sluice.auth.InMemoryKeyRepository;
-import dev.sluice.auth.KeyLimits;
+import dev.sluice.auth.InMemoryTenantRepository;
+import dev.sluice.auth.Tenant;
 import dev.sluice.inbound.openai.ChatCompletionRelay;
 import dev.sluice.json.Json;
 import dev.sluice.pipeline.GatewayPipeline;
@@ -12,7 +13,10 @@ import dev.sluice.pipeline.GatewayRequest;
 import dev.sluice.provider.StreamChunk;
 import dev.sluice.provider.StreamDelta;
 import dev.sluice.provider.demo.DemoProvider;
+import dev.sluice.quota.Charge;
 import dev.sluice.quota.InMemoryQuotaLedger;
+import dev.sluice.quota.Limits;
+import dev.sluice.quota.Windows;
 import dev.sluice.route.Deployment;
 import dev.sluice.route.InMemoryRouteRepository;
 import dev.sluice.route.Pricing;
@@ -84,8 +88,12 @@ final class Priming {
 
     static final String MODEL = "prime";
     static final String PRIMING_TABLE = "priming";
-    static final String PRIMING_COUNTER = "rpm#priming#0";
-    static final long PRIMING_LIMIT = 10;
+    static final String PRIMING_COUNTER = "tenant#priming";
+    /** Every limit on, so priming runs the whole of admission and settlement. */
+    static final Limits PRIMING_LIMITS = new Limits(1_000, 1_000_000, 10, 1_000_000, 10_000_000);
+
+    static final Charge PRIMING_CHARGE = new Charge(1, 100, 100);
+    static final String PRIMING_REQUEST_ID = "req_priming";
     static final String PRIMING_SECRET = "priming";
 
     private Priming() {}
@@ -156,14 +164,9 @@ final class Priming {
         String hash = ApiKeys.sha256Hex(PRIMING_KEY);
         keys.put(
                 hash,
-                new ApiKey(
-                        ApiKeys.keyIdFor(hash),
-                        "priming",
-                        "priming",
-                        ApiKey.Status.ACTIVE,
-                        Set.of(),
-                        KeyLimits.UNLIMITED,
-                        null));
+                ApiKey.app(ApiKeys.keyIdFor(hash), "priming", "priming", Set.of(), Limits.requestsPerMinute(1_000)));
+        InMemoryTenantRepository tenants = new InMemoryTenantRepository();
+        tenants.put(new Tenant("priming", "priming", Tenant.Status.ACTIVE, Set.of(), PRIMING_LIMITS));
         InMemoryRouteRepository routes = new InMemoryRouteRepository();
         routes.put(new Route(
                 MODEL,
@@ -172,6 +175,7 @@ final class Priming {
         InMemoryUsagePublisher usage = new InMemoryUsagePublisher();
         GatewayPipeline pipeline = GatewayWiring.pipeline(
                 keys,
+                tenants,
                 routes,
                 new InMemoryQuotaLedger(),
                 new LocalSecretStore(Map.of()),
@@ -267,7 +271,16 @@ final class Priming {
         return List.of(
                 DynamoDbKeyRepository.getItemRequest(PRIMING_TABLE, ApiKeys.sha256Hex(PRIMING_KEY)),
                 DynamoDbRouteRepository.getItemRequest(PRIMING_TABLE, MODEL),
-                DynamoDbQuotaLedger.reserveRequest(PRIMING_TABLE, PRIMING_COUNTER, 1, PRIMING_LIMIT, Instant.EPOCH),
+                DynamoDbQuotaLedger.reserveRequest(
+                        PRIMING_TABLE,
+                        PRIMING_COUNTER,
+                        PRIMING_LIMITS,
+                        PRIMING_CHARGE,
+                        PRIMING_REQUEST_ID,
+                        Windows.at(Instant.EPOCH),
+                        Instant.EPOCH,
+                        Instant.EPOCH.plus(DynamoDbQuotaLedger.DEFAULT_MAX_REQUEST_DURATION),
+                        null),
                 SecretsManagerSecretStore.getSecretValueRequest(PRIMING_SECRET));
     }
 

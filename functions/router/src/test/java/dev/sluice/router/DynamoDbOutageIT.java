@@ -5,17 +5,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sluice.auth.ApiKey;
 import dev.sluice.auth.ApiKeys;
-import dev.sluice.auth.KeyLimits;
 import dev.sluice.aws.AwsClients;
 import dev.sluice.aws.AwsSettings;
 import dev.sluice.json.Json;
 import dev.sluice.provider.demo.DemoProvider;
+import dev.sluice.quota.Limits;
 import dev.sluice.route.Deployment;
 import dev.sluice.route.Route;
 import dev.sluice.secret.LocalSecretStore;
 import dev.sluice.store.DynamoDbKeyRepository;
 import dev.sluice.store.DynamoDbQuotaLedger;
 import dev.sluice.store.DynamoDbRouteRepository;
+import dev.sluice.store.DynamoDbTenantRepository;
 import dev.sluice.store.SluiceTables;
 import dev.sluice.store.TableNames;
 import dev.sluice.testing.LocalDynamoDb;
@@ -75,9 +76,10 @@ class DynamoDbOutageIT {
                                 ApiKeys.keyIdFor(hash),
                                 "tenant-a",
                                 "outage",
+                                ApiKey.Role.APP,
                                 ApiKey.Status.ACTIVE,
                                 Set.of(),
-                                new KeyLimits(10_000),
+                                Limits.requestsPerMinute(10_000),
                                 null));
             }
             new DynamoDbRouteRepository(direct, tables.routes())
@@ -90,6 +92,7 @@ class DynamoDbOutageIT {
                 0,
                 GatewayWiring.pipeline(
                         new DynamoDbKeyRepository(dynamo, tables.keys()),
+                        new DynamoDbTenantRepository(dynamo, tables.tenants()),
                         new DynamoDbRouteRepository(dynamo, tables.routes()),
                         new DynamoDbQuotaLedger(dynamo, tables.counters()),
                         new LocalSecretStore(Map.of()),

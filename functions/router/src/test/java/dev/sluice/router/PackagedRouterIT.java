@@ -6,9 +6,9 @@ import static org.assertj.core.api.Assumptions.assumeThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sluice.auth.ApiKey;
 import dev.sluice.auth.ApiKeys;
-import dev.sluice.auth.KeyLimits;
 import dev.sluice.json.Json;
 import dev.sluice.provider.demo.DemoProvider;
+import dev.sluice.quota.Limits;
 import dev.sluice.route.Deployment;
 import dev.sluice.route.Pricing;
 import dev.sluice.route.Route;
@@ -127,9 +127,10 @@ class PackagedRouterIT {
                                     ApiKeys.keyIdFor(hash),
                                     "demo",
                                     "packaged-it",
+                                    ApiKey.Role.APP,
                                     ApiKey.Status.ACTIVE,
                                     Set.of(),
-                                    KeyLimits.UNLIMITED,
+                                    Limits.NONE,
                                     null));
         }
         secrets = FakeSecretsManager.start();
@@ -191,6 +192,7 @@ class PackagedRouterIT {
         env.put("AWS_ACCESS_KEY_ID", "test");
         env.put("AWS_SECRET_ACCESS_KEY", "test");
         env.put("SLUICE_KEYS_TABLE", tables.keys());
+        env.put("SLUICE_TENANTS_TABLE", tables.tenants());
         env.put("SLUICE_ROUTES_TABLE", tables.routes());
         env.put("SLUICE_COUNTERS_TABLE", tables.counters());
         env.put("SLUICE_USAGE_TABLE", tables.usage());

@@ -53,7 +53,12 @@ class PrimingRequestsTest {
                     () -> new DynamoDbKeyRepository(dynamo, table).findByHash(ApiKeys.sha256Hex(Priming.PRIMING_KEY)));
             assertThatThrownBy(() -> new DynamoDbRouteRepository(dynamo, table).find(Priming.MODEL));
             assertThatThrownBy(() -> new DynamoDbQuotaLedger(dynamo, table)
-                    .tryTake(Priming.PRIMING_COUNTER, 1, Priming.PRIMING_LIMIT, Instant.EPOCH));
+                    .reserve(
+                            Priming.PRIMING_COUNTER,
+                            Priming.PRIMING_LIMITS,
+                            Priming.PRIMING_CHARGE,
+                            Priming.PRIMING_REQUEST_ID,
+                            Instant.EPOCH));
             assertThatThrownBy(() -> new SecretsManagerSecretStore(secrets).get(Priming.PRIMING_SECRET));
         }
 

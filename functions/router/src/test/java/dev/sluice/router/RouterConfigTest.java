@@ -23,7 +23,12 @@ class RouterConfigTest {
                         "127.0.0.1",
                         8080,
                         "us-east-1",
-                        new TableNames("sluice-keys", "sluice-routes", "sluice-rate-counters", "sluice-usage"),
+                        new TableNames(
+                                "sluice-keys",
+                                "sluice-routes",
+                                "sluice-rate-counters",
+                                "sluice-usage",
+                                "sluice-tenants"),
                         "sluice-usage",
                         null,
                         null,
@@ -65,7 +70,8 @@ class RouterConfigTest {
         assertThat(config.port()).isEqualTo(9000);
         assertThat(config.region()).isEqualTo("eu-west-1");
         assertThat(config.tables())
-                .isEqualTo(new TableNames("the-keys", "prod-routes", "prod-rate-counters", "prod-usage"));
+                .isEqualTo(
+                        new TableNames("the-keys", "prod-routes", "prod-rate-counters", "prod-usage", "prod-tenants"));
         assertThat(config.usageStream()).isEqualTo("usage-stream");
         assertThat(config.dynamoDbEndpoint())
                 .isEqualTo(URI.create("https://vpce-1.dynamodb.eu-west-1.vpce.amazonaws.com"));

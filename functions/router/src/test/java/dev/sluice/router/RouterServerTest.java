@@ -6,10 +6,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.sluice.auth.ApiKey;
 import dev.sluice.auth.ApiKeys;
 import dev.sluice.auth.InMemoryKeyRepository;
-import dev.sluice.auth.KeyLimits;
+import dev.sluice.auth.InMemoryTenantRepository;
 import dev.sluice.json.Json;
 import dev.sluice.provider.demo.DemoProvider;
 import dev.sluice.quota.InMemoryQuotaLedger;
+import dev.sluice.quota.Limits;
 import dev.sluice.route.Deployment;
 import dev.sluice.route.InMemoryRouteRepository;
 import dev.sluice.route.Route;
@@ -53,6 +54,7 @@ class RouterServerTest {
                 0,
                 GatewayWiring.pipeline(
                         keys,
+                        new InMemoryTenantRepository(),
                         routes,
                         new InMemoryQuotaLedger(),
                         new LocalSecretStore(Map.of()),
@@ -69,7 +71,15 @@ class RouterServerTest {
         String hash = ApiKeys.sha256Hex(plain);
         keys.put(
                 hash,
-                new ApiKey(ApiKeys.keyIdFor(hash), "t", "k", ApiKey.Status.ACTIVE, models, KeyLimits.UNLIMITED, null));
+                new ApiKey(
+                        ApiKeys.keyIdFor(hash),
+                        "t",
+                        "k",
+                        ApiKey.Role.APP,
+                        ApiKey.Status.ACTIVE,
+                        models,
+                        Limits.NONE,
+                        null));
         return plain;
     }
 

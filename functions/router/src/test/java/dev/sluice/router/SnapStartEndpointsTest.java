@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sluice.auth.InMemoryKeyRepository;
+import dev.sluice.auth.InMemoryTenantRepository;
 import dev.sluice.json.Json;
 import dev.sluice.provider.demo.DemoProvider;
 import dev.sluice.quota.InMemoryQuotaLedger;
@@ -54,6 +55,7 @@ class SnapStartEndpointsTest {
                 0,
                 GatewayWiring.pipeline(
                         new InMemoryKeyRepository(),
+                        new InMemoryTenantRepository(),
                         new InMemoryRouteRepository(),
                         new InMemoryQuotaLedger(),
                         new LocalSecretStore(Map.of()),

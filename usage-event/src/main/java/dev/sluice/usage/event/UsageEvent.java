@@ -11,6 +11,9 @@ import java.util.Objects;
  * @param status           {@code ok}, {@code upstream_error}, {@code client_disconnected}
  * @param timeToFirstTokenMs -1 when no token was produced
  * @param estimated        token counts were estimated because the provider reported none
+ * @param keyLevel         {@code app}, {@code admin} or {@code session}: the kind of credential presented (null in
+ *                         events from before key levels)
+ * @param sessionId        the session token's id when one was presented, else null; {@code keyId} is then its parent
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record UsageEvent(
@@ -33,7 +36,9 @@ public record UsageEvent(
         int httpStatus,
         boolean streamed,
         boolean estimated,
-        boolean cacheHit) {
+        boolean cacheHit,
+        String keyLevel,
+        String sessionId) {
     public static final int SCHEMA_VERSION = 1;
 
     public static final String OK = "ok";
@@ -44,6 +49,53 @@ public record UsageEvent(
         Objects.requireNonNull(requestId, "requestId");
         Objects.requireNonNull(tenantId, "tenantId");
         Objects.requireNonNull(status, "status");
+    }
+
+    /** An event without key level or session (as events were before key levels). */
+    public UsageEvent(
+            int schemaVersion,
+            String requestId,
+            long timestampMs,
+            String tenantId,
+            String keyId,
+            String alias,
+            String provider,
+            String upstreamModel,
+            long promptTokens,
+            long completionTokens,
+            long cachedPromptTokens,
+            long reasoningTokens,
+            long costMicros,
+            long latencyMs,
+            long timeToFirstTokenMs,
+            String status,
+            int httpStatus,
+            boolean streamed,
+            boolean estimated,
+            boolean cacheHit) {
+        this(
+                schemaVersion,
+                requestId,
+                timestampMs,
+                tenantId,
+                keyId,
+                alias,
+                provider,
+                upstreamModel,
+                promptTokens,
+                completionTokens,
+                cachedPromptTokens,
+                reasoningTokens,
+                costMicros,
+                latencyMs,
+                timeToFirstTokenMs,
+                status,
+                httpStatus,
+                streamed,
+                estimated,
+                cacheHit,
+                null,
+                null);
     }
 
     public long totalTokens() {

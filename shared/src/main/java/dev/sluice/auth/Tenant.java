@@ -1,0 +1,43 @@
+package dev.sluice.auth;
+
+import dev.sluice.quota.Limits;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * A team or customer: the unit that owns keys, is limited and billed. A key's own limits and models can only
+ * narrow its tenant's; a request must pass both.
+ *
+ * @param allowedModels model aliases the tenant's keys may use; empty means every alias
+ */
+public record Tenant(String tenantId, String name, Status status, Set<String> allowedModels, Limits limits) {
+
+    public enum Status {
+        ACTIVE,
+        SUSPENDED
+    }
+
+    public Tenant {
+        Objects.requireNonNull(tenantId, "tenantId");
+        Objects.requireNonNull(status, "status");
+        name = name == null ? tenantId : name;
+        allowedModels = allowedModels == null ? Set.of() : Set.copyOf(allowedModels);
+        limits = limits == null ? Limits.NONE : limits;
+    }
+
+    /**
+     * The tenant of a key whose tenant has no record: active, every model, no limits. Keys created before tenants
+     * existed keep working; creating the tenant is what puts limits on them.
+     */
+    public static Tenant unrestricted(String tenantId) {
+        return new Tenant(tenantId, tenantId, Status.ACTIVE, Set.of(), Limits.NONE);
+    }
+
+    public boolean mayUse(String alias) {
+        return allowedModels.isEmpty() || allowedModels.contains(alias);
+    }
+
+    public Tenant withStatus(Status newStatus) {
+        return new Tenant(tenantId, name, newStatus, allowedModels, limits);
+    }
+}

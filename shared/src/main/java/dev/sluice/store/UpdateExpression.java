@@ -1,0 +1,143 @@
+package dev.sluice.store;
+
+import dev.sluice.store.DynamoDbQuotaLedger.Counted;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
+
+/**
+ * Builds the quota ledger's conditional updates clause by clause, with placeholders for every name and value (slot
+ * ids are request ids, which may hold characters DynamoDB reserves).
+ */
+final class UpdateExpression {
+    private final List<String> sets = new ArrayList<>();
+    private final List<String> adds = new ArrayList<>();
+    private final List<String> removes = new ArrayList<>();
+    private final List<String> conditions = new ArrayList<>();
+    private final Map<String, String> names = new HashMap<>();
+    private final Map<String, String> placeholders = new HashMap<>();
+    private final Map<String, AttributeValue> values = new HashMap<>();
+
+    /**
+     * Takes {@code counted} from a window: adds to it while it is current and has room, or opens it anew (values
+     * set, the window's other values removed) under a condition on the window the item held.
+     */
+    void window(String window, long current, Map<String, AttributeValue> seen, List<Counted> counted) {
+        String w = name(window);
+        if (seen == null || Attributes.number(seen, window, -1) == current) {
+            conditions.add(w + " = " + value(Attributes.n(current)));
+            for (Counted c : counted) {
+                if (c.limit() > 0) {
+                    String v = name(c.attribute());
+                    adds.add(v + " " + value(Attributes.n(c.amount())));
+                    conditions.add("(attribute_not_exists(" + v + ") OR " + v + " <= "
+                            + value(Attributes.n(c.limit() - c.amount())) + ")");
+                }
+            }
+            return;
+        }
+        conditions.add(
+                seen.containsKey(window) ? w + " = " + value(seen.get(window)) : "attribute_not_exists(" + w + ")");
+        sets.add(w + " = " + value(Attributes.n(current)));
+        for (Counted c : counted) {
+            if (c.limit() > 0) {
+                sets.add(name(c.attribute()) + " = " + value(Attributes.n(c.amount())));
+            } else if (seen.containsKey(c.attribute())) {
+                removes.add(name(c.attribute()));
+            }
+        }
+    }
+
+    /**
+     * Takes a concurrency slot while fewer than {@code max} live ones are held; expired slots the item showed are
+     * removed in the same write, each under the condition that it is still there (so none is counted twice).
+     */
+    void slot(String slotId, Instant expiry, long max, Map<String, AttributeValue> seen, Instant now) {
+        String slots = name(DynamoDbQuotaLedger.SLOTS);
+        AttributeValue held = seen == null ? null : seen.get(DynamoDbQuotaLedger.SLOTS);
+        if (seen != null && (held == null || !held.hasM())) {
+            conditions.add("attribute_not_exists(" + slots + ")");
+            sets.add(
+                    slots + " = " + value(AttributeValue.fromM(Map.of(slotId, Attributes.n(expiry.getEpochSecond())))));
+            return;
+        }
+        List<String> expired = held == null ? List.of() : CounterItem.expiredSlots(held.m(), now, 16);
+        conditions.add("size(" + slots + ") < " + value(Attributes.n(max + expired.size())));
+        for (String dead : expired) {
+            String path = slots + "." + name(dead);
+            conditions.add("attribute_exists(" + path + ")");
+            removes.add(path);
+        }
+        sets.add(slots + "." + name(slotId) + " = " + value(Attributes.n(expiry.getEpochSecond())));
+    }
+
+    /** Adds non-zero deltas to a window, only while it is still the one reserved in. */
+    void adjust(String window, long reservedWindow, List<Counted> deltas) {
+        boolean any = false;
+        for (Counted delta : deltas) {
+            if (delta.amount() != 0) {
+                adds.add(name(delta.attribute()) + " " + value(Attributes.n(delta.amount())));
+                any = true;
+            }
+        }
+        if (any) {
+            conditions.add(name(window) + " = " + value(Attributes.n(reservedWindow)));
+        }
+    }
+
+    void removeSlot(String slotId) {
+        removes.add(name(DynamoDbQuotaLedger.SLOTS) + "." + name(slotId));
+    }
+
+    void set(String attribute, AttributeValue value) {
+        sets.add(name(attribute) + " = " + value(value));
+    }
+
+    void requireExists(String attribute) {
+        conditions.add("attribute_exists(" + name(attribute) + ")");
+    }
+
+    boolean isEmpty() {
+        return sets.isEmpty() && adds.isEmpty() && removes.isEmpty();
+    }
+
+    UpdateItemRequest.Builder request(String table, String scopeId) {
+        StringBuilder expression = new StringBuilder();
+        clause(expression, "SET ", sets, ", ");
+        clause(expression, "ADD ", adds, ", ");
+        clause(expression, "REMOVE ", removes, ", ");
+        UpdateItemRequest.Builder builder = UpdateItemRequest.builder()
+                .tableName(table)
+                .key(Map.of(SluiceTables.COUNTER, Attributes.s(scopeId)))
+                .updateExpression(expression.toString().strip())
+                .expressionAttributeNames(names);
+        if (!conditions.isEmpty()) {
+            builder.conditionExpression(String.join(" AND ", conditions));
+        }
+        return values.isEmpty() ? builder : builder.expressionAttributeValues(values);
+    }
+
+    private static void clause(StringBuilder expression, String keyword, List<String> parts, String separator) {
+        if (!parts.isEmpty()) {
+            expression.append(keyword).append(String.join(separator, parts)).append(' ');
+        }
+    }
+
+    private String name(String attribute) {
+        return placeholders.computeIfAbsent(attribute, a -> {
+            String placeholder = "#n" + placeholders.size();
+            names.put(placeholder, a);
+            return placeholder;
+        });
+    }
+
+    private String value(AttributeValue value) {
+        String placeholder = ":v" + values.size();
+        values.put(placeholder, value);
+        return placeholder;
+    }
+}
