@@ -102,6 +102,8 @@ public final class RouterFunction extends Construct {
         // A route's secretRef ("openai") names the secret sluice/<stage>/openai; the router reads it on demand,
         // within the GetSecretValue grant below, so the same route files work in every stage.
         env.put("SLUICE_SECRET_PREFIX", settings.secretPrefix());
+        // IP allowlists see the address API Gateway saw (its request context, forwarded by the Web Adapter).
+        env.put("SLUICE_CLIENT_ADDRESS", "api-gateway");
         // Per-request metrics as EMF log lines (namespace Sluice, dimension Tenant): the dashboard's per-tenant
         // time to first token, tokens and cost.
         env.put("SLUICE_METRICS", "emf");

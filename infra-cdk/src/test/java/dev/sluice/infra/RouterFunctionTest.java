@@ -97,6 +97,8 @@ class RouterFunctionTest {
                 .containsEntry("SLUICE_KEYS_TABLE", Templates.ref(Templates.table(template, "keyHash")))
                 .containsEntry("SLUICE_ROUTES_TABLE", Templates.ref(Templates.table(template, "alias")))
                 .containsEntry("SLUICE_COUNTERS_TABLE", Templates.ref(Templates.table(template, "counter")))
+                .containsEntry("SLUICE_TENANTS_TABLE", Templates.ref(Templates.table(template, "tenantId")))
+                .containsEntry("SLUICE_CLIENT_ADDRESS", "api-gateway")
                 .containsEntry("SLUICE_SECRET_PREFIX", "sluice/dev/")
                 .containsEntry("SLUICE_METRICS", "emf")
                 .containsEntry("SLUICE_USAGE_STREAM", Templates.ref(Templates.only(template, "AWS::Kinesis::Stream")))

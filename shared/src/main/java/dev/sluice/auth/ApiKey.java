@@ -13,6 +13,7 @@ import java.util.Set;
  * @param allowedModels model aliases this key may use; empty means every alias its tenant may use
  * @param limits        this key's own limits, checked as well as its tenant's (they can only narrow them)
  * @param expiresAt     null when the key does not expire
+ * @param allowedIps    where requests with this key may come from, besides its tenant's allowlist
  */
 public record ApiKey(
         String keyId,
@@ -22,7 +23,8 @@ public record ApiKey(
         Status status,
         Set<String> allowedModels,
         Limits limits,
-        Instant expiresAt) {
+        Instant expiresAt,
+        IpAllowlist allowedIps) {
 
     public enum Status {
         ACTIVE,
@@ -56,6 +58,20 @@ public record ApiKey(
         allowedModels = allowedModels == null ? Set.of() : Set.copyOf(allowedModels);
         limits = limits == null ? Limits.NONE : limits;
         name = name == null ? "" : name;
+        allowedIps = allowedIps == null ? IpAllowlist.ANY : allowedIps;
+    }
+
+    /** A key that may be used from anywhere its tenant allows. */
+    public ApiKey(
+            String keyId,
+            String tenantId,
+            String name,
+            Role role,
+            Status status,
+            Set<String> allowedModels,
+            Limits limits,
+            Instant expiresAt) {
+        this(keyId, tenantId, name, role, status, allowedModels, limits, expiresAt, IpAllowlist.ANY);
     }
 
     /** An active application key. */
@@ -72,6 +88,6 @@ public record ApiKey(
     }
 
     public ApiKey withStatus(Status newStatus) {
-        return new ApiKey(keyId, tenantId, name, role, newStatus, allowedModels, limits, expiresAt);
+        return new ApiKey(keyId, tenantId, name, role, newStatus, allowedModels, limits, expiresAt, allowedIps);
     }
 }

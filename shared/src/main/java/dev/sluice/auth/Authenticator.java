@@ -26,7 +26,13 @@ public final class Authenticator {
      */
     public Caller authenticate(String authorizationHeader, String apiKeyHeader, String clientAddress) {
         String presented = presentedKey(authorizationHeader, apiKeyHeader);
-        return callerOf(activeKey(ApiKeys.sha256Hex(presented)), null);
+        Caller caller = callerOf(activeKey(ApiKeys.sha256Hex(presented)), null);
+        if (!caller.tenant().allowedIps().allows(clientAddress)
+                || !caller.key().allowedIps().allows(clientAddress)) {
+            throw GatewayException.forbidden(
+                    "ip_not_allowed", "Requests from this address are not allowed with this key.");
+        }
+        return caller;
     }
 
     /** The key with this hash, if it exists, is active and has not expired; 401 otherwise. */

@@ -9,8 +9,10 @@ import java.util.Set;
  * narrow its tenant's; a request must pass both.
  *
  * @param allowedModels model aliases the tenant's keys may use; empty means every alias
+ * @param allowedIps    where the tenant's requests may come from; empty means anywhere
  */
-public record Tenant(String tenantId, String name, Status status, Set<String> allowedModels, Limits limits) {
+public record Tenant(
+        String tenantId, String name, Status status, Set<String> allowedModels, Limits limits, IpAllowlist allowedIps) {
 
     public enum Status {
         ACTIVE,
@@ -23,6 +25,12 @@ public record Tenant(String tenantId, String name, Status status, Set<String> al
         name = name == null ? tenantId : name;
         allowedModels = allowedModels == null ? Set.of() : Set.copyOf(allowedModels);
         limits = limits == null ? Limits.NONE : limits;
+        allowedIps = allowedIps == null ? IpAllowlist.ANY : allowedIps;
+    }
+
+    /** A tenant whose requests may come from anywhere. */
+    public Tenant(String tenantId, String name, Status status, Set<String> allowedModels, Limits limits) {
+        this(tenantId, name, status, allowedModels, limits, IpAllowlist.ANY);
     }
 
     /**
@@ -38,6 +46,6 @@ public record Tenant(String tenantId, String name, Status status, Set<String> al
     }
 
     public Tenant withStatus(Status newStatus) {
-        return new Tenant(tenantId, name, newStatus, allowedModels, limits);
+        return new Tenant(tenantId, name, newStatus, allowedModels, limits, allowedIps);
     }
 }

@@ -51,7 +51,10 @@ public record Limits(
                 tighter(budgetMicrosPerMonth, other.budgetMicrosPerMonth));
     }
 
-    /** True when no dimension of {@code inner} is looser than this one's (a child may only narrow its parent). */
+    /**
+     * True when no dimension of {@code inner} is looser than this one's, so a key may carry {@code inner} under a tenant
+     * with these limits: it may set a limit the tenant lacks, or leave one unset (the tenant's then applies alone).
+     */
     public boolean contains(Limits inner) {
         return within(inner.requestsPerMinute, requestsPerMinute)
                 && within(inner.tokensPerMinute, tokensPerMinute)
@@ -68,6 +71,6 @@ public record Limits(
     }
 
     private static boolean within(long inner, long outer) {
-        return outer == 0 || (inner != 0 && inner <= outer);
+        return outer == 0 || inner == 0 || inner <= outer;
     }
 }

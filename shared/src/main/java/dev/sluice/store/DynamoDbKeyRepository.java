@@ -1,6 +1,7 @@
 package dev.sluice.store;
 
 import dev.sluice.auth.ApiKey;
+import dev.sluice.auth.IpAllowlist;
 import dev.sluice.auth.KeyRepository;
 import dev.sluice.auth.StoredKey;
 import dev.sluice.aws.AwsFailures;
@@ -57,6 +58,7 @@ public final class DynamoDbKeyRepository implements KeyRepository {
         item.put("role", Attributes.s(key.role().wireName()));
         item.put("status", Attributes.s(key.status().name()));
         Attributes.putStrings(item, "models", key.allowedModels());
+        Attributes.putStrings(item, "allowIps", key.allowedIps().cidrs());
         LimitAttributes.put(item, key.limits());
         if (key.expiresAt() != null) {
             item.put("expiresAt", Attributes.n(key.expiresAt().getEpochSecond()));
@@ -106,6 +108,7 @@ public final class DynamoDbKeyRepository implements KeyRepository {
                 ApiKey.Status.valueOf(Attributes.string(item, "status")),
                 Attributes.strings(item, "models"),
                 LimitAttributes.read(item),
-                item.containsKey("expiresAt") ? Instant.ofEpochSecond(Attributes.number(item, "expiresAt", 0)) : null);
+                item.containsKey("expiresAt") ? Instant.ofEpochSecond(Attributes.number(item, "expiresAt", 0)) : null,
+                IpAllowlist.parse(Attributes.strings(item, "allowIps")));
     }
 }

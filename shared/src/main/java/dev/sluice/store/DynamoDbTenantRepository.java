@@ -1,5 +1,6 @@
 package dev.sluice.store;
 
+import dev.sluice.auth.IpAllowlist;
 import dev.sluice.auth.Tenant;
 import dev.sluice.auth.TenantRepository;
 import dev.sluice.aws.AwsFailures;
@@ -41,6 +42,7 @@ public final class DynamoDbTenantRepository implements TenantRepository {
         item.put("name", Attributes.s(tenant.name()));
         item.put("status", Attributes.s(tenant.status().name()));
         Attributes.putStrings(item, "models", tenant.allowedModels());
+        Attributes.putStrings(item, "allowIps", tenant.allowedIps().cidrs());
         LimitAttributes.put(item, tenant.limits());
         try {
             dynamo.putItem(r -> r.tableName(table).item(item));
@@ -67,6 +69,7 @@ public final class DynamoDbTenantRepository implements TenantRepository {
                 Attributes.string(item, "name"),
                 Tenant.Status.valueOf(Attributes.string(item, "status")),
                 Attributes.strings(item, "models"),
-                LimitAttributes.read(item));
+                LimitAttributes.read(item),
+                IpAllowlist.parse(Attributes.strings(item, "allowIps")));
     }
 }

@@ -8,6 +8,7 @@ import dev.sluice.quota.Limits;
 import dev.sluice.testing.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -85,6 +86,46 @@ class AuthenticatorTest {
 
         assertThat(caller.tenant().limits()).isEqualTo(Limits.NONE);
         assertThat(caller.mayUse("any-model")).isTrue();
+    }
+
+    @Test
+    void authenticate_fromOutsideTheTenantsOrTheKeysAllowlist_is403() {
+        String key = ApiKeys.newKey();
+        String hash = ApiKeys.sha256Hex(key);
+        keys.put(
+                hash,
+                new ApiKey(
+                        ApiKeys.keyIdFor(hash),
+                        "tenant-a",
+                        "office",
+                        ApiKey.Role.APP,
+                        ApiKey.Status.ACTIVE,
+                        Set.of(),
+                        Limits.NONE,
+                        null,
+                        IpAllowlist.parse(List.of("10.1.0.0/16", "2001:db8:1::/48"))));
+        tenants.put(new Tenant(
+                "tenant-a",
+                "A",
+                Tenant.Status.ACTIVE,
+                Set.of(),
+                Limits.NONE,
+                IpAllowlist.parse(List.of("10.0.0.0/8", "2001:db8::/32"))));
+
+        assertThat(authenticator.authenticate("Bearer " + key, null, "10.1.2.3").tenantId())
+                .isEqualTo("tenant-a");
+        assertThat(authenticator
+                        .authenticate("Bearer " + key, null, "2001:db8:1::7")
+                        .tenantId())
+                .isEqualTo("tenant-a");
+        for (String outside : new String[] {"10.2.0.1", "192.0.2.1", "2001:db8:2::1", "2001:db9::1", null}) {
+            assertThatThrownBy(() -> authenticator.authenticate("Bearer " + key, null, outside))
+                    .as(outside)
+                    .isInstanceOfSatisfying(GatewayException.class, e -> {
+                        assertThat(e.status()).isEqualTo(403);
+                        assertThat(e.code()).isEqualTo("ip_not_allowed");
+                    });
+        }
     }
 
     @Test

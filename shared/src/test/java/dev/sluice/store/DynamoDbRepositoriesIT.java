@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.auth.ApiKey;
 import dev.sluice.auth.ApiKeys;
+import dev.sluice.auth.IpAllowlist;
+import dev.sluice.auth.StoredKey;
+import dev.sluice.auth.Tenant;
 import dev.sluice.quota.Limits;
 import dev.sluice.route.Deployment;
 import dev.sluice.route.Pricing;
@@ -37,18 +40,45 @@ class DynamoDbRepositoriesIT {
                 ApiKeys.keyIdFor(hash),
                 "tenant-a",
                 "ci",
-                ApiKey.Role.APP,
+                ApiKey.Role.ADMIN,
                 ApiKey.Status.ACTIVE,
                 Set.of("demo", "gpt"),
-                Limits.requestsPerMinute(60),
-                Instant.parse("2027-01-01T00:00:00Z"));
+                new Limits(60, 10_000, 4, 1_000_000, 20_000_000),
+                Instant.parse("2027-01-01T00:00:00Z"),
+                IpAllowlist.parse(List.of("10.0.0.0/8", "2001:db8::/32")));
+        ApiKey other = ApiKey.app("key_other", "tenant-b", "b", Set.of(), Limits.NONE);
 
         keys.put(hash, key);
+        keys.put(ApiKeys.sha256Hex("sk-sluice-b"), other);
 
         assertThat(keys.findByHash(hash)).contains(key);
+        assertThat(keys.findByTenant("tenant-a")).containsExactly(new StoredKey(hash, key));
+        assertThat(keys.findById(key.keyId())).contains(new StoredKey(hash, key));
+        assertThat(keys.findById("key_missing")).isEmpty();
         assertThat(keys.findByHash(ApiKeys.sha256Hex("sk-sluice-other"))).isEmpty();
         String everything = dynamo.scan(r -> r.tableName(names.keys())).items().toString();
         assertThat(everything).doesNotContain(plain).doesNotContain(plain.substring(ApiKeys.PREFIX.length()));
+    }
+
+    @Test
+    void tenants_roundTripWithLimitsModelsAndAllowlist() {
+        DynamoDbTenantRepository tenants = new DynamoDbTenantRepository(dynamo, names.tenants());
+        Tenant acme = new Tenant(
+                "acme",
+                "Acme Corp",
+                Tenant.Status.SUSPENDED,
+                Set.of("gpt"),
+                new Limits(100, 0, 10, 5_000_000, 0),
+                IpAllowlist.parse(List.of("203.0.113.0/24")));
+        Tenant open = new Tenant("beta", null, Tenant.Status.ACTIVE, Set.of(), Limits.NONE);
+
+        tenants.put(acme);
+        tenants.put(open);
+
+        assertThat(tenants.find("acme")).contains(acme);
+        assertThat(tenants.find("beta")).contains(open);
+        assertThat(tenants.find("missing")).isEmpty();
+        assertThat(tenants.findAll()).extracting(Tenant::tenantId).containsExactly("acme", "beta");
     }
 
     @Test

@@ -43,7 +43,8 @@ public record RouterConfig(
         boolean emfMetrics,
         boolean snapStartHooks,
         boolean primeOnStart,
-        AwsSettings aws) {
+        AwsSettings aws,
+        ClientAddresses clientAddresses) {
 
     public static final long DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 
@@ -65,7 +66,8 @@ public record RouterConfig(
                 env.containsKey("AWS_LWA_SNAPSTART_BEFORE_CHECKPOINT_PATH")
                         || env.containsKey("AWS_LWA_SNAPSTART_AFTER_RESTORE_PATH"),
                 Boolean.parseBoolean(env.getOrDefault("SLUICE_PRIME_ON_START", "false")),
-                AwsSettings.fromEnvironment(env));
+                AwsSettings.fromEnvironment(env),
+                ClientAddresses.fromSetting(env.get("SLUICE_CLIENT_ADDRESS")));
     }
 
     private static URI uri(String value) {

@@ -65,8 +65,8 @@ public final class RouterMain {
         if (config.primeOnStart()) {
             hooks.runBeforeCheckpoint();
         }
-        RouterServer server =
-                RouterServer.start(config.bindHost(), config.port(), pipeline, config.maxBodyBytes(), hooks);
+        RouterServer server = RouterServer.start(
+                config.bindHost(), config.port(), pipeline, config.maxBodyBytes(), hooks, config.clientAddresses());
         TokenEstimator.warmUpInBackground(); // after the server is up: not on the cold-start path
         LOG.info(
                 "Sluice router listening on {}:{} (started in {} ms{})",

@@ -49,6 +49,7 @@ public final class RouterServer implements AutoCloseable {
     private final GatewayPipeline pipeline;
     private final long maxBodyBytes;
     private final SnapStartHooks hooks;
+    private final ClientAddresses clientAddresses;
     private final RequestIds requestIds = new RequestIds();
 
     private RouterServer(
@@ -56,12 +57,14 @@ public final class RouterServer implements AutoCloseable {
             ExecutorService executor,
             GatewayPipeline pipeline,
             long maxBodyBytes,
-            SnapStartHooks hooks) {
+            SnapStartHooks hooks,
+            ClientAddresses clientAddresses) {
         this.server = server;
         this.executor = executor;
         this.pipeline = pipeline;
         this.maxBodyBytes = maxBodyBytes;
         this.hooks = hooks;
+        this.clientAddresses = clientAddresses;
     }
 
     /** Starts serving with no SnapStart hooks but the server's own; port 0 picks a free port. */
@@ -77,11 +80,23 @@ public final class RouterServer implements AutoCloseable {
     public static RouterServer start(
             String host, int port, GatewayPipeline pipeline, long maxBodyBytes, SnapStartHooks hooks)
             throws IOException {
+        return start(host, port, pipeline, maxBodyBytes, hooks, ClientAddresses.SOCKET);
+    }
+
+    /** As above, reading the client's address (for IP allowlists) as {@code clientAddresses} says. */
+    public static RouterServer start(
+            String host,
+            int port,
+            GatewayPipeline pipeline,
+            long maxBodyBytes,
+            SnapStartHooks hooks,
+            ClientAddresses clientAddresses)
+            throws IOException {
         // Small SSE frames must leave at once: without TCP_NODELAY, Nagle's algorithm holds them back.
         System.setProperty("sun.net.httpserver.nodelay", "true");
         HttpServer server = HttpServer.create(new InetSocketAddress(host, port), 1024);
         ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
-        RouterServer router = new RouterServer(server, executor, pipeline, maxBodyBytes, hooks);
+        RouterServer router = new RouterServer(server, executor, pipeline, maxBodyBytes, hooks, clientAddresses);
         hooks.afterRestore("reseed-request-ids", router.requestIds::reseed);
         server.createContext("/", router::handle);
         server.setExecutor(executor);
@@ -262,12 +277,13 @@ public final class RouterServer implements AutoCloseable {
         }
     }
 
-    private static GatewayRequest gatewayRequest(HttpExchange exchange, String requestId, byte[] body) {
+    private GatewayRequest gatewayRequest(HttpExchange exchange, String requestId, byte[] body) {
         return new GatewayRequest(
                 requestId,
                 exchange.getRequestHeaders().getFirst("Authorization"),
                 exchange.getRequestHeaders().getFirst("x-api-key"),
                 exchange.getRequestHeaders().getFirst("anthropic-version"),
+                clientAddresses.of(exchange),
                 body);
     }
 

@@ -40,7 +40,8 @@ class RouterConfigTest {
                         false,
                         false,
                         false,
-                        new AwsSettings("us-east-1", false, Duration.ofSeconds(2), Duration.ofSeconds(1))));
+                        new AwsSettings("us-east-1", false, Duration.ofSeconds(2), Duration.ofSeconds(1)),
+                        ClientAddresses.SOCKET));
     }
 
     @Test
