@@ -3,6 +3,7 @@ package dev.sluice.devstack;
 import dev.sluice.auth.ApiKey;
 import dev.sluice.auth.ApiKeys;
 import dev.sluice.auth.KeyRepository;
+import dev.sluice.auth.Tenant;
 import dev.sluice.aws.AwsClients;
 import dev.sluice.aws.AwsSettings;
 import dev.sluice.aws.UrlConnectionPool;
@@ -51,6 +52,12 @@ public final class DevStack implements AutoCloseable {
     public static final Pricing DEMO_PRICING = new Pricing(500_000, 1_500_000, 250_000);
 
     public static final long LIMITED_KEY_RPM = 3;
+    /** The demo tenant's daily budget: plenty to play with, and visible in x-ratelimit and usage. */
+    public static final long DEMO_BUDGET_MICROS_PER_DAY = 1_000_000;
+    /** A second tenant whose $0.001 daily budget a few demo streams spend, to see a budget refusal. */
+    public static final String THRIFTY_TENANT = "thrifty";
+
+    public static final long THRIFTY_BUDGET_MICROS_PER_DAY = 1_000;
     /** How long streams in flight may run on after Ctrl-C before they are cut. */
     static final Duration STOP_GRACE = Duration.ofSeconds(5);
     /** How long cut requests get to publish their usage. */
@@ -65,8 +72,7 @@ public final class DevStack implements AutoCloseable {
     private final RouterServer router;
     private final DynamoDbKeyRepository keys;
     private final DynamoDbRouteRepository routes;
-    private final String demoKey;
-    private final String limitedKey;
+    private final DemoKeys demoKeys;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private DevStack(
@@ -77,8 +83,7 @@ public final class DevStack implements AutoCloseable {
             RouterServer router,
             DynamoDbKeyRepository keys,
             DynamoDbRouteRepository routes,
-            String demoKey,
-            String limitedKey) {
+            DemoKeys demoKeys) {
         this.dynamoDb = dynamoDb;
         this.dynamo = dynamo;
         this.tables = tables;
@@ -86,8 +91,22 @@ public final class DevStack implements AutoCloseable {
         this.router = router;
         this.keys = keys;
         this.routes = routes;
-        this.demoKey = demoKey;
-        this.limitedKey = limitedKey;
+        this.demoKeys = demoKeys;
+    }
+
+    /**
+     * The keys the dev stack creates, in the clear (shown once, like any key).
+     *
+     * @param demo    an app key of the demo tenant, no limits of its own
+     * @param limited an app key of the demo tenant limited to {@link #LIMITED_KEY_RPM} requests per minute
+     * @param admin   the demo tenant's admin key: manages its keys and mints session tokens under /sluice/v1
+     * @param thrifty an app key of the thrifty tenant, whose daily budget is {@link #THRIFTY_BUDGET_MICROS_PER_DAY}
+     */
+    public record DemoKeys(String demo, String limited, String admin, String thrifty) {
+        @Override
+        public String toString() {
+            return "DemoKeys[redacted]";
+        }
     }
 
     public static DevStack start(DevOptions options) throws IOException {
@@ -105,15 +124,15 @@ public final class DevStack implements AutoCloseable {
         DynamoDbKeyRepository keys = new DynamoDbKeyRepository(dynamo, tables.keys());
         DynamoDbRouteRepository routes = new DynamoDbRouteRepository(dynamo, tables.routes());
         seedRoutes(routes, options);
-        String demoKey = createKey(keys, DEMO_TENANT, "demo", Limits.NONE);
-        String limitedKey = createKey(keys, DEMO_TENANT, "limited", Limits.requestsPerMinute(LIMITED_KEY_RPM));
+        DynamoDbTenantRepository tenants = new DynamoDbTenantRepository(dynamo, tables.tenants());
+        DemoKeys demoKeys = seedTenants(tenants, keys);
 
         InProcessUsageStream usageStream = new InProcessUsageStream(
                 new UsageAggregator(new DynamoDbUsageStore(dynamo, tables.usage())),
                 options.usagePoll().toMillis());
         GatewayPipeline pipeline = GatewayWiring.pipeline(
                 keys,
-                new DynamoDbTenantRepository(dynamo, tables.tenants()),
+                tenants,
                 routes,
                 new DynamoDbQuotaLedger(dynamo, tables.counters()),
                 new LocalSecretStore(options.environment(), DevProviders.keyVariables()),
@@ -129,7 +148,28 @@ public final class DevStack implements AutoCloseable {
         RouterServer router =
                 RouterServer.start(options.host(), options.routerPort(), pipeline, RouterConfig.DEFAULT_MAX_BODY_BYTES);
         TokenEstimator.warmUpInBackground();
-        return new DevStack(dynamoDb, dynamo, tables, usageStream, router, keys, routes, demoKey, limitedKey);
+        return new DevStack(dynamoDb, dynamo, tables, usageStream, router, keys, routes, demoKeys);
+    }
+
+    /** The demo tenant (a daily budget; an app, a rate-limited and an admin key) and the thrifty one ($0.001 a day). */
+    private static DemoKeys seedTenants(DynamoDbTenantRepository tenants, DynamoDbKeyRepository keys) {
+        tenants.put(new Tenant(
+                DEMO_TENANT,
+                "Demo",
+                Tenant.Status.ACTIVE,
+                Set.of(),
+                new Limits(0, 0, 0, DEMO_BUDGET_MICROS_PER_DAY, 0)));
+        tenants.put(new Tenant(
+                THRIFTY_TENANT,
+                "Thrifty",
+                Tenant.Status.ACTIVE,
+                Set.of(),
+                new Limits(0, 0, 0, THRIFTY_BUDGET_MICROS_PER_DAY, 0)));
+        return new DemoKeys(
+                createKey(keys, DEMO_TENANT, "demo", Limits.NONE),
+                createKey(keys, DEMO_TENANT, "limited", Limits.requestsPerMinute(LIMITED_KEY_RPM)),
+                createKey(keys, DEMO_TENANT, "admin", ApiKey.Role.ADMIN, Limits.NONE),
+                createKey(keys, THRIFTY_TENANT, "thrifty", Limits.NONE));
     }
 
     /** The demo model always; each provider's models when its key is in the environment. */
@@ -142,9 +182,15 @@ public final class DevStack implements AutoCloseable {
 
     /** Creates a key and returns it in the clear: the only moment it exists outside the client. */
     public static String createKey(KeyRepository keys, String tenant, String name, Limits limits) {
+        return createKey(keys, tenant, name, ApiKey.Role.APP, limits);
+    }
+
+    private static String createKey(KeyRepository keys, String tenant, String name, ApiKey.Role role, Limits limits) {
         String key = ApiKeys.newKey();
         String hash = ApiKeys.sha256Hex(key);
-        keys.put(hash, ApiKey.app(ApiKeys.keyIdFor(hash), tenant, name, Set.of(), limits));
+        keys.put(
+                hash,
+                new ApiKey(ApiKeys.keyIdFor(hash), tenant, name, role, ApiKey.Status.ACTIVE, Set.of(), limits, null));
         return key;
     }
 
@@ -182,11 +228,15 @@ public final class DevStack implements AutoCloseable {
     }
 
     public String demoKey() {
-        return demoKey;
+        return demoKeys.demo();
     }
 
     public String limitedKey() {
-        return limitedKey;
+        return demoKeys.limited();
+    }
+
+    public DemoKeys demoKeys() {
+        return demoKeys;
     }
 
     /**
