@@ -4,6 +4,8 @@ import dev.sluice.auth.ApiKey;
 import dev.sluice.auth.ApiKeys;
 import dev.sluice.auth.KeyRepository;
 import dev.sluice.auth.Tenant;
+import dev.sluice.auth.session.SessionTokenSource;
+import dev.sluice.auth.session.SigningKeys;
 import dev.sluice.aws.AwsClients;
 import dev.sluice.aws.AwsSettings;
 import dev.sluice.aws.UrlConnectionPool;
@@ -31,6 +33,7 @@ import java.io.IOException;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -135,7 +138,8 @@ public final class DevStack implements AutoCloseable {
                 tenants,
                 routes,
                 new DynamoDbQuotaLedger(dynamo, tables.counters()),
-                new LocalSecretStore(options.environment(), DevProviders.keyVariables()),
+                new DynamoDbUsageStore(dynamo, tables.usage()),
+                new LocalSecretStore(withSessionSigningKey(options.environment()), DevProviders.keyVariables()),
                 usageStream,
                 GatewayWiring.providers(
                         Duration.ofSeconds(10),
@@ -149,6 +153,17 @@ public final class DevStack implements AutoCloseable {
                 RouterServer.start(options.host(), options.routerPort(), pipeline, RouterConfig.DEFAULT_MAX_BODY_BYTES);
         TokenEstimator.warmUpInBackground();
         return new DevStack(dynamoDb, dynamo, tables, usageStream, router, keys, routes, demoKeys);
+    }
+
+    /**
+     * The local secret store's environment, with a session signing key made for this run unless one is configured
+     * ({@code SLUICE_SECRET_SESSION_SIGNING}): session tokens minted by the dev stack end with it.
+     */
+    private static Map<String, String> withSessionSigningKey(Map<String, String> environment) {
+        Map<String, String> secrets = new HashMap<>(environment);
+        secrets.putIfAbsent(
+                LocalSecretStore.variableFor(SessionTokenSource.SECRET_NAME), SigningKeys.newSecretJson("dev"));
+        return secrets;
     }
 
     /** The demo tenant (a daily budget; an app, a rate-limited and an admin key) and the thrifty one ($0.001 a day). */

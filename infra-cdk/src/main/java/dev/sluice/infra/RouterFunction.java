@@ -96,6 +96,7 @@ public final class RouterFunction extends Construct {
         Map<String, String> env = adapterEnvironment();
         env.put("SLUICE_KEYS_TABLE", data.keys().getTableName());
         env.put("SLUICE_TENANTS_TABLE", data.tenants().getTableName());
+        env.put("SLUICE_USAGE_TABLE", data.usage().getTableName());
         env.put("SLUICE_ROUTES_TABLE", data.routes().getTableName());
         env.put("SLUICE_COUNTERS_TABLE", data.counters().getTableName());
         env.put("SLUICE_USAGE_STREAM", data.usageStream().getStreamName());
@@ -129,6 +130,26 @@ public final class RouterFunction extends Construct {
                 .sid("ReadKeys")
                 .actions(List.of("dynamodb:GetItem"))
                 .resources(List.of(data.keys().getTableArn()))
+                .build());
+        // The management API (/sluice/v1): an admin key creates and revokes its tenant's keys (PutItem on the keys
+        // table, Query on its two indexes) and reads its tenant's usage rows (Query on the usage table).
+        function.addToRolePolicy(PolicyStatement.Builder.create()
+                .sid("ManageKeys")
+                .actions(List.of("dynamodb:PutItem", "dynamodb:Query"))
+                .resources(List.of(
+                        data.keys().getTableArn(),
+                        data.keys().getTableArn() + "/index/" + SluiceData.KEYS_BY_TENANT,
+                        data.keys().getTableArn() + "/index/" + SluiceData.KEYS_BY_ID))
+                .build());
+        function.addToRolePolicy(PolicyStatement.Builder.create()
+                .sid("ReadTenantUsage")
+                .actions(List.of("dynamodb:Query"))
+                .resources(List.of(data.usage().getTableArn()))
+                .build());
+        function.addToRolePolicy(PolicyStatement.Builder.create()
+                .sid("ReadSessionSigningKey")
+                .actions(List.of("secretsmanager:GetSecretValue"))
+                .resources(List.of(data.sessionSigning().getSecretArn()))
                 .build());
         function.addToRolePolicy(PolicyStatement.Builder.create()
                 .sid("ReadTenants")

@@ -38,6 +38,8 @@ public final class SluiceData extends Construct {
     static final String KEY_ID = "keyId";
     static final String KEYS_BY_TENANT = "byTenant";
     static final String KEYS_BY_ID = "byKeyId";
+    /** dev.sluice.auth.session.SessionTokenSource.SECRET_NAME: read under the stage's secret prefix. */
+    static final String SESSION_SIGNING = "session-signing";
 
     private final Table keys;
     private final Table tenants;
@@ -46,6 +48,7 @@ public final class SluiceData extends Construct {
     private final Table usage;
     private final Stream usageStream;
     private final Map<String, Secret> providerSecrets = new LinkedHashMap<>();
+    private final Secret sessionSigning;
 
     public SluiceData(Construct scope, String id, SluiceSettings settings) {
         super(scope, id);
@@ -81,6 +84,21 @@ public final class SluiceData extends Construct {
                 .streamMode(StreamMode.ON_DEMAND)
                 .encryption(StreamEncryption.MANAGED)
                 .retentionPeriod(Duration.hours(24))
+                .removalPolicy(settings.dataRemovalPolicy())
+                .build();
+
+        // The HMAC key ring session tokens are signed with. CloudFormation generates one key,
+        // {"kid":"initial","secret":<48 base64 characters>}; rotate by putting {"keys":[new, old]} and dropping the old
+        // key a day later (a session token lives at most 24 h).
+        sessionSigning = Secret.Builder.create(this, "SessionSigningSecret")
+                .generateSecretString(SecretStringGenerator.builder()
+                        .secretStringTemplate("{\"kid\":\"initial\"}")
+                        .generateStringKey("secret")
+                        .passwordLength(48)
+                        .excludePunctuation(true)
+                        .build())
+                .secretName(settings.secretName(SESSION_SIGNING))
+                .description("Sluice " + settings.stage() + ": the key ring session tokens are signed with.")
                 .removalPolicy(settings.dataRemovalPolicy())
                 .build();
 
@@ -146,6 +164,10 @@ public final class SluiceData extends Construct {
 
     public Stream usageStream() {
         return usageStream;
+    }
+
+    public Secret sessionSigning() {
+        return sessionSigning;
     }
 
     /** Provider name to secret, in the order of the context list. */

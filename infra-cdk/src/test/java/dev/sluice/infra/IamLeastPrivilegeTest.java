@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.sluice.infra.IamPolicies.Statement;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -54,6 +55,10 @@ class IamLeastPrivilegeTest {
                         "dynamodb:GetItem",
                         "dynamodb:GetItem",
                         "dynamodb:GetItem",
+                        "dynamodb:PutItem",
+                        "dynamodb:Query",
+                        "dynamodb:Query",
+                        "secretsmanager:GetSecretValue",
                         "dynamodb:Scan",
                         "dynamodb:UpdateItem",
                         "kinesis:PutRecords",
@@ -83,10 +88,16 @@ class IamLeastPrivilegeTest {
         assertThat(sid(router, "CountRequests").resources())
                 .containsExactly(Templates.arnOf(Templates.table(template, SluiceData.COUNTER)));
         assertThat(sid(router, "CountRequests").actions()).containsExactly("dynamodb:UpdateItem");
+        Object usage = Templates.arnOf(Templates.table(template, SluiceData.TENANT));
         assertThat(router)
-                .filteredOn(s -> s.touches("dynamodb:"))
-                .flatExtracting(Statement::resources)
-                .doesNotContain(Templates.arnOf(Templates.table(template, SluiceData.TENANT)));
+                .as("the usage table is only queried, for an admin key's own rows")
+                .filteredOn(s -> s.touches("dynamodb:") && s.resources().contains(usage))
+                .extracting(Statement::actions)
+                .containsExactly(List.of("dynamodb:Query"));
+        assertThat(sid(router, "ManageKeys").actions()).containsExactlyInAnyOrder("dynamodb:PutItem", "dynamodb:Query");
+        assertThat(sid(router, "ManageKeys").resources())
+                .hasSize(3)
+                .contains(Templates.arnOf(Templates.table(template, SluiceData.KEY_HASH)));
     }
 
     @Test
@@ -109,9 +120,13 @@ class IamLeastPrivilegeTest {
 
         Statement read = sid(IamPolicies.ofFunction(template, ROUTER), "ReadProviderSecrets");
 
-        assertThat(secrets).hasSize(3);
+        Statement signing = sid(IamPolicies.ofFunction(template, ROUTER), "ReadSessionSigningKey");
+
+        assertThat(secrets).hasSize(4);
         assertThat(read.actions()).containsExactly("secretsmanager:GetSecretValue");
-        assertThat(read.resources()).containsExactlyInAnyOrderElementsOf(secrets);
+        assertThat(signing.actions()).containsExactly("secretsmanager:GetSecretValue");
+        assertThat(Stream.concat(read.resources().stream(), signing.resources().stream()))
+                .containsExactlyInAnyOrderElementsOf(secrets);
     }
 
     @Test

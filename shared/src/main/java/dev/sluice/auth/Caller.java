@@ -11,8 +11,11 @@ import java.util.Set;
  * Who is calling, once authenticated: the tenant, the key (the parent key when a session token was presented) and
  * the session, if any. Every later stage asks this record, so each narrowing (tenant → key → session) is applied in
  * one place.
+ *
+ * @param keyHash the SHA-256 hex of the key presented (of the parent key for a session token): what a session token
+ *                minted by this caller names as its parent; null when unknown
  */
-public record Caller(Tenant tenant, ApiKey key, Session session) {
+public record Caller(Tenant tenant, ApiKey key, Session session, String keyHash) {
 
     /**
      * A session token's narrowing of its parent key.
@@ -34,7 +37,12 @@ public record Caller(Tenant tenant, ApiKey key, Session session) {
     }
 
     public static Caller of(Tenant tenant, ApiKey key) {
-        return new Caller(tenant, key, null);
+        return new Caller(tenant, key, null, null);
+    }
+
+    /** An admin key presented itself: may manage its tenant. */
+    public boolean isAdmin() {
+        return session == null && key.role() == ApiKey.Role.ADMIN;
     }
 
     public String tenantId() {

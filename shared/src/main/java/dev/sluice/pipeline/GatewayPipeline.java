@@ -1,5 +1,6 @@
 package dev.sluice.pipeline;
 
+import dev.sluice.admin.AdminApi;
 import dev.sluice.api.ChatRequest;
 import dev.sluice.api.EmbeddingRequest;
 import dev.sluice.auth.Authenticator;
@@ -54,6 +55,7 @@ public final class GatewayPipeline {
     private final Failover callWithFailover;
     private final Finish finish;
     private final ModelEndpoints models;
+    private final AdminApi admin;
     private final Clock clock;
     private final LongSupplier nanoClock;
 
@@ -65,7 +67,8 @@ public final class GatewayPipeline {
             ProviderRegistry providers,
             UsagePublisher usage,
             Clock clock,
-            LongSupplier nanoClock) {
+            LongSupplier nanoClock,
+            AdminApi admin) {
         this.authenticate = authenticator;
         this.resolveRoute = routes;
         this.admit = admitter;
@@ -73,8 +76,22 @@ public final class GatewayPipeline {
         this.callWithFailover = new Failover(new DeploymentCredentials(secrets));
         this.finish = new Finish(usage, clock, nanoClock);
         this.models = new ModelEndpoints(authenticator, routes);
+        this.admin = admin;
         this.clock = clock;
         this.nanoClock = nanoClock;
+    }
+
+    /** A pipeline without the management API (tests of the request path). */
+    public GatewayPipeline(
+            Authenticator authenticator,
+            RouteResolver routes,
+            Admitter admitter,
+            SecretStore secrets,
+            ProviderRegistry providers,
+            UsagePublisher usage,
+            Clock clock,
+            LongSupplier nanoClock) {
+        this(authenticator, routes, admitter, secrets, providers, usage, clock, nanoClock, null);
     }
 
     /** {@code POST /v1/chat/completions}. */
@@ -152,6 +169,11 @@ public final class GatewayPipeline {
     /** {@code POST /v1/messages/count_tokens}, {@code GET /v1/models} and {@code GET /v1/models/{id}}. */
     public ModelEndpoints models() {
         return models;
+    }
+
+    /** The management API under {@code /sluice/v1/}: keys, session tokens, usage; null when not served. */
+    public AdminApi admin() {
+        return admin;
     }
 
     /** Authenticate → parse → resolve the route → admit; null once a rejection has been sent. */

@@ -31,6 +31,11 @@ public final class ErrorResponder {
         Map<String, String> headers = new HashMap<>(extraHeaders);
         headers.put("Content-Type", "application/json");
         error.retryAfterSeconds().ifPresent(seconds -> headers.put("Retry-After", Long.toString(seconds)));
+        if ("budget_exceeded".equals(error.code())) {
+            // A spent budget comes back at the period's reset, not in seconds: OpenAI and Anthropic SDKs honour this
+            // header and raise at once instead of retrying.
+            headers.put("x-should-retry", "false");
+        }
         channel.sendJson(error.status(), headers, format.body(error, requestId));
     }
 

@@ -8,6 +8,7 @@ import dev.sluice.auth.ApiKeys;
 import dev.sluice.auth.Authenticator;
 import dev.sluice.auth.InMemoryKeyRepository;
 import dev.sluice.auth.InMemoryTenantRepository;
+import dev.sluice.auth.Tenant;
 import dev.sluice.error.GatewayException;
 import dev.sluice.error.RetriableUpstreamException;
 import dev.sluice.json.Json;
@@ -372,6 +373,52 @@ class GatewayPipelineTest {
     }
 
     @Test
+    void messages_aSpentBudget_isAnthropicsRateLimitError_andNothingIsCalledOrBilled() throws Exception {
+        tenants.put(new Tenant("broke", "Broke", Tenant.Status.ACTIVE, Set.of(), new Limits(0, 0, 0, 1, 0)));
+        String broke = store("broke", 0);
+        routes.put(new Route(
+                "priced",
+                List.of(new Deployment(
+                        DemoProvider.TYPE, "demo-1", null, null, new Pricing(1_000_000, 1_000_000, 0), null))));
+        RecordingChannel channel = new RecordingChannel();
+
+        pipeline.messages(
+                new GatewayRequest("req_b", null, broke, "2023-06-01", """
+                {"model":"priced","max_tokens":64,"messages":[{"role":"user","content":"ping"}]}""".getBytes(StandardCharsets.UTF_8)), channel);
+
+        assertThat(channel.status).isEqualTo(429);
+        assertThat(Json.read(channel.bodyText()).at("/error/type").asText()).isEqualTo("rate_limit_error");
+        assertThat(Json.read(channel.bodyText()).at("/error/message").asText()).contains("daily budget");
+        assertThat(channel.headers).containsEntry("x-should-retry", "false").containsKey("Retry-After");
+        assertThat(usage.events()).isEmpty();
+    }
+
+    @Test
+    void chat_admittedUnderATokenLimit_carriesTheRateLimitHeaders_andTheLoweredMaxTokensReachesTheProvider()
+            throws Exception {
+        tenants.put(new Tenant("tight", "Tight", Tenant.Status.ACTIVE, Set.of(), new Limits(10, 400, 0, 0, 0)));
+        String tight = store("tight", 0);
+        RecordingChannel channel = new RecordingChannel();
+
+        pipeline.chatCompletions(
+                new GatewayRequest("req_t", "Bearer " + tight, null, """
+                {"model":"scripted","max_tokens":1000,"messages":[{"role":"user","content":"hi"}]}""".getBytes(StandardCharsets.UTF_8)), channel);
+
+        assertThat(channel.status).isEqualTo(200);
+        assertThat(channel.headers)
+                .containsEntry("x-ratelimit-limit-requests", "10")
+                .containsEntry("x-ratelimit-remaining-requests", "9")
+                .containsEntry("x-ratelimit-limit-tokens", "400")
+                .containsKey("x-ratelimit-reset-tokens");
+        long bodyBytes =
+                "{\"model\":\"scripted\",\"max_tokens\":1000,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"
+                        .length();
+        assertThat(scripted.lastCall.request().body().get("max_tokens").asLong())
+                .as("the minute's 400 tokens less the prompt's bound")
+                .isEqualTo(400 - bodyBytes);
+    }
+
+    @Test
     void messages_errorsUseAnthropicsFormat() throws Exception {
         RecordingChannel channel = new RecordingChannel();
         pipeline.messages(
@@ -544,6 +591,7 @@ class GatewayPipelineTest {
         RuntimeException failBeforeOutput;
         RuntimeException failAfterRole;
         boolean failAfterOutput;
+        ProviderCall lastCall;
 
         @Override
         public String type() {
@@ -552,6 +600,7 @@ class GatewayPipelineTest {
 
         @Override
         public void streamChat(ProviderCall call, ChatStreamListener listener) {
+            lastCall = call;
             if (failBeforeOutput != null) {
                 throw failBeforeOutput;
             }

@@ -1,8 +1,10 @@
 package dev.sluice.router;
 
+import dev.sluice.admin.AdminApi;
 import dev.sluice.auth.Authenticator;
 import dev.sluice.auth.KeyRepository;
 import dev.sluice.auth.TenantRepository;
+import dev.sluice.auth.session.SessionTokenSource;
 import dev.sluice.pipeline.GatewayPipeline;
 import dev.sluice.provider.ProviderRegistry;
 import dev.sluice.provider.UpstreamHttp;
@@ -24,6 +26,7 @@ import dev.sluice.store.CachedKeyRepository;
 import dev.sluice.store.CachedRouteRepository;
 import dev.sluice.store.CachedTenantRepository;
 import dev.sluice.usage.UsagePublisher;
+import dev.sluice.usage.store.UsageStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -41,24 +44,28 @@ public final class GatewayWiring {
             TenantRepository tenants,
             RouteRepository routes,
             QuotaLedger ledger,
+            UsageStore usageRows,
             SecretStore secrets,
             UsagePublisher usage,
             List<?> providers,
             Duration cacheTtl,
             Duration secretTtl,
             Clock clock) {
+        CachingSecretStore cachedSecrets = new CachingSecretStore(secrets, secretTtl, clock);
+        CachedKeyRepository cachedKeys = new CachedKeyRepository(keys, cacheTtl, clock);
+        SessionTokenSource sessions = new SessionTokenSource(cachedSecrets, clock);
+        Authenticator authenticator =
+                new Authenticator(cachedKeys, new CachedTenantRepository(tenants, cacheTtl, clock), sessions, clock);
         return new GatewayPipeline(
-                new Authenticator(
-                        new CachedKeyRepository(keys, cacheTtl, clock),
-                        new CachedTenantRepository(tenants, cacheTtl, clock),
-                        clock),
+                authenticator,
                 new RouteResolver(new CachedRouteRepository(routes, cacheTtl, clock)),
                 new Admitter(ledger, clock),
-                new CachingSecretStore(secrets, secretTtl, clock),
+                cachedSecrets,
                 new ProviderRegistry(providers),
                 usage,
                 clock,
-                System::nanoTime);
+                System::nanoTime,
+                new AdminApi(authenticator, cachedKeys, sessions, usageRows, clock));
     }
 
     /**

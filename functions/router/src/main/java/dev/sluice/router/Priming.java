@@ -32,6 +32,7 @@ import dev.sluice.usage.TokenEstimator;
 import dev.sluice.usage.TokenUsage;
 import dev.sluice.usage.event.UsageEvent;
 import dev.sluice.usage.event.UsageEventCodec;
+import dev.sluice.usage.store.InMemoryUsageStore;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -178,6 +179,7 @@ final class Priming {
                 tenants,
                 routes,
                 new InMemoryQuotaLedger(),
+                new InMemoryUsageStore(),
                 new LocalSecretStore(Map.of()),
                 usage,
                 List.of(new DemoProvider(Duration.ZERO)),

@@ -12,6 +12,7 @@ import dev.sluice.usage.EmfMetricsPublisher;
 import dev.sluice.usage.KinesisUsagePublisher;
 import dev.sluice.usage.TokenEstimator;
 import dev.sluice.usage.UsagePublisher;
+import dev.sluice.usage.store.DynamoDbUsageStore;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -50,6 +51,7 @@ public final class RouterMain {
                 new DynamoDbTenantRepository(dynamo, config.tables().tenants()),
                 new DynamoDbRouteRepository(dynamo, config.tables().routes()),
                 new DynamoDbQuotaLedger(dynamo, config.tables().counters()),
+                new DynamoDbUsageStore(dynamo, config.tables().usage()),
                 new SecretsManagerSecretStore(
                         aws.secretsManager(config.secretsManagerEndpoint()), config.secretPrefix()),
                 usagePublisher(config, aws),

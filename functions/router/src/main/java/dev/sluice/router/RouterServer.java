@@ -2,6 +2,7 @@ package dev.sluice.router;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.sluice.admin.AdminApi;
 import dev.sluice.error.ErrorFormat;
 import dev.sluice.error.GatewayException;
 import dev.sluice.inbound.anthropic.AnthropicErrorFormat;
@@ -40,6 +41,8 @@ public final class RouterServer implements AutoCloseable {
     private static final String JSON = "application/json";
     public static final String BEFORE_CHECKPOINT_PATH = "/_sluice/snapstart/before-checkpoint";
     public static final String AFTER_RESTORE_PATH = "/_sluice/snapstart/after-restore";
+    /** The management API: {@code /sluice/v1/sessions}, {@code /sluice/v1/keys[/{id}]}, {@code /sluice/v1/usage}. */
+    public static final String ADMIN_PREFIX = "/sluice/v1/";
     /** Headers the Web Adapter adds to every invocation it forwards; its own lifecycle calls carry neither. */
     private static final List<String> FORWARDED_INVOCATION_HEADERS =
             List.of("x-amzn-request-context", "x-amzn-lambda-context");
@@ -188,6 +191,10 @@ public final class RouterServer implements AutoCloseable {
                 channel.sendJson(200, Map.of("Content-Type", JSON), Json.write(Map.of("hooks", runs)));
             }
             default -> {
+                if (path.startsWith(ADMIN_PREFIX) && pipeline.admin() != null) {
+                    admin(exchange, channel, requestId, method, path);
+                    return;
+                }
                 if (path.startsWith("/v1/models/") && path.length() > "/v1/models/".length()) {
                     requireMethod(method, path, "GET");
                     pipeline.models()
@@ -202,6 +209,50 @@ public final class RouterServer implements AutoCloseable {
         }
     }
 
+    /** The management API: session tokens for any key; keys and usage for a tenant's admin key. */
+    private void admin(HttpExchange exchange, ExchangeChannel channel, String requestId, String method, String path)
+            throws IOException {
+        AdminApi admin = pipeline.admin();
+        String rest = path.substring(ADMIN_PREFIX.length());
+        switch (rest) {
+            case "sessions" -> admin.createSession(post(exchange, method, path, requestId), channel);
+            case "keys" -> {
+                if ("POST".equals(method)) {
+                    admin.createKey(post(exchange, method, path, requestId), channel);
+                } else {
+                    requireMethod(method, path, "GET");
+                    admin.listKeys(gatewayRequest(exchange, requestId, new byte[0]), channel);
+                }
+            }
+            case "usage" -> {
+                requireMethod(method, path, "GET");
+                admin.usage(gatewayRequest(exchange, requestId, new byte[0]), query(exchange, "period"), channel);
+            }
+            default -> {
+                if (!rest.startsWith("keys/") || rest.length() == "keys/".length() || rest.indexOf('/', 5) >= 0) {
+                    throw unknownPath(method, path);
+                }
+                requireMethod(method, path, "DELETE");
+                admin.revokeKey(gatewayRequest(exchange, requestId, new byte[0]), rest.substring(5), channel);
+            }
+        }
+    }
+
+    /** One query parameter's decoded value, or null. */
+    private static String query(HttpExchange exchange, String name) {
+        String query = exchange.getRequestURI().getRawQuery();
+        if (query == null) {
+            return null;
+        }
+        for (String pair : query.split("&")) {
+            int equals = pair.indexOf('=');
+            if (equals > 0 && pair.substring(0, equals).equals(name)) {
+                return java.net.URLDecoder.decode(pair.substring(equals + 1), java.nio.charset.StandardCharsets.UTF_8);
+            }
+        }
+        return null;
+    }
+
     /**
      * Whether a request may run the SnapStart hooks: a POST from loopback (where the Web Adapter runs) that is not
      * an invocation the adapter forwarded. The adapter itself answers 403 to outside requests for its hook paths;
@@ -214,7 +265,7 @@ public final class RouterServer implements AutoCloseable {
     private static GatewayException unknownPath(String method, String path) {
         return GatewayException.notFound("Unknown path: " + method + " " + path + ". Sluice serves POST "
                 + "/v1/chat/completions, /v1/messages, /v1/messages/count_tokens, /v1/embeddings and GET "
-                + "/v1/models.");
+                + "/v1/models; and /sluice/v1/sessions, /sluice/v1/keys, /sluice/v1/usage.");
     }
 
     /** A POST with a JSON body within the size limit. */

@@ -22,6 +22,7 @@ import dev.sluice.store.TableNames;
 import dev.sluice.testing.LocalDynamoDb;
 import dev.sluice.testing.OutageProxy;
 import dev.sluice.usage.InMemoryUsagePublisher;
+import dev.sluice.usage.store.DynamoDbUsageStore;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -95,6 +96,7 @@ class DynamoDbOutageIT {
                         new DynamoDbTenantRepository(dynamo, tables.tenants()),
                         new DynamoDbRouteRepository(dynamo, tables.routes()),
                         new DynamoDbQuotaLedger(dynamo, tables.counters()),
+                        new DynamoDbUsageStore(dynamo, tables.usage()),
                         new LocalSecretStore(Map.of()),
                         new InMemoryUsagePublisher(),
                         List.of(new DemoProvider(Duration.ZERO)),

@@ -23,8 +23,10 @@ import dev.sluice.store.TableNames;
 import dev.sluice.testing.FakeUpstream;
 import dev.sluice.testing.LocalDynamoDb;
 import dev.sluice.testing.RecordedRequest;
+import dev.sluice.testing.StreamHold;
 import dev.sluice.usage.InMemoryUsagePublisher;
 import dev.sluice.usage.event.UsageEvent;
+import dev.sluice.usage.store.DynamoDbUsageStore;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -74,6 +76,10 @@ class GovernanceIT {
             .build();
 
     private static FakeUpstream upstream;
+    /** Holds its streams after the first chunk, so a test decides how many are in flight. */
+    private static FakeUpstream heldUpstream;
+
+    private static String concurrencyKey;
     private static DynamoDbClient dynamo;
     private static TableNames tables;
     private static final List<RouterServer> routers = new ArrayList<>();
@@ -119,6 +125,25 @@ class GovernanceIT {
                                 "upstream",
                                 PRICING,
                                 null))));
+        heldUpstream = FakeUpstream.start();
+        new DynamoDbTenantRepository(dynamo, tables.tenants())
+                .put(new Tenant("conc", "Concurrent", Tenant.Status.ACTIVE, Set.of(), new Limits(0, 0, 3, 0, 0)));
+        concurrencyKey = ApiKeys.newKey();
+        String concurrencyHash = ApiKeys.sha256Hex(concurrencyKey);
+        new DynamoDbKeyRepository(dynamo, tables.keys())
+                .put(
+                        concurrencyHash,
+                        ApiKey.app(ApiKeys.keyIdFor(concurrencyHash), "conc", "app", Set.of(), Limits.NONE));
+        new DynamoDbRouteRepository(dynamo, tables.routes())
+                .put(new Route(
+                        "held",
+                        List.of(new Deployment(
+                                OpenAiCompatibleProvider.TYPE,
+                                "gpt-held",
+                                heldUpstream.baseUrl().toString(),
+                                "upstream",
+                                PRICING,
+                                null))));
         for (int instance = 0; instance < 2; instance++) {
             InMemoryUsagePublisher published = new InMemoryUsagePublisher();
             usage.add(published);
@@ -130,6 +155,7 @@ class GovernanceIT {
                             new DynamoDbTenantRepository(dynamo, tables.tenants()),
                             new DynamoDbRouteRepository(dynamo, tables.routes()),
                             new DynamoDbQuotaLedger(dynamo, tables.counters()),
+                            new DynamoDbUsageStore(dynamo, tables.usage()),
                             new LocalSecretStore(Map.of(LocalSecretStore.variableFor("upstream"), "sk-upstream")),
                             published,
                             GatewayWiring.providers(Duration.ofSeconds(5), Duration.ZERO, "us-east-1", CLOCK),
@@ -144,6 +170,7 @@ class GovernanceIT {
     static void stop() {
         routers.forEach(RouterServer::close);
         upstream.close();
+        heldUpstream.close();
         dynamo.close();
     }
 
@@ -168,6 +195,12 @@ class GovernanceIT {
                     : response.statusCode() + " "
                             + json(response.body()).path("error").path("code").asText();
             statuses.merge(outcome, 1, Integer::sum);
+            if (outcome.equals("429 budget_exceeded")) {
+                assertThat(json(response.body()).path("error").path("type").asText())
+                        .isEqualTo("insufficient_quota");
+                assertThat(response.headers().firstValue("x-should-retry")).contains("false");
+                assertThat(response.headers().firstValue("Retry-After")).isPresent();
+            }
             if (response.statusCode() == 200) {
                 assertThat(response.body()).endsWith("data: [DONE]\n\n");
                 admitted.add(response.headers().firstValue("x-request-id").orElseThrow());
@@ -175,8 +208,10 @@ class GovernanceIT {
         }
         clients.shutdown();
 
-        List<UsageEvent> events =
-                usage.stream().flatMap(published -> published.events().stream()).toList();
+        List<UsageEvent> events = usage.stream()
+                .flatMap(published -> published.events().stream())
+                .filter(event -> event.tenantId().equals("gov"))
+                .toList();
         long spent = events.stream().mapToLong(UsageEvent::costMicros).sum();
         long tokens = events.stream()
                 .mapToLong(e -> e.promptTokens() + e.completionTokens())
@@ -184,14 +219,12 @@ class GovernanceIT {
         assertThat(statuses.keySet())
                 .as("only admitted streams and 429s: %s", statuses)
                 .allMatch(status -> status.equals("200") || status.startsWith("429 "));
-        assertThat(statuses)
-                .as("the budget and the concurrency limit both bit")
-                .containsKeys("200", "429 budget_exceeded", "429 concurrency_limit_exceeded");
+        assertThat(statuses).as("the budget bit").containsKeys("200", "429 budget_exceeded");
         assertThat(spent).as("settled spend").isPositive().isLessThanOrEqualTo(BUDGET_MICROS);
         assertThat(tokens).as("tokens this minute").isLessThanOrEqualTo(TOKENS_PER_MINUTE);
         assertThat(upstream.peakConcurrentResponses()).as("streams in flight").isLessThanOrEqualTo(MAX_CONCURRENT);
         assertThat(events).extracting(UsageEvent::requestId).containsExactlyInAnyOrderElementsOf(admitted);
-        assertThat(events).allMatch(e -> e.tenantId().equals("gov") && "app".equals(e.keyLevel()));
+        assertThat(events).allMatch(e -> "app".equals(e.keyLevel()));
 
         Map<String, AttributeValue> tenant = counter("tenant#gov");
         assertThat(Long.parseLong(tenant.get("dc").n()))
@@ -201,6 +234,36 @@ class GovernanceIT {
         assertThat(upstream.requests())
                 .as("some requests had their max_tokens lowered to what the limits afford")
                 .anyMatch(GovernanceIT::lowered);
+    }
+
+    @Test
+    void concurrencyLimit_acrossBothInstances_refusesTheFourthStream_untilOneEnds() throws Exception {
+        StreamHold hold = heldUpstream.holdAfterFirstChunk();
+        String body = "{\"model\":\"held\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+        ExecutorService clients = Executors.newFixedThreadPool(3);
+        List<Future<HttpResponse<String>>> held = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            RouterServer router = routers.get(i % routers.size());
+            held.add(clients.submit(() -> post(router, concurrencyKey, body)));
+        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (heldUpstream.requestCount() < 3 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(heldUpstream.requestCount()).isEqualTo(3);
+
+        HttpResponse<String> fourth = post(routers.get(1), concurrencyKey, body);
+        assertThat(fourth.statusCode()).isEqualTo(429);
+        assertThat(json(fourth.body()).path("error").path("code").asText()).isEqualTo("concurrency_limit_exceeded");
+        assertThat(fourth.headers().firstValue("Retry-After")).contains("1");
+
+        hold.release();
+        for (Future<HttpResponse<String>> response : held) {
+            assertThat(response.get(30, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+        }
+        clients.shutdown();
+        assertThat(post(routers.get(0), concurrencyKey, body).statusCode()).isEqualTo(200);
+        assertThat(counter("tenant#conc").get("slots").m()).isEmpty();
     }
 
     private static boolean lowered(RecordedRequest request) {
@@ -227,9 +290,13 @@ class GovernanceIT {
     }
 
     private static HttpResponse<String> post(RouterServer router, String body) throws Exception {
+        return post(router, key, body);
+    }
+
+    private static HttpResponse<String> post(RouterServer router, String apiKey, String body) throws Exception {
         return CLIENT.send(
                 HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + router.port() + "/v1/chat/completions"))
-                        .header("Authorization", "Bearer " + key)
+                        .header("Authorization", "Bearer " + apiKey)
                         .header("Content-Type", "application/json")
                         .POST(HttpRequest.BodyPublishers.ofString(body))
                         .build(),

@@ -16,6 +16,7 @@ import dev.sluice.route.InMemoryRouteRepository;
 import dev.sluice.route.Route;
 import dev.sluice.secret.LocalSecretStore;
 import dev.sluice.usage.InMemoryUsagePublisher;
+import dev.sluice.usage.store.InMemoryUsageStore;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -57,6 +58,7 @@ class RouterServerTest {
                         new InMemoryTenantRepository(),
                         routes,
                         new InMemoryQuotaLedger(),
+                        new InMemoryUsageStore(),
                         new LocalSecretStore(Map.of()),
                         USAGE,
                         List.of(new DemoProvider(Duration.ZERO)),

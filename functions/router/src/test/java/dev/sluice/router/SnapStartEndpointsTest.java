@@ -11,6 +11,7 @@ import dev.sluice.quota.InMemoryQuotaLedger;
 import dev.sluice.route.InMemoryRouteRepository;
 import dev.sluice.secret.LocalSecretStore;
 import dev.sluice.usage.InMemoryUsagePublisher;
+import dev.sluice.usage.store.InMemoryUsageStore;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -58,6 +59,7 @@ class SnapStartEndpointsTest {
                         new InMemoryTenantRepository(),
                         new InMemoryRouteRepository(),
                         new InMemoryQuotaLedger(),
+                        new InMemoryUsageStore(),
                         new LocalSecretStore(Map.of()),
                         new InMemoryUsagePublisher(),
                         List.of(new DemoProvider(Duration.ZERO)),

@@ -1,5 +1,6 @@
 package dev.sluice.auth.session;
 
+import dev.sluice.quota.Limits;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Map;
@@ -66,6 +67,33 @@ public record SessionClaims(
                 throw new IllegalArgumentException("The limit '" + name + "' must not be negative.");
             }
         });
+    }
+
+    /** The limit names of {@link #limits}: the token's own limits, counted in a scope of their own. */
+    public static Map<String, Long> limitsOf(Limits limits) {
+        Map<String, Long> named = new java.util.TreeMap<>();
+        putIfSet(named, "rpm", limits.requestsPerMinute());
+        putIfSet(named, "tpm", limits.tokensPerMinute());
+        putIfSet(named, "maxConcurrent", limits.maxConcurrent());
+        putIfSet(named, "budgetMicrosDay", limits.budgetMicrosPerDay());
+        putIfSet(named, "budgetMicrosMonth", limits.budgetMicrosPerMonth());
+        return named;
+    }
+
+    /** {@link #limits} as {@link Limits}; a name this version does not know is ignored. */
+    public Limits limitsAsLimits() {
+        return new Limits(
+                limits.getOrDefault("rpm", 0L),
+                limits.getOrDefault("tpm", 0L),
+                limits.getOrDefault("maxConcurrent", 0L),
+                limits.getOrDefault("budgetMicrosDay", 0L),
+                limits.getOrDefault("budgetMicrosMonth", 0L));
+    }
+
+    private static void putIfSet(Map<String, Long> named, String name, long value) {
+        if (value > 0) {
+            named.put(name, value);
+        }
     }
 
     private static void requireText(String value, String name) {

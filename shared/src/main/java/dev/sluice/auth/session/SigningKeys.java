@@ -74,7 +74,8 @@ public final class SigningKeys {
             throw new IllegalArgumentException(
                     "The signing key secret is not valid JSON; expected {\"keys\":[{\"kid\":...,\"secret\":...}]}.");
         }
-        JsonNode list = root == null ? null : root.get("keys");
+        // The ring, or one key on its own: {"kid":…,"secret":…} is what CloudFormation generates for a new stack.
+        JsonNode list = root == null ? null : root.has("keys") ? root.get("keys") : single(root);
         if (list == null || !list.isArray() || list.isEmpty()) {
             throw new IllegalArgumentException(
                     "The signing key secret must hold a non-empty \"keys\" array of {\"kid\",\"secret\"} objects.");
@@ -104,6 +105,13 @@ public final class SigningKeys {
      * The JSON of a new ring of one key with a random 32-byte secret, in the format {@link #parse} reads: dev mode
      * creates the secret with it. To rotate, put the new entry in front of the existing ones.
      */
+    private static JsonNode single(JsonNode root) {
+        if (!root.isObject() || !root.has("secret")) {
+            return null;
+        }
+        return Json.MAPPER.createArrayNode().add(root);
+    }
+
     public static String newSecretJson(String kid) {
         byte[] secret = new byte[SigningKey.MIN_SECRET_BYTES];
         RANDOM.nextBytes(secret);
