@@ -27,10 +27,30 @@ class AdmitterTest {
 
     @Test
     void admit_withoutLimits_reservesNothing_andLeavesTheRequestAlone() {
-        Grant grant = admit(List.of(Scope.tenant("t", Limits.NONE), Scope.key("k", Limits.NONE)), -1);
+        List<String> writes = new java.util.ArrayList<>();
+        QuotaLedger counting = new QuotaLedger() {
+            @Override
+            public Taking reserve(String scopeId, Limits limits, Charge charge, String slotId, Instant now) {
+                writes.add("reserve " + scopeId);
+                return ledger.reserve(scopeId, limits, charge, slotId, now);
+            }
+
+            @Override
+            public void settle(Reservation reservation, Charge actual, Instant now) {
+                writes.add("settle " + reservation.scopeId());
+            }
+        };
+
+        Grant grant = new Admitter(counting, clock)
+                .admit(
+                        List.of(Scope.tenant("t", Limits.NONE), Scope.key("k", Limits.NONE)),
+                        new Demand(100, -1, 4_096, MICRO_PER_OUTPUT_TOKEN),
+                        "req_free");
+        grant.settle(150, 50);
 
         assertThat(grant.outputLimit()).isEmpty();
         assertThat(grant.headers()).isEmpty();
+        assertThat(writes).as("no counter write for scopes without limits").isEmpty();
     }
 
     @Test
