@@ -103,8 +103,9 @@ public record BenchOptions(
      * sequential request at a pessimistic 50 ms, and each throughput run with its drain allowance.
      */
     Duration timeLimit() {
-        long sequential = 3L * (warmup + 2L * requests + 2);
-        long throughputRuns = 3L * concurrency.size();
+        long targets = 1L + StreamingBenchmark.GATEWAYS.size();
+        long sequential = targets * (warmup + 2L * requests + 2);
+        long throughputRuns = targets * concurrency.size();
         return Duration.ofSeconds(120)
                 .plus(Duration.ofMillis(50).multipliedBy(sequential))
                 .plus(throughputTime

@@ -11,8 +11,10 @@ import java.util.List;
  * @param interval  how often a line of figures is taken
  * @param clients   concurrent clients, one virtual thread and keep-alive connection each
  * @param chunks    content chunks the fake upstream streams per request
- * @param target    {@code gateway} (the key with an RPM limit: one conditional {@code UpdateItem} per request) or
- *                  {@code gateway-no-quota} (no DynamoDB write on the request path)
+ * @param target    one of the gateway targets ({@link StreamingBenchmark#GATEWAYS}): {@code gateway-all-limits}
+ *                  (the default: every limit on key and tenant, two reservations and two settlements per request),
+ *                  {@code gateway-rpm} (an RPM key: one conditional {@code UpdateItem} per request) or
+ *                  {@code gateway-no-limits} (no DynamoDB write on the request path)
  * @param arguments the command line as given, echoed in the report
  */
 public record SoakOptions(
@@ -23,7 +25,8 @@ public record SoakOptions(
               --interval S        seconds per reported interval (default 10)
               --concurrency N     clients (default 128)
               --chunks N          content chunks per streamed response (default 50)
-              --target NAME       gateway (default; RPM key, one UpdateItem per request) or gateway-no-quota
+              --target NAME       gateway-all-limits (default; every limit on key and tenant), gateway-rpm
+                                  (RPM key, one UpdateItem per request) or gateway-no-limits (no counter write)
               Exits with status 4 when an interval completed no stream (a stall).
             """;
 
@@ -40,8 +43,9 @@ public record SoakOptions(
         if (chunks < 1 || chunks > 10_000) {
             throw new IllegalArgumentException("--chunks must be between 1 and 10000, got " + chunks);
         }
-        if (!StreamingBenchmark.GATEWAY.equals(target) && !StreamingBenchmark.GATEWAY_NO_QUOTA.equals(target)) {
-            throw new IllegalArgumentException("--target must be gateway or gateway-no-quota, got " + target);
+        if (!StreamingBenchmark.GATEWAYS.contains(target)) {
+            throw new IllegalArgumentException(
+                    "--target must be one of " + String.join(", ", StreamingBenchmark.GATEWAYS) + ", got " + target);
         }
         arguments = List.copyOf(arguments);
     }
@@ -55,7 +59,7 @@ public record SoakOptions(
         Duration interval = Duration.ofSeconds(10);
         int clients = 128;
         int chunks = 50;
-        String target = StreamingBenchmark.GATEWAY;
+        String target = StreamingBenchmark.GATEWAY_ALL_LIMITS;
         for (int i = 0; i < args.length; i++) {
             String name = args[i];
             if (i + 1 >= args.length) {

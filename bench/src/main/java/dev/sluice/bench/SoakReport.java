@@ -26,12 +26,7 @@ final class SoakReport {
                 md,
                 "stream",
                 options.chunks() + " content chunks = " + (options.chunks() + 3) + " SSE `data:` events + `[DONE]`");
-        row(
-                md,
-                "target",
-                options.target().equals(StreamingBenchmark.GATEWAY)
-                        ? "`gateway`: key with an RPM limit, one conditional `UpdateItem` in DynamoDB Local per request"
-                        : "`gateway-no-quota`: key without a limit, no DynamoDB write on the request path");
+        row(md, "target", describe(options.target()));
         row(
                 md,
                 "JVM",
@@ -101,6 +96,22 @@ final class SoakReport {
                     .append('\n');
         }
         return md.toString();
+    }
+
+    /** What the gateway target's key carries, and the DynamoDB writes that costs per request. */
+    static String describe(String target) {
+        return switch (target) {
+            case StreamingBenchmark.GATEWAY_NO_LIMITS ->
+                "`gateway-no-limits`: key without limits in a tenant without a record, no DynamoDB write on the "
+                        + "request path";
+            case StreamingBenchmark.GATEWAY_RPM ->
+                "`gateway-rpm`: key with an RPM limit in a tenant without limits, one conditional `UpdateItem` in "
+                        + "DynamoDB Local per request (nothing to settle)";
+            case StreamingBenchmark.GATEWAY_ALL_LIMITS ->
+                "`gateway-all-limits`: every limit (RPM, TPM, concurrency, daily and monthly budget) on both key and "
+                        + "tenant, priced route; two conditional `UpdateItem`s in parallel to reserve, two to settle";
+            default -> "`" + target + "`";
+        };
     }
 
     private static void row(StringBuilder md, String name, String value) {

@@ -9,7 +9,8 @@ import java.net.URI;
  * Where a benchmark client sends its streamed chat request: the gateway or the fake upstream directly. The request
  * bytes are built once, so the client spends nothing on encoding while it is timed.
  *
- * @param name           the label in the report: "direct", "gateway" or "gateway-no-quota"
+ * @param name           the label in the report: "direct", "gateway-no-limits", "gateway-rpm" or
+ *                       "gateway-all-limits"
  * @param expectedEvents SSE data events (without {@code [DONE]}) a complete answer has
  */
 record Target(String name, InetSocketAddress address, byte[] request, int expectedEvents) {

@@ -34,7 +34,7 @@ class SoakRunTest {
         server.start();
         try {
             Target target = Target.streamingChat(
-                    "gateway",
+                    StreamingBenchmark.GATEWAY_ALL_LIMITS,
                     URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/v1"),
                     "sk-test",
                     "bench",

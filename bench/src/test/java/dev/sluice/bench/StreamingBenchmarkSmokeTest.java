@@ -1,6 +1,7 @@
 package dev.sluice.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -37,20 +38,33 @@ class StreamingBenchmarkSmokeTest {
         assertThat(result.totalErrors()).as(result.toMarkdown()).isZero();
         assertThat(result.throughput())
                 .extracting(ThroughputRun.Result::target)
-                .containsExactly("direct", "gateway", "gateway-no-quota");
+                .containsExactly("direct", "gateway-no-limits", "gateway-rpm", "gateway-all-limits");
         assertThat(result.throughput())
                 .allSatisfy(run -> assertThat(run.completed()).isPositive());
-        assertThat(result.latency().firstData().get("gateway").p50()).isPositive();
+        for (String gateway : List.of("gateway-no-limits", "gateway-rpm", "gateway-all-limits")) {
+            assertThat(result.latency().firstData().get(gateway).p50())
+                    .as(gateway)
+                    .isPositive();
+            assertThat(result.cpu().perRequest(gateway, SequentialRun.CpuResult.Totals::loop))
+                    .as(gateway)
+                    .isPositive();
+        }
         assertThat(result.latency().done().get("direct").p99()).isPositive();
-        assertThat(result.cpu().perRequest("gateway", SequentialRun.CpuResult.Totals::loop))
-                .isPositive();
 
         String markdown = result.toMarkdown();
         assertThat(markdown)
-                .contains("| first `data:` p50 | ", "| `[DONE]` p99 | ", "| the requests | ", "| 4 | gateway | ")
+                .contains("| first `data:` p50 | ", "| `[DONE]` p99 | ", "| the requests | ")
+                .contains("| 4 | gateway-no-limits | ", "| 4 | gateway-rpm | ", "| 4 | gateway-all-limits | ")
+                .contains("| metric | direct | `gateway-no-limits` | added | `gateway-rpm` | added "
+                        + "| `gateway-all-limits` | added | target for added, all limits |")
+                .contains("### Memory during the 4-client `gateway-all-limits` run")
                 .contains("Errors: 0 ")
                 .doesNotContain("n/a", "NaN");
-        assertThat(markdown).containsPattern("\\| first `data:` p50 \\| \\d+\\.\\d{3} \\| \\d+\\.\\d{3} \\|");
+        // direct, then a figure and its "added" for each of the three gateways, then the verdict on the last.
+        assertThat(markdown)
+                .containsPattern("\\| first `data:` p50 \\| \\d+\\.\\d{3}( \\| -?\\d+\\.\\d{3}){6} \\| ≤ 1\\.000 ms: ");
+        assertThat(markdown)
+                .containsPattern("\\| the requests \\| \\d+\\.\\d{3}( \\| -?\\d+\\.\\d{3}){6} \\| ≤ 0\\.500 ms: ");
     }
 
     @Test
@@ -74,13 +88,26 @@ class StreamingBenchmarkSmokeTest {
     }
 
     @Test
-    void parseSoak_minutesAndDefaults_runsTheRpmKeyAt128Clients() {
+    void parseSoak_minutesAndDefaults_runsEveryLimitAt128Clients() {
         SoakOptions options = SoakOptions.parse("--soak", "2");
 
         assertThat(options.duration()).isEqualTo(Duration.ofMinutes(2));
         assertThat(options.clients()).isEqualTo(128);
-        assertThat(options.target()).isEqualTo("gateway");
+        assertThat(options.target()).isEqualTo("gateway-all-limits");
         assertThat(options.interval()).isEqualTo(Duration.ofSeconds(10));
+    }
+
+    @Test
+    void parseSoak_target_acceptsEachGatewayAndRejectsOthers() {
+        for (String target : List.of("gateway-no-limits", "gateway-rpm", "gateway-all-limits")) {
+            assertThat(SoakOptions.parse("--soak", "1", "--target", target).target())
+                    .isEqualTo(target);
+        }
+        assertThatThrownBy(() -> SoakOptions.parse("--soak", "1", "--target", "gateway"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("gateway-all-limits");
+        assertThatThrownBy(() -> SoakOptions.parse("--soak", "1", "--target", "direct"))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
