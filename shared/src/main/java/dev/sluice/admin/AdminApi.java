@@ -68,31 +68,7 @@ public final class AdminApi {
                 throw GatewayException.forbidden(
                         "insufficient_permissions", "A session token cannot mint session tokens; use an API key.");
             }
-            ObjectNode body = JsonBodies.object(in.body());
-            Duration ttl = Duration.ofSeconds(Requests.integer(body, "ttl_seconds", DEFAULT_SESSION_TTL.toSeconds()));
-            if (ttl.isNegative() || ttl.isZero() || ttl.compareTo(SessionTokens.MAX_TTL) > 0) {
-                throw GatewayException.invalidRequest(
-                        "ttl_seconds must be between 1 and " + SessionTokens.MAX_TTL.toSeconds() + ".", "ttl_seconds");
-            }
-            Set<String> models = Requests.strings(body, "models");
-            for (String model : models) {
-                if (!caller.mayUse(model)) {
-                    throw GatewayException.invalidRequest(
-                            "The model '" + model + "' is not available to this key.", "models");
-                }
-            }
-            Limits limits = Requests.limits(body);
-            Instant now = clock.instant();
-            SessionClaims claims = new SessionClaims(
-                    SessionTokens.newTokenId(),
-                    caller.tenantId(),
-                    caller.keyId(),
-                    caller.keyHash(),
-                    caller.key().role().wireName(),
-                    now,
-                    now.plus(ttl),
-                    models,
-                    SessionClaims.limitsOf(limits));
+            SessionClaims claims = sessionClaims(caller, JsonBodies.object(in.body()));
             ObjectNode session = Json.MAPPER
                     .createObjectNode()
                     .put("object", "session")
@@ -100,10 +76,37 @@ public final class AdminApi {
                     .put("token", sessions.tokens().mint(claims))
                     .put("expires_at", claims.expiresAt().getEpochSecond());
             ArrayNode list = session.putArray("models");
-            new TreeSet<>(models).forEach(list::add);
-            session.set("limits", Requests.limitsJson(limits));
+            new TreeSet<>(claims.models()).forEach(list::add);
+            session.set("limits", Requests.limitsJson(claims.limitsAsLimits()));
             return session;
         });
+    }
+
+    /** The claims a session request asks for, each checked: a lifetime up to 24 h, models the caller may use. */
+    private SessionClaims sessionClaims(Caller caller, ObjectNode body) {
+        Duration ttl = Duration.ofSeconds(Requests.integer(body, "ttl_seconds", DEFAULT_SESSION_TTL.toSeconds()));
+        if (ttl.isZero() || ttl.compareTo(SessionTokens.MAX_TTL) > 0) {
+            throw GatewayException.invalidRequest(
+                    "ttl_seconds must be between 1 and " + SessionTokens.MAX_TTL.toSeconds() + ".", "ttl_seconds");
+        }
+        Set<String> models = Requests.strings(body, "models");
+        for (String model : models) {
+            if (!caller.mayUse(model)) {
+                throw GatewayException.invalidRequest(
+                        "The model '" + model + "' is not available to this key.", "models");
+            }
+        }
+        Instant now = clock.instant();
+        return new SessionClaims(
+                SessionTokens.newTokenId(),
+                caller.tenantId(),
+                caller.keyId(),
+                caller.keyHash(),
+                caller.key().role().wireName(),
+                now,
+                now.plus(ttl),
+                models,
+                SessionClaims.limitsOf(Requests.limits(body)));
     }
 
     /** {@code GET /sluice/v1/keys}: the tenant's keys, never a key or its hash. */
@@ -123,40 +126,44 @@ public final class AdminApi {
     public void createKey(GatewayRequest in, ResponseChannel out) {
         answer(in, out, caller -> {
             requireAdmin(caller);
-            ObjectNode body = JsonBodies.object(in.body());
-            Limits limits = Requests.limits(body);
-            if (!caller.tenant().limits().contains(limits)) {
-                throw GatewayException.invalidRequest("A key's limits can only narrow its tenant's limits.", "limits");
-            }
-            Set<String> models = Requests.strings(body, "models");
-            for (String model : models) {
-                if (!caller.tenant().mayUse(model)) {
-                    throw GatewayException.invalidRequest(
-                            "The model '" + model + "' is not available to this tenant.", "models");
-                }
-            }
-            IpAllowlist allowlist;
-            try {
-                allowlist = IpAllowlist.parse(new ArrayList<>(Requests.strings(body, "allow_ips")));
-            } catch (IllegalArgumentException e) {
-                throw GatewayException.invalidRequest(e.getMessage(), "allow_ips");
-            }
-            long days = Requests.integer(body, "expires_in_days", 0);
             String plain = ApiKeys.newKey();
             String hash = ApiKeys.sha256Hex(plain);
-            ApiKey key = new ApiKey(
-                    ApiKeys.keyIdFor(hash),
-                    caller.tenantId(),
-                    body.path("name").asText(""),
-                    ApiKey.Role.APP,
-                    ApiKey.Status.ACTIVE,
-                    models,
-                    limits,
-                    days > 0 ? clock.instant().plus(Duration.ofDays(days)) : null,
-                    allowlist);
+            ApiKey key = appKey(caller, ApiKeys.keyIdFor(hash), JsonBodies.object(in.body()));
             keys.put(hash, key);
             return keyJson(key).put("key", plain);
         });
+    }
+
+    /** The app key a create request describes, each field checked against the caller's tenant. */
+    private ApiKey appKey(Caller caller, String keyId, ObjectNode body) {
+        Limits limits = Requests.limits(body);
+        if (!caller.tenant().limits().contains(limits)) {
+            throw GatewayException.invalidRequest("A key's limits can only narrow its tenant's limits.", "limits");
+        }
+        Set<String> models = Requests.strings(body, "models");
+        for (String model : models) {
+            if (!caller.tenant().mayUse(model)) {
+                throw GatewayException.invalidRequest(
+                        "The model '" + model + "' is not available to this tenant.", "models");
+            }
+        }
+        IpAllowlist allowlist;
+        try {
+            allowlist = IpAllowlist.parse(new ArrayList<>(Requests.strings(body, "allow_ips")));
+        } catch (IllegalArgumentException e) {
+            throw GatewayException.invalidRequest(e.getMessage(), "allow_ips");
+        }
+        long days = Requests.integer(body, "expires_in_days", 0);
+        return new ApiKey(
+                keyId,
+                caller.tenantId(),
+                body.path("name").asText(""),
+                ApiKey.Role.APP,
+                ApiKey.Status.ACTIVE,
+                models,
+                limits,
+                days > 0 ? clock.instant().plus(Duration.ofDays(days)) : null,
+                allowlist);
     }
 
     /** {@code DELETE /sluice/v1/keys/{id}}: revokes one of the tenant's app keys (and so its session tokens). */

@@ -5,6 +5,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.IntStream;
 
 /**
  * Stage: admit. Reserves the worst case a request can cost (one request, one concurrency slot, its prompt's upper
@@ -43,21 +44,60 @@ public final class Admitter {
         boolean bounded = limited.stream().anyMatch(scope -> scope.limits().boundsOutput());
         long output = demand.requestedOutput() >= 0 ? demand.requestedOutput() : bounded ? demand.defaultOutput() : 0;
         long floor = Math.min(OUTPUT_FLOOR, output);
-        Instant now = clock.instant();
-        Reservation[] taken = new Reservation[limited.size()];
-        ScopeUsage[] after = new ScopeUsage[limited.size()];
-        List<Integer> pending = new ArrayList<>();
-        for (int i = 0; i < limited.size(); i++) {
-            pending.add(i);
-        }
+        Reserving reserving = new Reserving(limited, demand, requestId, clock.instant());
+        List<Integer> pending = IntStream.range(0, limited.size()).boxed().toList();
         for (int round = 1; ; round++) {
+            Verdict tightest = reserving.round(pending, output);
+            if (tightest == null) {
+                return Grant.of(
+                        ledger,
+                        clock,
+                        demand,
+                        output,
+                        bounded,
+                        List.of(reserving.taken),
+                        limited,
+                        reserving.after,
+                        reserving.now);
+            }
+            if (tightest.cap() < floor || round == ROUNDS) {
+                reserving.undo();
+                throw tightest.refusal() != null
+                        ? tightest.refusal()
+                        : GatewayException.rateLimited("The quota store is contended; retry the request.", 1);
+            }
+            output = Math.min(output, Math.max(tightest.cap(), floor));
+            pending = reserving.refused;
+        }
+    }
+
+    /** One admission's reservations across its scopes, round after round (a round retries the refused scopes). */
+    private final class Reserving {
+        final List<Scope> scopes;
+        final Demand demand;
+        final String requestId;
+        final Instant now;
+        final Reservation[] taken;
+        final ScopeUsage[] after;
+        List<Integer> refused = List.of();
+
+        Reserving(List<Scope> scopes, Demand demand, String requestId, Instant now) {
+            this.scopes = scopes;
+            this.demand = demand;
+            this.requestId = requestId;
+            this.now = now;
+            this.taken = new Reservation[scopes.size()];
+            this.after = new ScopeUsage[scopes.size()];
+        }
+
+        /** Reserves {@code output} from the pending scopes at once; the tightest refusal, or null when all took it. */
+        Verdict round(List<Integer> pending, long output) {
             Charge charge = demand.charge(output);
             List<Object> results = Parallel.map(
                     pending,
-                    i -> ledger.reserve(limited.get(i).id(), limited.get(i).limits(), charge, requestId, now));
-            List<Integer> refused = new ArrayList<>();
+                    i -> ledger.reserve(scopes.get(i).id(), scopes.get(i).limits(), charge, requestId, now));
+            refused = new ArrayList<>();
             Verdict tightest = Verdict.UNBOUNDED;
-            RuntimeException failure = null;
             for (int r = 0; r < results.size(); r++) {
                 int i = pending.get(r);
                 switch (results.get(r)) {
@@ -67,34 +107,24 @@ public final class Admitter {
                     }
                     case QuotaLedger.Taking.Refused f -> {
                         refused.add(i);
-                        tightest = tightest.min(Verdict.of(limited.get(i), f.current(), demand, now));
+                        tightest = tightest.min(Verdict.of(scopes.get(i), f.current(), demand, now));
                     }
-                    case RuntimeException e -> failure = e;
+                    case RuntimeException e -> {
+                        undo();
+                        throw e;
+                    }
                     default -> throw new IllegalStateException("unexpected " + results.get(r));
                 }
             }
-            if (failure != null) {
-                undo(taken, now);
-                throw failure;
-            }
-            if (refused.isEmpty()) {
-                return Grant.of(ledger, clock, demand, output, bounded, List.of(taken), limited, after, now);
-            }
-            if (tightest.cap() < floor || round == ROUNDS) {
-                undo(taken, now);
-                throw tightest.refusal() != null
-                        ? tightest.refusal()
-                        : GatewayException.rateLimited("The quota store is contended; retry the request.", 1);
-            }
-            output = Math.min(output, Math.max(tightest.cap(), floor));
-            pending = refused;
+            return refused.isEmpty() ? null : tightest;
         }
-    }
 
-    private void undo(Reservation[] taken, Instant now) {
-        for (Reservation reservation : taken) {
-            if (reservation != null) {
-                ledger.settle(reservation, Charge.ZERO, now);
+        /** Gives back what the scopes that took the charge reserved. */
+        void undo() {
+            for (Reservation reservation : taken) {
+                if (reservation != null) {
+                    ledger.settle(reservation, Charge.ZERO, now);
+                }
             }
         }
     }
@@ -111,25 +141,15 @@ public final class Admitter {
         }
 
         static Verdict of(Scope scope, ScopeUsage used, Demand demand, Instant now) {
+            Verdict hard = hardLimit(scope, used, now);
+            if (hard != null) {
+                return hard;
+            }
             Limits limits = scope.limits();
             Windows windows = Windows.at(now);
-            long untilMinuteEnd = Windows.secondsUntil(now, windows.minuteEnd());
-            if (limits.requestsPerMinute() > 0 && used.requests() + 1 > limits.requestsPerMinute()) {
-                return new Verdict(
-                        -1,
-                        GatewayException.rateLimited(
-                                "Rate limit reached for requests per minute on this " + scope.kind() + " (limit "
-                                        + limits.requestsPerMinute() + "). Retry after " + untilMinuteEnd + " s.",
-                                untilMinuteEnd));
-            }
-            if (limits.maxConcurrent() > 0 && used.concurrent() + 1 > limits.maxConcurrent()) {
-                return new Verdict(
-                        -1,
-                        GatewayException.concurrencyLimited("Too many concurrent requests on this " + scope.kind()
-                                + " (limit " + limits.maxConcurrent() + "). Retry when one has finished."));
-            }
             Verdict verdict = UNBOUNDED;
             if (limits.tokensPerMinute() > 0) {
+                long untilMinuteEnd = Windows.secondsUntil(now, windows.minuteEnd());
                 long room = limits.tokensPerMinute() - used.tokens() - demand.promptTokens();
                 verdict = verdict.min(new Verdict(
                         room,
@@ -159,6 +179,27 @@ public final class Admitter {
                         windows.monthEnd()));
             }
             return verdict;
+        }
+
+        /** The limits no lower output can satisfy: requests per minute and concurrency; null when neither binds. */
+        private static Verdict hardLimit(Scope scope, ScopeUsage used, Instant now) {
+            Limits limits = scope.limits();
+            if (limits.requestsPerMinute() > 0 && used.requests() + 1 > limits.requestsPerMinute()) {
+                long untilMinuteEnd = Windows.secondsUntil(now, Windows.at(now).minuteEnd());
+                return new Verdict(
+                        -1,
+                        GatewayException.rateLimited(
+                                "Rate limit reached for requests per minute on this " + scope.kind() + " (limit "
+                                        + limits.requestsPerMinute() + "). Retry after " + untilMinuteEnd + " s.",
+                                untilMinuteEnd));
+            }
+            if (limits.maxConcurrent() > 0 && used.concurrent() + 1 > limits.maxConcurrent()) {
+                return new Verdict(
+                        -1,
+                        GatewayException.concurrencyLimited("Too many concurrent requests on this " + scope.kind()
+                                + " (limit " + limits.maxConcurrent() + "). Retry when one has finished."));
+            }
+            return null;
         }
 
         private static Verdict budget(
