@@ -58,6 +58,11 @@ final class DevCommand implements Callable<Integer> {
         return 0;
     }
 
+    /**
+     * The budget loop sends 25 requests: the demo model's answer to it costs about $0.00005 at {@link
+     * DevStack#DEMO_PRICING}, so a fresh thrifty tenant's $0.001 lasts about 20 (measured), and the last few are
+     * refused.
+     */
     private void printBanner(DevStack stack) {
         String url = stack.routerUrl().toString();
         DevStack.DemoKeys keys = stack.demoKeys();
@@ -92,7 +97,7 @@ final class DevCommand implements Callable<Integer> {
 
                 Spend a budget: the %s tenant's %s daily budget answers 429 insufficient_quota once spent:
 
-                  for i in $(seq 1 12); do curl -s -o /dev/null -w '%%{http_code} ' %s/v1/chat/completions -H "Authorization: Bearer %s" -H "Content-Type: application/json" -d '{"model":"demo","messages":[{"role":"user","content":"Hello, Sluice!"}]}'; done; echo
+                  for i in $(seq 1 25); do curl -s -o /dev/null -w '%%{http_code} ' %s/v1/chat/completions -H "Authorization: Bearer %s" -H "Content-Type: application/json" -d '{"model":"demo","messages":[{"role":"user","content":"Hello, Sluice!"}]}'; done; echo
 
                 Mint a session token (short-lived, for a browser or a job) with the admin key:
 
