@@ -43,7 +43,7 @@ final class TenantsCommand {
         }
         Tenant tenant = new Tenant(
                 id,
-                name == null ? id : name.strip(),
+                name == null || name.isBlank() ? id : name.strip(),
                 Tenant.Status.ACTIVE,
                 access.modelsOr(Set.of()),
                 limits.over(Limits.NONE),
@@ -107,7 +107,7 @@ final class TenantsCommand {
                 tenantId,
                 tenant -> new Tenant(
                         tenant.tenantId(),
-                        name == null ? tenant.name() : name.strip(),
+                        name == null ? tenant.name() : name.isBlank() ? tenant.tenantId() : name.strip(),
                         tenant.status(),
                         access.modelsOr(tenant.allowedModels()),
                         limits.over(tenant.limits()),
