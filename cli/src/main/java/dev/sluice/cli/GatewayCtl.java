@@ -1,70 +1,80 @@
 package dev.sluice.cli;
 
-import dev.sluice.auth.ApiKey;
-import dev.sluice.auth.ApiKeys;
-import dev.sluice.aws.AwsClients;
-import dev.sluice.aws.AwsSettings;
-import dev.sluice.devstack.DevOptions;
-import dev.sluice.devstack.DevStack;
-import dev.sluice.quota.Limits;
-import dev.sluice.route.Deployment;
-import dev.sluice.route.Pricing;
-import dev.sluice.route.Route;
-import dev.sluice.store.DynamoDbKeyRepository;
-import dev.sluice.store.DynamoDbRouteRepository;
-import dev.sluice.store.TableNames;
-import dev.sluice.usage.aggregate.UsageTotals;
-import dev.sluice.usage.store.DynamoDbUsageStore;
-import dev.sluice.usage.store.UsageRow;
+import java.io.OutputStreamWriter;
 import java.io.PrintStream;
-import java.net.URI;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.Arrays;
+import java.io.PrintWriter;
+import java.lang.reflect.Constructor;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.CountDownLatch;
-import java.util.stream.Collectors;
-import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import java.util.concurrent.Callable;
+import java.util.regex.Pattern;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ScopeType;
+import picocli.CommandLine.Spec;
 
 /**
- * {@code gatewayctl}: runs the local dev stack and manages keys, routes and usage in any Sluice deployment's tables
- * (AWS itself, or an endpoint given by {@code --dynamodb-endpoint} / {@code SLUICE_DYNAMODB_ENDPOINT}, declared an
- * emulator with {@code --emulator} / {@code SLUICE_AWS_EMULATOR=true}).
+ * {@code gatewayctl}: runs the local dev stack and manages tenants, keys, routes and usage in any Sluice deployment's
+ * tables (AWS itself, or an endpoint given by {@code --dynamodb-endpoint} / {@code SLUICE_DYNAMODB_ENDPOINT}, declared
+ * an emulator with {@code --emulator} / {@code SLUICE_AWS_EMULATOR=true}), and mints session tokens from a running
+ * gateway.
+ *
+ * <p>Exit status: 0 done, 1 the command failed (it says why), 2 the command line is wrong (picocli says how).
  */
-public final class GatewayCtl {
-    private static final String HELP = """
-            gatewayctl — Sluice's command line
+@Command(
+        name = "gatewayctl",
+        description = "Sluice's command line.",
+        subcommands = {
+            DevCommand.class,
+            UsageCommand.class,
+            RoutesCommand.class,
+            TenantsCommand.class,
+            KeysCommand.class,
+            SessionsCommand.class,
+            GatewayCtl.Help.class
+        },
+        footer = {
+            "",
+            "Commands other than dev and sessions use the tables named by SLUICE_KEYS_TABLE, SLUICE_TENANTS_TABLE, "
+                    + "SLUICE_ROUTES_TABLE, SLUICE_USAGE_TABLE (default sluice-keys, sluice-tenants, sluice-routes, "
+                    + "sluice-usage; SLUICE_TABLE_PREFIX replaces 'sluice-') in AWS_REGION, or in the endpoint "
+                    + "--dynamodb-endpoint URL (env SLUICE_DYNAMODB_ENDPOINT). Add --emulator (env "
+                    + "SLUICE_AWS_EMULATOR=true) when that endpoint is an emulator (the dev stack, LocalStack, Floci): "
+                    + "only then are dummy credentials used; otherwise the AWS credentials chain applies (a VPC "
+                    + "endpoint, for one).",
+            "",
+            "gatewayctl help COMMAND... shows a command's options. Exit status: 0 done, 1 the command failed, "
+                    + "2 a usage error."
+        })
+public final class GatewayCtl implements Callable<Integer> {
+    static final int FAILED = 1;
+    static final int USAGE = 2;
 
-              gatewayctl dev [--port 8080] [--dynamodb-port 8000] [--demo-delay-ms 30]
-                  the whole gateway on this machine: DynamoDB Local, demo model, usage aggregation
-              gatewayctl usage --tenant T [--period 2026-11 | 2026-11-23] [--csv]
-              gatewayctl keys create --tenant T [--name N] [--rpm N] [--models a,b] [--expires-in-days N]
-              gatewayctl routes list
-              gatewayctl routes put --file cli/routes/anthropic.json    (a route with one or more deployments)
-              gatewayctl routes put --alias A --provider P --model M [--base-url URL] [--secret-ref NAME]
-                  [--input-usd-per-1m 0.15] [--output-usd-per-1m 0.60] [--cached-input-usd-per-1m 0.075]
-                  [--timeout-seconds 60] [--options key=value,key=value]
-                  P: demo openai azure-openai anthropic gemini bedrock deepseek qwen mistral groq together
-                     vllm ollama openai-compatible
+    /** Keys and session tokens that a mistyped command line could echo back in an error message. */
+    private static final Pattern SECRET = Pattern.compile("sk-sluice-[^\\s',\"]+");
 
-            Commands other than dev use the tables named by SLUICE_KEYS_TABLE, SLUICE_ROUTES_TABLE,
-            SLUICE_USAGE_TABLE (default sluice-keys, sluice-routes, sluice-usage) in AWS_REGION, or in the
-            endpoint --dynamodb-endpoint URL (env SLUICE_DYNAMODB_ENDPOINT). Add --emulator (env
-            SLUICE_AWS_EMULATOR=true) when that endpoint is an emulator (the dev stack, LocalStack, Floci): only then
-            are dummy credentials used; otherwise the AWS credentials chain applies (a VPC endpoint, for one).
-            """;
+    @Option(
+            names = {"-h", "--help"},
+            usageHelp = true,
+            scope = ScopeType.INHERIT,
+            description = "Show this help.")
+    boolean help;
 
-    private final Map<String, String> env;
-    private final PrintStream out;
+    private final CliContext cli;
 
     GatewayCtl(Map<String, String> env, PrintStream out) {
-        this.env = env;
-        this.out = out;
+        this(env, out, System.err);
     }
 
-    public static void main(String[] argv) throws Exception {
+    GatewayCtl(Map<String, String> env, PrintStream out, PrintStream err) {
+        this.cli = new CliContext(env, out, err);
+    }
+
+    public static void main(String[] argv) {
         // Libraries on the class path may bring their own log4j2 configuration; use gatewayctl's own.
         System.setProperty("log4j2.configurationFile", "gatewayctl-log4j2.xml");
         int status = new GatewayCtl(System.getenv(), System.out).run(argv);
@@ -73,251 +83,93 @@ public final class GatewayCtl {
         }
     }
 
-    int run(String[] argv) throws Exception {
-        Args args = new Args(argv);
-        String command = args.positional(0);
+    int run(String[] argv) {
+        PrintWriter out = writer(cli.out());
+        PrintWriter err = writer(cli.err());
+        CommandLine commandLine = new CommandLine(this, new ContextFactory(cli))
+                .setOut(out)
+                .setErr(err)
+                .setParameterExceptionHandler(GatewayCtl::invalidInput)
+                .setExecutionExceptionHandler(GatewayCtl::failed);
         try {
-            if (command == null || command.equals("help") || args.flag("help")) {
-                out.print(HELP);
-                return command == null ? 2 : 0;
-            }
-            switch (command) {
-                case "dev" -> dev(args);
-                case "usage" -> usage(args);
-                case "keys" -> keys(args);
-                case "routes" -> routes(args);
-                default -> throw new Args.UsageError("unknown command '" + command + "'");
-            }
-            return 0;
-        } catch (Args.UsageError e) {
-            System.err.println("gatewayctl: " + e.getMessage());
-            System.err.print(HELP);
-            return 2;
+            return commandLine.execute(argv);
+        } finally {
+            out.flush();
+            err.flush();
         }
     }
 
-    private void dev(Args args) throws Exception {
-        DevOptions options = DevOptions.defaults(env)
-                .withPorts((int) args.number("port", 8080), (int) args.number("dynamodb-port", 8000))
-                .withDemoDelay(Duration.ofMillis(args.number("demo-delay-ms", 30)));
-        DevStack stack = DevStack.start(options);
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            out.println("\nStopping Sluice dev stack: streams in flight get a few seconds to finish, then are cut; "
-                    + "their usage is delivered before DynamoDB Local stops...");
-            stack.close();
-            stopped.countDown();
-        }));
-        printBanner(stack);
-        stopped.await();
+    /** {@code gatewayctl} alone: a command is missing. */
+    @Override
+    public Integer call() {
+        throw new UsageError("which command? (gatewayctl help lists them)");
     }
 
-    private void printBanner(DevStack stack) {
-        String url = stack.routerUrl().toString();
-        out.printf(
-                """
-
-                Sluice dev stack is up.
-                  gateway   %s   (OpenAI SDKs: base URL %s/v1; Anthropic SDKs: base URL %s)
-                  dynamodb  %s   (DynamoDB Local, in memory: keys, routes, counters, usage)
-                  models    %s
-                  tenant    %s
-                  demo key  %s
-                  limited   %s   (%d requests per minute, to see a 429)
-
-                Stream a chat completion:
-
-                  curl -N %s/v1/chat/completions \\
-                    -H "Authorization: Bearer %s" \\
-                    -H "Content-Type: application/json" \\
-                    -d '{"model":"demo","stream":true,"stream_options":{"include_usage":true},"messages":[{"role":"user","content":"Hello, Sluice!"}]}'
-
-                The same through Anthropic's Messages API:
-
-                  curl -N %s/v1/messages \\
-                    -H "x-api-key: %s" -H "anthropic-version: 2023-06-01" \\
-                    -H "Content-Type: application/json" \\
-                    -d '{"model":"demo","max_tokens":256,"stream":true,"messages":[{"role":"user","content":"Hello, Sluice!"}]}'
-
-                See the usage rows (in another terminal, from this folder):
-
-                  ./gatewayctl usage --tenant %s --dynamodb-endpoint %s --emulator
-
-                Press Ctrl-C to stop.
-                """,
-                url,
-                url,
-                url,
-                stack.dynamoDbEndpoint(),
-                stack.routes().findAll().stream().map(Route::alias).collect(Collectors.joining(", ")),
-                DevStack.DEMO_TENANT,
-                stack.demoKey(),
-                stack.limitedKey(),
-                DevStack.LIMITED_KEY_RPM,
-                url,
-                stack.demoKey(),
-                url,
-                stack.demoKey(),
-                DevStack.DEMO_TENANT,
-                stack.dynamoDbEndpoint());
+    private static int invalidInput(ParameterException e, String[] argv) {
+        CommandLine commandLine = e.getCommandLine();
+        PrintWriter err = commandLine.getErr();
+        err.println("gatewayctl: " + redact(e.getMessage()));
+        CommandLine.UnmatchedArgumentException.printSuggestions(e, err);
+        err.print(commandLine.getUsageMessage(commandLine.getColorScheme()));
+        return USAGE;
     }
 
-    private void usage(Args args) {
-        String tenant = args.required("tenant");
-        String period = args.option("period", "");
-        List<UsageRow> rows = new DynamoDbUsageStore(dynamo(args), tables().usage()).query(tenant, "day#" + period);
-        if (args.flag("csv")) {
-            out.println("tenant,day,model,key,requests,errors,prompt_tokens,completion_tokens,cached_prompt_tokens,"
-                    + "reasoning_tokens,cost_usd");
-            for (UsageRow row : rows) {
-                UsageTotals t = row.totals();
-                out.println(String.join(
-                        ",",
-                        row.tenantId(),
-                        row.day(),
-                        row.alias(),
-                        row.keyId(),
-                        Long.toString(t.requests()),
-                        Long.toString(t.errors()),
-                        Long.toString(t.promptTokens()),
-                        Long.toString(t.completionTokens()),
-                        Long.toString(t.cachedPromptTokens()),
-                        Long.toString(t.reasoningTokens()),
-                        Money.microsToUsd(t.costMicros())));
-            }
-            return;
+    private static int failed(Exception e, CommandLine commandLine, CommandLine.ParseResult parsed) {
+        PrintWriter err = commandLine.getErr();
+        if (e instanceof UsageError) {
+            err.println("gatewayctl: " + redact(e.getMessage()));
+            err.print(commandLine.getUsageMessage(commandLine.getColorScheme()));
+            return USAGE;
         }
-        String format = "%-10s  %-20s  %-16s  %8s  %6s  %10s  %10s  %10s  %12s%n";
-        out.printf(format, "DAY", "MODEL", "KEY", "REQUESTS", "ERRORS", "PROMPT", "COMPLETION", "TOTAL", "COST USD");
-        UsageTotals sum = UsageTotals.ZERO;
-        for (UsageRow row : rows) {
-            UsageTotals t = row.totals();
-            sum = sum.plus(t);
-            out.printf(
-                    format,
-                    row.day(),
-                    row.alias(),
-                    row.keyId(),
-                    t.requests(),
-                    t.errors(),
-                    t.promptTokens(),
-                    t.completionTokens(),
-                    t.totalTokens(),
-                    Money.microsToUsd(t.costMicros()));
-        }
-        out.printf(
-                format,
-                "TOTAL",
-                "",
-                "",
-                sum.requests(),
-                sum.errors(),
-                sum.promptTokens(),
-                sum.completionTokens(),
-                sum.totalTokens(),
-                Money.microsToUsd(sum.costMicros()));
+        String message = e instanceof CommandFailure
+                        || e.getMessage() != null && !e.getMessage().isBlank()
+                ? e.getMessage()
+                : e.toString();
+        err.println("gatewayctl: " + redact(message));
+        return FAILED;
     }
 
-    private void keys(Args args) {
-        if (!"create".equals(args.positional(1))) {
-            throw new Args.UsageError("usage: gatewayctl keys create --tenant T ...");
-        }
-        String tenant = args.required("tenant");
-        String key = ApiKeys.newKey();
-        String hash = ApiKeys.sha256Hex(key);
-        long days = args.number("expires-in-days", 0);
-        Set<String> models = args.option("models") == null
-                ? Set.of()
-                : Arrays.stream(args.option("models").split(","))
-                        .map(String::strip)
-                        .filter(m -> !m.isEmpty())
-                        .collect(Collectors.toSet());
-        ApiKey record = new ApiKey(
-                ApiKeys.keyIdFor(hash),
-                tenant,
-                args.option("name", ""),
-                ApiKey.Role.APP,
-                ApiKey.Status.ACTIVE,
-                models,
-                Limits.requestsPerMinute(args.number("rpm", 0)),
-                days > 0 ? Instant.now().plus(Duration.ofDays(days)) : null);
-        new DynamoDbKeyRepository(dynamo(args), tables().keys()).put(hash, record);
-        out.println("key id  " + record.keyId());
-        out.println("api key " + key);
-        out.println("(shown once: Sluice stores only its SHA-256)");
+    private static String redact(String message) {
+        return message == null ? "" : SECRET.matcher(message).replaceAll("sk-sluice-…(redacted)");
     }
 
-    private void routes(Args args) {
-        DynamoDbRouteRepository routes = new DynamoDbRouteRepository(dynamo(args), tables().routes());
-        switch (args.positional(1) == null ? "" : args.positional(1)) {
-            case "list" ->
-                routes.findAll()
-                        .forEach(route -> route.deployments()
-                                .forEach(d -> out.printf(
-                                        "%-24s %-18s %-28s %s%n",
-                                        route.alias(),
-                                        d.provider(),
-                                        d.upstreamModel(),
-                                        d.baseUrl() == null ? "" : d.baseUrl())));
-            case "put" -> {
-                if (args.option("file") != null) {
-                    Route route = RouteFiles.read(java.nio.file.Path.of(args.option("file")));
-                    routes.put(route);
-                    out.println("route " + route.alias() + " -> "
-                            + route.deployments().stream()
-                                    .map(d -> d.provider() + " " + d.upstreamModel())
-                                    .collect(Collectors.joining(", then ")));
-                    return;
+    private static PrintWriter writer(PrintStream stream) {
+        return new PrintWriter(new OutputStreamWriter(stream, stream.charset()), true);
+    }
+
+    /** {@code gatewayctl help [COMMAND...]}: the usage of gatewayctl or of a command, on standard output. */
+    @Command(name = "help", helpCommand = true, description = "Shows the help of gatewayctl or of a command.")
+    static final class Help implements Runnable {
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(paramLabel = "COMMAND", arity = "0..*", description = "A command, such as: keys create.")
+        List<String> path = List.of();
+
+        @Override
+        public void run() {
+            CommandLine target = spec.parent().commandLine();
+            for (String name : path) {
+                target = target.getSubcommands().get(name);
+                if (target == null) {
+                    throw new ParameterException(spec.commandLine(), "no command '" + name + "'");
                 }
-                Pricing pricing = new Pricing(
-                        Money.usdToMicros(args.option("input-usd-per-1m", "0")),
-                        Money.usdToMicros(args.option("output-usd-per-1m", "0")),
-                        Money.usdToMicros(args.option("cached-input-usd-per-1m", "0")));
-                if (args.number("timeout-seconds", 60) < 1) {
-                    throw new Args.UsageError("--timeout-seconds must be at least 1");
-                }
-                Route route = new Route(
-                        args.required("alias"),
-                        List.of(new Deployment(
-                                args.required("provider"),
-                                args.required("model"),
-                                args.option("base-url"),
-                                args.option("secret-ref"),
-                                pricing,
-                                Duration.ofSeconds(args.number("timeout-seconds", 60)),
-                                options(args.option("options")))));
-                routes.put(route);
-                out.println("route " + route.alias() + " -> " + route.primary().provider() + " "
-                        + route.primary().upstreamModel());
             }
-            default -> throw new Args.UsageError("usage: gatewayctl routes list | routes put --alias A ...");
+            target.usage(spec.commandLine().getOut());
         }
     }
 
-    /** {@code k=v,k2=v2} to a map of provider options. */
-    private static Map<String, String> options(String list) {
-        Map<String, String> options = new java.util.LinkedHashMap<>();
-        if (list != null) {
-            for (String pair : list.split(",")) {
-                int eq = pair.indexOf('=');
-                if (eq < 1) {
-                    throw new Args.UsageError("--options takes key=value pairs separated by commas");
-                }
-                options.put(
-                        pair.substring(0, eq).strip(), pair.substring(eq + 1).strip());
+    /** Gives each command that asks for it (a constructor taking a {@link CliContext}) the environment and streams. */
+    private record ContextFactory(CliContext cli) implements CommandLine.IFactory {
+        @Override
+        public <K> K create(Class<K> type) throws Exception {
+            Constructor<K> constructor;
+            try {
+                constructor = type.getDeclaredConstructor(CliContext.class);
+            } catch (NoSuchMethodException e) {
+                return CommandLine.defaultFactory().create(type);
             }
+            return constructor.newInstance(cli);
         }
-        return options;
-    }
-
-    private DynamoDbClient dynamo(Args args) {
-        String endpoint = args.option("dynamodb-endpoint", env.get("SLUICE_DYNAMODB_ENDPOINT"));
-        AwsSettings settings = AwsSettings.fromEnvironment(env);
-        return AwsClients.create(settings.withEmulator(settings.emulator() || args.flag("emulator")))
-                .dynamoDb(endpoint == null ? null : URI.create(endpoint));
-    }
-
-    private TableNames tables() {
-        return TableNames.fromEnvironment(env);
     }
 }

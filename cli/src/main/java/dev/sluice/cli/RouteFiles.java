@@ -37,18 +37,18 @@ final class RouteFiles {
         try {
             root = Json.read(Files.readAllBytes(file));
         } catch (IOException e) {
-            throw new Args.UsageError("cannot read route file " + file + ": " + e.getMessage());
+            throw new UsageError("cannot read route file " + file + ": " + e.getMessage());
         }
         String alias = text(root, "alias", "the route");
         if (!root.path("deployments").isArray() || root.path("deployments").isEmpty()) {
-            throw new Args.UsageError("route file " + file + ": 'deployments' must be a non-empty array");
+            throw new UsageError("route file " + file + ": 'deployments' must be a non-empty array");
         }
         List<Deployment> deployments = new ArrayList<>();
         for (JsonNode d : root.get("deployments")) {
             String where = "deployments[" + deployments.size() + "]";
             d.properties().forEach(field -> {
                 if (!DEPLOYMENT_FIELDS.contains(field.getKey())) {
-                    throw new Args.UsageError(where + ": unknown field '" + field.getKey() + "' (known: "
+                    throw new UsageError(where + ": unknown field '" + field.getKey() + "' (known: "
                             + String.join(", ", DEPLOYMENT_FIELDS) + ")");
                 }
             });
@@ -56,13 +56,13 @@ final class RouteFiles {
             Map<String, String> options = new LinkedHashMap<>();
             d.path("options").properties().forEach(e -> {
                 if (!e.getValue().isValueNode() || e.getValue().isNull()) {
-                    throw new Args.UsageError(where + ".options." + e.getKey() + " must be a string or number");
+                    throw new UsageError(where + ".options." + e.getKey() + " must be a string or number");
                 }
                 options.put(e.getKey(), e.getValue().asText());
             });
             long timeoutSeconds = d.path("timeoutSeconds").asLong(60);
             if (timeoutSeconds < 1) {
-                throw new Args.UsageError(where + ".timeoutSeconds must be at least 1");
+                throw new UsageError(where + ".timeoutSeconds must be at least 1");
             }
             deployments.add(new Deployment(
                     text(d, "provider", where),
@@ -87,7 +87,7 @@ final class RouteFiles {
     private static String text(JsonNode node, String field, String where) {
         String value = node.path(field).textValue();
         if (value == null || value.isBlank()) {
-            throw new Args.UsageError(where + " needs '" + field + "'");
+            throw new UsageError(where + " needs '" + field + "'");
         }
         return value;
     }

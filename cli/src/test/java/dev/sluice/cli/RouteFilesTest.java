@@ -47,7 +47,7 @@ class RouteFilesTest {
         Path file = dir.resolve("bad.json");
         Files.writeString(file, "{\"alias\":\"x\",\"deployments\":[]}");
         assertThatThrownBy(() -> RouteFiles.read(file))
-                .isInstanceOf(Args.UsageError.class)
+                .isInstanceOf(UsageError.class)
                 .hasMessageContaining("deployments");
     }
 }

@@ -1,0 +1,138 @@
+package dev.sluice.cli;
+
+import dev.sluice.devstack.DevOptions;
+import dev.sluice.devstack.DevStack;
+import dev.sluice.route.Route;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.stream.Collectors;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code gatewayctl dev}: the whole gateway on this machine until Ctrl-C. */
+@Command(
+        name = "dev",
+        description = "The whole gateway on this machine: DynamoDB Local, demo model, usage aggregation.")
+final class DevCommand implements Callable<Integer> {
+    private final CliContext cli;
+
+    @Option(names = "--port", paramLabel = "PORT", defaultValue = "8080", description = "Gateway port (8080).")
+    int port;
+
+    @Option(
+            names = "--dynamodb-port",
+            paramLabel = "PORT",
+            defaultValue = "8000",
+            description = "DynamoDB Local port (8000).")
+    int dynamoDbPort;
+
+    @Option(
+            names = "--demo-delay-ms",
+            paramLabel = "MS",
+            defaultValue = "30",
+            description = "Pause between the demo model's tokens (30).")
+    long demoDelayMillis;
+
+    DevCommand(CliContext cli) {
+        this.cli = cli;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        DevOptions options = DevOptions.defaults(cli.env())
+                .withPorts(port, dynamoDbPort)
+                .withDemoDelay(Duration.ofMillis(demoDelayMillis));
+        DevStack stack = DevStack.start(options);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            cli.out()
+                    .println(
+                            "\nStopping Sluice dev stack: streams in flight get a few seconds to finish, then are cut; "
+                                    + "their usage is delivered before DynamoDB Local stops...");
+            stack.close();
+            stopped.countDown();
+        }));
+        printBanner(stack);
+        stopped.await();
+        return 0;
+    }
+
+    /**
+     * The budget loop sends 25 requests: the demo model's answer to it costs about $0.00005 at {@link
+     * DevStack#DEMO_PRICING}, so a fresh thrifty tenant's $0.001 lasts about 20 (measured), and the last few are
+     * refused.
+     */
+    private void printBanner(DevStack stack) {
+        String url = stack.routerUrl().toString();
+        DevStack.DemoKeys keys = stack.demoKeys();
+        String budget = Money.display(DevStack.THRIFTY_BUDGET_MICROS_PER_DAY);
+        cli.out()
+                .printf(
+                        """
+
+                Sluice dev stack is up.
+                  gateway   %s   (OpenAI SDKs: base URL %s/v1; Anthropic SDKs: base URL %s)
+                  dynamodb  %s   (DynamoDB Local, in memory: tenants, keys, routes, counters, usage)
+                  models    %s
+                  tenant    %s
+                  demo key  %s
+                  limited   %s   (%d requests per minute, to see a 429)
+                  admin key %s   (manages the demo tenant's keys and mints session tokens under /sluice/v1)
+                  thrifty   %s   (tenant %s, %s a day, to see a budget refusal)
+
+                Stream a chat completion:
+
+                  curl -N %s/v1/chat/completions \\
+                    -H "Authorization: Bearer %s" \\
+                    -H "Content-Type: application/json" \\
+                    -d '{"model":"demo","stream":true,"stream_options":{"include_usage":true},"messages":[{"role":"user","content":"Hello, Sluice!"}]}'
+
+                The same through Anthropic's Messages API:
+
+                  curl -N %s/v1/messages \\
+                    -H "x-api-key: %s" -H "anthropic-version: 2023-06-01" \\
+                    -H "Content-Type: application/json" \\
+                    -d '{"model":"demo","max_tokens":256,"stream":true,"messages":[{"role":"user","content":"Hello, Sluice!"}]}'
+
+                Spend a budget: the %s tenant's %s daily budget answers 429 insufficient_quota once spent:
+
+                  for i in $(seq 1 25); do curl -s -o /dev/null -w '%%{http_code} ' %s/v1/chat/completions -H "Authorization: Bearer %s" -H "Content-Type: application/json" -d '{"model":"demo","messages":[{"role":"user","content":"Hello, Sluice!"}]}'; done; echo
+
+                Mint a session token (short-lived, for a browser or a job) with the admin key:
+
+                  ./gatewayctl sessions mint --key %s --url %s --ttl 10m --models demo
+
+                See the usage rows (in another terminal, from this folder):
+
+                  ./gatewayctl usage --tenant %s --dynamodb-endpoint %s --emulator
+
+                Press Ctrl-C to stop.
+                """,
+                        url,
+                        url,
+                        url,
+                        stack.dynamoDbEndpoint(),
+                        stack.routes().findAll().stream().map(Route::alias).collect(Collectors.joining(", ")),
+                        DevStack.DEMO_TENANT,
+                        keys.demo(),
+                        keys.limited(),
+                        DevStack.LIMITED_KEY_RPM,
+                        keys.admin(),
+                        keys.thrifty(),
+                        DevStack.THRIFTY_TENANT,
+                        budget,
+                        url,
+                        keys.demo(),
+                        url,
+                        keys.demo(),
+                        DevStack.THRIFTY_TENANT,
+                        budget,
+                        url,
+                        keys.thrifty(),
+                        keys.admin(),
+                        url,
+                        DevStack.DEMO_TENANT,
+                        stack.dynamoDbEndpoint());
+    }
+}
