@@ -54,6 +54,20 @@ try {
   results.openaiAuthError = { status: e.status, code: e.code, name: e.constructor.name };
 }
 
+// A key whose tenant's budget is spent: the SDK raises RateLimitError at once (the gateway sends x-should-retry: false,
+// so even the default two retries are not spent on a budget that resets at midnight UTC).
+const budgetStarted = Date.now();
+try {
+  await new OpenAI({ baseURL: `${base}/v1`, apiKey: process.env.SLUICE_BROKE_KEY }).chat.completions.create({
+    model: 'demo', messages: [{ role: 'user', content: 'spend' }],
+  });
+  results.openaiBudgetError = null;
+} catch (e) {
+  results.openaiBudgetError = {
+    status: e.status, code: e.code, type: e.type, name: e.constructor.name, millis: Date.now() - budgetStarted,
+  };
+}
+
 const anthropic = new Anthropic({ baseURL: base, apiKey: key, maxRetries: 0 });
 const messageStream = anthropic.messages.stream({
   model, max_tokens: 100, messages: [{ role: 'user', content: 'hello' }],

@@ -49,11 +49,9 @@ final class TenantsCommand {
                 limits.over(Limits.NONE),
                 access.allowedIpsOr(IpAllowlist.ANY));
         try (DynamoDbClient dynamo = table.dynamo(cli.env())) {
-            DynamoDbTenantRepository tenants = repository(dynamo);
-            if (tenants.find(id).isPresent()) {
+            if (!repository(dynamo).create(tenant)) {
                 throw new CommandFailure("tenant '" + id + "' exists; change it with gatewayctl tenants set");
             }
-            tenants.put(tenant);
         }
         cli.out().println("created tenant " + id);
         print(tenant, cli.out());

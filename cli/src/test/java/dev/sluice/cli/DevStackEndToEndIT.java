@@ -3,13 +3,16 @@ package dev.sluice.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.sluice.auth.Tenant;
 import dev.sluice.devstack.DevOptions;
 import dev.sluice.devstack.DevStack;
 import dev.sluice.json.Json;
 import dev.sluice.provider.openai.OpenAiCompatibleProvider;
+import dev.sluice.quota.Limits;
 import dev.sluice.route.Deployment;
 import dev.sluice.route.Pricing;
 import dev.sluice.route.Route;
+import dev.sluice.store.DynamoDbTenantRepository;
 import dev.sluice.testing.FakeUpstream;
 import dev.sluice.testing.RequiresNode;
 import dev.sluice.testing.StreamHold;
@@ -31,6 +34,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -246,11 +250,16 @@ class DevStackEndToEndIT {
         upstream.streamContent("Streamed", " through", " Sluice.");
         upstream.reportUsage(11, 3);
 
+        new DynamoDbTenantRepository(stack.dynamo(), stack.tables().tenants())
+                .put(new Tenant("broke", "Broke", Tenant.Status.ACTIVE, Set.of(), new Limits(0, 0, 0, 1, 0)));
+        String brokeKey = DevStack.createKey(stack.keys(), "broke", "broke", Limits.NONE);
         OfficialSdks.Result run = OfficialSdks.check(Map.of(
                 "SLUICE_BASE",
                 stack.routerUrl().toString(),
                 "SLUICE_KEY",
                 stack.demoKey(),
+                "SLUICE_BROKE_KEY",
+                brokeKey,
                 "SLUICE_UPSTREAM_MODEL",
                 "fake-gpt"));
         assertThat(run.exitCode()).as(run.stderr()).isZero();
@@ -269,6 +278,13 @@ class DevStackEndToEndIT {
         assertThat(results.at("/openaiAuthError/status").asInt()).isEqualTo(401);
         assertThat(results.at("/openaiAuthError/code").asText()).isEqualTo("invalid_api_key");
         assertThat(results.at("/openaiAuthError/name").asText()).isEqualTo("AuthenticationError");
+        assertThat(results.at("/openaiBudgetError/status").asInt()).isEqualTo(429);
+        assertThat(results.at("/openaiBudgetError/name").asText()).isEqualTo("RateLimitError");
+        assertThat(results.at("/openaiBudgetError/code").asText()).isEqualTo("budget_exceeded");
+        assertThat(results.at("/openaiBudgetError/type").asText()).isEqualTo("insufficient_quota");
+        assertThat(results.at("/openaiBudgetError/millis").asLong())
+                .as("raised at once: no retry of a spent budget")
+                .isLessThan(400);
 
         assertThat(results.at("/anthropicStream/text").asText()).isEqualTo("Streamed through Sluice.");
         assertThat(results.at("/anthropicStream/stop").asText()).isEqualTo("end_turn");

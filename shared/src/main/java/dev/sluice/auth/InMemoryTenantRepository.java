@@ -21,6 +21,11 @@ public final class InMemoryTenantRepository implements TenantRepository {
     }
 
     @Override
+    public boolean create(Tenant tenant) {
+        return tenants.putIfAbsent(tenant.tenantId(), tenant) == null;
+    }
+
+    @Override
     public List<Tenant> findAll() {
         return tenants.values().stream()
                 .sorted(Comparator.comparing(Tenant::tenantId))

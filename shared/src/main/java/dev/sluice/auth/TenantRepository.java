@@ -9,5 +9,8 @@ public interface TenantRepository {
 
     void put(Tenant tenant);
 
+    /** Writes a new tenant unless one with its id exists, atomically; false when it exists. */
+    boolean create(Tenant tenant);
+
     List<Tenant> findAll();
 }

@@ -36,6 +36,13 @@ public final class CachedTenantRepository implements TenantRepository {
     }
 
     @Override
+    public boolean create(Tenant tenant) {
+        boolean created = delegate.create(tenant);
+        cache.invalidate(tenant.tenantId());
+        return created;
+    }
+
+    @Override
     public List<Tenant> findAll() {
         return delegate.findAll();
     }

@@ -12,6 +12,7 @@ import java.util.Optional;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 
 /** Tenants in DynamoDB, one item per tenant, keyed by its id. */
 public final class DynamoDbTenantRepository implements TenantRepository {
@@ -37,6 +38,15 @@ public final class DynamoDbTenantRepository implements TenantRepository {
 
     @Override
     public void put(Tenant tenant) {
+        write(tenant, false);
+    }
+
+    @Override
+    public boolean create(Tenant tenant) {
+        return write(tenant, true);
+    }
+
+    private boolean write(Tenant tenant, boolean onlyIfNew) {
         Map<String, AttributeValue> item = new HashMap<>();
         item.put(SluiceTables.TENANT_ID, Attributes.s(tenant.tenantId()));
         item.put("name", Attributes.s(tenant.name()));
@@ -45,7 +55,16 @@ public final class DynamoDbTenantRepository implements TenantRepository {
         Attributes.putStrings(item, "allowIps", tenant.allowedIps().cidrs());
         LimitAttributes.put(item, tenant.limits());
         try {
-            dynamo.putItem(r -> r.tableName(table).item(item));
+            dynamo.putItem(r -> {
+                r.tableName(table).item(item);
+                if (onlyIfNew) {
+                    r.conditionExpression("attribute_not_exists(#id)")
+                            .expressionAttributeNames(Map.of("#id", SluiceTables.TENANT_ID));
+                }
+            });
+            return true;
+        } catch (ConditionalCheckFailedException exists) {
+            return false;
         } catch (SdkException e) {
             throw AwsFailures.translate(e);
         }

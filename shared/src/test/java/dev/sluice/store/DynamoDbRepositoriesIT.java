@@ -78,7 +78,13 @@ class DynamoDbRepositoriesIT {
         assertThat(tenants.find("acme")).contains(acme);
         assertThat(tenants.find("beta")).contains(open);
         assertThat(tenants.find("missing")).isEmpty();
-        assertThat(tenants.findAll()).extracting(Tenant::tenantId).containsExactly("acme", "beta");
+        assertThat(tenants.create(new Tenant("acme", "Other", Tenant.Status.ACTIVE, Set.of(), Limits.NONE)))
+                .as("create never overwrites")
+                .isFalse();
+        assertThat(tenants.find("acme")).contains(acme);
+        assertThat(tenants.create(new Tenant("gamma", null, Tenant.Status.ACTIVE, Set.of(), Limits.NONE)))
+                .isTrue();
+        assertThat(tenants.findAll()).extracting(Tenant::tenantId).containsExactly("acme", "beta", "gamma");
     }
 
     @Test
