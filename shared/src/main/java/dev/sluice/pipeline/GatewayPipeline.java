@@ -189,7 +189,7 @@ public final class GatewayPipeline {
             Caller caller = authenticate.authenticate(in.authorization(), in.apiKeyHeader(), in.clientAddress());
             R request = parse.apply(in.body());
             Route route = resolveRoute.resolve(model.apply(request), caller);
-            Grant grant = admit.admit(caller.scopes(), demand.apply(request, route), in.requestId());
+            Grant grant = admit.admit(caller.scopes(), demand.apply(request, route));
             return new Admitted<>(in, caller, request, route, grant, startNanos);
         } catch (RuntimeException e) {
             ErrorResponder.reject(out, e, in.requestId(), errors);

@@ -35,7 +35,7 @@ public final class Admitter {
         this.clock = clock;
     }
 
-    public Grant admit(List<Scope> scopes, Demand demand, String requestId) {
+    public Grant admit(List<Scope> scopes, Demand demand) {
         List<Scope> limited =
                 scopes.stream().filter(scope -> !scope.limits().isNone()).toList();
         if (limited.isEmpty()) {
@@ -44,7 +44,7 @@ public final class Admitter {
         boolean bounded = limited.stream().anyMatch(scope -> scope.limits().boundsOutput());
         long output = demand.requestedOutput() >= 0 ? demand.requestedOutput() : bounded ? demand.defaultOutput() : 0;
         long floor = Math.min(OUTPUT_FLOOR, output);
-        Reserving reserving = new Reserving(limited, demand, requestId, clock.instant());
+        Reserving reserving = new Reserving(limited, demand, clock.instant());
         List<Integer> pending = IntStream.range(0, limited.size()).boxed().toList();
         for (int round = 1; ; round++) {
             Verdict tightest = reserving.round(pending, output);
@@ -75,16 +75,14 @@ public final class Admitter {
     private final class Reserving {
         final List<Scope> scopes;
         final Demand demand;
-        final String requestId;
         final Instant now;
         final Reservation[] taken;
         final ScopeUsage[] after;
         List<Integer> refused = List.of();
 
-        Reserving(List<Scope> scopes, Demand demand, String requestId, Instant now) {
+        Reserving(List<Scope> scopes, Demand demand, Instant now) {
             this.scopes = scopes;
             this.demand = demand;
-            this.requestId = requestId;
             this.now = now;
             this.taken = new Reservation[scopes.size()];
             this.after = new ScopeUsage[scopes.size()];
@@ -95,7 +93,7 @@ public final class Admitter {
             Charge charge = demand.charge(output);
             List<Object> results = Parallel.map(
                     pending,
-                    i -> ledger.reserve(scopes.get(i).id(), scopes.get(i).limits(), charge, requestId, now));
+                    i -> ledger.reserve(scopes.get(i).id(), scopes.get(i).limits(), charge, true, now));
             refused = new ArrayList<>();
             Verdict tightest = Verdict.UNBOUNDED;
             for (int r = 0; r < results.size(); r++) {

@@ -100,7 +100,7 @@ public final class Grant {
             if (limits.budgetMicrosPerDay() == 0 && limits.budgetMicrosPerMonth() == 0) {
                 continue;
             }
-            switch (ledger.reserve(scope.id(), limits, extra, null, now)) {
+            switch (ledger.reserve(scope.id(), limits, extra, false, now)) {
                 case QuotaLedger.Taking.Taken taken -> extensions.add(taken.reservation());
                 case QuotaLedger.Taking.Refused refused -> {
                     extensions.forEach(extension -> ledger.settle(extension, Charge.ZERO, now));

@@ -24,21 +24,21 @@ public final class InMemoryQuotaLedger implements QuotaLedger {
     }
 
     @Override
-    public Taking reserve(String scopeId, Limits limits, Charge charge, String slotId, Instant now) {
+    public Taking reserve(String scopeId, Limits limits, Charge charge, boolean wantsSlot, Instant now) {
         Counters counters = scopes.computeIfAbsent(scopeId, id -> new Counters());
-        boolean takesSlot = slotId != null && limits.maxConcurrent() > 0;
+        boolean takesSlot = wantsSlot && limits.maxConcurrent() > 0;
         Windows windows = Windows.at(now);
         synchronized (counters) {
-            counters.roll(windows, now);
+            counters.roll(windows, now, maxRequestDuration);
             if (!counters.usage().admits(limits, charge, takesSlot)) {
                 return new Taking.Refused(counters.usage());
             }
             counters.add(limits, charge, 1);
+            long bucket = takesSlot ? SlotBuckets.bucketAt(now) : -1;
             if (takesSlot) {
-                counters.slots.put(slotId, now.plus(maxRequestDuration));
+                counters.slots.merge(bucket, 1L, Long::sum);
             }
-            return new Taking.Taken(
-                    new Reservation(scopeId, limits, charge, takesSlot ? slotId : null, windows), counters.usage());
+            return new Taking.Taken(new Reservation(scopeId, limits, charge, bucket, windows), counters.usage());
         }
     }
 
@@ -49,7 +49,7 @@ public final class InMemoryQuotaLedger implements QuotaLedger {
             return;
         }
         synchronized (counters) {
-            counters.roll(Windows.at(now), now);
+            counters.roll(Windows.at(now), now, maxRequestDuration);
             Windows then = reservation.windows();
             Limits limits = reservation.limits();
             Limits stillCurrent = new Limits(
@@ -60,8 +60,8 @@ public final class InMemoryQuotaLedger implements QuotaLedger {
                     then.month() == counters.windows.month() ? limits.budgetMicrosPerMonth() : 0);
             counters.add(stillCurrent, reservation.charge(), -1);
             counters.add(stillCurrent, actual, 1);
-            if (reservation.slotId() != null) {
-                counters.slots.remove(reservation.slotId());
+            if (reservation.holdsSlot()) {
+                counters.slots.computeIfPresent(reservation.slotBucket(), (bucket, held) -> held - 1);
             }
         }
     }
@@ -73,9 +73,10 @@ public final class InMemoryQuotaLedger implements QuotaLedger {
         long tokens;
         long microsToday;
         long microsThisMonth;
-        final Map<String, Instant> slots = new HashMap<>();
+        /** Slots held, by start bucket. */
+        final Map<Long, Long> slots = new HashMap<>();
 
-        void roll(Windows now, Instant instant) {
+        void roll(Windows now, Instant instant, Duration maxRequestDuration) {
             if (now.minute() != windows.minute()) {
                 requests = 0;
                 tokens = 0;
@@ -87,7 +88,7 @@ public final class InMemoryQuotaLedger implements QuotaLedger {
                 microsThisMonth = 0;
             }
             windows = now;
-            slots.values().removeIf(expiry -> !expiry.isAfter(instant));
+            slots.keySet().removeIf(bucket -> SlotBuckets.isAged(bucket, instant, maxRequestDuration));
         }
 
         /** Adds (sign 1) or removes (-1) a charge in the dimensions that have a limit: the others are not counted. */
@@ -99,7 +100,8 @@ public final class InMemoryQuotaLedger implements QuotaLedger {
         }
 
         ScopeUsage usage() {
-            return new ScopeUsage(requests, tokens, microsToday, microsThisMonth, slots.size());
+            long held = slots.values().stream().mapToLong(Long::longValue).sum();
+            return new ScopeUsage(requests, tokens, microsToday, microsThisMonth, held);
         }
     }
 }

@@ -10,17 +10,18 @@ import java.time.Instant;
  * <p>The contract: {@link #reserve} takes a charge (and a concurrency slot) from every limited dimension of a scope in
  * one atomic, conditional step (never read-then-write), so any number of concurrent callers admit at most each limit;
  * {@link #settle} replaces the reserved charge by the real one and frees the slot. A slot that is never settled (a
- * crashed instance) expires after the ledger's maximum request duration. Dimensions without a limit are not counted.
+ * crashed instance) comes back after the ledger's maximum request duration plus one {@link SlotBuckets bucket}.
+ * Dimensions without a limit are not counted.
  */
 public interface QuotaLedger {
 
     /**
      * Takes {@code charge} from {@code scopeId} unless a limit would be exceeded.
      *
-     * @param slotId the request id that holds a concurrency slot when {@code limits.maxConcurrent() > 0}; null to take
-     *               no slot (an extension of a reservation that holds one already)
+     * @param takesSlot whether the charge takes a concurrency slot (when {@code limits.maxConcurrent() > 0}); false for an
+     *                  extension of a reservation that holds one already
      */
-    Taking reserve(String scopeId, Limits limits, Charge charge, String slotId, Instant now);
+    Taking reserve(String scopeId, Limits limits, Charge charge, boolean takesSlot, Instant now);
 
     /**
      * Replaces what {@code reservation} took by {@code actual} in the windows that are still current, and frees its

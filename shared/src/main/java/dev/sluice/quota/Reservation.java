@@ -7,14 +7,18 @@ import java.util.Objects;
  *
  * @param scopeId the counter item's id, e.g. {@code tenant#acme}
  * @param limits  the scope's limits when reserved: they say which dimensions were counted
- * @param slotId  the concurrency slot held (the request id), or null when none was taken
+ * @param slotBucket the start bucket of the concurrency slot held ({@link SlotBuckets}), or -1 when none was taken
  * @param windows the windows the charge went into; a window that has rolled since is not settled
  */
-public record Reservation(String scopeId, Limits limits, Charge charge, String slotId, Windows windows) {
+public record Reservation(String scopeId, Limits limits, Charge charge, long slotBucket, Windows windows) {
     public Reservation {
         Objects.requireNonNull(scopeId, "scopeId");
         Objects.requireNonNull(limits, "limits");
         Objects.requireNonNull(charge, "charge");
         Objects.requireNonNull(windows, "windows");
+    }
+
+    public boolean holdsSlot() {
+        return slotBucket >= 0;
     }
 }

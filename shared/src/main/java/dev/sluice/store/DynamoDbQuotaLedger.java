@@ -7,6 +7,7 @@ import dev.sluice.quota.Limits;
 import dev.sluice.quota.QuotaLedger;
 import dev.sluice.quota.Reservation;
 import dev.sluice.quota.ScopeUsage;
+import dev.sluice.quota.SlotBuckets;
 import dev.sluice.quota.Windows;
 import java.time.Duration;
 import java.time.Instant;
@@ -25,14 +26,15 @@ import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
  * The quota ledger in DynamoDB: one item per scope ({@code tenant#acme}, {@code key#key_1a2b…}) holds every limit
  * of that scope, so one conditional {@code UpdateItem} checks and takes them together: the minute's requests and
  * tokens ({@code m}, {@code rq}, {@code tk}), the day's and the month's spend ({@code d}, {@code dc}, {@code mo},
- * {@code mc}) and the concurrency slots ({@code slots}: request id → expiry). DynamoDB serialises updates to an item,
- * so concurrent instances never admit past a limit.
+ * {@code mc}) and the concurrency slots ({@code ct}, the slots held, and {@code c<bucket>}, those taken in each start
+ * bucket still in play, see {@link SlotBuckets}), so the item stays small however many requests are in flight.
+ * DynamoDB serialises updates to an item, so concurrent instances never admit past a limit.
  *
  * <p>Windows are tagged, not keyed: the common case adds to the current window under the condition that it is still
  * current and has room. When the condition fails, DynamoDB returns the item as it was
  * ({@code ReturnValuesOnConditionCheckFailure}), and the ledger either refuses (no room: the item says what is used)
  * or writes again, opening the new window with a condition on the old one (a window rolled, the item is new, or
- * expired slots are to be reaped). No read precedes a write; a few attempts resolve races at a window boundary.
+ * forgotten slot buckets leave the total). No read precedes a write; a few attempts resolve races at a boundary.
  *
  * <p>Cost per request and limited scope: one conditional write to reserve (two on a window's first request) and one
  * to settle when the real charge differs or a slot is held; scopes without limits cost nothing.
@@ -45,15 +47,15 @@ public final class DynamoDbQuotaLedger implements QuotaLedger {
     static final String MICROS_DAY = "dc";
     static final String MONTH = "mo";
     static final String MICROS_MONTH = "mc";
-    static final String SLOTS = "slots";
+    /** Concurrency slots held: the sum of the {@link #SLOT_BUCKET} counters still in play. */
+    static final String SLOTS = "ct";
+    /** The prefix of one start bucket's slot counter, {@code c<bucket>}. */
+    static final String SLOT_BUCKET = "c";
 
     /** API Gateway's longest stream: a slot never settled (a crashed instance) comes back after it. */
     public static final Duration DEFAULT_MAX_REQUEST_DURATION = Duration.ofMinutes(15);
 
     private static final int MAX_ATTEMPTS = 6;
-    /** Expired slots removed by one write; more wait for the next refusal. */
-    private static final int MAX_REAPED = 16;
-
     private final DynamoDbClient dynamo;
     private final String table;
     private final Duration maxRequestDuration;
@@ -69,24 +71,28 @@ public final class DynamoDbQuotaLedger implements QuotaLedger {
     }
 
     @Override
-    public Taking reserve(String scopeId, Limits limits, Charge charge, String slotId, Instant now) {
-        String slot = slotId != null && limits.maxConcurrent() > 0 ? slotId : null;
-        if (!ScopeUsage.NONE.admits(limits, charge, slot != null)) {
+    public Taking reserve(String scopeId, Limits limits, Charge charge, boolean wantsSlot, Instant now) {
+        boolean slot = wantsSlot && limits.maxConcurrent() > 0;
+        long bucket = slot ? SlotBuckets.bucketAt(now) : -1;
+        if (!ScopeUsage.NONE.admits(limits, charge, slot)) {
             return new Taking.Refused(ScopeUsage.NONE); // more than the limit itself: no write can help
         }
         Map<String, AttributeValue> seen = null; // null: assume the item exists and its windows are current
         for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
             Windows windows = CounterItem.windowsFor(Windows.at(now), seen);
-            UpdateItemRequest request = reserveRequest(
-                    table, scopeId, limits, charge, slot, windows, now, now.plus(maxRequestDuration), seen);
+            UpdateItemRequest request =
+                    reserveRequest(table, scopeId, limits, charge, bucket, windows, now, maxRequestDuration, seen);
             try {
-                Map<String, AttributeValue> updated = dynamo.updateItem(request).attributes();
+                Map<String, AttributeValue> item = dynamo.updateItem(request).attributes();
+                forgetStaleBuckets(scopeId, item, bucket, now);
                 return new Taking.Taken(
-                        new Reservation(scopeId, limits, charge, slot, windows), CounterItem.usageAfter(updated));
+                        new Reservation(scopeId, limits, charge, bucket, windows),
+                        CounterItem.usage(item, windows, now, maxRequestDuration));
             } catch (ConditionalCheckFailedException failed) {
                 seen = failed.hasItem() ? failed.item() : Map.of();
-                ScopeUsage current = CounterItem.usage(seen, CounterItem.windowsFor(Windows.at(now), seen), now);
-                if (!current.admits(limits, charge, slot != null)) {
+                ScopeUsage current =
+                        CounterItem.usage(seen, CounterItem.windowsFor(Windows.at(now), seen), now, maxRequestDuration);
+                if (!current.admits(limits, charge, slot)) {
                     return new Taking.Refused(current);
                 }
             } catch (SdkException e) {
@@ -94,6 +100,25 @@ public final class DynamoDbQuotaLedger implements QuotaLedger {
             }
         }
         throw GatewayException.serviceUnavailable("The quota store is busy; retry the request.", 1, null);
+    }
+
+    /**
+     * Removes slot buckets that no longer matter, seen in the item just written: emptied ones of past buckets, and
+     * forgotten ones (their count leaves the total). Happens about once per bucket and scope; best effort, since the
+     * next write that finds them does the same.
+     */
+    private void forgetStaleBuckets(String scopeId, Map<String, AttributeValue> item, long current, Instant now) {
+        Map<String, Long> stale = CounterItem.staleBuckets(item, current, now, maxRequestDuration);
+        if (stale.isEmpty()) {
+            return;
+        }
+        UpdateExpression update = new UpdateExpression();
+        update.forgetBuckets(stale);
+        try {
+            dynamo.updateItem(update.request(table, scopeId).build());
+        } catch (SdkException changedOrUnavailable) { // a failed condition is an SdkException too
+            // another writer got there first, or the store is busy: a later write finds them again
+        }
     }
 
     @Override
@@ -122,17 +147,18 @@ public final class DynamoDbQuotaLedger implements QuotaLedger {
      * The conditional update that reserves {@code charge}; SnapStart priming builds it here too, so the two cannot
      * drift.
      *
-     * @param seen the item as the last refused attempt returned it, or null for the first attempt
+     * @param slotBucket the start bucket of the slot taken, or -1 for none
+     * @param seen       the item as the last refused attempt returned it, or null for the first attempt
      */
     public static UpdateItemRequest reserveRequest(
             String table,
             String scopeId,
             Limits limits,
             Charge charge,
-            String slotId,
+            long slotBucket,
             Windows windows,
             Instant now,
-            Instant slotExpiry,
+            Duration maxRequestDuration,
             Map<String, AttributeValue> seen) {
         UpdateExpression update = new UpdateExpression();
         if (limits.requestsPerMinute() > 0 || limits.tokensPerMinute() > 0) {
@@ -155,12 +181,15 @@ public final class DynamoDbQuotaLedger implements QuotaLedger {
                     seen,
                     List.of(new Counted(MICROS_MONTH, charge.micros(), limits.budgetMicrosPerMonth())));
         }
-        if (slotId != null) {
-            update.slot(slotId, slotExpiry, limits.maxConcurrent(), seen, now);
+        if (slotBucket >= 0) {
+            update.slot(
+                    slotBucket,
+                    limits.maxConcurrent(),
+                    seen == null ? Map.of() : CounterItem.agedBuckets(seen, now, maxRequestDuration));
         }
-        update.set(SluiceTables.EXPIRES_AT, Attributes.n(CounterItem.expiry(windows, slotExpiry)));
+        update.set(SluiceTables.EXPIRES_AT, Attributes.n(CounterItem.expiry(windows, now.plus(maxRequestDuration))));
         return update.request(table, scopeId)
-                .returnValues(ReturnValue.UPDATED_NEW)
+                .returnValues(ReturnValue.ALL_NEW)
                 .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)
                 .build();
     }
@@ -189,8 +218,9 @@ public final class DynamoDbQuotaLedger implements QuotaLedger {
         if (limits.budgetMicrosPerMonth() > 0 && current(MONTH, then.month(), now.month(), seen)) {
             update.adjust(MONTH, then.month(), List.of(new Counted(MICROS_MONTH, micros, 0)));
         }
-        if (reservation.slotId() != null) {
-            update.removeSlot(reservation.slotId());
+        String bucket = SLOT_BUCKET + reservation.slotBucket();
+        if (reservation.holdsSlot() && (seen == null || seen.containsKey(bucket))) {
+            update.releaseSlot(bucket); // a bucket already forgotten took its slots with it
         }
         if (update.isEmpty()) {
             return null;

@@ -1,7 +1,6 @@
 package dev.sluice.store;
 
 import dev.sluice.store.DynamoDbQuotaLedger.Counted;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -53,26 +52,43 @@ final class UpdateExpression {
     }
 
     /**
-     * Takes a concurrency slot while fewer than {@code max} live ones are held; expired slots the item showed are
-     * removed in the same write, each under the condition that it is still there (so none is counted twice).
+     * Takes a concurrency slot in {@code bucket} while fewer than {@code max} are held; forgotten buckets the item
+     * showed leave the total in the same write, each under the condition that its count is unchanged (so none is
+     * subtracted twice).
      */
-    void slot(String slotId, Instant expiry, long max, Map<String, AttributeValue> seen, Instant now) {
-        String slots = name(DynamoDbQuotaLedger.SLOTS);
-        AttributeValue held = seen == null ? null : seen.get(DynamoDbQuotaLedger.SLOTS);
-        if (seen != null && (held == null || !held.hasM())) {
-            conditions.add("attribute_not_exists(" + slots + ")");
-            sets.add(
-                    slots + " = " + value(AttributeValue.fromM(Map.of(slotId, Attributes.n(expiry.getEpochSecond())))));
-            return;
+    void slot(long bucket, long max, Map<String, Long> forgotten) {
+        String total = name(DynamoDbQuotaLedger.SLOTS);
+        long leaving = forgotten.values().stream().mapToLong(Long::longValue).sum();
+        conditions.add(
+                "(attribute_not_exists(" + total + ") OR " + total + " < " + value(Attributes.n(max + leaving)) + ")");
+        forget(forgotten);
+        adds.add(total + " " + value(Attributes.n(1 - leaving)));
+        adds.add(name(DynamoDbQuotaLedger.SLOT_BUCKET + bucket) + " " + value(Attributes.n(1)));
+    }
+
+    /** Gives a slot back to its bucket, while the bucket is still counted. */
+    void releaseSlot(String bucket) {
+        String counter = name(bucket);
+        adds.add(name(DynamoDbQuotaLedger.SLOTS) + " " + value(Attributes.n(-1)));
+        adds.add(counter + " " + value(Attributes.n(-1)));
+        conditions.add("attribute_exists(" + counter + ")");
+    }
+
+    /** Removes buckets (attribute → the count the item showed), taking their counts out of the total. */
+    void forgetBuckets(Map<String, Long> buckets) {
+        long leaving = buckets.values().stream().mapToLong(Long::longValue).sum();
+        forget(buckets);
+        if (leaving != 0) {
+            adds.add(name(DynamoDbQuotaLedger.SLOTS) + " " + value(Attributes.n(-leaving)));
         }
-        List<String> expired = held == null ? List.of() : CounterItem.expiredSlots(held.m(), now, 16);
-        conditions.add("size(" + slots + ") < " + value(Attributes.n(max + expired.size())));
-        for (String dead : expired) {
-            String path = slots + "." + name(dead);
-            conditions.add("attribute_exists(" + path + ")");
-            removes.add(path);
+    }
+
+    private void forget(Map<String, Long> buckets) {
+        for (Map.Entry<String, Long> bucket : buckets.entrySet()) {
+            String counter = name(bucket.getKey());
+            conditions.add(counter + " = " + value(Attributes.n(bucket.getValue())));
+            removes.add(counter);
         }
-        sets.add(slots + "." + name(slotId) + " = " + value(Attributes.n(expiry.getEpochSecond())));
     }
 
     /** Adds non-zero deltas to a window, only while it is still the one reserved in. */
@@ -87,10 +103,6 @@ final class UpdateExpression {
         if (any) {
             conditions.add(name(window) + " = " + value(Attributes.n(reservedWindow)));
         }
-    }
-
-    void removeSlot(String slotId) {
-        removes.add(name(DynamoDbQuotaLedger.SLOTS) + "." + name(slotId));
     }
 
     void set(String attribute, AttributeValue value) {

@@ -19,10 +19,9 @@ class AdmitterTest {
     private final MutableClock clock = new MutableClock(Instant.parse("2026-12-05T10:00:20Z"));
     private final InMemoryQuotaLedger ledger = new InMemoryQuotaLedger();
     private final Admitter admitter = new Admitter(ledger, clock);
-    private int requests;
 
     private Grant admit(List<Scope> scopes, long maxTokens) {
-        return admitter.admit(scopes, new Demand(100, maxTokens, 4_096, MICRO_PER_OUTPUT_TOKEN), "req_" + ++requests);
+        return admitter.admit(scopes, new Demand(100, maxTokens, 4_096, MICRO_PER_OUTPUT_TOKEN));
     }
 
     @Test
@@ -30,9 +29,9 @@ class AdmitterTest {
         List<String> writes = new java.util.ArrayList<>();
         QuotaLedger counting = new QuotaLedger() {
             @Override
-            public Taking reserve(String scopeId, Limits limits, Charge charge, String slotId, Instant now) {
+            public Taking reserve(String scopeId, Limits limits, Charge charge, boolean takesSlot, Instant now) {
                 writes.add("reserve " + scopeId);
-                return ledger.reserve(scopeId, limits, charge, slotId, now);
+                return ledger.reserve(scopeId, limits, charge, takesSlot, now);
             }
 
             @Override
@@ -44,8 +43,7 @@ class AdmitterTest {
         Grant grant = new Admitter(counting, clock)
                 .admit(
                         List.of(Scope.tenant("t", Limits.NONE), Scope.key("k", Limits.NONE)),
-                        new Demand(100, -1, 4_096, MICRO_PER_OUTPUT_TOKEN),
-                        "req_free");
+                        new Demand(100, -1, 4_096, MICRO_PER_OUTPUT_TOKEN));
         grant.settle(150, 50);
 
         assertThat(grant.outputLimit()).isEmpty();

@@ -36,20 +36,20 @@ public abstract class QuotaLedgerContract {
     void reserve_withinEveryLimit_isTaken_andReportsTheUsageAfter() {
         Limits limits = new Limits(10, 1_000, 5, 5_000, 50_000);
 
-        QuotaLedger.Taking taking = ledger().reserve(scope, limits, new Charge(1, 300, 700), "req_1", NOW);
+        QuotaLedger.Taking taking = ledger().reserve(scope, limits, new Charge(1, 300, 700), true, NOW);
 
         assertThat(taking).isInstanceOfSatisfying(QuotaLedger.Taking.Taken.class, taken -> {
             assertThat(taken.after()).isEqualTo(new ScopeUsage(1, 300, 700, 700, 1));
-            assertThat(taken.reservation().slotId()).isEqualTo("req_1");
+            assertThat(taken.reservation().holdsSlot()).isTrue();
         });
     }
 
     @Test
     void reserve_pastAnyOneLimit_isRefused_withWhatIsUsed() {
         Limits limits = new Limits(0, 1_000, 0, 0, 0);
-        ledger().reserve(scope, limits, new Charge(1, 800, 0), null, NOW);
+        ledger().reserve(scope, limits, new Charge(1, 800, 0), false, NOW);
 
-        QuotaLedger.Taking taking = ledger().reserve(scope, limits, new Charge(1, 300, 0), null, NOW);
+        QuotaLedger.Taking taking = ledger().reserve(scope, limits, new Charge(1, 300, 0), false, NOW);
 
         assertThat(taking)
                 .isInstanceOfSatisfying(
@@ -66,7 +66,7 @@ public abstract class QuotaLedgerContract {
         for (int i = 0; i < 200; i++) {
             results.add(pool.submit(() -> {
                 start.await();
-                return ledger().reserve(scope, limits, new Charge(1, 0, 0), null, NOW);
+                return ledger().reserve(scope, limits, new Charge(1, 0, 0), false, NOW);
             }));
         }
         start.countDown();
@@ -84,39 +84,55 @@ public abstract class QuotaLedgerContract {
     @Test
     void concurrencySlots_areHeldUntilSettled() {
         Limits limits = new Limits(0, 0, 2, 0, 0);
-        Reservation first = taken(ledger().reserve(scope, limits, new Charge(1, 0, 0), "req_a", NOW));
-        taken(ledger().reserve(scope, limits, new Charge(1, 0, 0), "req_b", NOW));
+        Reservation first = taken(ledger().reserve(scope, limits, new Charge(1, 0, 0), true, NOW));
+        taken(ledger().reserve(scope, limits, new Charge(1, 0, 0), true, NOW));
 
-        assertThat(ledger().reserve(scope, limits, new Charge(1, 0, 0), "req_c", NOW))
+        assertThat(ledger().reserve(scope, limits, new Charge(1, 0, 0), true, NOW))
                 .isInstanceOf(QuotaLedger.Taking.Refused.class);
         ledger().settle(first, new Charge(1, 0, 0), NOW);
-        assertThat(ledger().reserve(scope, limits, new Charge(1, 0, 0), "req_c", NOW))
+        assertThat(ledger().reserve(scope, limits, new Charge(1, 0, 0), true, NOW))
                 .isInstanceOf(QuotaLedger.Taking.Taken.class);
     }
 
     @Test
-    void aSlotNeverSettled_comesBackAfterTheMaximumRequestDuration() {
+    void aSlotNeverSettled_comesBackAfterTheMaximumRequestDurationAndOneBucket() {
         Limits limits = new Limits(0, 0, 1, 0, 0);
-        taken(ledger().reserve(scope, limits, new Charge(1, 0, 0), "req_crashed", NOW));
+        taken(ledger().reserve(scope, limits, new Charge(1, 0, 0), true, NOW));
 
-        assertThat(ledger().reserve(scope, limits, new Charge(1, 0, 0), "req_b", NOW.plus(Duration.ofMinutes(14))))
+        assertThat(ledger().reserve(scope, limits, new Charge(1, 0, 0), true, NOW.plus(MAX_REQUEST)))
+                .as("it may still be running")
                 .isInstanceOf(QuotaLedger.Taking.Refused.class);
-        assertThat(ledger().reserve(scope, limits, new Charge(1, 0, 0), "req_c", NOW.plus(MAX_REQUEST)))
+        Instant bucketEnd = Instant.ofEpochSecond((SlotBuckets.bucketAt(NOW) + 1) * SlotBuckets.SECONDS);
+        assertThat(ledger().reserve(scope, limits, new Charge(1, 0, 0), true, bucketEnd.plus(MAX_REQUEST)))
                 .isInstanceOf(QuotaLedger.Taking.Taken.class);
+    }
+
+    @Test
+    void aSettledSlot_isNotTakenBackTwice_andALateSettlementOfAForgottenSlotChangesNothing() {
+        Limits limits = new Limits(0, 0, 2, 0, 0);
+        Reservation crashed = taken(ledger().reserve(scope, limits, new Charge(1, 0, 0), true, NOW));
+        Instant later = NOW.plus(MAX_REQUEST).plus(Duration.ofSeconds(2 * SlotBuckets.SECONDS));
+        taken(ledger().reserve(scope, limits, new Charge(1, 0, 0), true, later));
+
+        ledger().settle(crashed, new Charge(1, 0, 0), later); // its bucket was forgotten: no slot to give back
+
+        taken(ledger().reserve(scope, limits, new Charge(1, 0, 0), true, later));
+        assertThat(ledger().reserve(scope, limits, new Charge(1, 0, 0), true, later))
+                .isInstanceOf(QuotaLedger.Taking.Refused.class);
     }
 
     @Test
     void requestWindow_resetsNextMinute_whileTheDaysSpendCarriesOver() {
         Limits limits = new Limits(2, 0, 0, 1_000, 0);
-        taken(ledger().reserve(scope, limits, new Charge(1, 0, 400), null, NOW));
-        taken(ledger().reserve(scope, limits, new Charge(1, 0, 400), null, NOW));
-        assertThat(ledger().reserve(scope, limits, new Charge(1, 0, 100), null, NOW))
+        taken(ledger().reserve(scope, limits, new Charge(1, 0, 400), false, NOW));
+        taken(ledger().reserve(scope, limits, new Charge(1, 0, 400), false, NOW));
+        assertThat(ledger().reserve(scope, limits, new Charge(1, 0, 100), false, NOW))
                 .isInstanceOf(QuotaLedger.Taking.Refused.class);
 
         Instant nextMinute = NOW.plus(Duration.ofMinutes(1));
-        assertThat(ledger().reserve(scope, limits, new Charge(1, 0, 300), null, nextMinute))
+        assertThat(ledger().reserve(scope, limits, new Charge(1, 0, 300), false, nextMinute))
                 .isInstanceOf(QuotaLedger.Taking.Refused.class); // 800 + 300 > 1000 spent today
-        assertThat(ledger().reserve(scope, limits, new Charge(1, 0, 200), null, nextMinute))
+        assertThat(ledger().reserve(scope, limits, new Charge(1, 0, 200), false, nextMinute))
                 .isInstanceOfSatisfying(
                         QuotaLedger.Taking.Taken.class,
                         taken -> assertThat(taken.after()).isEqualTo(new ScopeUsage(1, 0, 1_000, 0, 0)));
@@ -125,11 +141,11 @@ public abstract class QuotaLedgerContract {
     @Test
     void settle_replacesTheReservedChargeByTheRealOne() {
         Limits limits = new Limits(0, 1_500, 0, 10_000, 0);
-        Reservation reservation = taken(ledger().reserve(scope, limits, new Charge(1, 1_000, 8_000), null, NOW));
+        Reservation reservation = taken(ledger().reserve(scope, limits, new Charge(1, 1_000, 8_000), false, NOW));
 
         ledger().settle(reservation, new Charge(1, 100, 500), NOW);
 
-        assertThat(ledger().reserve(scope, limits, new Charge(1, 1_400, 9_500), null, NOW))
+        assertThat(ledger().reserve(scope, limits, new Charge(1, 1_400, 9_500), false, NOW))
                 .isInstanceOfSatisfying(
                         QuotaLedger.Taking.Taken.class,
                         taken -> assertThat(taken.after()).isEqualTo(new ScopeUsage(0, 1_500, 10_000, 0, 0)));
@@ -138,35 +154,35 @@ public abstract class QuotaLedgerContract {
     @Test
     void settleToZero_undoesTheReservation_requestIncluded() {
         Limits limits = Limits.requestsPerMinute(1);
-        Reservation reservation = taken(ledger().reserve(scope, limits, new Charge(1, 0, 0), null, NOW));
+        Reservation reservation = taken(ledger().reserve(scope, limits, new Charge(1, 0, 0), false, NOW));
 
         ledger().settle(reservation, Charge.ZERO, NOW);
 
-        assertThat(ledger().reserve(scope, limits, new Charge(1, 0, 0), null, NOW))
+        assertThat(ledger().reserve(scope, limits, new Charge(1, 0, 0), false, NOW))
                 .isInstanceOf(QuotaLedger.Taking.Taken.class);
     }
 
     @Test
     void settle_afterItsMinuteRolled_leavesTheNewMinuteAlone() {
         Limits limits = new Limits(0, 1_000, 0, 0, 0);
-        Reservation old = taken(ledger().reserve(scope, limits, new Charge(1, 900, 0), null, NOW));
+        Reservation old = taken(ledger().reserve(scope, limits, new Charge(1, 900, 0), false, NOW));
         Instant nextMinute = NOW.plus(Duration.ofMinutes(1));
-        taken(ledger().reserve(scope, limits, new Charge(1, 900, 0), null, nextMinute));
+        taken(ledger().reserve(scope, limits, new Charge(1, 900, 0), false, nextMinute));
 
         ledger().settle(old, new Charge(1, 0, 0), nextMinute);
 
-        assertThat(ledger().reserve(scope, limits, new Charge(1, 200, 0), null, nextMinute))
+        assertThat(ledger().reserve(scope, limits, new Charge(1, 200, 0), false, nextMinute))
                 .isInstanceOf(QuotaLedger.Taking.Refused.class);
     }
 
     @Test
     void aLimitAddedMidWindow_startsCountingAtOnce() {
-        taken(ledger().reserve(scope, Limits.requestsPerMinute(10), new Charge(1, 500, 0), null, NOW));
+        taken(ledger().reserve(scope, Limits.requestsPerMinute(10), new Charge(1, 500, 0), false, NOW));
         Limits withTokens = new Limits(10, 600, 0, 0, 0);
 
-        taken(ledger().reserve(scope, withTokens, new Charge(1, 500, 0), null, NOW));
+        taken(ledger().reserve(scope, withTokens, new Charge(1, 500, 0), false, NOW));
 
-        assertThat(ledger().reserve(scope, withTokens, new Charge(1, 500, 0), null, NOW))
+        assertThat(ledger().reserve(scope, withTokens, new Charge(1, 500, 0), false, NOW))
                 .isInstanceOf(QuotaLedger.Taking.Refused.class);
     }
 
@@ -174,9 +190,9 @@ public abstract class QuotaLedgerContract {
     void aChargeLargerThanTheLimitItself_isRefusedWithoutCounting() {
         Limits limits = new Limits(0, 100, 0, 0, 0);
 
-        assertThat(ledger().reserve(scope, limits, new Charge(1, 101, 0), null, NOW))
+        assertThat(ledger().reserve(scope, limits, new Charge(1, 101, 0), false, NOW))
                 .isInstanceOf(QuotaLedger.Taking.Refused.class);
-        assertThat(ledger().reserve(scope, limits, new Charge(1, 100, 0), null, NOW))
+        assertThat(ledger().reserve(scope, limits, new Charge(1, 100, 0), false, NOW))
                 .isInstanceOf(QuotaLedger.Taking.Taken.class);
     }
 

@@ -6,6 +6,7 @@ import dev.sluice.quota.Charge;
 import dev.sluice.quota.Limits;
 import dev.sluice.quota.QuotaLedger;
 import dev.sluice.quota.QuotaLedgerContract;
+import dev.sluice.quota.SlotBuckets;
 import dev.sluice.testing.LocalDynamoDb;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -31,16 +32,33 @@ class DynamoDbQuotaLedgerIT extends QuotaLedgerContract {
     }
 
     @Test
-    void oneScope_keepsEveryLimitInOneItem_withAnExpiry() {
-        Limits limits = new Limits(10, 1_000, 3, 5_000, 50_000);
+    void oneScope_keepsEveryLimitInOneSmallItem_withAnExpiry() {
+        Limits limits = new Limits(100, 1_000, 100, 5_000, 50_000);
 
-        taken(ledger.reserve("tenant#one-item", limits, new Charge(1, 300, 700), "req_1", NOW));
+        for (int i = 0; i < 50; i++) {
+            taken(ledger.reserve("tenant#one-item", limits, new Charge(1, 3, 7), true, NOW));
+        }
 
         Map<String, AttributeValue> item = DYNAMO.getItem(r -> r.tableName(TABLES.counters())
                         .key(Map.of(SluiceTables.COUNTER, Attributes.s("tenant#one-item"))))
                 .item();
-        assertThat(item).containsKeys("m", "rq", "tk", "d", "dc", "mo", "mc", "slots", SluiceTables.EXPIRES_AT);
-        assertThat(item.get("slots").m()).containsOnlyKeys("req_1");
+        String bucket = "c" + SlotBuckets.bucketAt(NOW);
+        assertThat(item)
+                .as("50 requests in flight: one total and one bucket counter, not one entry each")
+                .containsOnlyKeys(
+                        SluiceTables.COUNTER,
+                        "m",
+                        "rq",
+                        "tk",
+                        "d",
+                        "dc",
+                        "mo",
+                        "mc",
+                        "ct",
+                        bucket,
+                        SluiceTables.EXPIRES_AT);
+        assertThat(item.get("ct").n()).isEqualTo("50");
+        assertThat(item.get(bucket).n()).isEqualTo("50");
         assertThat(Long.parseLong(item.get(SluiceTables.EXPIRES_AT).n())).isGreaterThan(NOW.getEpochSecond() + 86_400);
     }
 }

@@ -100,14 +100,14 @@ class StoreOutageIT {
         assertUnavailable(() -> keys.findByHash(keyHash));
         assertUnavailable(() -> routes.find("demo"));
         assertUnavailable(routes::findAll);
-        assertUnavailable(() -> ledger.reserve("key#key_outage", LIMITS, CHARGE, "req_1", Instant.now()));
+        assertUnavailable(() -> ledger.reserve("key#key_outage", LIMITS, CHARGE, true, Instant.now()));
 
         proxy.mode(OutageProxy.Mode.FORWARD);
 
         assertThat(keys.findByHash(keyHash)).map(ApiKey::tenantId).contains("tenant-a");
         assertThat(routes.find("demo")).isPresent();
         assertThat(routes.findAll()).hasSize(1);
-        assertThat(ledger.reserve("key#key_outage", LIMITS, CHARGE, "req_1", Instant.now()))
+        assertThat(ledger.reserve("key#key_outage", LIMITS, CHARGE, true, Instant.now()))
                 .isInstanceOf(QuotaLedger.Taking.Taken.class);
     }
 

@@ -16,6 +16,7 @@ import dev.sluice.provider.demo.DemoProvider;
 import dev.sluice.quota.Charge;
 import dev.sluice.quota.InMemoryQuotaLedger;
 import dev.sluice.quota.Limits;
+import dev.sluice.quota.SlotBuckets;
 import dev.sluice.quota.Windows;
 import dev.sluice.route.Deployment;
 import dev.sluice.route.InMemoryRouteRepository;
@@ -94,7 +95,6 @@ final class Priming {
     static final Limits PRIMING_LIMITS = new Limits(1_000, 1_000_000, 10, 1_000_000, 10_000_000);
 
     static final Charge PRIMING_CHARGE = new Charge(1, 100, 100);
-    static final String PRIMING_REQUEST_ID = "req_priming";
     static final String PRIMING_SECRET = "priming";
 
     private Priming() {}
@@ -278,10 +278,10 @@ final class Priming {
                         PRIMING_COUNTER,
                         PRIMING_LIMITS,
                         PRIMING_CHARGE,
-                        PRIMING_REQUEST_ID,
+                        SlotBuckets.bucketAt(Instant.EPOCH),
                         Windows.at(Instant.EPOCH),
                         Instant.EPOCH,
-                        Instant.EPOCH.plus(DynamoDbQuotaLedger.DEFAULT_MAX_REQUEST_DURATION),
+                        DynamoDbQuotaLedger.DEFAULT_MAX_REQUEST_DURATION,
                         null),
                 SecretsManagerSecretStore.getSecretValueRequest(PRIMING_SECRET));
     }

@@ -57,7 +57,7 @@ class PrimingRequestsTest {
                             Priming.PRIMING_COUNTER,
                             Priming.PRIMING_LIMITS,
                             Priming.PRIMING_CHARGE,
-                            Priming.PRIMING_REQUEST_ID,
+                            true,
                             Instant.EPOCH));
             assertThatThrownBy(() -> new SecretsManagerSecretStore(secrets).get(Priming.PRIMING_SECRET));
         }
