@@ -45,6 +45,9 @@ public final class DynamoDbLocalServer implements AutoCloseable {
         this.endpoint = endpoint;
     }
 
+    /** Enough for the concurrency one router instance reaches in dev mode and in the benchmark (128 streams). */
+    static final int MAX_THREADS = 512;
+
     /** Starts a new in-memory engine on a loopback port (0 picks a free one); the caller closes it. */
     public static DynamoDbLocalServer start(int port) {
         // Belt and braces: if something else in this JVM configured DynamoDB Local's telemetry, switch it off.
@@ -56,7 +59,11 @@ public final class DynamoDbLocalServer implements AutoCloseable {
         } catch (Exception e) {
             throw new IllegalStateException("cannot create DynamoDB Local's request handler", e);
         }
-        QueuedThreadPool threads = new QueuedThreadPool(32, 2);
+        // Each request holds a thread while it reads its body and waits for the engine; a router admitting a few
+        // hundred
+        // requests at once with every limit on sends two writes per request in parallel, and 32 threads starved the
+        // server (reads waited behind blocked handlers past the SDK's 1 s attempt timeout).
+        QueuedThreadPool threads = new QueuedThreadPool(MAX_THREADS, 2);
         threads.setName("dynamodb-local");
         threads.setDaemon(true);
         Server server = new Server(threads);
