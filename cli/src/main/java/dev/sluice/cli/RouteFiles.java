@@ -19,7 +19,7 @@ import java.util.Map;
  * <pre>{@code
  * {"alias": "claude", "deployments": [
  *   {"provider": "anthropic", "model": "claude-sonnet-4-5", "secretRef": "anthropic",
- *    "baseUrl": null, "timeoutSeconds": 60, "options": {"version": "2023-06-01"},
+ *    "baseUrl": null, "timeoutSeconds": 60, "idleTimeoutSeconds": 60, "options": {"version": "2023-06-01"},
  *    "pricing": {"inputUsdPer1M": "3", "outputUsdPer1M": "15", "cachedInputUsdPer1M": "0.30"}},
  *   {"provider": "bedrock", "model": "us.anthropic.claude-sonnet-4-5-20250929-v1:0",
  *    "options": {"region": "us-east-1"}}]}
@@ -27,8 +27,8 @@ import java.util.Map;
  * Deployments are in order of preference: later ones take over when earlier ones fail before answering.
  */
 final class RouteFiles {
-    private static final java.util.List<String> DEPLOYMENT_FIELDS =
-            java.util.List.of("provider", "model", "baseUrl", "secretRef", "pricing", "timeoutSeconds", "options");
+    private static final java.util.List<String> DEPLOYMENT_FIELDS = java.util.List.of(
+            "provider", "model", "baseUrl", "secretRef", "pricing", "timeoutSeconds", "idleTimeoutSeconds", "options");
 
     private RouteFiles() {}
 
@@ -60,10 +60,8 @@ final class RouteFiles {
                 }
                 options.put(e.getKey(), e.getValue().asText());
             });
-            long timeoutSeconds = d.path("timeoutSeconds").asLong(60);
-            if (timeoutSeconds < 1) {
-                throw new UsageError(where + ".timeoutSeconds must be at least 1");
-            }
+            long timeoutSeconds = seconds(d, "timeoutSeconds", where);
+            long idleTimeoutSeconds = seconds(d, "idleTimeoutSeconds", where);
             deployments.add(new Deployment(
                     text(d, "provider", where),
                     text(d, "model", where),
@@ -74,9 +72,19 @@ final class RouteFiles {
                             usd(pricing, "outputUsdPer1M"),
                             usd(pricing, "cachedInputUsdPer1M")),
                     Duration.ofSeconds(timeoutSeconds),
-                    options));
+                    options,
+                    Duration.ofSeconds(idleTimeoutSeconds)));
         }
         return new Route(alias, deployments);
+    }
+
+    /** A timeout in whole seconds, 60 when absent, at least 1. */
+    private static long seconds(JsonNode deployment, String field, String where) {
+        long seconds = deployment.path(field).asLong(60);
+        if (seconds < 1) {
+            throw new UsageError(where + "." + field + " must be at least 1");
+        }
+        return seconds;
     }
 
     private static long usd(JsonNode pricing, String field) {

@@ -75,6 +75,15 @@ public final class UpstreamErrors {
         if (failure instanceof HttpTimeoutException) {
             return timeout(provider);
         }
+        if (failure instanceof StallGuard.Stalled) {
+            return retriable(
+                    504,
+                    "upstream_timeout",
+                    "The " + provider + " provider stopped sending in the middle of its answer.",
+                    null,
+                    -1,
+                    failure);
+        }
         if (failure instanceof ConnectException) {
             return retriable(
                     502,

@@ -14,6 +14,8 @@ import java.util.Objects;
  * @param timeout       time allowed until the upstream's first byte
  * @param options       provider-specific settings, e.g. Azure's {@code apiVersion}, Bedrock's {@code region};
  *                      each adapter's README lists the ones it reads
+ * @param idleTimeout   the longest silence allowed between two pieces of a stream; a stalled stream ends with an
+ *                      error event rather than holding the client
  */
 public record Deployment(
         String provider,
@@ -22,8 +24,10 @@ public record Deployment(
         String secretRef,
         Pricing pricing,
         Duration timeout,
-        Map<String, String> options) {
+        Map<String, String> options,
+        Duration idleTimeout) {
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(60);
+    public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(60);
 
     public Deployment {
         Objects.requireNonNull(provider, "provider");
@@ -31,6 +35,21 @@ public record Deployment(
         pricing = pricing == null ? Pricing.FREE : pricing;
         timeout = timeout == null ? DEFAULT_TIMEOUT : timeout;
         options = options == null ? Map.of() : Map.copyOf(options);
+        idleTimeout = idleTimeout == null ? DEFAULT_IDLE_TIMEOUT : idleTimeout;
+        if (idleTimeout.isNegative() || idleTimeout.isZero()) {
+            throw new IllegalArgumentException("idleTimeout must be positive");
+        }
+    }
+
+    public Deployment(
+            String provider,
+            String upstreamModel,
+            String baseUrl,
+            String secretRef,
+            Pricing pricing,
+            Duration timeout,
+            Map<String, String> options) {
+        this(provider, upstreamModel, baseUrl, secretRef, pricing, timeout, options, DEFAULT_IDLE_TIMEOUT);
     }
 
     public Deployment(

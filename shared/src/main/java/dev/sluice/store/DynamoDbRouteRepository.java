@@ -99,7 +99,8 @@ public final class DynamoDbRouteRepository implements RouteRepository {
                         Attributes.number(m, "outputPerMillionMicros", 0),
                         Attributes.number(m, "cachedInputPerMillionMicros", 0)),
                 Duration.ofMillis(Attributes.number(m, "timeoutMs", Deployment.DEFAULT_TIMEOUT.toMillis())),
-                options(m.get("options")));
+                options(m.get("options")),
+                Duration.ofMillis(Attributes.number(m, "idleTimeoutMs", Deployment.DEFAULT_IDLE_TIMEOUT.toMillis())));
     }
 
     private static Map<String, String> options(AttributeValue value) {
@@ -124,6 +125,7 @@ public final class DynamoDbRouteRepository implements RouteRepository {
         m.put("outputPerMillionMicros", Attributes.n(d.pricing().outputPerMillion()));
         m.put("cachedInputPerMillionMicros", Attributes.n(d.pricing().cachedInputPerMillion()));
         m.put("timeoutMs", Attributes.n(d.timeout().toMillis()));
+        m.put("idleTimeoutMs", Attributes.n(d.idleTimeout().toMillis()));
         if (!d.options().isEmpty()) {
             Map<String, AttributeValue> options = new HashMap<>();
             d.options().forEach((name, value) -> options.put(name, Attributes.s(value)));

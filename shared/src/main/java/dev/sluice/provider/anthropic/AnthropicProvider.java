@@ -4,6 +4,7 @@ import dev.sluice.json.Json;
 import dev.sluice.provider.ChatProvider;
 import dev.sluice.provider.ChatStreamListener;
 import dev.sluice.provider.ProviderCall;
+import dev.sluice.provider.StallGuard;
 import dev.sluice.provider.UpstreamErrors;
 import dev.sluice.provider.UpstreamHttp;
 import dev.sluice.route.Deployment;
@@ -64,7 +65,8 @@ public final class AnthropicProvider implements ChatProvider {
         }
         HttpResponse<InputStream> response = http.send(request.build(), TYPE);
         // Closing the body on every way out, the listener's own exceptions included, releases the connection.
-        try (InputStream body = response.body()) {
+        try (InputStream body =
+                StallGuard.guard(response.body(), call.deployment().idleTimeout())) {
             if (response.statusCode() / 100 != 2) {
                 throw AnthropicErrors.fromResponse(
                         response.statusCode(),

@@ -8,6 +8,7 @@ import dev.sluice.provider.EmbeddingCall;
 import dev.sluice.provider.EmbeddingProvider;
 import dev.sluice.provider.EmbeddingResult;
 import dev.sluice.provider.ProviderCall;
+import dev.sluice.provider.StallGuard;
 import dev.sluice.provider.UpstreamErrors;
 import dev.sluice.route.Deployment;
 import dev.sluice.usage.TokenUsage;
@@ -101,8 +102,8 @@ public final class BedrockProvider implements ChatProvider, EmbeddingProvider, A
         });
         boolean ended = false;
         try {
-            boolean complete = relayUntilEnd(
-                    handoff, new BedrockStreamMapper(mapped.responseToolName()), deployment.timeout(), listener);
+            boolean complete =
+                    relayUntilEnd(handoff, new BedrockStreamMapper(mapped.responseToolName()), deployment, listener);
             ended = true;
             if (!complete) {
                 throw UpstreamErrors.incompleteStream(TYPE);
@@ -121,16 +122,21 @@ public final class BedrockProvider implements ChatProvider, EmbeddingProvider, A
 
     /** Relays the stream's events as they come; true when it ended as a complete answer. */
     private static boolean relayUntilEnd(
-            StreamHandoff handoff, BedrockStreamMapper mapper, Duration firstByteTimeout, ChatStreamListener listener)
+            StreamHandoff handoff, BedrockStreamMapper mapper, Deployment deployment, ChatStreamListener listener)
             throws InterruptedException {
-        // Headers may come before the model produced anything: the deadline holds until the first event.
-        long deadline = System.nanoTime() + firstByteTimeout.toNanos();
+        // Headers may come before the model produced anything: the deadline holds until the first event; after it,
+        // each event must follow the last within the deployment's idle timeout.
+        long deadline = System.nanoTime() + deployment.timeout().toNanos();
         boolean started = false;
         while (true) {
-            StreamHandoff.Signal signal =
-                    started ? handoff.take() : handoff.poll(Duration.ofNanos(deadline - System.nanoTime()));
+            StreamHandoff.Signal signal = started
+                    ? handoff.poll(deployment.idleTimeout())
+                    : handoff.poll(Duration.ofNanos(deadline - System.nanoTime()));
             switch (signal) {
-                case null -> throw UpstreamErrors.timeout(TYPE);
+                case null ->
+                    throw started
+                            ? UpstreamErrors.fromIoFailure(TYPE, new StallGuard.Stalled(deployment.idleTimeout()))
+                            : UpstreamErrors.timeout(TYPE);
                 case StreamHandoff.Started headers -> {}
                 case StreamHandoff.Event event -> {
                     started = true;

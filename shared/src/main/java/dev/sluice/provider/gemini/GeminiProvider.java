@@ -11,6 +11,7 @@ import dev.sluice.provider.EmbeddingProvider;
 import dev.sluice.provider.EmbeddingResult;
 import dev.sluice.provider.ProviderCall;
 import dev.sluice.provider.SseEventReader;
+import dev.sluice.provider.StallGuard;
 import dev.sluice.provider.UpstreamErrors;
 import dev.sluice.provider.UpstreamHttp;
 import dev.sluice.route.Deployment;
@@ -59,7 +60,7 @@ public final class GeminiProvider implements ChatProvider, EmbeddingProvider {
         HttpResponse<InputStream> response = send(request(uri, call.requestId(), call.credential(), deployment, body)
                 .header("Accept", "text/event-stream")
                 .build());
-        try (InputStream stream = response.body()) {
+        try (InputStream stream = StallGuard.guard(response.body(), deployment.idleTimeout())) {
             if (response.statusCode() / 100 != 2) {
                 throw errorFrom(response, stream);
             }

@@ -12,6 +12,7 @@ import dev.sluice.provider.EmbeddingProvider;
 import dev.sluice.provider.EmbeddingResult;
 import dev.sluice.provider.ProviderCall;
 import dev.sluice.provider.SseEventReader;
+import dev.sluice.provider.StallGuard;
 import dev.sluice.provider.UpstreamErrors;
 import dev.sluice.provider.UpstreamHttp;
 import dev.sluice.route.Deployment;
@@ -67,7 +68,8 @@ public final class OpenAiCompatibleProvider implements ChatProvider, EmbeddingPr
                 call.credential(),
                 "text/event-stream",
                 Json.write(upstreamBody(call)));
-        try (InputStream body = response.body()) {
+        try (InputStream body =
+                StallGuard.guard(response.body(), call.deployment().idleTimeout())) {
             String contentType = response.headers().firstValue("Content-Type").orElse("");
             if (contentType.startsWith("application/json")) {
                 relayWholeCompletion(Json.read(body.readAllBytes()), listener);
