@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.sluice.json.Json;
 import dev.sluice.route.Deployment;
 import dev.sluice.route.Pricing;
+import dev.sluice.route.RetryPolicy;
 import dev.sluice.route.Route;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -24,7 +25,9 @@ import java.util.Map;
  *   {"provider": "bedrock", "model": "us.anthropic.claude-sonnet-4-5-20250929-v1:0",
  *    "options": {"region": "us-east-1"}}]}
  * }</pre>
- * Deployments are in order of preference: later ones take over when earlier ones fail before answering.
+ * Deployments are in order of preference: later ones take over when earlier ones fail before answering. An optional
+ * {@code "retries": {"attemptsPerDeployment": 2, "backoffMs": 200, "maxBackoffMs": 2000, "retryAfterCapSeconds": 10,
+ * "deadlineSeconds": 120}} retries each deployment before moving on (defaults: once each, 120 s in all).
  */
 final class RouteFiles {
     private static final java.util.List<String> DEPLOYMENT_FIELDS = java.util.List.of(
@@ -75,7 +78,28 @@ final class RouteFiles {
                     options,
                     Duration.ofSeconds(idleTimeoutSeconds)));
         }
-        return new Route(alias, deployments);
+        return new Route(alias, deployments, retries(root.path("retries")));
+    }
+
+    private static RetryPolicy retries(JsonNode retries) {
+        if (retries.isMissingNode() || retries.isNull()) {
+            return RetryPolicy.DEFAULT;
+        }
+        RetryPolicy d = RetryPolicy.DEFAULT;
+        try {
+            return new RetryPolicy(
+                    retries.path("attemptsPerDeployment").asInt(d.attemptsPerDeployment()),
+                    Duration.ofMillis(
+                            retries.path("backoffMs").asLong(d.backoff().toMillis())),
+                    Duration.ofMillis(
+                            retries.path("maxBackoffMs").asLong(d.maxBackoff().toMillis())),
+                    Duration.ofSeconds(retries.path("retryAfterCapSeconds")
+                            .asLong(d.retryAfterCap().toSeconds())),
+                    Duration.ofSeconds(
+                            retries.path("deadlineSeconds").asLong(d.deadline().toSeconds())));
+        } catch (IllegalArgumentException e) {
+            throw new UsageError("retries: " + e.getMessage());
+        }
     }
 
     /** A timeout in whole seconds, 60 when absent, at least 1. */

@@ -40,6 +40,9 @@ class RouteFilesTest {
         assertThat(anthropic.primary().pricing().inputPerMillion()).isEqualTo(3_000_000);
         assertThat(anthropic.primary().pricing().cachedInputPerMillion()).isEqualTo(300_000);
         assertThat(anthropic.deployments().get(1).option("region", null)).isEqualTo("us-east-1");
+        assertThat(anthropic.primary().idleTimeout()).isEqualTo(java.time.Duration.ofSeconds(30));
+        assertThat(anthropic.retries().attemptsPerDeployment()).isEqualTo(2);
+        assertThat(anthropic.retries().deadline()).isEqualTo(java.time.Duration.ofSeconds(90));
     }
 
     @Test

@@ -158,7 +158,8 @@ final class Finish {
                 estimated,
                 false,
                 admitted.caller().level(),
-                admitted.caller().sessionId());
+                admitted.caller().sessionId(),
+                admitted.attempts().count());
     }
 
     private static String status(Outcome outcome) {

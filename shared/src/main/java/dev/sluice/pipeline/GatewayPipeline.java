@@ -5,6 +5,7 @@ import dev.sluice.api.ChatRequest;
 import dev.sluice.api.EmbeddingRequest;
 import dev.sluice.auth.Authenticator;
 import dev.sluice.auth.Caller;
+import dev.sluice.call.Attempts;
 import dev.sluice.call.Failover;
 import dev.sluice.call.Outcome;
 import dev.sluice.error.ErrorFormat;
@@ -118,7 +119,7 @@ public final class GatewayPipeline {
         ChatRequest request = admitted.request();
         Grant grant = admitted.grant();
         grant.outputLimit().ifPresent(limit -> ChatParameters.limitMaxTokens(request, limit));
-        ResponseChannel out = HeaderChannel.adding(client, grant.headers());
+        ResponseChannel out = HeaderChannel.adding(client, grant.headers(), admitted.attempts()::headers);
         ResponseRelay relay =
                 api.relay(out, in.requestId(), request, clock.instant().getEpochSecond());
         UsageMeter meter = new UsageMeter(nanoClock, admitted.startNanos());
@@ -127,6 +128,7 @@ public final class GatewayPipeline {
                 in.requestId(),
                 admitted.route(),
                 new Failover.Progress(meter::hasOutput, relay::hasStarted),
+                admitted.attempts(),
                 deployment -> {
                     coverFailover(admitted, deployment);
                     var provider = providers.chat(deployment.provider());
@@ -152,8 +154,8 @@ public final class GatewayPipeline {
         }
         EmbeddingRequest request = admitted.request();
         AtomicReference<EmbeddingResult> result = new AtomicReference<>();
-        Outcome outcome =
-                callWithFailover.call(in.requestId(), admitted.route(), Failover.Progress.NONE, deployment -> {
+        Outcome outcome = callWithFailover.call(
+                in.requestId(), admitted.route(), Failover.Progress.NONE, admitted.attempts(), deployment -> {
                     coverFailover(admitted, deployment);
                     var provider = providers.embeddings(deployment.provider(), request.model());
                     return credential -> result.set(
@@ -190,7 +192,7 @@ public final class GatewayPipeline {
             R request = parse.apply(in.body());
             Route route = resolveRoute.resolve(model.apply(request), caller);
             Grant grant = admit.admit(caller.scopes(), demand.apply(request, route));
-            return new Admitted<>(in, caller, request, route, grant, startNanos);
+            return new Admitted<>(in, caller, request, route, grant, new Attempts(), startNanos);
         } catch (RuntimeException e) {
             ErrorResponder.reject(out, e, in.requestId(), errors);
             return null;
@@ -213,7 +215,7 @@ public final class GatewayPipeline {
 
     /** A failover to a deployment priced higher than the reservation first reserves the difference. */
     private static void coverFailover(Admitted<?> admitted, Deployment deployment) {
-        if (deployment != admitted.route().primary()) {
+        if (!deployment.pricing().equals(admitted.route().primary().pricing())) {
             admitted.grant().cover(deployment.pricing());
         }
     }

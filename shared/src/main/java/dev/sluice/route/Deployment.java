@@ -62,6 +62,11 @@ public record Deployment(
         this(provider, upstreamModel, baseUrl, secretRef, pricing, timeout, Map.of());
     }
 
+    /** This deployment with a shorter time to first byte: what is left of a request's deadline. */
+    public Deployment withTimeout(Duration shorter) {
+        return new Deployment(provider, upstreamModel, baseUrl, secretRef, pricing, shorter, options, idleTimeout);
+    }
+
     /** A provider setting, or {@code fallback} when the route does not set it. */
     public String option(String name, String fallback) {
         String value = options.get(name);

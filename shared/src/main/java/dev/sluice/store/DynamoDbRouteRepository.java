@@ -3,6 +3,7 @@ package dev.sluice.store;
 import dev.sluice.aws.AwsFailures;
 import dev.sluice.route.Deployment;
 import dev.sluice.route.Pricing;
+import dev.sluice.route.RetryPolicy;
 import dev.sluice.route.Route;
 import dev.sluice.route.RouteRepository;
 import java.time.Duration;
@@ -73,19 +74,46 @@ public final class DynamoDbRouteRepository implements RouteRepository {
         List<AttributeValue> deployments = route.deployments().stream()
                 .map(d -> AttributeValue.fromM(toItem(d)))
                 .toList();
+        RetryPolicy retries = route.retries();
+        Map<String, AttributeValue> retryItem = Map.of(
+                "attemptsPerDeployment", Attributes.n(retries.attemptsPerDeployment()),
+                "backoffMs", Attributes.n(retries.backoff().toMillis()),
+                "maxBackoffMs", Attributes.n(retries.maxBackoff().toMillis()),
+                "retryAfterCapMs", Attributes.n(retries.retryAfterCap().toMillis()),
+                "deadlineMs", Attributes.n(retries.deadline().toMillis()));
         dynamo.putItem(r -> r.tableName(table)
                 .item(Map.of(
                         SluiceTables.ALIAS,
                         Attributes.s(route.alias()),
                         "deployments",
-                        AttributeValue.fromL(deployments))));
+                        AttributeValue.fromL(deployments),
+                        "retries",
+                        AttributeValue.fromM(retryItem))));
+    }
+
+    /** The route's retry policy; the default for routes written before routes had one. */
+    private static RetryPolicy retries(AttributeValue value) {
+        if (value == null || !value.hasM()) {
+            return RetryPolicy.DEFAULT;
+        }
+        Map<String, AttributeValue> m = value.m();
+        RetryPolicy d = RetryPolicy.DEFAULT;
+        return new RetryPolicy(
+                (int) Attributes.number(m, "attemptsPerDeployment", d.attemptsPerDeployment()),
+                Duration.ofMillis(Attributes.number(m, "backoffMs", d.backoff().toMillis())),
+                Duration.ofMillis(
+                        Attributes.number(m, "maxBackoffMs", d.maxBackoff().toMillis())),
+                Duration.ofMillis(Attributes.number(
+                        m, "retryAfterCapMs", d.retryAfterCap().toMillis())),
+                Duration.ofMillis(
+                        Attributes.number(m, "deadlineMs", d.deadline().toMillis())));
     }
 
     private static Route toRoute(Map<String, AttributeValue> item) {
         List<Deployment> deployments = item.get("deployments").l().stream()
                 .map(value -> toDeployment(value.m()))
                 .toList();
-        return new Route(Attributes.string(item, SluiceTables.ALIAS), deployments);
+        return new Route(Attributes.string(item, SluiceTables.ALIAS), deployments, retries(item.get("retries")));
     }
 
     private static Deployment toDeployment(Map<String, AttributeValue> m) {

@@ -6,11 +6,13 @@ import dev.sluice.error.GatewayException;
 import dev.sluice.error.NonRetriableUpstreamException;
 import dev.sluice.provider.UpstreamErrors;
 import dev.sluice.route.Deployment;
+import dev.sluice.route.RetryPolicy;
 import dev.sluice.route.Route;
 import dev.sluice.secret.DeploymentCredentials;
 import dev.sluice.secret.LocalSecretStore;
 import dev.sluice.stream.ClientDisconnectedException;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -34,7 +36,7 @@ class FailoverTest {
     private final Failover.Progress progress = new Failover.Progress(() -> outputSent, () -> responseStarted);
 
     private Outcome call() {
-        return failover.call("req_1", ROUTE, progress, deployment -> credential -> {
+        return failover.call("req_1", ROUTE, progress, new Attempts(), deployment -> credential -> {
             called.add(deployment.upstreamModel());
             credentials.add(credential);
             RuntimeException failure = failures.get(deployment.upstreamModel());
@@ -107,7 +109,11 @@ class FailoverTest {
         Route route = new Route("alias", List.of(new Deployment("p", "nokey", null, "absent", null, null), THIRD));
 
         Outcome outcome = failover.call(
-                "req_1", route, progress, deployment -> credential -> called.add(deployment.upstreamModel()));
+                "req_1",
+                route,
+                progress,
+                new Attempts(),
+                deployment -> credential -> called.add(deployment.upstreamModel()));
 
         assertThat(outcome).isEqualTo(new Outcome.Completed(THIRD));
         assertThat(called).containsExactly("third");
@@ -134,5 +140,114 @@ class FailoverTest {
         } finally {
             Thread.interrupted(); // clear it for the next test
         }
+    }
+
+    // ---- retries, backoff and the deadline -------------------------------------------------------------------------
+
+    private long nanos;
+    private final List<Duration> waits = new ArrayList<>();
+    private final Failover timed = new Failover(
+            new DeploymentCredentials(new LocalSecretStore(Map.of(LocalSecretStore.variableFor("second-key"), "k"))),
+            () -> nanos,
+            wait -> {
+                waits.add(wait);
+                nanos += wait.toNanos();
+            });
+
+    private Outcome callWith(RetryPolicy retries, Attempts attempts, int failFirstTimes, GatewayException failure) {
+        int[] calls = {0};
+        Route route = new Route("alias", List.of(FIRST, THIRD), retries);
+        return timed.call("req_1", route, progress, attempts, deployment -> credential -> {
+            called.add(deployment.upstreamModel());
+            nanos += Duration.ofMillis(100).toNanos(); // each attempt takes 100 ms
+            if (calls[0]++ < failFirstTimes) {
+                throw failure;
+            }
+        });
+    }
+
+    private static RetryPolicy retries(int attempts, Duration retryAfterCap, Duration deadline) {
+        return new RetryPolicy(attempts, Duration.ofMillis(200), Duration.ofSeconds(2), retryAfterCap, deadline);
+    }
+
+    @Test
+    void call_withAttemptsPerDeployment_retriesTheSameDeploymentWithJitteredBackoff_beforeFailingOver() {
+        Attempts attempts = new Attempts();
+
+        Outcome outcome = callWith(
+                retries(3, Duration.ofSeconds(10), Duration.ofMinutes(1)),
+                attempts,
+                3,
+                UpstreamErrors.fromStatus("p", 503, "busy", null, -1));
+
+        assertThat(outcome).isEqualTo(new Outcome.Completed(THIRD));
+        assertThat(called).containsExactly("first", "first", "first", "third");
+        assertThat(waits).hasSize(2);
+        assertThat(waits.get(0)).isBetween(Duration.ZERO, Duration.ofMillis(200));
+        assertThat(waits.get(1)).isBetween(Duration.ZERO, Duration.ofMillis(400));
+        assertThat(attempts.count()).isEqualTo(4);
+        assertThat(attempts.headers())
+                .containsEntry("x-sluice-deployment", "p/third")
+                .containsEntry("x-sluice-attempts", "4");
+    }
+
+    @Test
+    void call_honoursRetryAfterUpToTheCap_andMovesOnWhenTheUpstreamAsksForMore() {
+        callWith(
+                retries(2, Duration.ofSeconds(10), Duration.ofMinutes(1)),
+                new Attempts(),
+                1,
+                UpstreamErrors.fromStatus("p", 429, "slow down", null, 3));
+        assertThat(waits).containsExactly(Duration.ofSeconds(3));
+        assertThat(called).containsExactly("first", "first");
+
+        waits.clear();
+        called.clear();
+        callWith(
+                retries(2, Duration.ofSeconds(2), Duration.ofMinutes(1)),
+                new Attempts(),
+                1,
+                UpstreamErrors.fromStatus("p", 429, "slow down", null, 30));
+        assertThat(waits)
+                .as("30 s is over the 2 s cap: the next deployment instead")
+                .isEmpty();
+        assertThat(called).containsExactly("first", "third");
+    }
+
+    @Test
+    void call_neverRetriesBeyondTheDeadline_andEachAttemptGetsOnlyWhatIsLeftOfIt() {
+        List<Duration> timeouts = new ArrayList<>();
+        Route route = new Route(
+                "alias",
+                List.of(new Deployment("p", "slow", null, null, null, Duration.ofSeconds(60)), THIRD),
+                retries(5, Duration.ofSeconds(10), Duration.ofSeconds(150)));
+
+        Outcome outcome = timed.call("req_1", route, progress, new Attempts(), deployment -> credential -> {
+            timeouts.add(deployment.timeout());
+            nanos += deployment.timeout().toNanos(); // every attempt waits out its whole timeout
+            throw UpstreamErrors.timeout("p");
+        });
+
+        assertThat(outcome).isInstanceOf(Outcome.Failed.class);
+        assertThat(nanos)
+                .as("never past the 150 s deadline")
+                .isLessThanOrEqualTo(Duration.ofSeconds(150).toNanos());
+        assertThat(timeouts.getFirst()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(timeouts.getLast()).isLessThan(Duration.ofSeconds(60));
+    }
+
+    @Test
+    void call_afterOutputReachedTheClient_neverRetries() {
+        outputSent = true;
+
+        Outcome outcome = callWith(
+                retries(3, Duration.ofSeconds(10), Duration.ofMinutes(1)),
+                new Attempts(),
+                1,
+                UpstreamErrors.fromStatus("p", 503, "busy", null, -1));
+
+        assertThat(outcome).isInstanceOf(Outcome.Failed.class);
+        assertThat(called).containsExactly("first");
+        assertThat(waits).isEmpty();
     }
 }

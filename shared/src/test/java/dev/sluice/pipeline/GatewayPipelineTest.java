@@ -258,7 +258,11 @@ class GatewayPipelineTest {
         assertThat(usage.events()).singleElement().satisfies(event -> {
             assertThat(event.upstreamModel()).isEqualTo("demo-backup");
             assertThat(event.status()).isEqualTo(UsageEvent.OK);
+            assertThat(event.attempts()).isEqualTo(2);
         });
+        assertThat(channel.headers)
+                .containsEntry("x-sluice-deployment", "demo/demo-backup")
+                .containsEntry("x-sluice-attempts", "2");
     }
 
     @Test

@@ -10,6 +10,7 @@ import dev.sluice.auth.Tenant;
 import dev.sluice.quota.Limits;
 import dev.sluice.route.Deployment;
 import dev.sluice.route.Pricing;
+import dev.sluice.route.RetryPolicy;
 import dev.sluice.route.Route;
 import dev.sluice.testing.LocalDynamoDb;
 import java.time.Duration;
@@ -100,7 +101,13 @@ class DynamoDbRepositoriesIT {
                                 "openai",
                                 new Pricing(150_000, 600_000, 75_000),
                                 Duration.ofSeconds(30)),
-                        new Deployment("demo", "demo-1", null, null, Pricing.FREE, Duration.ofSeconds(60))));
+                        new Deployment("demo", "demo-1", null, null, Pricing.FREE, Duration.ofSeconds(60))),
+                new RetryPolicy(
+                        3,
+                        Duration.ofMillis(100),
+                        Duration.ofSeconds(1),
+                        Duration.ofSeconds(5),
+                        Duration.ofSeconds(30)));
         Route other = new Route("a-first", List.of(new Deployment("demo", "d", null, null, null, null)));
 
         routes.put(route);

@@ -14,6 +14,8 @@ import java.util.Objects;
  * @param keyLevel         {@code app}, {@code admin} or {@code session}: the kind of credential presented (null in
  *                         events from before key levels)
  * @param sessionId        the session token's id when one was presented, else null; {@code keyId} is then its parent
+ * @param attempts         upstream attempts made (retries and failovers included); 0 in events from before they were
+ *                         counted
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record UsageEvent(
@@ -38,7 +40,8 @@ public record UsageEvent(
         boolean estimated,
         boolean cacheHit,
         String keyLevel,
-        String sessionId) {
+        String sessionId,
+        int attempts) {
     public static final int SCHEMA_VERSION = 1;
 
     public static final String OK = "ok";
@@ -95,7 +98,8 @@ public record UsageEvent(
                 estimated,
                 cacheHit,
                 null,
-                null);
+                null,
+                0);
     }
 
     public long totalTokens() {
