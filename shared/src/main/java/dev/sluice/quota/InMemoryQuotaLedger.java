@@ -16,7 +16,7 @@ public final class InMemoryQuotaLedger implements QuotaLedger {
     private final Duration maxRequestDuration;
 
     public InMemoryQuotaLedger() {
-        this(Duration.ofMinutes(15));
+        this(DEFAULT_MAX_REQUEST_DURATION);
     }
 
     public InMemoryQuotaLedger(Duration maxRequestDuration) {

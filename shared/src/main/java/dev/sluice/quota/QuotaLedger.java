@@ -1,5 +1,6 @@
 package dev.sluice.quota;
 
+import java.time.Duration;
 import java.time.Instant;
 
 /**
@@ -14,6 +15,8 @@ import java.time.Instant;
  * Dimensions without a limit are not counted.
  */
 public interface QuotaLedger {
+    /** API Gateway's longest stream: a slot never settled (a crashed instance) is forgotten after it. */
+    Duration DEFAULT_MAX_REQUEST_DURATION = Duration.ofMinutes(15);
 
     /**
      * Takes {@code charge} from {@code scopeId} unless a limit would be exceeded.

@@ -52,9 +52,6 @@ public final class DynamoDbQuotaLedger implements QuotaLedger {
     /** The prefix of one start bucket's slot counter, {@code c<bucket>}. */
     static final String SLOT_BUCKET = "c";
 
-    /** API Gateway's longest stream: a slot never settled (a crashed instance) comes back after it. */
-    public static final Duration DEFAULT_MAX_REQUEST_DURATION = Duration.ofMinutes(15);
-
     private static final int MAX_ATTEMPTS = 6;
     private final DynamoDbClient dynamo;
     private final String table;

@@ -16,6 +16,7 @@ import dev.sluice.provider.demo.DemoProvider;
 import dev.sluice.quota.Charge;
 import dev.sluice.quota.InMemoryQuotaLedger;
 import dev.sluice.quota.Limits;
+import dev.sluice.quota.QuotaLedger;
 import dev.sluice.quota.SlotBuckets;
 import dev.sluice.quota.Windows;
 import dev.sluice.route.Deployment;
@@ -281,7 +282,7 @@ final class Priming {
                         SlotBuckets.bucketAt(Instant.EPOCH),
                         Windows.at(Instant.EPOCH),
                         Instant.EPOCH,
-                        DynamoDbQuotaLedger.DEFAULT_MAX_REQUEST_DURATION,
+                        QuotaLedger.DEFAULT_MAX_REQUEST_DURATION,
                         null),
                 SecretsManagerSecretStore.getSecretValueRequest(PRIMING_SECRET));
     }
