@@ -26,10 +26,6 @@ public final class Attempts {
         if (current == null) {
             return Map.of();
         }
-        return Map.of(
-                "x-sluice-deployment",
-                current.provider() + "/" + current.upstreamModel(),
-                "x-sluice-attempts",
-                Integer.toString(count));
+        return Map.of("x-sluice-deployment", current.label(), "x-sluice-attempts", Integer.toString(count));
     }
 }

@@ -26,4 +26,9 @@ public final class InMemoryRouteRepository implements RouteRepository {
     public void put(Route route) {
         routes.put(route.alias(), route);
     }
+
+    @Override
+    public void delete(String alias) {
+        routes.remove(alias);
+    }
 }

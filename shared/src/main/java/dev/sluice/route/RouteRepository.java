@@ -10,4 +10,7 @@ public interface RouteRepository {
     List<Route> findAll();
 
     void put(Route route);
+
+    /** Removes the alias; nothing happens when it does not exist. */
+    void delete(String alias);
 }

@@ -48,4 +48,11 @@ public final class CachedRouteRepository implements RouteRepository {
         routes.invalidate(route.alias());
         lists.clear();
     }
+
+    @Override
+    public void delete(String alias) {
+        delegate.delete(alias);
+        routes.invalidate(alias);
+        lists.clear();
+    }
 }

@@ -6,12 +6,15 @@ import dev.sluice.route.Pricing;
 import dev.sluice.route.RetryPolicy;
 import dev.sluice.route.Route;
 import dev.sluice.route.RouteRepository;
+import dev.sluice.route.RouteRule;
+import dev.sluice.route.RoutingStrategy;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -81,14 +84,74 @@ public final class DynamoDbRouteRepository implements RouteRepository {
                 "maxBackoffMs", Attributes.n(retries.maxBackoff().toMillis()),
                 "retryAfterCapMs", Attributes.n(retries.retryAfterCap().toMillis()),
                 "deadlineMs", Attributes.n(retries.deadline().toMillis()));
-        dynamo.putItem(r -> r.tableName(table)
-                .item(Map.of(
-                        SluiceTables.ALIAS,
-                        Attributes.s(route.alias()),
-                        "deployments",
-                        AttributeValue.fromL(deployments),
-                        "retries",
-                        AttributeValue.fromM(retryItem))));
+        Map<String, AttributeValue> item = new HashMap<>();
+        item.put(SluiceTables.ALIAS, Attributes.s(route.alias()));
+        item.put("deployments", AttributeValue.fromL(deployments));
+        item.put("retries", AttributeValue.fromM(retryItem));
+        item.put("strategy", Attributes.s(route.strategy().wireName()));
+        if (!route.rules().isEmpty()) {
+            item.put(
+                    "rules",
+                    AttributeValue.fromL(route.rules().stream()
+                            .map(rule -> AttributeValue.fromM(toItem(rule)))
+                            .toList()));
+        }
+        if (route.contextFallback() != null) {
+            item.put("contextFallback", Attributes.s(route.contextFallback()));
+        }
+        try {
+            dynamo.putItem(r -> r.tableName(table).item(item));
+        } catch (SdkException e) {
+            throw AwsFailures.translate(e);
+        }
+    }
+
+    @Override
+    public void delete(String alias) {
+        try {
+            dynamo.deleteItem(r -> r.tableName(table).key(Map.of(SluiceTables.ALIAS, Attributes.s(alias))));
+        } catch (SdkException e) {
+            throw AwsFailures.translate(e);
+        }
+    }
+
+    private static Map<String, AttributeValue> toItem(RouteRule rule) {
+        Map<String, AttributeValue> m = new HashMap<>();
+        m.put("target", Attributes.s(rule.target()));
+        if (rule.minPromptTokens() != null) {
+            m.put("minPromptTokens", Attributes.n(rule.minPromptTokens()));
+        }
+        if (rule.maxPromptTokens() != null) {
+            m.put("maxPromptTokens", Attributes.n(rule.maxPromptTokens()));
+        }
+        if (rule.images() != null) {
+            m.put("images", AttributeValue.fromBool(rule.images()));
+        }
+        if (rule.tools() != null) {
+            m.put("tools", AttributeValue.fromBool(rule.tools()));
+        }
+        if (rule.jsonMode() != null) {
+            m.put("jsonMode", AttributeValue.fromBool(rule.jsonMode()));
+        }
+        if (!rule.anyTag().isEmpty()) {
+            m.put("anyTag", AttributeValue.fromSs(List.copyOf(rule.anyTag())));
+        }
+        if (!rule.tenants().isEmpty()) {
+            m.put("tenants", AttributeValue.fromSs(List.copyOf(rule.tenants())));
+        }
+        return m;
+    }
+
+    private static RouteRule toRule(Map<String, AttributeValue> m) {
+        return new RouteRule(
+                Attributes.string(m, "target"),
+                m.containsKey("minPromptTokens") ? Long.valueOf(Attributes.number(m, "minPromptTokens", 0)) : null,
+                m.containsKey("maxPromptTokens") ? Long.valueOf(Attributes.number(m, "maxPromptTokens", 0)) : null,
+                m.containsKey("images") ? m.get("images").bool() : null,
+                m.containsKey("tools") ? m.get("tools").bool() : null,
+                m.containsKey("jsonMode") ? m.get("jsonMode").bool() : null,
+                m.containsKey("anyTag") ? Set.copyOf(m.get("anyTag").ss()) : Set.of(),
+                m.containsKey("tenants") ? Set.copyOf(m.get("tenants").ss()) : Set.of());
     }
 
     /** The route's retry policy; the default for routes written before routes had one. */
@@ -113,7 +176,16 @@ public final class DynamoDbRouteRepository implements RouteRepository {
         List<Deployment> deployments = item.get("deployments").l().stream()
                 .map(value -> toDeployment(value.m()))
                 .toList();
-        return new Route(Attributes.string(item, SluiceTables.ALIAS), deployments, retries(item.get("retries")));
+        AttributeValue rules = item.get("rules");
+        return new Route(
+                Attributes.string(item, SluiceTables.ALIAS),
+                deployments,
+                retries(item.get("retries")),
+                RoutingStrategy.fromWireName(Attributes.string(item, "strategy")),
+                rules == null || !rules.hasL()
+                        ? List.of()
+                        : rules.l().stream().map(rule -> toRule(rule.m())).toList(),
+                Attributes.string(item, "contextFallback"));
     }
 
     private static Deployment toDeployment(Map<String, AttributeValue> m) {
@@ -128,7 +200,9 @@ public final class DynamoDbRouteRepository implements RouteRepository {
                         Attributes.number(m, "cachedInputPerMillionMicros", 0)),
                 Duration.ofMillis(Attributes.number(m, "timeoutMs", Deployment.DEFAULT_TIMEOUT.toMillis())),
                 options(m.get("options")),
-                Duration.ofMillis(Attributes.number(m, "idleTimeoutMs", Deployment.DEFAULT_IDLE_TIMEOUT.toMillis())));
+                Duration.ofMillis(Attributes.number(m, "idleTimeoutMs", Deployment.DEFAULT_IDLE_TIMEOUT.toMillis())),
+                (int) Attributes.number(m, "weight", 1),
+                (int) Attributes.number(m, "priority", 0));
     }
 
     private static Map<String, String> options(AttributeValue value) {
@@ -154,6 +228,8 @@ public final class DynamoDbRouteRepository implements RouteRepository {
         m.put("cachedInputPerMillionMicros", Attributes.n(d.pricing().cachedInputPerMillion()));
         m.put("timeoutMs", Attributes.n(d.timeout().toMillis()));
         m.put("idleTimeoutMs", Attributes.n(d.idleTimeout().toMillis()));
+        m.put("weight", Attributes.n(d.weight()));
+        m.put("priority", Attributes.n(d.priority()));
         if (!d.options().isEmpty()) {
             Map<String, AttributeValue> options = new HashMap<>();
             d.options().forEach((name, value) -> options.put(name, Attributes.s(value)));

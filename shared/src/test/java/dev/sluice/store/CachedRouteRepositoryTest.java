@@ -80,5 +80,10 @@ class CachedRouteRepositoryTest {
         public void put(Route route) {
             routes.put(route);
         }
+
+        @Override
+        public void delete(String alias) {
+            routes.delete(alias);
+        }
     }
 }
