@@ -1,0 +1,37 @@
+package dev.sluice.health;
+
+import dev.sluice.route.Deployment;
+
+/**
+ * What routing knows and learns about each deployment's health: the circuit breaker that keeps traffic off a failing
+ * deployment, and the moving averages the {@code latency} strategy ranks by. Failover reports every attempt's end here.
+ * Implementations are safe for concurrent use.
+ */
+public interface DeploymentHealth {
+
+    /** True when the deployment may be planned for a request: its breaker is closed, or half-open with probes left. */
+    boolean available(Deployment deployment);
+
+    /**
+     * Called right before an attempt: true when it may go ahead. In half-open state it claims one of the bounded
+     * probes, so only that many requests test a recovering deployment at a time.
+     */
+    boolean tryAcquire(Deployment deployment);
+
+    /** The attempt answered; {@code ttftNanos} is its time to first byte (or to the whole answer, for embeddings). */
+    void onSuccess(Deployment deployment, long ttftNanos);
+
+    /** The attempt failed in a way that speaks of the deployment's health (429, 5xx, timeouts, broken streams). */
+    void onFailure(Deployment deployment, String errorCode);
+
+    /** What is known of the deployment now. */
+    Snapshot snapshot(Deployment deployment);
+
+    /**
+     * @param ewmaTtftMillis moving average of time to first byte, -1 before the first success
+     * @param errorRate      moving average of failures among attempts, 0 to 1
+     * @param samples        attempts seen by this instance
+     * @param retryAtMillis  when open: when it may be probed again (epoch millis); 0 otherwise
+     */
+    record Snapshot(BreakerState state, double ewmaTtftMillis, double errorRate, long samples, long retryAtMillis) {}
+}
