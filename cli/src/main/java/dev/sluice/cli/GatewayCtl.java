@@ -71,7 +71,11 @@ public final class GatewayCtl implements Callable<Integer> {
     }
 
     GatewayCtl(Map<String, String> env, PrintStream out, PrintStream err) {
-        this.cli = new CliContext(env, out, err);
+        this(new CliContext(env, out, err));
+    }
+
+    GatewayCtl(CliContext cli) {
+        this.cli = cli;
     }
 
     public static void main(String[] argv) {

@@ -1,5 +1,6 @@
 package dev.sluice.cli;
 
+import dev.sluice.health.HealthStore;
 import dev.sluice.route.Deployment;
 import dev.sluice.route.Pricing;
 import dev.sluice.route.Route;
@@ -16,7 +17,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
-/** {@code gatewayctl routes list|put}: model aliases and the deployments that serve them. */
+/** {@code gatewayctl routes list|put|apply|health}: model aliases and the deployments that serve them. */
 @Command(name = "routes", description = "Model aliases and the deployments that serve them.")
 final class RoutesCommand {
     private final CliContext cli;
@@ -59,6 +60,71 @@ final class RoutesCommand {
                         + route.deployments().stream()
                                 .map(d -> d.provider() + " " + d.upstreamModel())
                                 .collect(Collectors.joining(", then ")));
+    }
+
+    @Command(
+            name = "apply",
+            description = {
+                "Makes the routes table match a routing file (JSON or YAML, one route or {routes: [...]}): prints "
+                        + "the difference, then writes it.",
+                "+ added, ~ changed (with the fields), = unchanged, - removed (--prune). Nothing is written when "
+                        + "any route in the file is invalid."
+            })
+    void apply(
+            @Mixin TableOptions table,
+            @Option(
+                            names = {"-f", "--file"},
+                            paramLabel = "FILE",
+                            required = true,
+                            description = "A routing file, such as cli/routes/rules.yaml.")
+                    Path file,
+            @Option(names = "--prune", description = "Also remove the aliases in the table that the file lacks.")
+                    boolean prune,
+            @Option(names = "--dry-run", description = "Print the difference, write nothing.") boolean dryRun) {
+        List<Route> wanted = RouteFiles.readAll(file);
+        try (DynamoDbClient dynamo = table.dynamo(cli.env())) {
+            DynamoDbRouteRepository routes = repository(dynamo);
+            RoutePlan plan = RoutePlan.of(wanted, routes.findAll(), prune);
+            printPlan(plan);
+            if (!dryRun) {
+                plan.writes().forEach(routes::put);
+                plan.removals().forEach(routes::delete);
+            }
+            cli.out()
+                    .printf(
+                            "%s: %d added, %d changed, %d removed, %d unchanged%n",
+                            dryRun ? "dry run, nothing written" : "applied",
+                            plan.count(RoutePlan.Kind.ADDED),
+                            plan.count(RoutePlan.Kind.CHANGED),
+                            plan.count(RoutePlan.Kind.REMOVED),
+                            plan.count(RoutePlan.Kind.UNCHANGED));
+        }
+    }
+
+    private void printPlan(RoutePlan plan) {
+        for (RoutePlan.Change change : plan.changes()) {
+            cli.out().println(change.kind().mark + " " + change.route().alias());
+            change.details().forEach(line -> cli.out().println("    " + line));
+        }
+        if (!plan.kept().isEmpty()) {
+            cli.out().println("(kept, not in file: " + String.join(", ", plan.kept()) + "; --prune removes them)");
+        }
+    }
+
+    @Command(
+            name = "health",
+            description = "Every deployment of every route: its shared circuit breaker, time to first token, error "
+                    + "rate and last failure, as the gateway's instances last published them.")
+    void health(@Mixin TableOptions table) {
+        try (DynamoDbClient dynamo = table.dynamo(cli.env())) {
+            HealthStore store = cli.healthStores().open(dynamo, TableOptions.tables(cli.env()));
+            HealthReport.print(
+                    HealthReport.rows(
+                            repository(dynamo).findAll(),
+                            store.readAll(),
+                            cli.clock().instant()),
+                    cli.out());
+        }
     }
 
     private DynamoDbRouteRepository repository(DynamoDbClient dynamo) {
