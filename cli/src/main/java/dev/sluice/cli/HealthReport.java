@@ -19,7 +19,7 @@ import java.util.stream.Collectors;
  * it. Two routes naming the same deployment show the same record, since breakers are shared by health key.
  */
 final class HealthReport {
-    private static final String FORMAT = "%-20s %-44s %-9s %8s %7s  %-34s %s%n";
+    private static final String FORMAT = "%-20s %-44s %-9s %8s %7s  %-34s %s";
 
     /**
      * @param state        closed, open, half_open, or unknown when no instance published a record (or it expired)
@@ -52,9 +52,9 @@ final class HealthReport {
     }
 
     static void print(List<Row> rows, PrintStream out) {
-        out.printf(FORMAT, "ALIAS", "DEPLOYMENT", "STATE", "TTFT MS", "ERRORS", "LAST FAILURE", "RETRY");
-        rows.forEach(r -> out.printf(
-                FORMAT,
+        line(out, "ALIAS", "DEPLOYMENT", "STATE", "TTFT MS", "ERRORS", "LAST FAILURE", "RETRY");
+        rows.forEach(r -> line(
+                out,
                 r.alias(),
                 r.deployment(),
                 r.state(),
@@ -62,6 +62,10 @@ final class HealthReport {
                 r.errorPercent(),
                 r.lastFailure(),
                 r.retry()));
+    }
+
+    private static void line(PrintStream out, Object... cells) {
+        out.println(String.format(Locale.ROOT, FORMAT, cells).stripTrailing());
     }
 
     private static Row row(String alias, Deployment d, SharedHealth health, Instant now) {
