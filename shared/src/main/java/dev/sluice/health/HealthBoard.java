@@ -42,7 +42,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Why not resilience4j.</b> {@code resilience4j-circuitbreaker} 2.3.0 is 85 KB, its {@code resilience4j-core}
  * 91 KB (124 classes between them), and core pulls {@code kotlin-stdlib} 1.9.0 (1.9 MB with its common jar) in at
- * compile scope: weight in every Lambda package and cold start for a state machine of a hundred lines. And its
+ * compile scope: weight in every Lambda package and cold start for a state machine this small. And its
  * breaker state is per process, driven only by the calls that process makes; here the state machine must also be fed
  * from the shared table (adopt another instance's open breaker with its retry time, or its close), which would mean
  * forcing its transitions from outside and losing the retry time on the way.
