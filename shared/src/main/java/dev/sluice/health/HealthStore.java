@@ -15,6 +15,13 @@ public interface HealthStore {
     /** Publishes a transition; last writer wins. */
     void publish(SharedHealth health);
 
+    /**
+     * Publishes the statistics of {@code health} (moving averages, last failure) and nothing else: the breaker state,
+     * its change time and retry time stay as the last {@link #publish} left them, so an instance's periodic heartbeat
+     * never undoes another's transition. When nothing was published for the key yet, the record starts closed.
+     */
+    void publishStats(SharedHealth health);
+
     /** Every record, for {@code gatewayctl routes health}. */
     List<SharedHealth> readAll();
 }
