@@ -5,7 +5,7 @@
 #   bench/run.sh --help          the options
 # The Markdown report goes to stdout, progress and logs to stderr:  bench/run.sh > results.md
 # BENCH_JAVA_OPTS adds JVM flags (e.g. -Xmx256m, or -XX:StartFlightRecording=...); BENCH_MAVEN_ARGS adds Maven
-# flags (e.g. -o to build offline).
+# flags (e.g. -o to build offline). BENCH_CLASS runs another benchmark of the module (bench/routing.sh does).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 . "$root/scripts/select-jdk.sh"
@@ -15,4 +15,4 @@ cd "$root"
 classpath="$root/bench/target/classes:$(cat "$root/bench/target/runtime-classpath.txt")"
 # shellcheck disable=SC2086
 exec java ${BENCH_JAVA_OPTS:-} --enable-native-access=ALL-UNNAMED -cp "$classpath" \
-  dev.sluice.bench.StreamingBenchmark "$@"
+  "${BENCH_CLASS:-dev.sluice.bench.StreamingBenchmark}" "$@"

@@ -1,6 +1,7 @@
 package dev.sluice.cli;
 
 import dev.sluice.health.HealthStore;
+import dev.sluice.store.DynamoDbHealthStore;
 import dev.sluice.store.TableNames;
 import java.io.PrintStream;
 import java.time.Clock;
@@ -25,7 +26,6 @@ record CliContext(Map<String, String> env, PrintStream out, PrintStream err, Clo
 
     /** The health records live in the counters table, beside the quota counters, where the gateway writes them. */
     static HealthStore sharedHealth(DynamoDbClient dynamo, TableNames tables) {
-        throw new CommandFailure(
-                "routes health needs the DynamoDB health store, which this build does not include yet");
+        return new DynamoDbHealthStore(dynamo, tables.counters());
     }
 }

@@ -2,6 +2,7 @@ package dev.sluice.cli;
 
 import dev.sluice.devstack.DevOptions;
 import dev.sluice.devstack.DevStack;
+import dev.sluice.devstack.LocalUpstream;
 import dev.sluice.route.Route;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -36,6 +37,50 @@ final class DevCommand implements Callable<Integer> {
 
     DevCommand(CliContext cli) {
         this.cli = cli;
+    }
+
+    /** {@code gatewayctl dev upstream}: a stand-in provider to route to, stop and start again, until Ctrl-C. */
+    @Command(
+            name = "upstream",
+            description = {
+                "A stand-in provider on this machine: an OpenAI-compatible server whose every model is the demo "
+                        + "model. Route to it as provider openai-compatible, baseUrl http://127.0.0.1:PORT/v1, "
+                        + "secretRef local-upstream (see cli/routes/failover-local.yaml); stop it with Ctrl-C to see "
+                        + "failover, start it again to see the breaker close."
+            })
+    int upstream(
+            @Option(names = "--port", paramLabel = "PORT", required = true, description = "Port on 127.0.0.1.")
+                    int upstreamPort,
+            @Option(
+                            names = "--first-byte-delay-ms",
+                            paramLabel = "MS",
+                            defaultValue = "0",
+                            description = "Pause before each answer (0): a slower model for the latency strategy.")
+                    long firstByteDelayMillis,
+            @Option(
+                            names = "--word-delay-ms",
+                            paramLabel = "MS",
+                            defaultValue = "30",
+                            description = "Pause between the demo model's words (30).")
+                    long wordDelayMillis)
+            throws InterruptedException {
+        if (firstByteDelayMillis < 0 || wordDelayMillis < 0) {
+            throw new UsageError("delays must be 0 or more");
+        }
+        LocalUpstream upstream = LocalUpstream.start(
+                upstreamPort, Duration.ofMillis(firstByteDelayMillis), Duration.ofMillis(wordDelayMillis));
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            upstream.close();
+            stopped.countDown();
+        }));
+        cli.out()
+                .printf(
+                        "Local upstream on %s (every model is the demo model; first byte after %d ms). Ctrl-C stops it.%n",
+                        upstream.baseUrl(), firstByteDelayMillis);
+        cli.out().flush();
+        stopped.await();
+        return 0;
     }
 
     @Override

@@ -8,6 +8,7 @@ import dev.sluice.health.SharedHealth;
 import dev.sluice.route.Deployment;
 import dev.sluice.route.Pricing;
 import dev.sluice.route.Route;
+import dev.sluice.store.DynamoDbHealthStore;
 import dev.sluice.store.DynamoDbRouteRepository;
 import dev.sluice.store.SluiceTables;
 import dev.sluice.store.TableNames;
@@ -22,10 +23,8 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -38,7 +37,7 @@ class RoutesCommandIT {
     private static final String NL = System.lineSeparator();
 
     private final LocalDynamoDb engine = LocalDynamoDb.shared();
-    private final FakeHealthStore health = new FakeHealthStore();
+    private HealthStore health;
     private DynamoDbClient dynamo;
     private Map<String, String> env;
     private DynamoDbRouteRepository routes;
@@ -58,6 +57,7 @@ class RoutesCommandIT {
                 "SLUICE_USAGE_TABLE", tables.usage(),
                 "SLUICE_COUNTERS_TABLE", tables.counters());
         routes = new DynamoDbRouteRepository(dynamo, tables.routes());
+        health = new DynamoDbHealthStore(dynamo, tables.counters()); // what the gateway's breakers write
     }
 
     @AfterEach
@@ -66,25 +66,6 @@ class RoutesCommandIT {
     }
 
     /** The breakers' shared records, kept in a map instead of the counters table. */
-    private static final class FakeHealthStore implements HealthStore {
-        private final Map<String, SharedHealth> records = new HashMap<>();
-
-        @Override
-        public Optional<SharedHealth> read(String key) {
-            return Optional.ofNullable(records.get(key));
-        }
-
-        @Override
-        public void publish(SharedHealth record) {
-            records.put(record.key(), record);
-        }
-
-        @Override
-        public List<SharedHealth> readAll() {
-            return List.copyOf(records.values());
-        }
-    }
-
     private record Result(int status, String out, String err) {}
 
     private Result gatewayctl(String... words) {
@@ -97,7 +78,7 @@ class RoutesCommandIT {
                 new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8),
                 Clock.fixed(NOW, ZoneOffset.UTC),
-                (client, tables) -> health);
+                CliContext::sharedHealth);
         int status = new GatewayCtl(cli).run(argv.toArray(String[]::new));
         return new Result(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }

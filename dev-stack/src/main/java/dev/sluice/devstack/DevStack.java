@@ -20,6 +20,7 @@ import dev.sluice.router.GatewayWiring;
 import dev.sluice.router.RouterConfig;
 import dev.sluice.router.RouterServer;
 import dev.sluice.secret.LocalSecretStore;
+import dev.sluice.store.DynamoDbHealthStore;
 import dev.sluice.store.DynamoDbKeyRepository;
 import dev.sluice.store.DynamoDbQuotaLedger;
 import dev.sluice.store.DynamoDbRouteRepository;
@@ -138,6 +139,7 @@ public final class DevStack implements AutoCloseable {
                 tenants,
                 routes,
                 new DynamoDbQuotaLedger(dynamo, tables.counters()),
+                new DynamoDbHealthStore(dynamo, tables.counters()),
                 new DynamoDbUsageStore(dynamo, tables.usage()),
                 new LocalSecretStore(withSessionSigningKey(options.environment()), DevProviders.keyVariables()),
                 usageStream,
@@ -157,12 +159,14 @@ public final class DevStack implements AutoCloseable {
 
     /**
      * The local secret store's environment, with a session signing key made for this run unless one is configured
-     * ({@code SLUICE_SECRET_SESSION_SIGNING}): session tokens minted by the dev stack end with it.
+     * ({@code SLUICE_SECRET_SESSION_SIGNING}): session tokens minted by the dev stack end with it. It also holds the
+     * key of the local stand-in upstreams ({@link LocalUpstream}), so routes to them need no set-up.
      */
     private static Map<String, String> withSessionSigningKey(Map<String, String> environment) {
         Map<String, String> secrets = new HashMap<>(environment);
         secrets.putIfAbsent(
                 LocalSecretStore.variableFor(SessionTokenSource.SECRET_NAME), SigningKeys.newSecretJson("dev"));
+        secrets.putIfAbsent(LocalSecretStore.variableFor(LocalUpstream.SECRET_NAME), LocalUpstream.KEY);
         return secrets;
     }
 

@@ -122,7 +122,7 @@ public final class RouterFunction extends Construct {
     /**
      * Exactly the calls the router makes: a key is read by its hash (GetItem, never a Scan that could list every
      * tenant's keys) and its tenant by id, routes by alias and listed for {@code /v1/models} (GetItem, Scan), counters are incremented
-     * with a conditional UpdateItem, usage events go to the stream with PutRecords, credentials are read from the
+     * with a conditional UpdateItem, deployment health items are read and written (GetItem, PutItem), usage events go to the stream with PutRecords, credentials are read from the
      * stack's secrets, and Bedrock models are invoked with the function's own role.
      */
     private void grantExactly(SluiceSettings settings, SluiceData data, Stack stack) {
@@ -164,6 +164,13 @@ public final class RouterFunction extends Construct {
         function.addToRolePolicy(PolicyStatement.Builder.create()
                 .sid("CountRequests")
                 .actions(List.of("dynamodb:UpdateItem"))
+                .resources(List.of(data.counters().getTableArn()))
+                .build());
+        // Circuit breakers share their transitions through one health item per deployment in the counters table:
+        // read through a short cache (GetItem), written whole on a transition (PutItem), statistics by UpdateItem.
+        function.addToRolePolicy(PolicyStatement.Builder.create()
+                .sid("ShareDeploymentHealth")
+                .actions(List.of("dynamodb:GetItem", "dynamodb:PutItem"))
                 .resources(List.of(data.counters().getTableArn()))
                 .build());
         function.addToRolePolicy(PolicyStatement.Builder.create()

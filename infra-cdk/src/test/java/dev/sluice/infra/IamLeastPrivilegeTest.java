@@ -61,6 +61,8 @@ class IamLeastPrivilegeTest {
                         "secretsmanager:GetSecretValue",
                         "dynamodb:Scan",
                         "dynamodb:UpdateItem",
+                        "dynamodb:GetItem",
+                        "dynamodb:PutItem",
                         "kinesis:PutRecords",
                         "secretsmanager:GetSecretValue",
                         "bedrock:InvokeModel",
@@ -88,6 +90,10 @@ class IamLeastPrivilegeTest {
         assertThat(sid(router, "CountRequests").resources())
                 .containsExactly(Templates.arnOf(Templates.table(template, SluiceData.COUNTER)));
         assertThat(sid(router, "CountRequests").actions()).containsExactly("dynamodb:UpdateItem");
+        assertThat(sid(router, "ShareDeploymentHealth").resources())
+                .containsExactly(Templates.arnOf(Templates.table(template, SluiceData.COUNTER)));
+        assertThat(sid(router, "ShareDeploymentHealth").actions())
+                .containsExactlyInAnyOrder("dynamodb:GetItem", "dynamodb:PutItem");
         Object usage = Templates.arnOf(Templates.table(template, SluiceData.TENANT));
         assertThat(router)
                 .as("the usage table is only queried, for an admin key's own rows")

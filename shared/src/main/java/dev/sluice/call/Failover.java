@@ -3,12 +3,15 @@ package dev.sluice.call;
 import dev.sluice.error.ErrorResponses;
 import dev.sluice.error.GatewayException;
 import dev.sluice.error.UpstreamException;
+import dev.sluice.health.DeploymentHealth;
+import dev.sluice.provider.UpstreamErrors;
 import dev.sluice.route.Deployment;
 import dev.sluice.route.RetryPolicy;
 import dev.sluice.route.Route;
 import dev.sluice.secret.DeploymentCredentials;
 import dev.sluice.stream.ClientDisconnectedException;
 import java.time.Duration;
+import java.util.List;
 import java.util.OptionalLong;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.BooleanSupplier;
@@ -23,8 +26,8 @@ import org.slf4j.LoggerFactory;
  * only while nothing has reached the client and within the policy's deadline; after that, or on any other failure,
  * the call ends as {@link Outcome.Failed}.
  *
- * <p>Cost per request: one credential look-up per attempt (cached by the secret store), no allocation beyond the
- * outcome on the first attempt.
+ * <p>Cost per request: one credential look-up per attempt (cached by the secret store), two breaker calls per attempt
+ * (a map look-up each), no allocation beyond the outcome on the first attempt.
  */
 public final class Failover {
     private static final Logger LOG = LoggerFactory.getLogger(Failover.class);
@@ -47,9 +50,14 @@ public final class Failover {
      * @param outputSent      true once output reached the client: from then on, no other deployment may answer
      * @param responseStarted true once the response status went out: a failure can then only end the stream
      */
-    public record Progress(BooleanSupplier outputSent, BooleanSupplier responseStarted) {
+    public record Progress(BooleanSupplier outputSent, BooleanSupplier responseStarted, LongSupplier firstOutputAt) {
         /** A response that is sent whole at the end (embeddings). */
         public static final Progress NONE = new Progress(() -> false, () -> false);
+
+        /** Progress whose first output time is unknown: latency is then measured to the end of the answer. */
+        public Progress(BooleanSupplier outputSent, BooleanSupplier responseStarted) {
+            this(outputSent, responseStarted, () -> -1);
+        }
     }
 
     /** Waits between retries; tests pass one that records instead of sleeping. */
@@ -59,46 +67,76 @@ public final class Failover {
     }
 
     private final DeploymentCredentials credentials;
+    private final DeploymentHealth health;
     private final LongSupplier nanoClock;
     private final Sleeper sleeper;
 
-    public Failover(DeploymentCredentials credentials) {
-        this(credentials, System::nanoTime, Thread::sleep);
+    /** @param nanoClock the clock {@link Progress#firstOutputAt()} reads, for time to first byte */
+    public Failover(DeploymentCredentials credentials, DeploymentHealth health, LongSupplier nanoClock) {
+        this(credentials, health, nanoClock, Thread::sleep);
     }
 
-    Failover(DeploymentCredentials credentials, LongSupplier nanoClock, Sleeper sleeper) {
+    Failover(DeploymentCredentials credentials, DeploymentHealth health, LongSupplier nanoClock, Sleeper sleeper) {
         this.credentials = credentials;
+        this.health = health;
         this.nanoClock = nanoClock;
         this.sleeper = sleeper;
     }
 
     /**
-     * Tries the route's deployments in order, each up to its policy's attempts, within the policy's deadline: every
-     * attempt's time to first byte is what is left of it.
+     * Tries the route's deployments in the listed order (no breakers consulted): the behaviour for callers that plan
+     * nothing, such as tests of retries alone.
      */
     public Outcome call(String requestId, Route route, Progress progress, Attempts attempts, Attempt attempt) {
+        return call(requestId, route, route.deployments(), progress, attempts, attempt);
+    }
+
+    /**
+     * Tries {@code order} (a {@link DeploymentPlanner.Plan}'s), each deployment up to the route's policy's attempts,
+     * within the policy's deadline: every attempt's time to first byte is what is left of it. Each attempt first asks
+     * the deployment's breaker ({@link DeploymentHealth#tryAcquire}) and reports how it ended, so breakers and the
+     * latency averages learn from every request.
+     */
+    public Outcome call(
+            String requestId,
+            Route route,
+            List<Deployment> order,
+            Progress progress,
+            Attempts attempts,
+            Attempt attempt) {
         RetryPolicy policy = route.retries();
         long deadline = nanoClock.getAsLong() + policy.deadline().toNanos();
         Deployment served = null;
         GatewayException last = null;
-        for (Deployment deployment : route.deployments()) {
+        for (Deployment deployment : order) {
             for (int tries = 1; tries <= policy.attemptsPerDeployment(); tries++) {
                 long remaining = deadline - nanoClock.getAsLong();
                 if (remaining <= 0) {
                     return new Outcome.Failed(
-                            last, served, progress.responseStarted().getAsBoolean());
+                            last == null ? UpstreamErrors.timeout(route.alias()) : last,
+                            served,
+                            progress.responseStarted().getAsBoolean());
+                }
+                if (!health.tryAcquire(deployment)) {
+                    break; // its breaker opened (or its probes are taken): the next deployment
                 }
                 attempts.begin(deployment);
+                long attemptStart = nanoClock.getAsLong();
+                boolean called = false;
                 try {
                     Call call = attempt.prepare(withinDeadline(deployment, remaining));
                     String credential = credentials.forDeployment(deployment);
                     served = deployment;
+                    called = true;
                     call.run(credential);
+                    health.onSuccess(deployment, timeToFirstByte(progress, attemptStart));
                     return new Outcome.Completed(served);
                 } catch (ClientDisconnectedException e) {
+                    health.onNoVerdict(deployment);
                     return new Outcome.ClientGone(served);
                 } catch (RuntimeException e) {
                     GatewayException error = ErrorResponses.classify(e);
+                    report(deployment, error, called);
                     if (!mayTryAgain(error, progress)) {
                         log(requestId, deployment, error, "giving up");
                         return new Outcome.Failed(
@@ -119,8 +157,46 @@ public final class Failover {
                 }
             }
         }
-        log(requestId, route.deployments().getLast(), last, "giving up");
+        if (last == null) {
+            return new Outcome.Failed(everyBreakerOpen(route, order), null, false);
+        }
+        log(requestId, served == null ? order.getLast() : served, last, "giving up");
         return new Outcome.Failed(last, served, progress.responseStarted().getAsBoolean());
+    }
+
+    /**
+     * A failure counts against the deployment when it speaks of its health: a retriable upstream failure (429, 5xx,
+     * timeouts, broken or stalled streams) or any 5xx. A request the deployment rejected as invalid, or one refused
+     * before the call (a budget that cannot cover a pricier deployment), says nothing about it.
+     */
+    private void report(Deployment deployment, GatewayException error, boolean called) {
+        boolean healthFailure = called
+                && (error instanceof UpstreamException upstream && upstream.retriable() || error.status() >= 500);
+        if (healthFailure) {
+            health.onFailure(deployment, error.code());
+        } else {
+            health.onNoVerdict(deployment);
+        }
+    }
+
+    /** From the attempt's start to the first output; to the whole answer when it sent none before returning. */
+    private long timeToFirstByte(Progress progress, long attemptStart) {
+        long first = progress.firstOutputAt().getAsLong();
+        return first >= attemptStart ? first - attemptStart : nanoClock.getAsLong() - attemptStart;
+    }
+
+    /** Nothing was tried: every deployment's breaker is open. Retry-After is the earliest end of a cool-down. */
+    public GatewayException everyBreakerOpen(Route route, List<Deployment> order) {
+        long soonest = Long.MAX_VALUE;
+        List<Deployment> all = order.isEmpty() ? route.deployments() : order;
+        for (Deployment deployment : all) {
+            long retryAt = health.snapshot(deployment).retryAtMillis();
+            if (retryAt > 0) {
+                soonest = Math.min(soonest, retryAt);
+            }
+        }
+        long seconds = soonest == Long.MAX_VALUE ? 1 : Math.max(1, (soonest - System.currentTimeMillis() + 999) / 1000);
+        return UpstreamErrors.everyDeploymentUnavailable(route.alias(), seconds);
     }
 
     /** Retriable, nothing reached the client, and the server is not stopping (an interrupted thread). */

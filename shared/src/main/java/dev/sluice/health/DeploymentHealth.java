@@ -24,6 +24,12 @@ public interface DeploymentHealth {
     /** The attempt failed in a way that speaks of the deployment's health (429, 5xx, timeouts, broken streams). */
     void onFailure(Deployment deployment, String errorCode);
 
+    /**
+     * The attempt ended without a verdict on the deployment: the client left, the gateway refused the attempt before
+     * calling, or the deployment rejected the request itself as invalid. Releases a half-open probe uncounted.
+     */
+    void onNoVerdict(Deployment deployment);
+
     /** What is known of the deployment now. */
     Snapshot snapshot(Deployment deployment);
 

@@ -131,6 +131,11 @@ public final class HealthBoard implements DeploymentHealth {
     }
 
     @Override
+    public void onNoVerdict(Deployment deployment) {
+        breaker(deployment).releaseProbe(epochMillis.getAsLong());
+    }
+
+    @Override
     public Snapshot snapshot(Deployment deployment) {
         Breaker breaker = breaker(deployment);
         long now = epochMillis.getAsLong();
@@ -311,6 +316,18 @@ public final class HealthBoard implements DeploymentHealth {
                 }
                 close(now);
                 return record();
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        /** A probe that ended without a verdict (the client left, the request was invalid): its slot is free again. */
+        void releaseProbe(long now) {
+            lock.lock();
+            try {
+                if (open && now >= retryAt) {
+                    probesInFlight = Math.max(0, probesInFlight - 1);
+                }
             } finally {
                 lock.unlock();
             }

@@ -6,9 +6,13 @@ import dev.sluice.api.EmbeddingRequest;
 import dev.sluice.auth.Authenticator;
 import dev.sluice.auth.Caller;
 import dev.sluice.call.Attempts;
+import dev.sluice.call.DeploymentPlanner;
 import dev.sluice.call.Failover;
 import dev.sluice.call.Outcome;
 import dev.sluice.error.ErrorFormat;
+import dev.sluice.error.GatewayException;
+import dev.sluice.health.DeploymentHealth;
+import dev.sluice.health.HealthBoard;
 import dev.sluice.inbound.InboundDialect;
 import dev.sluice.inbound.anthropic.AnthropicInbound;
 import dev.sluice.inbound.openai.OpenAiErrorFormat;
@@ -24,21 +28,27 @@ import dev.sluice.quota.Demand;
 import dev.sluice.quota.Grant;
 import dev.sluice.quota.PromptBound;
 import dev.sluice.route.Deployment;
+import dev.sluice.route.RequestTraits;
 import dev.sluice.route.Route;
 import dev.sluice.route.RouteResolver;
+import dev.sluice.route.RouteRule;
 import dev.sluice.secret.DeploymentCredentials;
 import dev.sluice.secret.SecretStore;
 import dev.sluice.stream.ErrorResponder;
 import dev.sluice.stream.HeaderChannel;
 import dev.sluice.stream.ResponseChannel;
 import dev.sluice.stream.ResponseRelay;
+import dev.sluice.usage.TokenEstimator;
 import dev.sluice.usage.UsageMeter;
 import dev.sluice.usage.UsagePublisher;
 import java.time.Clock;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The request path as DESIGN.md draws it, one stage per step: authenticate → parse (the inbound dialect) → resolve
@@ -49,10 +59,13 @@ public final class GatewayPipeline {
     /** The output reserved for a request that sets no {@code max_tokens} when a limit needs a bound. */
     public static final long DEFAULT_MAX_OUTPUT = 4096;
 
+    private static final Logger LOG = LoggerFactory.getLogger(GatewayPipeline.class);
+
     private final Authenticator authenticate;
     private final RouteResolver resolveRoute;
     private final Admitter admit;
     private final ProviderRegistry providers;
+    private final DeploymentPlanner plan;
     private final Failover callWithFailover;
     private final Finish finish;
     private final ModelEndpoints models;
@@ -69,12 +82,14 @@ public final class GatewayPipeline {
             UsagePublisher usage,
             Clock clock,
             LongSupplier nanoClock,
+            DeploymentHealth health,
             AdminApi admin) {
         this.authenticate = authenticator;
         this.resolveRoute = routes;
         this.admit = admitter;
         this.providers = providers;
-        this.callWithFailover = new Failover(new DeploymentCredentials(secrets));
+        this.plan = new DeploymentPlanner(health, ThreadLocalRandom.current());
+        this.callWithFailover = new Failover(new DeploymentCredentials(secrets), health, nanoClock);
         this.finish = new Finish(usage, clock, nanoClock);
         this.models = new ModelEndpoints(authenticator, routes);
         this.admin = admin;
@@ -82,7 +97,7 @@ public final class GatewayPipeline {
         this.nanoClock = nanoClock;
     }
 
-    /** A pipeline without the management API (tests of the request path). */
+    /** A pipeline without the management API, with breakers of its own (tests of the request path). */
     public GatewayPipeline(
             Authenticator authenticator,
             RouteResolver routes,
@@ -92,7 +107,7 @@ public final class GatewayPipeline {
             UsagePublisher usage,
             Clock clock,
             LongSupplier nanoClock) {
-        this(authenticator, routes, admitter, secrets, providers, usage, clock, nanoClock, null);
+        this(authenticator, routes, admitter, secrets, providers, usage, clock, nanoClock, HealthBoard.local(), null);
     }
 
     /** {@code POST /v1/chat/completions}. */
@@ -112,7 +127,8 @@ public final class GatewayPipeline {
                 api.errors(),
                 api::parse,
                 ChatRequest::model,
-                (request, route) -> demand(in, request, route));
+                (request, caller) -> traits(in, request, caller),
+                (request, first) -> demand(in, request, first));
         if (admitted == null) {
             return;
         }
@@ -124,18 +140,53 @@ public final class GatewayPipeline {
                 api.relay(out, in.requestId(), request, clock.instant().getEpochSecond());
         UsageMeter meter = new UsageMeter(nanoClock, admitted.startNanos());
         ChatStreamListener listener = ChatStreamListener.tee(meter, relay);
+        Failover.Progress progress =
+                new Failover.Progress(meter::hasOutput, relay::hasStarted, meter::firstOutputAtNanos);
+        Failover.Attempt attempt = deployment -> {
+            coverFailover(admitted, deployment);
+            var provider = providers.chat(deployment.provider());
+            return credential ->
+                    provider.streamChat(new ProviderCall(in.requestId(), request, deployment, credential), listener);
+        };
         Outcome outcome = callWithFailover.call(
-                in.requestId(),
-                admitted.route(),
-                new Failover.Progress(meter::hasOutput, relay::hasStarted),
-                admitted.attempts(),
-                deployment -> {
-                    coverFailover(admitted, deployment);
-                    var provider = providers.chat(deployment.provider());
-                    return credential -> provider.streamChat(
-                            new ProviderCall(in.requestId(), request, deployment, credential), listener);
-                });
+                in.requestId(), admitted.route(), admitted.plan().order(), progress, admitted.attempts(), attempt);
+        Route larger = contextFallback(outcome, admitted);
+        if (larger != null) {
+            DeploymentPlanner.Plan fallbackPlan =
+                    plan.plan(larger, admitted.traits(), ChatParameters.maxTokens(request));
+            admitted.attempts().note("context fallback to " + larger.alias() + "; " + fallbackPlan.reason());
+            if (!fallbackPlan.order().isEmpty()) { // else the client hears of its long prompt, not of breakers
+                outcome = callWithFailover.call(
+                        in.requestId(), larger, fallbackPlan.order(), progress, admitted.attempts(), attempt);
+            }
+        }
         finish.chat(outcome, admitted, meter, relay);
+    }
+
+    /**
+     * The route's {@code contextFallback} when a deployment answered {@code context_length_exceeded} before anything
+     * reached the client and the caller may use it; null otherwise. Taken once: the fallback's own is not followed.
+     */
+    private Route contextFallback(Outcome outcome, Admitted<?> admitted) {
+        String alias = admitted.route().contextFallback();
+        if (alias == null
+                || !(outcome instanceof Outcome.Failed failed)
+                || failed.started()
+                || failed.error() == null
+                || !"context_length_exceeded".equals(failed.error().code())) {
+            return null;
+        }
+        try {
+            return resolveRoute.resolve(alias, admitted.caller());
+        } catch (GatewayException unusable) {
+            LOG.warn(
+                    "request {}: contextFallback '{}' of '{}' is not usable: {}",
+                    admitted.requestId(),
+                    alias,
+                    admitted.alias(),
+                    unusable.getMessage());
+            return null;
+        }
     }
 
     /** {@code POST /v1/embeddings}: vectors in OpenAI's list format, float arrays or base64 as the caller asked. */
@@ -146,16 +197,21 @@ public final class GatewayPipeline {
                 OpenAiErrorFormat.INSTANCE,
                 EmbeddingRequest::parse,
                 EmbeddingRequest::model,
-                (request, route) -> Demand.promptOnly(
-                        PromptBound.ofEmbeddings(in.body().length),
-                        route.primary().pricing()));
+                (request, caller) ->
+                        RequestTraits.ofPrompt(PromptBound.ofEmbeddings(in.body().length), caller.tenantId()),
+                (request, first) -> Demand.promptOnly(PromptBound.ofEmbeddings(in.body().length), first.pricing()));
         if (admitted == null) {
             return;
         }
         EmbeddingRequest request = admitted.request();
         AtomicReference<EmbeddingResult> result = new AtomicReference<>();
         Outcome outcome = callWithFailover.call(
-                in.requestId(), admitted.route(), Failover.Progress.NONE, admitted.attempts(), deployment -> {
+                in.requestId(),
+                admitted.route(),
+                admitted.plan().order(),
+                Failover.Progress.NONE,
+                admitted.attempts(),
+                deployment -> {
                     coverFailover(admitted, deployment);
                     var provider = providers.embeddings(deployment.provider(), request.model());
                     return credential -> result.set(
@@ -178,21 +234,36 @@ public final class GatewayPipeline {
         return admin;
     }
 
-    /** Authenticate → parse → resolve the route → admit; null once a rejection has been sent. */
+    /**
+     * Authenticate → parse → resolve the route (and its rules) → plan the deployments → admit; null once a rejection
+     * has been sent. Admission prices the request at the deployment planned first; failover to a pricier one covers
+     * the difference.
+     */
     private <R> Admitted<R> front(
             GatewayRequest in,
             ResponseChannel out,
             ErrorFormat errors,
             Function<byte[], R> parse,
             Function<R, String> model,
-            BiFunction<R, Route, Demand> demand) {
+            BiFunction<R, Caller, RequestTraits> traitsOf,
+            BiFunction<R, Deployment, Demand> demand) {
         long startNanos = nanoClock.getAsLong();
         try {
             Caller caller = authenticate.authenticate(in.authorization(), in.apiKeyHeader(), in.clientAddress());
             R request = parse.apply(in.body());
-            Route route = resolveRoute.resolve(model.apply(request), caller);
-            Grant grant = admit.admit(caller.scopes(), demand.apply(request, route));
-            return new Admitted<>(in, caller, request, route, grant, new Attempts(), startNanos);
+            Route asked = resolveRoute.resolve(model.apply(request), caller);
+            RequestTraits traits = traitsOf.apply(request, caller);
+            Attempts attempts = new Attempts();
+            Route route = applyRules(asked, traits, caller, attempts, in.requestId());
+            long maxTokens = request instanceof ChatRequest chat ? ChatParameters.maxTokens(chat) : -1;
+            DeploymentPlanner.Plan planned = plan.plan(route, traits, maxTokens);
+            attempts.note(planned.reason());
+            if (planned.order().isEmpty()) {
+                throw callWithFailover.everyBreakerOpen(route, planned.skippedOpen());
+            }
+            Grant grant = admit.admit(
+                    caller.scopes(), demand.apply(request, planned.order().getFirst()));
+            return new Admitted<>(in, caller, request, route, traits, planned, grant, attempts, startNanos);
         } catch (RuntimeException e) {
             ErrorResponder.reject(out, e, in.requestId(), errors);
             return null;
@@ -200,12 +271,49 @@ public final class GatewayPipeline {
     }
 
     /**
-     * The most a chat request can cost at its first deployment's prices: its prompt's upper bound and the output it
-     * asked for (or the deployment's {@code maxOutputTokens} option, default {@value #DEFAULT_MAX_OUTPUT}, when it
+     * The route the first matching rule names, when the caller may use it; otherwise the route asked for. One hop:
+     * the target's own rules are not followed, so rules can never loop.
+     */
+    private Route applyRules(Route asked, RequestTraits traits, Caller caller, Attempts attempts, String requestId) {
+        if (asked.rules().isEmpty()) {
+            return asked;
+        }
+        RouteRule rule = asked.ruleFor(traits);
+        if (rule == null) {
+            return asked;
+        }
+        try {
+            Route target = resolveRoute.resolve(rule.target(), caller);
+            attempts.note("rule " + rule.describe() + " -> " + target.alias());
+            return target;
+        } catch (GatewayException unusable) {
+            LOG.warn(
+                    "request {}: rule of '{}' names '{}', which the caller cannot use; serving '{}'",
+                    requestId,
+                    asked.alias(),
+                    rule.target(),
+                    asked.alias());
+            return asked;
+        }
+    }
+
+    /** What rules and strategies may look at in a chat request; the token estimate only when one asks. */
+    private static RequestTraits traits(GatewayRequest in, ChatRequest request, Caller caller) {
+        return new RequestTraits(
+                () -> TokenEstimator.ofChatRequest(request),
+                ChatParameters.hasImages(request),
+                ChatParameters.hasTools(request),
+                ChatParameters.wantsJson(request),
+                in.tagSet(),
+                caller.tenantId());
+    }
+
+    /**
+     * The most a chat request can cost at the planned deployment's prices: its prompt's upper bound and the output
+     * it asked for (or the deployment's {@code maxOutputTokens} option, default {@value #DEFAULT_MAX_OUTPUT}, when it
      * asked for none and a limit needs a bound).
      */
-    private static Demand demand(GatewayRequest in, ChatRequest request, Route route) {
-        Deployment first = route.primary();
+    private static Demand demand(GatewayRequest in, ChatRequest request, Deployment first) {
         return new Demand(
                 PromptBound.ofChat(in.body().length, request),
                 ChatParameters.maxTokens(request),
@@ -215,7 +323,7 @@ public final class GatewayPipeline {
 
     /** A failover to a deployment priced higher than the reservation first reserves the difference. */
     private static void coverFailover(Admitted<?> admitted, Deployment deployment) {
-        if (!deployment.pricing().equals(admitted.route().primary().pricing())) {
+        if (!deployment.pricing().equals(admitted.plan().order().getFirst().pricing())) {
             admitted.grant().cover(deployment.pricing());
         }
     }

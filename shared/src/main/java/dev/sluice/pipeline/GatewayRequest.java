@@ -3,7 +3,8 @@ package dev.sluice.pipeline;
 /**
  * What the HTTP layer hands the pipeline: the request id it assigned, the credentials as presented, the
  * {@code anthropic-version} header (it marks a caller using an Anthropic SDK; null otherwise), the client's IP address
- * as the HTTP layer determined it (null when unknown), and the body it has already bounded in size.
+ * as the HTTP layer determined it (null when unknown), the body it has already bounded in size, and the caller's
+ * routing tags ({@code x-sluice-tags: a,b}; null when absent).
  */
 public record GatewayRequest(
         String requestId,
@@ -11,7 +12,18 @@ public record GatewayRequest(
         String apiKeyHeader,
         String anthropicVersion,
         String clientAddress,
-        byte[] body) {
+        byte[] body,
+        String tags) {
+
+    public GatewayRequest(
+            String requestId,
+            String authorization,
+            String apiKeyHeader,
+            String anthropicVersion,
+            String clientAddress,
+            byte[] body) {
+        this(requestId, authorization, apiKeyHeader, anthropicVersion, clientAddress, body, null);
+    }
 
     public GatewayRequest(
             String requestId, String authorization, String apiKeyHeader, String anthropicVersion, byte[] body) {
@@ -20,6 +32,21 @@ public record GatewayRequest(
 
     public GatewayRequest(String requestId, String authorization, String apiKeyHeader, byte[] body) {
         this(requestId, authorization, apiKeyHeader, null, null, body);
+    }
+
+    /** The tags of {@code x-sluice-tags}, trimmed, without empty ones; at most 16 are read. */
+    public java.util.Set<String> tagSet() {
+        if (tags == null || tags.isBlank()) {
+            return java.util.Set.of();
+        }
+        java.util.Set<String> set = new java.util.HashSet<>();
+        for (String tag : tags.split(",", 17)) {
+            String trimmed = tag.strip();
+            if (!trimmed.isEmpty() && set.size() < 16) {
+                set.add(trimmed);
+            }
+        }
+        return set;
     }
 
     @Override

@@ -164,4 +164,27 @@ public final class ChatParameters {
         String type = request.body().path("response_format").path("type").asText("text");
         return type.equals("json_object") || type.equals("json_schema");
     }
+
+    /** The image parts in the messages (Anthropic's image blocks arrive as {@code image_url} parts too). */
+    public static long imageCount(ChatRequest request) {
+        long images = 0;
+        for (JsonNode message : request.messages()) {
+            for (JsonNode part : message.path("content")) {
+                if ("image_url".equals(part.path("type").asText())) {
+                    images++;
+                }
+            }
+        }
+        return images;
+    }
+
+    public static boolean hasImages(ChatRequest request) {
+        return imageCount(request) > 0;
+    }
+
+    /** True when the request declares tools (functions) the model may call. */
+    public static boolean hasTools(ChatRequest request) {
+        JsonNode tools = request.body().get("tools");
+        return tools != null && tools.isArray() && !tools.isEmpty();
+    }
 }

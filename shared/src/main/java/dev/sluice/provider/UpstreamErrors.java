@@ -66,6 +66,20 @@ public final class UpstreamErrors {
         };
     }
 
+    /**
+     * Every deployment of the route has its circuit breaker open: answered at once, without calling any of them, so
+     * clients back off instead of waiting on deployments known to be down.
+     */
+    public static UpstreamException everyDeploymentUnavailable(String alias, long retryAfterSeconds) {
+        return retriable(
+                503,
+                "upstream_unavailable",
+                "Every deployment of '" + alias + "' is failing; try again in " + retryAfterSeconds + " s.",
+                null,
+                retryAfterSeconds,
+                null);
+    }
+
     public static UpstreamException timeout(String provider) {
         return retriable(504, "upstream_timeout", "The " + provider + " provider did not answer in time.", null);
     }

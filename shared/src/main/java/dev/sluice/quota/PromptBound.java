@@ -1,7 +1,7 @@
 package dev.sluice.quota;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.sluice.api.ChatRequest;
+import dev.sluice.provider.ChatParameters;
 
 /**
  * An upper bound of a request's prompt tokens that costs no tokenizer run: the request body's size in bytes. Every
@@ -20,15 +20,7 @@ public final class PromptBound {
     private PromptBound() {}
 
     public static long ofChat(int bodyBytes, ChatRequest request) {
-        long images = 0;
-        for (JsonNode message : request.messages()) {
-            for (JsonNode part : message.path("content")) {
-                if ("image_url".equals(part.path("type").asText())) {
-                    images++;
-                }
-            }
-        }
-        return bodyBytes + images * PER_IMAGE;
+        return bodyBytes + ChatParameters.imageCount(request) * PER_IMAGE;
     }
 
     public static long ofEmbeddings(int bodyBytes) {

@@ -83,6 +83,11 @@ public final class UsageMeter implements ChatStreamListener {
         return TokenEstimator.ofText(keptOutput) + TokenEstimator.ofChars(outputChars - keptOutput.length());
     }
 
+    /** When the first chunk of output arrived, on {@code nanoClock}, or -1 when none has. */
+    public long firstOutputAtNanos() {
+        return firstOutputNanos;
+    }
+
     /** Nanoseconds from the start of the request to the first chunk of output, or -1 when there was none. */
     public long timeToFirstTokenNanos() {
         return firstOutputNanos < 0 ? -1 : firstOutputNanos - startNanos;

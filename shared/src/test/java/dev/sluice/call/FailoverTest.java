@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.error.GatewayException;
 import dev.sluice.error.NonRetriableUpstreamException;
+import dev.sluice.health.HealthBoard;
 import dev.sluice.provider.UpstreamErrors;
 import dev.sluice.route.Deployment;
 import dev.sluice.route.RetryPolicy;
@@ -25,8 +26,11 @@ class FailoverTest {
     private static final Deployment THIRD = new Deployment("p", "third", null, null, null, null);
     private static final Route ROUTE = new Route("alias", List.of(FIRST, SECOND, THIRD));
 
-    private final Failover failover = new Failover(new DeploymentCredentials(
-            new LocalSecretStore(Map.of(LocalSecretStore.variableFor("second-key"), " sk-second \n"))));
+    private final Failover failover = new Failover(
+            new DeploymentCredentials(
+                    new LocalSecretStore(Map.of(LocalSecretStore.variableFor("second-key"), " sk-second \n"))),
+            HealthBoard.local(),
+            System::nanoTime);
     private final Map<String, RuntimeException> failures = new HashMap<>();
     private final List<String> called = new ArrayList<>();
     private final List<String> credentials = new ArrayList<>();
@@ -148,6 +152,7 @@ class FailoverTest {
     private final List<Duration> waits = new ArrayList<>();
     private final Failover timed = new Failover(
             new DeploymentCredentials(new LocalSecretStore(Map.of(LocalSecretStore.variableFor("second-key"), "k"))),
+            HealthBoard.local(),
             () -> nanos,
             wait -> {
                 waits.add(wait);

@@ -45,9 +45,9 @@ public final class FakeUpstream implements AutoCloseable {
     private int promptTokens; // guarded by this
     private Integer completionTokens; // guarded by this; null: one per content piece
 
-    private FakeUpstream() {
+    private FakeUpstream(int port) {
         resetScript();
-        server = Loopback.newHttpServer(executor);
+        server = Loopback.newHttpServer(executor, port);
         handler = new OpenAiChatHandler(() -> script, this::record);
         server.createContext("/", handler);
         server.start();
@@ -55,7 +55,15 @@ public final class FakeUpstream implements AutoCloseable {
 
     /** Starts a fake with the default script; the caller closes it. */
     public static FakeUpstream start() {
-        return new FakeUpstream();
+        return new FakeUpstream(0);
+    }
+
+    /**
+     * Starts a fake on the port a closed one used: a provider coming back after an outage, at the same address.
+     * The port may have been taken meanwhile, which fails the test that asked rather than passing it wrongly.
+     */
+    public static FakeUpstream restartOn(URI baseUrl) {
+        return new FakeUpstream(baseUrl.getPort());
     }
 
     /** {@code http://127.0.0.1:<port>/v1}, what an OpenAI client takes as its base URL. */

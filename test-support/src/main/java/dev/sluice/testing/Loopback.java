@@ -43,8 +43,13 @@ final class Loopback {
 
     /** An unstarted JDK HTTP server on 127.0.0.1 and a random port; handlers run on virtual threads. */
     static HttpServer newHttpServer(ExecutorService executor) {
+        return newHttpServer(executor, 0);
+    }
+
+    /** @param port 0 for any free port */
+    static HttpServer newHttpServer(ExecutorService executor, int port) {
         try {
-            HttpServer server = HttpServer.create(new InetSocketAddress(ADDRESS, 0), 1024);
+            HttpServer server = HttpServer.create(new InetSocketAddress(ADDRESS, port), 1024);
             server.setExecutor(executor);
             return server;
         } catch (IOException e) {

@@ -5,6 +5,10 @@ import dev.sluice.auth.Authenticator;
 import dev.sluice.auth.KeyRepository;
 import dev.sluice.auth.TenantRepository;
 import dev.sluice.auth.session.SessionTokenSource;
+import dev.sluice.health.BreakerPolicy;
+import dev.sluice.health.HealthBoard;
+import dev.sluice.health.HealthStore;
+import dev.sluice.health.InMemoryHealthStore;
 import dev.sluice.pipeline.GatewayPipeline;
 import dev.sluice.provider.ProviderRegistry;
 import dev.sluice.provider.UpstreamHttp;
@@ -39,11 +43,44 @@ import java.util.List;
 public final class GatewayWiring {
     private GatewayWiring() {}
 
+    /** A pipeline whose breakers share nothing beyond this process (priming, tests). */
     public static GatewayPipeline pipeline(
             KeyRepository keys,
             TenantRepository tenants,
             RouteRepository routes,
             QuotaLedger ledger,
+            UsageStore usageRows,
+            SecretStore secrets,
+            UsagePublisher usage,
+            List<?> providers,
+            Duration cacheTtl,
+            Duration secretTtl,
+            Clock clock) {
+        return pipeline(
+                keys,
+                tenants,
+                routes,
+                ledger,
+                new InMemoryHealthStore(),
+                usageRows,
+                secrets,
+                usage,
+                providers,
+                cacheTtl,
+                secretTtl,
+                clock);
+    }
+
+    /**
+     * @param health where breaker transitions are shared with every other instance (the counters table in AWS and
+     *               in dev mode)
+     */
+    public static GatewayPipeline pipeline(
+            KeyRepository keys,
+            TenantRepository tenants,
+            RouteRepository routes,
+            QuotaLedger ledger,
+            HealthStore health,
             UsageStore usageRows,
             SecretStore secrets,
             UsagePublisher usage,
@@ -65,6 +102,7 @@ public final class GatewayWiring {
                 usage,
                 clock,
                 System::nanoTime,
+                new HealthBoard(health, BreakerPolicy.DEFAULT, clock::millis),
                 new AdminApi(authenticator, cachedKeys, sessions, usageRows, clock));
     }
 

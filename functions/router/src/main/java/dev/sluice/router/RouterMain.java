@@ -4,6 +4,7 @@ import dev.sluice.aws.AwsClients;
 import dev.sluice.aws.UrlConnectionPool;
 import dev.sluice.pipeline.GatewayPipeline;
 import dev.sluice.secret.SecretsManagerSecretStore;
+import dev.sluice.store.DynamoDbHealthStore;
 import dev.sluice.store.DynamoDbKeyRepository;
 import dev.sluice.store.DynamoDbQuotaLedger;
 import dev.sluice.store.DynamoDbRouteRepository;
@@ -51,6 +52,7 @@ public final class RouterMain {
                 new DynamoDbTenantRepository(dynamo, config.tables().tenants()),
                 new DynamoDbRouteRepository(dynamo, config.tables().routes()),
                 new DynamoDbQuotaLedger(dynamo, config.tables().counters()),
+                new DynamoDbHealthStore(dynamo, config.tables().counters()),
                 new DynamoDbUsageStore(dynamo, config.tables().usage()),
                 new SecretsManagerSecretStore(
                         aws.secretsManager(config.secretsManagerEndpoint()), config.secretPrefix()),

@@ -335,7 +335,8 @@ public final class RouterServer implements AutoCloseable {
                 exchange.getRequestHeaders().getFirst("x-api-key"),
                 exchange.getRequestHeaders().getFirst("anthropic-version"),
                 clientAddresses.of(exchange),
-                body);
+                body,
+                exchange.getRequestHeaders().getFirst("x-sluice-tags"));
     }
 
     private static void respond(

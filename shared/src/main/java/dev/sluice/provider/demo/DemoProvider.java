@@ -28,9 +28,16 @@ public final class DemoProvider implements ChatProvider, EmbeddingProvider {
     static final int DIMENSIONS = 16;
 
     private final Duration delayPerToken;
+    private final Duration firstByteDelay;
 
     public DemoProvider(Duration delayPerToken) {
+        this(delayPerToken, Duration.ZERO);
+    }
+
+    /** @param firstByteDelay a pause before each answer begins: a slower model, for trying latency routing locally */
+    public DemoProvider(Duration delayPerToken, Duration firstByteDelay) {
         this.delayPerToken = delayPerToken;
+        this.firstByteDelay = firstByteDelay;
     }
 
     @Override
@@ -43,6 +50,7 @@ public final class DemoProvider implements ChatProvider, EmbeddingProvider {
         List<String> pieces = replyPieces(call.request().lastUserText());
         int requested = ChatParameters.maxTokens(call.request());
         int limit = requested < 0 ? Integer.MAX_VALUE : requested;
+        sleep(firstByteDelay);
         listener.onChunk(StreamChunk.start());
         int emitted = 0;
         for (String piece : pieces) {
@@ -107,11 +115,15 @@ public final class DemoProvider implements ChatProvider, EmbeddingProvider {
     }
 
     private void pause() {
-        if (delayPerToken.isZero()) {
+        sleep(delayPerToken);
+    }
+
+    private static void sleep(Duration delay) {
+        if (delay.isZero()) {
             return;
         }
         try {
-            Thread.sleep(delayPerToken);
+            Thread.sleep(delay);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);
