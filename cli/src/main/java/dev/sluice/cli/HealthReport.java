@@ -19,7 +19,6 @@ import java.util.stream.Collectors;
  * it. Two routes naming the same deployment show the same record, since breakers are shared by health key.
  */
 final class HealthReport {
-    private static final String FORMAT = "%-20s %-44s %-9s %8s %7s  %-34s %s";
 
     /**
      * @param state        closed, open, half_open, or unknown when no instance published a record (or it expired)
@@ -51,21 +50,30 @@ final class HealthReport {
         return rows;
     }
 
+    /** A table whose columns are as wide as their widest cell, so long deployment names keep it aligned. */
     static void print(List<Row> rows, PrintStream out) {
-        line(out, "ALIAS", "DEPLOYMENT", "STATE", "TTFT MS", "ERRORS", "LAST FAILURE", "RETRY");
-        rows.forEach(r -> line(
-                out,
-                r.alias(),
-                r.deployment(),
-                r.state(),
-                r.ttftMillis(),
-                r.errorPercent(),
-                r.lastFailure(),
-                r.retry()));
-    }
-
-    private static void line(PrintStream out, Object... cells) {
-        out.println(String.format(Locale.ROOT, FORMAT, cells).stripTrailing());
+        List<String[]> lines = new ArrayList<>();
+        lines.add(new String[] {"ALIAS", "DEPLOYMENT", "STATE", "TTFT MS", "ERRORS", "LAST FAILURE", "RETRY"});
+        rows.forEach(r -> lines.add(new String[] {
+            r.alias(), r.deployment(), r.state(), r.ttftMillis(), r.errorPercent(), r.lastFailure(), r.retry()
+        }));
+        int[] widths = new int[7];
+        for (String[] cells : lines) {
+            for (int i = 0; i < cells.length; i++) {
+                widths[i] = Math.max(widths[i], cells[i].length());
+            }
+        }
+        // Numbers right-aligned, text left-aligned.
+        boolean[] numeric = {false, false, false, true, true, false, false};
+        for (String[] cells : lines) {
+            StringBuilder line = new StringBuilder();
+            for (int i = 0; i < cells.length; i++) {
+                String padding = " ".repeat(widths[i] - cells[i].length());
+                line.append(numeric[i] ? padding + cells[i] : cells[i] + padding)
+                        .append("  ");
+            }
+            out.println(line.toString().stripTrailing());
+        }
     }
 
     private static Row row(String alias, Deployment d, SharedHealth health, Instant now) {

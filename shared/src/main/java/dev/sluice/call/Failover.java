@@ -247,16 +247,28 @@ public final class Failover {
             return;
         }
         String detail =
-                error instanceof UpstreamException upstream && upstream.detail() != null ? upstream.detail() : "";
-        if (error.status() >= 500 || error instanceof UpstreamException) {
+                error instanceof UpstreamException upstream && upstream.detail() != null ? " " + upstream.detail() : "";
+        if (error instanceof UpstreamException) {
+            // An expected condition (a provider down, slow or refusing): one line, the cause named, no stack trace.
+            Throwable cause = error.getCause();
             LOG.warn(
-                    "request {}: {} {} failed with {} {} {}, {}",
+                    "request {}: {} {} failed with {} {}{}{}, {}",
                     requestId,
                     deployment.provider(),
                     deployment.upstreamModel(),
                     error.status(),
                     error.code(),
                     detail,
+                    cause == null ? "" : " (" + cause.getClass().getSimpleName() + ")",
+                    action);
+        } else if (error.status() >= 500) {
+            LOG.warn(
+                    "request {}: {} {} failed with {} {}, {}",
+                    requestId,
+                    deployment.provider(),
+                    deployment.upstreamModel(),
+                    error.status(),
+                    error.code(),
                     action,
                     error.getCause());
         } else {
