@@ -139,7 +139,8 @@ public final class DevStack implements AutoCloseable {
                 tenants,
                 routes,
                 new DynamoDbQuotaLedger(dynamo, tables.counters()),
-                new DynamoDbHealthStore(dynamo, tables.counters()),
+                GatewayWiring.healthBoard(
+                        new DynamoDbHealthStore(dynamo, tables.counters()), options.environment(), Clock.systemUTC()),
                 new DynamoDbUsageStore(dynamo, tables.usage()),
                 new LocalSecretStore(withSessionSigningKey(options.environment()), DevProviders.keyVariables()),
                 usageStream,

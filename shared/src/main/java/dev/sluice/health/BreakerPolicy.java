@@ -1,6 +1,7 @@
 package dev.sluice.health;
 
 import java.time.Duration;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -55,6 +56,34 @@ public record BreakerPolicy(
         }
         if (sharedReadTtl.isNegative()) {
             throw new IllegalArgumentException("sharedReadTtl must be >= 0: " + sharedReadTtl);
+        }
+    }
+
+    /**
+     * The policy the environment sets, each setting defaulting to {@link #DEFAULT}'s: {@code SLUICE_BREAKER_FAILURES}
+     * (consecutive failures, 5), {@code SLUICE_BREAKER_ERROR_RATE} (0.5), {@code SLUICE_BREAKER_MIN_SAMPLES} (10),
+     * {@code SLUICE_BREAKER_WINDOW_SECONDS} (30), {@code SLUICE_BREAKER_COOL_DOWN_MS} (15000),
+     * {@code SLUICE_BREAKER_PROBES} (2), {@code SLUICE_BREAKER_SHARED_READ_MS} (2000).
+     */
+    public static BreakerPolicy fromEnvironment(Map<String, String> env) {
+        BreakerPolicy d = DEFAULT;
+        try {
+            return new BreakerPolicy(
+                    Integer.parseInt(
+                            env.getOrDefault("SLUICE_BREAKER_FAILURES", Integer.toString(d.consecutiveFailures))),
+                    Double.parseDouble(
+                            env.getOrDefault("SLUICE_BREAKER_ERROR_RATE", Double.toString(d.errorRateThreshold))),
+                    Integer.parseInt(env.getOrDefault("SLUICE_BREAKER_MIN_SAMPLES", Integer.toString(d.minSamples))),
+                    Duration.ofSeconds(Long.parseLong(
+                            env.getOrDefault("SLUICE_BREAKER_WINDOW_SECONDS", Long.toString(d.window.toSeconds())))),
+                    Duration.ofMillis(Long.parseLong(
+                            env.getOrDefault("SLUICE_BREAKER_COOL_DOWN_MS", Long.toString(d.coolDown.toMillis())))),
+                    Integer.parseInt(env.getOrDefault("SLUICE_BREAKER_PROBES", Integer.toString(d.halfOpenProbes))),
+                    Duration.ofMillis(Long.parseLong(env.getOrDefault(
+                            "SLUICE_BREAKER_SHARED_READ_MS", Long.toString(d.sharedReadTtl.toMillis())))),
+                    d.statsInterval);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("a SLUICE_BREAKER_* setting is not a number: " + e.getMessage(), e);
         }
     }
 }

@@ -6,6 +6,7 @@ import dev.sluice.auth.KeyRepository;
 import dev.sluice.auth.TenantRepository;
 import dev.sluice.auth.session.SessionTokenSource;
 import dev.sluice.health.BreakerPolicy;
+import dev.sluice.health.DeploymentHealth;
 import dev.sluice.health.HealthBoard;
 import dev.sluice.health.HealthStore;
 import dev.sluice.health.InMemoryHealthStore;
@@ -35,6 +36,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Composes the pipeline from its ports, the same way in Lambda, in dev mode and in tests: keys and routes behind
@@ -61,7 +63,7 @@ public final class GatewayWiring {
                 tenants,
                 routes,
                 ledger,
-                new InMemoryHealthStore(),
+                new HealthBoard(new InMemoryHealthStore(), BreakerPolicy.DEFAULT, clock::millis),
                 usageRows,
                 secrets,
                 usage,
@@ -72,15 +74,15 @@ public final class GatewayWiring {
     }
 
     /**
-     * @param health where breaker transitions are shared with every other instance (the counters table in AWS and
-     *               in dev mode)
+     * @param health the deployments' breakers and moving averages, shared with every other instance through the
+     *               counters table in AWS and in dev mode ({@link #healthBoard})
      */
     public static GatewayPipeline pipeline(
             KeyRepository keys,
             TenantRepository tenants,
             RouteRepository routes,
             QuotaLedger ledger,
-            HealthStore health,
+            DeploymentHealth health,
             UsageStore usageRows,
             SecretStore secrets,
             UsagePublisher usage,
@@ -102,8 +104,13 @@ public final class GatewayWiring {
                 usage,
                 clock,
                 System::nanoTime,
-                new HealthBoard(health, BreakerPolicy.DEFAULT, clock::millis),
+                health,
                 new AdminApi(authenticator, cachedKeys, sessions, usageRows, clock));
+    }
+
+    /** Breakers shared through {@code shared} with the policy the environment sets ({@code SLUICE_BREAKER_*}). */
+    public static HealthBoard healthBoard(HealthStore shared, Map<String, String> env, Clock clock) {
+        return new HealthBoard(shared, BreakerPolicy.fromEnvironment(env), clock::millis);
     }
 
     /**

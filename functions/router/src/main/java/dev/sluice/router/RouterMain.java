@@ -52,7 +52,10 @@ public final class RouterMain {
                 new DynamoDbTenantRepository(dynamo, config.tables().tenants()),
                 new DynamoDbRouteRepository(dynamo, config.tables().routes()),
                 new DynamoDbQuotaLedger(dynamo, config.tables().counters()),
-                new DynamoDbHealthStore(dynamo, config.tables().counters()),
+                GatewayWiring.healthBoard(
+                        new DynamoDbHealthStore(dynamo, config.tables().counters()),
+                        System.getenv(),
+                        Clock.systemUTC()),
                 new DynamoDbUsageStore(dynamo, config.tables().usage()),
                 new SecretsManagerSecretStore(
                         aws.secretsManager(config.secretsManagerEndpoint()), config.secretPrefix()),
