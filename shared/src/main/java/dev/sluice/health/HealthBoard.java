@@ -24,7 +24,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Sharing.</b> An instance publishes a record only on a transition (closed to open, half-open to open,
  * half-open to closed), and reads the shared record at most once per {@link BreakerPolicy#sharedReadTtl()} per
- * deployment, on the request that finds it due (the others go on with what they know meanwhile). A shared open
+ * deployment: the first time on the request that needs it, later in the background while requests go on with what
+ * the instance knows. A shared open
  * breaker newer than this instance's last transition and still cooling down is adopted, so a new instance never sends
  * traffic to a deployment others already found down; a newer shared close ends a local open one (another instance's
  * probes succeeded). Separately, at most once per {@link BreakerPolicy#statsInterval()} per deployment and only while
@@ -154,11 +155,30 @@ public final class HealthBoard implements DeploymentHealth {
      * including while that read is in flight, goes on with the local state, so a slow store delays one request per
      * deployment and period, never a crowd.
      */
+    /**
+     * The first read of a deployment's record is made on the caller's thread, so a fresh instance never tries a
+     * deployment the others know is down; later refreshes run in the background and this request goes on with what the
+     * instance knew (at most one refresh late), so a request after an idle spell does not wait for a read per
+     * deployment of its route.
+     */
     private void syncWithShared(Breaker breaker, long now) {
         long due = breaker.nextSharedReadAt.get();
         if (now < due || !breaker.nextSharedReadAt.compareAndSet(due, Long.MAX_VALUE)) {
             return;
         }
+        if (!breaker.sharedReadOnce) {
+            breaker.sharedReadOnce = true;
+            readShared(breaker, now);
+            return;
+        }
+        try {
+            heartbeats.execute(() -> readShared(breaker, epochMillis.getAsLong()));
+        } catch (RuntimeException rejected) {
+            breaker.nextSharedReadAt.set(now + sharedReadTtlMillis);
+        }
+    }
+
+    private void readShared(Breaker breaker, long now) {
         try {
             SharedHealth record = shared.read(breaker.key).orElse(null);
             if (record != null) {
@@ -226,6 +246,9 @@ public final class HealthBoard implements DeploymentHealth {
         final String key;
         final ReentrantLock lock = new ReentrantLock();
         final AtomicLong nextSharedReadAt = new AtomicLong();
+        /** Set by the one caller that won {@link #nextSharedReadAt}: read only by whoever wins it next. */
+        volatile boolean sharedReadOnce;
+
         final AtomicBoolean statsInFlight = new AtomicBoolean();
         final AtomicLong lastWarnAt = new AtomicLong(Long.MIN_VALUE / 2);
         volatile long nextStatsAt;

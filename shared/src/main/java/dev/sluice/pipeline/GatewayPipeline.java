@@ -88,6 +88,7 @@ public final class GatewayPipeline {
         this.resolveRoute = routes;
         this.admit = admitter;
         this.providers = providers;
+        // ThreadLocalRandom.current() is one shared instance whose state lives in the calling thread: safe to keep.
         this.plan = new DeploymentPlanner(health, ThreadLocalRandom.current());
         this.callWithFailover = new Failover(new DeploymentCredentials(secrets), health, nanoClock);
         this.finish = new Finish(usage, clock, nanoClock);

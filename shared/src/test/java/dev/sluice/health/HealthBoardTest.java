@@ -240,6 +240,25 @@ class HealthBoardTest {
     }
 
     @Test
+    void sharedStore_firstReadOnTheRequest_laterRefreshesInTheBackground() {
+        InMemoryHealthStore table = new InMemoryHealthStore();
+        List<Runnable> background = new ArrayList<>();
+        HealthBoard b = new HealthBoard(table, BreakerPolicy.DEFAULT, now::get, background::add);
+        assertThat(b.available(GPT)).isTrue(); // the first read: on this request, nothing known yet
+        assertThat(background).isEmpty();
+
+        fail(board(table), GPT, 5); // another instance opens it
+        advance(Duration.ofSeconds(2));
+
+        assertThat(b.available(GPT)).as("this request goes on with what b knew").isTrue();
+        assertThat(background).as("the refresh runs in the background").hasSize(1);
+        assertThat(b.available(GPT)).as("one refresh at a time").isTrue();
+        assertThat(background).hasSize(1);
+        background.getFirst().run();
+        assertThat(b.available(GPT)).isFalse();
+    }
+
+    @Test
     void sharedStore_anOpenRecordWhoseCoolDownEnded_isNotAdopted() {
         InMemoryHealthStore table = new InMemoryHealthStore();
         fail(board(table), GPT, 5);
