@@ -16,6 +16,9 @@ import java.util.Objects;
  * @param sessionId        the session token's id when one was presented, else null; {@code keyId} is then its parent
  * @param attempts         upstream attempts made (retries and failovers included); 0 in events from before they were
  *                         counted
+ * @param cacheHit         answered from the response cache: no provider was called, tokens and cost are 0
+ * @param cacheSavedTokens on a cache hit, the prompt and completion tokens the cached answer cost when it was made
+ * @param cacheSavedMicros on a cache hit, what those tokens would cost now at the route's prices (micro-USD)
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record UsageEvent(
@@ -41,7 +44,9 @@ public record UsageEvent(
         boolean cacheHit,
         String keyLevel,
         String sessionId,
-        int attempts) {
+        int attempts,
+        long cacheSavedTokens,
+        long cacheSavedMicros) {
     public static final int SCHEMA_VERSION = 1;
 
     public static final String OK = "ok";
@@ -52,6 +57,59 @@ public record UsageEvent(
         Objects.requireNonNull(requestId, "requestId");
         Objects.requireNonNull(tenantId, "tenantId");
         Objects.requireNonNull(status, "status");
+    }
+
+    /** An event that saved nothing from the cache (as events were before the response cache). */
+    public UsageEvent(
+            int schemaVersion,
+            String requestId,
+            long timestampMs,
+            String tenantId,
+            String keyId,
+            String alias,
+            String provider,
+            String upstreamModel,
+            long promptTokens,
+            long completionTokens,
+            long cachedPromptTokens,
+            long reasoningTokens,
+            long costMicros,
+            long latencyMs,
+            long timeToFirstTokenMs,
+            String status,
+            int httpStatus,
+            boolean streamed,
+            boolean estimated,
+            boolean cacheHit,
+            String keyLevel,
+            String sessionId,
+            int attempts) {
+        this(
+                schemaVersion,
+                requestId,
+                timestampMs,
+                tenantId,
+                keyId,
+                alias,
+                provider,
+                upstreamModel,
+                promptTokens,
+                completionTokens,
+                cachedPromptTokens,
+                reasoningTokens,
+                costMicros,
+                latencyMs,
+                timeToFirstTokenMs,
+                status,
+                httpStatus,
+                streamed,
+                estimated,
+                cacheHit,
+                keyLevel,
+                sessionId,
+                attempts,
+                0,
+                0);
     }
 
     /** An event without key level or session (as events were before key levels). */
