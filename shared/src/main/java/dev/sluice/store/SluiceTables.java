@@ -21,6 +21,9 @@ public final class SluiceTables {
     public static final String KEY_HASH = "keyHash";
     public static final String ALIAS = "alias";
     public static final String COUNTER = "counter";
+    /** Response cache table key: an answer's cache key, or a semantic index bucket. */
+    public static final String CACHE_KEY = "cacheKey";
+
     public static final String TENANT = "tenant";
     public static final String PERIOD = "period";
     public static final String EXPIRES_AT = "expiresAt";
@@ -39,11 +42,14 @@ public final class SluiceTables {
         create(dynamo, names.routes(), ALIAS, null);
         create(dynamo, names.counters(), COUNTER, null);
         create(dynamo, names.usage(), TENANT, PERIOD);
-        try {
-            dynamo.updateTimeToLive(r -> r.tableName(names.counters())
-                    .timeToLiveSpecification(t -> t.enabled(true).attributeName(EXPIRES_AT)));
-        } catch (RuntimeException e) {
-            // TTL is housekeeping; some emulators do not support it and the counters still work.
+        create(dynamo, names.cache(), CACHE_KEY, null);
+        for (String table : List.of(names.counters(), names.cache())) {
+            try {
+                dynamo.updateTimeToLive(r -> r.tableName(table)
+                        .timeToLiveSpecification(t -> t.enabled(true).attributeName(EXPIRES_AT)));
+            } catch (RuntimeException e) {
+                // TTL is housekeeping; some emulators do not support it, and readers check expiresAt themselves.
+            }
         }
     }
 

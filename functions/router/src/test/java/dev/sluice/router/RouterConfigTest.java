@@ -71,8 +71,13 @@ class RouterConfigTest {
         assertThat(config.port()).isEqualTo(9000);
         assertThat(config.region()).isEqualTo("eu-west-1");
         assertThat(config.tables())
-                .isEqualTo(
-                        new TableNames("the-keys", "prod-routes", "prod-rate-counters", "prod-usage", "prod-tenants"));
+                .isEqualTo(new TableNames(
+                        "the-keys",
+                        "prod-routes",
+                        "prod-rate-counters",
+                        "prod-usage",
+                        "prod-tenants",
+                        "prod-response-cache"));
         assertThat(config.usageStream()).isEqualTo("usage-stream");
         assertThat(config.dynamoDbEndpoint())
                 .isEqualTo(URI.create("https://vpce-1.dynamodb.eu-west-1.vpce.amazonaws.com"));
