@@ -20,8 +20,18 @@ import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
  */
 public final class DynamoDbUsageStore implements UsageStore {
     private static final int MAX_ATTEMPTS = 5;
+    /** The row's counters, in the order of {@link #amounts}; each is added with {@code ADD}, absent reads as 0. */
     private static final String[] COUNTERS = {
-        "requests", "errors", "promptTokens", "completionTokens", "cachedPromptTokens", "reasoningTokens", "costMicros"
+        "requests",
+        "errors",
+        "promptTokens",
+        "completionTokens",
+        "cachedPromptTokens",
+        "reasoningTokens",
+        "costMicros",
+        "cacheHits",
+        "cacheSavedTokens",
+        "cacheSavedMicros"
     };
 
     private final DynamoDbClient dynamo;
@@ -62,15 +72,7 @@ public final class DynamoDbUsageStore implements UsageStore {
             UsageFolder.Slice slice) {
         Map<String, String> names = new HashMap<>();
         Map<String, AttributeValue> values = new HashMap<>();
-        long[] amounts = {
-            totals.requests(),
-            totals.errors(),
-            totals.promptTokens(),
-            totals.completionTokens(),
-            totals.cachedPromptTokens(),
-            totals.reasoningTokens(),
-            totals.costMicros()
-        };
+        long[] amounts = amounts(totals);
         StringBuilder add = new StringBuilder("ADD ");
         for (int i = 0; i < COUNTERS.length; i++) {
             names.put("#c" + i, COUNTERS[i]);
@@ -133,22 +135,35 @@ public final class DynamoDbUsageStore implements UsageStore {
                     .exclusiveStartKey(from));
             for (Map<String, AttributeValue> item : page.items()) {
                 rows.add(new UsageRow(
-                        tenantId,
-                        string(item, "day"),
-                        string(item, "alias"),
-                        string(item, "keyId"),
-                        new UsageTotals(
-                                number(item, "requests", 0),
-                                number(item, "errors", 0),
-                                number(item, "promptTokens", 0),
-                                number(item, "completionTokens", 0),
-                                number(item, "cachedPromptTokens", 0),
-                                number(item, "reasoningTokens", 0),
-                                number(item, "costMicros", 0))));
+                        tenantId, string(item, "day"), string(item, "alias"), string(item, "keyId"), totals(item)));
             }
             start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
         } while (start != null);
         return rows;
+    }
+
+    private static long[] amounts(UsageTotals totals) {
+        return new long[] {
+            totals.requests(),
+            totals.errors(),
+            totals.promptTokens(),
+            totals.completionTokens(),
+            totals.cachedPromptTokens(),
+            totals.reasoningTokens(),
+            totals.costMicros(),
+            totals.cacheHits(),
+            totals.cacheSavedTokens(),
+            totals.cacheSavedMicros()
+        };
+    }
+
+    /** A row's counters; rows written before a counter existed (the cache ones, say) read it as 0. */
+    private static UsageTotals totals(Map<String, AttributeValue> item) {
+        long[] n = new long[COUNTERS.length];
+        for (int i = 0; i < COUNTERS.length; i++) {
+            n[i] = number(item, COUNTERS[i], 0);
+        }
+        return new UsageTotals(n[0], n[1], n[2], n[3], n[4], n[5], n[6], n[7], n[8], n[9]);
     }
 
     private static String string(Map<String, AttributeValue> item, String name) {

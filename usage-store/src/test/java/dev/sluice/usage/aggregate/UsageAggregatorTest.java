@@ -41,6 +41,39 @@ class UsageAggregatorTest {
                         false));
     }
 
+    /** A request answered from the response cache: billed 0 tokens and 0 cost, saving 30 tokens and 90 micro-USD. */
+    private static SequencedEvent hit(int sequence, String tenant) {
+        return SequencedEvent.of(
+                SHARD,
+                Integer.toString(sequence),
+                new UsageEvent(
+                        UsageEvent.SCHEMA_VERSION,
+                        "req_" + sequence,
+                        1_795_428_000_000L,
+                        tenant,
+                        "key_1",
+                        "demo",
+                        "demo",
+                        "demo-1",
+                        0,
+                        0,
+                        0,
+                        0,
+                        0,
+                        3,
+                        1,
+                        UsageEvent.OK,
+                        200,
+                        true,
+                        false,
+                        true,
+                        "app",
+                        null,
+                        0,
+                        30,
+                        90));
+    }
+
     private UsageTotals stored(String tenant) {
         return store.query(tenant, "day#").stream().map(UsageRow::totals).reduce(UsageTotals.ZERO, UsageTotals::plus);
     }
@@ -90,5 +123,41 @@ class UsageAggregatorTest {
         aggregator.apply(batch);
 
         assertThat(stored("a").requests()).isEqualTo(2);
+    }
+
+    @Test
+    void of_cacheHit_isARequestWithNoTokensOrCost_andItsSavings() {
+        assertThat(UsageTotals.of(hit(1, "a").event())).isEqualTo(new UsageTotals(1, 0, 0, 0, 0, 0, 0, 1, 30, 90));
+    }
+
+    @Test
+    void of_miss_savesNothing() {
+        UsageTotals miss = UsageTotals.of(event(1, "a").event());
+
+        assertThat(miss).isEqualTo(new UsageTotals(1, 0, 10, 2, 0, 0, 5));
+        assertThat(miss.cacheHits()).isZero();
+        assertThat(miss.cacheSavedTokens()).isZero();
+        assertThat(miss.cacheSavedMicros()).isZero();
+    }
+
+    @Test
+    void apply_hitsAndMisses_foldRequestsTokensCostAndSavings() {
+        List<SequencedEvent> batch = List.of(event(1, "a"), hit(2, "a"), hit(3, "a"), event(4, "a"));
+
+        assertThat(new UsageAggregator(store).apply(batch)).isEmpty();
+
+        assertThat(stored("a")).isEqualTo(new UsageTotals(4, 0, 20, 4, 0, 0, 10, 2, 60, 180));
+    }
+
+    @Test
+    void apply_sameHitsTwice_countsEachHitAndItsSavingsOnce() {
+        List<SequencedEvent> batch = List.of(hit(1, "a"), event(2, "a"), hit(3, "a"));
+        UsageAggregator aggregator = new UsageAggregator(store);
+
+        aggregator.apply(batch);
+        aggregator.apply(batch);
+        aggregator.apply(List.of(hit(3, "a"), hit(4, "a")));
+
+        assertThat(stored("a")).isEqualTo(new UsageTotals(4, 0, 10, 2, 0, 0, 5, 3, 90, 270));
     }
 }

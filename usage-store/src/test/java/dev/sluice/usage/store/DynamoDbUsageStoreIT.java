@@ -3,6 +3,7 @@ package dev.sluice.usage.store;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.testing.LocalDynamoDb;
+import dev.sluice.usage.aggregate.AggregateKey;
 import dev.sluice.usage.aggregate.SequencedEvent;
 import dev.sluice.usage.aggregate.UsageAggregator;
 import dev.sluice.usage.aggregate.UsageFolder;
@@ -10,23 +11,27 @@ import dev.sluice.usage.aggregate.UsageTotals;
 import dev.sluice.usage.event.UsageEvent;
 import java.math.BigInteger;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /** Exactly-once totals in DynamoDB Local under redelivery, retries from the middle and injected write failures. */
 class DynamoDbUsageStoreIT {
     private static final String SHARD = "shardId-000000000000";
     private final DynamoDbClient dynamo = LocalDynamoDb.shared().newClient();
+    private String table;
     private DynamoDbUsageStore store;
 
     @BeforeEach
     void createTable() {
-        String table = LocalDynamoDb.uniqueName("usage");
+        table = LocalDynamoDb.uniqueName("usage");
         UsageTable.create(dynamo, table);
         store = new DynamoDbUsageStore(dynamo, table);
     }
@@ -53,6 +58,36 @@ class DynamoDbUsageStoreIT {
                 true,
                 false,
                 false);
+    }
+
+    /** A response-cache hit: no tokens and no cost billed, {@code i} tokens and {@code 3 * i} micro-USD saved. */
+    private static UsageEvent hit(int i, String tenant) {
+        return new UsageEvent(
+                UsageEvent.SCHEMA_VERSION,
+                "req_" + i,
+                1_795_428_000_000L + i,
+                tenant,
+                "key_1",
+                "demo",
+                "demo",
+                "demo-1",
+                0,
+                0,
+                0,
+                0,
+                0,
+                2,
+                1,
+                "ok",
+                200,
+                true,
+                false,
+                true,
+                "app",
+                null,
+                0,
+                i,
+                3L * i);
     }
 
     /** One shard's events with increasing, gapped sequence numbers of Kinesis's width. */
@@ -124,6 +159,66 @@ class DynamoDbUsageStoreIT {
         for (int t = 0; t < 4; t++) {
             assertThat(stored("tenant-" + t)).as("tenant-" + t).isEqualTo(expected(events, "tenant-" + t));
         }
+    }
+
+    @Test
+    void cacheHits_roundTrip_exactlyOnce_besideMisses() {
+        List<UsageEvent> events = List.of(usage(1, "t"), hit(2, "t"), hit(3, "t"), usage(4, "t"), hit(6, "t"));
+        List<SequencedEvent> shard = onShard(events);
+        UsageAggregator aggregator = new UsageAggregator(store);
+
+        aggregator.apply(shard.subList(0, 3));
+        aggregator.apply(shard); // redelivered from the start, as after a timeout
+        aggregator.apply(shard.subList(2, 5));
+
+        UsageTotals totals = stored("t");
+        assertThat(totals).isEqualTo(expected(events, "t"));
+        assertThat(totals.requests()).isEqualTo(5);
+        assertThat(totals.cacheHits()).isEqualTo(3);
+        assertThat(totals.cacheSavedTokens()).isEqualTo(2 + 3 + 6);
+        assertThat(totals.cacheSavedMicros()).isEqualTo(3 * (2 + 3 + 6));
+        assertThat(totals.promptTokens()).isEqualTo(101 + 104);
+        assertThat(totals.costMicros()).isEqualTo(8 + 11);
+    }
+
+    @Test
+    void rowWrittenBeforeCacheCounters_readsThemAsZero_andKeepsCountingFromThere() {
+        // A row as the aggregator wrote it before the cache counters existed: the seven old counters only.
+        Map<String, AttributeValue> legacy = new HashMap<>();
+        legacy.put(UsageTable.TENANT, AttributeValue.fromS("t"));
+        legacy.put(UsageTable.PERIOD, AttributeValue.fromS("day#2026-11-23#model#demo#key#key_1"));
+        legacy.put("day", AttributeValue.fromS("2026-11-23"));
+        legacy.put("alias", AttributeValue.fromS("demo"));
+        legacy.put("keyId", AttributeValue.fromS("key_1"));
+        legacy.put(
+                "cp_" + SHARD,
+                AttributeValue.fromS(
+                        SequencedEvent.of(SHARD, "5", usage(1, "t")).sequence()));
+        String[] counters = {
+            "requests",
+            "errors",
+            "promptTokens",
+            "completionTokens",
+            "cachedPromptTokens",
+            "reasoningTokens",
+            "costMicros"
+        };
+        for (int i = 0; i < counters.length; i++) {
+            legacy.put(counters[i], AttributeValue.fromN(Integer.toString(i + 1)));
+        }
+        dynamo.putItem(r -> r.tableName(table).item(legacy));
+
+        assertThat(store.query("t", "day#2026-11"))
+                .extracting(UsageRow::totals)
+                .containsExactly(new UsageTotals(1, 2, 3, 4, 5, 6, 7, 0, 0, 0));
+
+        UsageEvent hit = hit(9, "t");
+        assertThat(AggregateKey.of(hit).period()).isEqualTo("day#2026-11-23#model#demo#key#key_1");
+        new UsageAggregator(store).apply(List.of(SequencedEvent.of(SHARD, "6", hit)));
+
+        assertThat(store.query("t", "day#2026-11"))
+                .extracting(UsageRow::totals)
+                .containsExactly(new UsageTotals(2, 2, 3, 4, 5, 6, 7, 1, 9, 27));
     }
 
     /** Fault injection over the real store: the first write of each listed tenant's rows fails. */
