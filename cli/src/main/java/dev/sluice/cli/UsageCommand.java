@@ -10,8 +10,13 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
-/** {@code gatewayctl usage}: a tenant's usage rows, per day, model and key. */
-@Command(name = "usage", description = "A tenant's usage per day, model and key, with cost.")
+/**
+ * {@code gatewayctl usage}: a tenant's usage rows, per day, model and key, with what the response cache saved. CSV
+ * columns are only ever appended, so a parser of an older header keeps reading the columns it knows.
+ */
+@Command(
+        name = "usage",
+        description = "A tenant's usage per day, model and key, with cost and what response-cache hits saved.")
 final class UsageCommand implements Callable<Integer> {
     private final CliContext cli;
 
@@ -53,7 +58,7 @@ final class UsageCommand implements Callable<Integer> {
     private void printCsv(List<UsageRow> rows) {
         cli.out()
                 .println("tenant,day,model,key,requests,errors,prompt_tokens,completion_tokens,cached_prompt_tokens,"
-                        + "reasoning_tokens,cost_usd");
+                        + "reasoning_tokens,cost_usd,cache_hits,cache_saved_tokens,cache_saved_usd");
         for (UsageRow row : rows) {
             UsageTotals t = row.totals();
             cli.out()
@@ -69,12 +74,15 @@ final class UsageCommand implements Callable<Integer> {
                             Long.toString(t.completionTokens()),
                             Long.toString(t.cachedPromptTokens()),
                             Long.toString(t.reasoningTokens()),
-                            Money.microsToUsd(t.costMicros())));
+                            Money.microsToUsd(t.costMicros()),
+                            Long.toString(t.cacheHits()),
+                            Long.toString(t.cacheSavedTokens()),
+                            Money.microsToUsd(t.cacheSavedMicros())));
         }
     }
 
     private void printTable(List<UsageRow> rows) {
-        String format = "%-10s  %-20s  %-16s  %8s  %6s  %10s  %10s  %10s  %12s%n";
+        String format = "%-10s  %-20s  %-16s  %8s  %6s  %10s  %10s  %10s  %12s  %10s  %12s%n";
         cli.out()
                 .printf(
                         format,
@@ -86,7 +94,9 @@ final class UsageCommand implements Callable<Integer> {
                         "PROMPT",
                         "COMPLETION",
                         "TOTAL",
-                        "COST USD");
+                        "COST USD",
+                        "CACHE HITS",
+                        "SAVED USD");
         UsageTotals sum = UsageTotals.ZERO;
         for (UsageRow row : rows) {
             UsageTotals t = row.totals();
@@ -102,7 +112,9 @@ final class UsageCommand implements Callable<Integer> {
                             t.promptTokens(),
                             t.completionTokens(),
                             t.totalTokens(),
-                            Money.microsToUsd(t.costMicros()));
+                            Money.microsToUsd(t.costMicros()),
+                            t.cacheHits(),
+                            Money.microsToUsd(t.cacheSavedMicros()));
         }
         cli.out()
                 .printf(
@@ -115,6 +127,8 @@ final class UsageCommand implements Callable<Integer> {
                         sum.promptTokens(),
                         sum.completionTokens(),
                         sum.totalTokens(),
-                        Money.microsToUsd(sum.costMicros()));
+                        Money.microsToUsd(sum.costMicros()),
+                        sum.cacheHits(),
+                        Money.microsToUsd(sum.cacheSavedMicros()));
     }
 }
