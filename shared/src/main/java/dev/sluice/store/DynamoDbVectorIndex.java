@@ -5,6 +5,7 @@ import dev.sluice.responsecache.semantic.Cosine;
 import dev.sluice.responsecache.semantic.VectorIndex;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -50,19 +51,19 @@ import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionChe
  * More bands raise recall and cost one more item per lookup and one more write per add; more bits per band make
  * buckets more selective (fewer, closer candidates) and lower recall.
  *
- * <p><b>Item sizes.</b> An entry is its vector at 4 bytes a dimension plus about 60 bytes (its id, expiry and time
- * added): a 1536-dimension embedding takes about 6 KB, so some 64 fit in DynamoDB's 400 KB item limit. A bucket holds
- * at most {@link #MAX_ENTRIES_PER_BUCKET} entries: about 200 KB at 1536 dimensions, 33 KB at 256. 3072 dimensions
- * (12 KB an entry) would come within a few KB of the limit, which this index refuses ({@code add} throws); ask the
- * embedding model for 256 to 1024 dimensions (the OpenAI {@code dimensions} parameter), which also cuts the costs
- * below in proportion.
+ * <p><b>Item sizes</b> (by DynamoDB's size rules). An entry is its vector at 4 bytes a dimension plus under 100
+ * bytes (a 64-character id, its expiry and time added): a 1536-dimension embedding takes about 6.2 KB, so some 64
+ * would fit in DynamoDB's 400 KB item limit. A bucket holds at most {@link #MAX_ENTRIES_PER_BUCKET} entries: about
+ * 200 KB at 1536 dimensions, 35 KB at 256. 3072 dimensions (12.4 KB an entry) fill a bucket to about 396 KB, with no
+ * room to spare; larger vectors are refused ({@code add} throws {@link IllegalArgumentException}). Ask the embedding
+ * model for 256 to 1024 dimensions (the OpenAI {@code dimensions} parameter): it cuts every cost below in proportion.
  *
  * <p><b>Cost.</b> A lookup is one {@code BatchGetItem} of {@code bands} items (8 at the defaults; a second call only
  * for keys DynamoDB leaves unprocessed), eventually consistent: half a read unit per 4 KB, so up to 25 units a full
- * 1536-dimension bucket, 200 a lookup; 32 at 256 dimensions. An add is {@code bands} {@code UpdateItem}s, each billed
- * on the larger of the item before and after at one write unit per KB: up to 200 units a bucket and 1600 an add at
- * 1536 dimensions, 264 at 256. The semantic cache therefore pays off for long, costly answers, and small dimensions
- * matter more than anything else here.
+ * 1536-dimension bucket and 200 a lookup, 36 a lookup at 256 dimensions. An add is {@code bands} {@code UpdateItem}s,
+ * each billed on the larger of the item before and after at one write unit per KB: up to 200 units a bucket and 1600
+ * an add at 1536 dimensions, 280 an add at 256. The semantic cache therefore pays off for long, costly answers, and
+ * small dimensions matter more than anything else here.
  *
  * <p><b>Writes.</b> An add sets its entry's key in the bucket's map with one {@code UpdateItem} conditioned on the
  * bucket having room and not expiring later than the new entry (the common case: entries of a namespace share one
@@ -86,6 +87,8 @@ public final class DynamoDbVectorIndex implements VectorIndex {
     public static final int MAX_ENTRIES_PER_BUCKET = 32;
     /** Below DynamoDB's 400 KB item limit with room for the key and the map's own overhead. */
     static final int MAX_ENTRY_BYTES = 390 * 1024 / MAX_ENTRIES_PER_BUCKET;
+    /** An entry's bytes besides its vector and id: the names and numbers of its expiry and time added, map framing. */
+    private static final int ENTRY_OVERHEAD_BYTES = 32;
 
     static final String ENTRIES = "e";
     static final String VERSION = "ver";
@@ -138,7 +141,7 @@ public final class DynamoDbVectorIndex implements VectorIndex {
         Objects.requireNonNull(namespace, "namespace");
         Objects.requireNonNull(entryId, "entryId");
         byte[] encoded = encode(vector);
-        if (encoded.length + entryId.length() > MAX_ENTRY_BYTES) {
+        if (encoded.length + entryId.getBytes(StandardCharsets.UTF_8).length + ENTRY_OVERHEAD_BYTES > MAX_ENTRY_BYTES) {
             throw new IllegalArgumentException("A " + vector.length + "-dimension vector is too large for a bucket of "
                     + MAX_ENTRIES_PER_BUCKET + " entries; ask the embedding model for fewer dimensions");
         }

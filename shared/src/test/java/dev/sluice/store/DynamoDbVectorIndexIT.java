@@ -1,12 +1,14 @@
 package dev.sluice.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.sluice.responsecache.semantic.Cosine;
 import dev.sluice.responsecache.semantic.VectorIndex.Neighbour;
 import dev.sluice.testing.LocalDynamoDb;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicLong;
@@ -164,6 +166,27 @@ class DynamoDbVectorIndexIT {
         String bucket = index.buckets("bucket-ttl", vector).get(0);
         assertThat(Attributes.number(item(bucket), SluiceTables.EXPIRES_AT, 0))
                 .isEqualTo((now.get() + Duration.ofMinutes(5).toMillis()) / 1000);
+    }
+
+    @Test
+    void add_aFullBucketOf3072DimensionVectors_staysUnderTheItemLimit() {
+        float[] vector = new float[3072];
+        Arrays.fill(vector, 1);
+        for (int i = 0; i <= DynamoDbVectorIndex.MAX_ENTRIES_PER_BUCKET; i++) {
+            now.incrementAndGet();
+            index.add("largest", "%064d".formatted(i), vector, TTL); // ids as long as a SHA-256 in hex
+        }
+
+        assertThat(bucketEntries(index.buckets("largest", vector).get(0)))
+                .hasSize(DynamoDbVectorIndex.MAX_ENTRIES_PER_BUCKET);
+    }
+
+    @Test
+    void add_aVectorTooLargeForAFullBucket_isRefused() {
+        assertThatThrownBy(() -> index.add("large", "entry", new float[4096], TTL))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("fewer dimensions");
+        assertThat(index.nearest("large", new float[4096], -1)).isEmpty();
     }
 
     /**
