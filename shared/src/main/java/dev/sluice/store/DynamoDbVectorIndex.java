@@ -62,7 +62,7 @@ import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionChe
  * for keys DynamoDB leaves unprocessed), eventually consistent: half a read unit per 4 KB, so up to 25 units a full
  * 1536-dimension bucket and 200 a lookup, 36 a lookup at 256 dimensions. An add is {@code bands} {@code UpdateItem}s,
  * each billed on the larger of the item before and after at one write unit per KB: up to 200 units a bucket and 1600
- * an add at 1536 dimensions, 280 an add at 256. The semantic cache therefore pays off for long, costly answers, and
+ * an add at 1536 dimensions, 290 an add at 256. The semantic cache therefore pays off for long, costly answers, and
  * small dimensions matter more than anything else here.
  *
  * <p><b>Writes.</b> An add sets its entry's key in the bucket's map with one {@code UpdateItem} conditioned on the
