@@ -8,7 +8,7 @@
 # It never talks to AWS itself: without AWS_ENDPOINT_URL it uses http://localhost:4566.
 #
 # Names follow the router's variables (TableNames.java, RouterConfig.java): SLUICE_TABLE_PREFIX (sluice-), or
-# SLUICE_KEYS_TABLE, SLUICE_ROUTES_TABLE, SLUICE_COUNTERS_TABLE, SLUICE_USAGE_TABLE, SLUICE_TENANTS_TABLE one by one; SLUICE_USAGE_STREAM
+# SLUICE_KEYS_TABLE, SLUICE_ROUTES_TABLE, SLUICE_COUNTERS_TABLE, SLUICE_USAGE_TABLE, SLUICE_TENANTS_TABLE, SLUICE_CACHE_TABLE one by one; SLUICE_USAGE_STREAM
 # (sluice-usage); SLUICE_SECRET_PREFIX (sluice/local/) for the secrets, filled from OPENAI_API_KEY etc. when set.
 set -eu
 
@@ -21,6 +21,7 @@ prefix="${SLUICE_TABLE_PREFIX:-sluice-}"
 keys_table="${SLUICE_KEYS_TABLE:-${prefix}keys}"
 routes_table="${SLUICE_ROUTES_TABLE:-${prefix}routes}"
 counters_table="${SLUICE_COUNTERS_TABLE:-${prefix}rate-counters}"
+cache_table="${SLUICE_CACHE_TABLE:-${prefix}response-cache}"
 usage_table="${SLUICE_USAGE_TABLE:-${prefix}usage}"
 tenants_table="${SLUICE_TENANTS_TABLE:-${prefix}tenants}"
 usage_stream="${SLUICE_USAGE_STREAM:-sluice-usage}"
@@ -91,21 +92,24 @@ create_table "$tenants_table" tenantId
 create_table "$routes_table" alias
 create_table "$counters_table" counter
 create_table "$usage_table" tenant period
+create_table "$cache_table" cacheKey
 
 # TTL is housekeeping (SluiceTables tolerates emulators without it), so a failure here only warns.
-ttl=$(cli dynamodb describe-time-to-live --table-name "$counters_table" \
-  --query TimeToLiveDescription.TimeToLiveStatus --output text 2>/dev/null || echo UNKNOWN)
-case "$ttl" in
-  ENABLED | ENABLING) say "TTL on $counters_table.expiresAt is $ttl" ;;
-  *)
-    if cli dynamodb update-time-to-live --table-name "$counters_table" \
-      --time-to-live-specification Enabled=true,AttributeName=expiresAt >/dev/null 2>&1; then
-      say "TTL on $counters_table.expiresAt enabled"
-    else
-      say "warning: could not enable TTL on $counters_table (counters still work; old ones are not deleted)"
-    fi
-    ;;
-esac
+for ttl_table in "$counters_table" "$cache_table"; do
+  ttl=$(cli dynamodb describe-time-to-live --table-name "$ttl_table" \
+    --query TimeToLiveDescription.TimeToLiveStatus --output text 2>/dev/null || echo UNKNOWN)
+  case "$ttl" in
+    ENABLED | ENABLING) say "TTL on $ttl_table.expiresAt is $ttl" ;;
+    *)
+      if cli dynamodb update-time-to-live --table-name "$ttl_table" \
+        --time-to-live-specification Enabled=true,AttributeName=expiresAt >/dev/null 2>&1; then
+        say "TTL on $ttl_table.expiresAt enabled"
+      else
+        say "warning: could not enable TTL on $ttl_table (readers check expiresAt; old items are not deleted)"
+      fi
+      ;;
+  esac
+done
 
 # One provisioned shard: every emulator takes it (the CDK stack uses on-demand mode in AWS).
 if cli kinesis describe-stream-summary --stream-name "$usage_stream" >/dev/null 2>&1; then
@@ -173,5 +177,5 @@ put_key() {
 put_key "$demo_key" local-demo 0
 put_key "$limited_key" local-limited "$limited_rpm"
 
-say "ready on $target: tables $keys_table $routes_table $counters_table $usage_table, stream $usage_stream"
+say "ready on $target: tables $keys_table $routes_table $counters_table $usage_table $cache_table, stream $usage_stream"
 say "demo key (emulator only): $demo_key"

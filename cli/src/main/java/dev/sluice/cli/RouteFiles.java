@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.sluice.json.Json;
+import dev.sluice.route.CachePolicy;
 import dev.sluice.route.Deployment;
 import dev.sluice.route.Pricing;
 import dev.sluice.route.RetryPolicy;
@@ -48,7 +49,7 @@ import java.util.Set;
 final class RouteFiles {
     private static final List<String> ROUTING_FILE_FIELDS = List.of("routes");
     private static final List<String> ROUTE_FIELDS =
-            List.of("alias", "strategy", "deployments", "retries", "rules", "contextFallback");
+            List.of("alias", "strategy", "deployments", "retries", "rules", "contextFallback", "cache");
     private static final List<String> DEPLOYMENT_FIELDS = List.of(
             "provider",
             "model",
@@ -68,6 +69,9 @@ final class RouteFiles {
             List.of("attemptsPerDeployment", "backoffMs", "maxBackoffMs", "retryAfterCapSeconds", "deadlineSeconds");
     private static final List<String> RULE_FIELDS =
             List.of("target", "minPromptTokens", "maxPromptTokens", "images", "tools", "jsonMode", "anyTag", "tenants");
+
+    private static final List<String> CACHE_FIELDS = List.of("mode", "ttlSeconds", "semantic");
+    private static final List<String> SEMANTIC_FIELDS = List.of("embeddings", "threshold");
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
@@ -155,9 +159,35 @@ final class RouteFiles {
                     retries(node.path("retries"), path(where, "retries")),
                     RoutingStrategy.fromWireName(optionalText(node, "strategy", where)),
                     rules,
-                    optionalText(node, "contextFallback", where));
+                    optionalText(node, "contextFallback", where),
+                    cache(node.path("cache"), path(where, "cache")));
         } catch (IllegalArgumentException e) {
             throw new UsageError(label(where) + ": " + e.getMessage());
+        }
+    }
+
+    /** {@code cache: {mode: auto|always|off, ttlSeconds: 3600, semantic: {embeddings: alias, threshold: 0.95}}}. */
+    private static CachePolicy cache(JsonNode cache, String where) {
+        if (cache.isMissingNode() || cache.isNull()) {
+            return CachePolicy.DEFAULT;
+        }
+        knownFields(cache, where, CACHE_FIELDS);
+        JsonNode semantic = cache.path("semantic");
+        knownFields(semantic, where + ".semantic", SEMANTIC_FIELDS);
+        try {
+            String mode = optionalText(cache, "mode", where);
+            return new CachePolicy(
+                    mode == null ? CachePolicy.Mode.AUTO : CachePolicy.Mode.fromWireName(mode),
+                    Duration.ofSeconds(integer(cache, "ttlSeconds", CachePolicy.DEFAULT_TTL.toSeconds(), where)),
+                    semantic.isMissingNode() || semantic.isNull()
+                            ? null
+                            : new CachePolicy.Semantic(
+                                    text(semantic, "embeddings", where + ".semantic"),
+                                    semantic.path("threshold").isNumber()
+                                            ? semantic.path("threshold").doubleValue()
+                                            : CachePolicy.Semantic.DEFAULT_THRESHOLD));
+        } catch (IllegalArgumentException e) {
+            throw new UsageError(where + ": " + e.getMessage());
         }
     }
 

@@ -132,6 +132,17 @@ record RoutePlan(List<Change> changes, List<String> kept) {
         deployments(lines, before.deployments(), after.deployments());
         rules(lines, before.rules(), after.rules());
         change(lines, "contextFallback", before.contextFallback(), after.contextFallback());
+        change(
+                lines,
+                "cache.mode",
+                before.cache().mode().wireName(),
+                after.cache().mode().wireName());
+        change(
+                lines,
+                "cache.ttlSeconds",
+                before.cache().ttl().toSeconds(),
+                after.cache().ttl().toSeconds());
+        change(lines, "cache.semantic", before.cache().semantic(), after.cache().semantic());
         return lines;
     }
 

@@ -28,7 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  * requests keep succeeding, {@code routes health} shows its breaker open, and traffic returns once it is back.
  */
 class LocalFailoverIT {
-    private static final Duration COOL_DOWN = Duration.ofMillis(800);
+    private static final Duration COOL_DOWN = Duration.ofSeconds(3);
     private static final HttpClient CLIENT =
             HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 

@@ -23,6 +23,7 @@ import dev.sluice.secret.LocalSecretStore;
 import dev.sluice.store.DynamoDbHealthStore;
 import dev.sluice.store.DynamoDbKeyRepository;
 import dev.sluice.store.DynamoDbQuotaLedger;
+import dev.sluice.store.DynamoDbResponseCache;
 import dev.sluice.store.DynamoDbRouteRepository;
 import dev.sluice.store.DynamoDbTenantRepository;
 import dev.sluice.store.SluiceTables;
@@ -141,6 +142,7 @@ public final class DevStack implements AutoCloseable {
                 new DynamoDbQuotaLedger(dynamo, tables.counters()),
                 GatewayWiring.healthBoard(
                         new DynamoDbHealthStore(dynamo, tables.counters()), options.environment(), Clock.systemUTC()),
+                new DynamoDbResponseCache(dynamo, tables.cache()),
                 new DynamoDbUsageStore(dynamo, tables.usage()),
                 new LocalSecretStore(withSessionSigningKey(options.environment()), DevProviders.keyVariables()),
                 usageStream,

@@ -99,6 +99,7 @@ public final class RouterFunction extends Construct {
         env.put("SLUICE_USAGE_TABLE", data.usage().getTableName());
         env.put("SLUICE_ROUTES_TABLE", data.routes().getTableName());
         env.put("SLUICE_COUNTERS_TABLE", data.counters().getTableName());
+        env.put("SLUICE_CACHE_TABLE", data.cache().getTableName());
         env.put("SLUICE_USAGE_STREAM", data.usageStream().getStreamName());
         // A route's secretRef ("openai") names the secret sluice/<stage>/openai; the router reads it on demand,
         // within the GetSecretValue grant below, so the same route files work in every stage.
@@ -172,6 +173,14 @@ public final class RouterFunction extends Construct {
                 .sid("ShareDeploymentHealth")
                 .actions(List.of("dynamodb:GetItem", "dynamodb:PutItem"))
                 .resources(List.of(data.counters().getTableArn()))
+                .build());
+        // The response cache: an answer read by its key (GetItem) and stored whole (PutItem); the semantic cache's
+        // index reads its buckets together (BatchGetItem) and adds an entry to each (UpdateItem). Never a Scan.
+        function.addToRolePolicy(PolicyStatement.Builder.create()
+                .sid("ResponseCache")
+                .actions(
+                        List.of("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:BatchGetItem", "dynamodb:UpdateItem"))
+                .resources(List.of(data.cache().getTableArn()))
                 .build());
         function.addToRolePolicy(PolicyStatement.Builder.create()
                 .sid("PublishUsage")

@@ -31,6 +31,7 @@ public final class SluiceData extends Construct {
     static final String KEY_HASH = "keyHash";
     static final String ALIAS = "alias";
     static final String COUNTER = "counter";
+    static final String CACHE_KEY = "cacheKey";
     static final String TENANT = "tenant";
     static final String PERIOD = "period";
     static final String EXPIRES_AT = "expiresAt";
@@ -45,6 +46,7 @@ public final class SluiceData extends Construct {
     private final Table tenants;
     private final Table routes;
     private final Table counters;
+    private final Table cache;
     private final Table usage;
     private final Stream usageStream;
     private final Map<String, Secret> providerSecrets = new LinkedHashMap<>();
@@ -78,6 +80,13 @@ public final class SluiceData extends Construct {
                 .removalPolicy(settings.dataRemovalPolicy())
                 .build();
         usage = table("UsageTable", TENANT, PERIOD, settings, true);
+        // Cached answers (and the semantic cache's index buckets) expire by TTL; losing them costs only tokens.
+        cache = Table.Builder.create(this, "ResponseCacheTable")
+                .partitionKey(string(CACHE_KEY))
+                .billingMode(BillingMode.PAY_PER_REQUEST)
+                .timeToLiveAttribute(EXPIRES_AT)
+                .removalPolicy(software.amazon.awscdk.RemovalPolicy.DESTROY)
+                .build();
 
         // On demand: no shards to size. Events not yet billed live only here, so it is kept like the tables.
         usageStream = Stream.Builder.create(this, "UsageStream")
@@ -156,6 +165,10 @@ public final class SluiceData extends Construct {
 
     public Table counters() {
         return counters;
+    }
+
+    public Table cache() {
+        return cache;
     }
 
     public Table usage() {

@@ -48,6 +48,7 @@ public final class SluiceStack extends Stack {
         output("TenantsTable", data.tenants().getTableName(), "SLUICE_TENANTS_TABLE");
         output("RoutesTable", data.routes().getTableName(), "SLUICE_ROUTES_TABLE");
         output("CountersTable", data.counters().getTableName(), "SLUICE_COUNTERS_TABLE");
+        output("ResponseCacheTable", data.cache().getTableName(), "SLUICE_CACHE_TABLE");
         output("UsageTable", data.usage().getTableName(), "SLUICE_USAGE_TABLE");
         output("UsageStream", data.usageStream().getStreamName(), "SLUICE_USAGE_STREAM");
         if (!settings.providerSecrets().isEmpty()) {

@@ -63,6 +63,10 @@ class IamLeastPrivilegeTest {
                         "dynamodb:UpdateItem",
                         "dynamodb:GetItem",
                         "dynamodb:PutItem",
+                        "dynamodb:GetItem",
+                        "dynamodb:PutItem",
+                        "dynamodb:BatchGetItem",
+                        "dynamodb:UpdateItem",
                         "kinesis:PutRecords",
                         "secretsmanager:GetSecretValue",
                         "bedrock:InvokeModel",
@@ -94,6 +98,12 @@ class IamLeastPrivilegeTest {
                 .containsExactly(Templates.arnOf(Templates.table(template, SluiceData.COUNTER)));
         assertThat(sid(router, "ShareDeploymentHealth").actions())
                 .containsExactlyInAnyOrder("dynamodb:GetItem", "dynamodb:PutItem");
+        assertThat(sid(router, "ResponseCache").resources())
+                .containsExactly(Templates.arnOf(Templates.table(template, SluiceData.CACHE_KEY)));
+        assertThat(sid(router, "ResponseCache").actions())
+                .as("never a Scan across tenants' answers")
+                .containsExactlyInAnyOrder(
+                        "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:BatchGetItem", "dynamodb:UpdateItem");
         Object usage = Templates.arnOf(Templates.table(template, SluiceData.TENANT));
         assertThat(router)
                 .as("the usage table is only queried, for an admin key's own rows")

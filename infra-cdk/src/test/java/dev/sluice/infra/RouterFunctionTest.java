@@ -97,6 +97,7 @@ class RouterFunctionTest {
                 .containsEntry("SLUICE_KEYS_TABLE", Templates.ref(Templates.table(template, "keyHash")))
                 .containsEntry("SLUICE_ROUTES_TABLE", Templates.ref(Templates.table(template, "alias")))
                 .containsEntry("SLUICE_COUNTERS_TABLE", Templates.ref(Templates.table(template, "counter")))
+                .containsEntry("SLUICE_CACHE_TABLE", Templates.ref(Templates.table(template, "cacheKey")))
                 .containsEntry("SLUICE_TENANTS_TABLE", Templates.ref(Templates.table(template, "tenantId")))
                 .containsEntry("SLUICE_CLIENT_ADDRESS", "api-gateway")
                 .containsEntry("SLUICE_SECRET_PREFIX", "sluice/dev/")

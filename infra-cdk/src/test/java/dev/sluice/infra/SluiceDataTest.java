@@ -26,7 +26,7 @@ class SluiceDataTest {
     void tables_haveExactlyTheKeySchemasOfSluiceTables() {
         Template template = Templates.defaults();
 
-        template.resourceCountIs("AWS::DynamoDB::Table", 5);
+        template.resourceCountIs("AWS::DynamoDB::Table", 6);
         assertThat(Templates.properties(table(template, "keyHash")))
                 .containsEntry("KeySchema", keySchema("keyHash", null))
                 .containsEntry(
@@ -45,6 +45,9 @@ class SluiceDataTest {
         assertThat(Templates.properties(table(template, "alias"))).containsEntry("KeySchema", keySchema("alias", null));
         assertThat(Templates.properties(table(template, "counter")))
                 .containsEntry("KeySchema", keySchema("counter", null));
+        assertThat(Templates.properties(table(template, "cacheKey")))
+                .containsEntry("KeySchema", keySchema("cacheKey", null))
+                .containsEntry("TimeToLiveSpecification", Map.of("AttributeName", "expiresAt", "Enabled", true));
         assertThat(Templates.properties(table(template, "tenant")))
                 .containsEntry("KeySchema", keySchema("tenant", "period"))
                 .containsEntry(

@@ -9,11 +9,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * holds one lock for a map operation only (a {@link ReentrantLock}, not {@code synchronized}, so a virtual thread
  * waiting on it does not pin its carrier on Java 21).
  */
-final class LruMap<K, V> {
+public final class LruMap<K, V> {
     private final ReentrantLock lock = new ReentrantLock();
     private final LinkedHashMap<K, V> map;
 
-    LruMap(int capacity) {
+    public LruMap(int capacity) {
         // Access order: a get moves the entry to the young end, so eviction takes the least recently used.
         this.map = new LinkedHashMap<>(Math.min(capacity, 1024), 0.75f, true) {
             @Override
@@ -23,7 +23,7 @@ final class LruMap<K, V> {
         };
     }
 
-    V get(K key) {
+    public V get(K key) {
         lock.lock();
         try {
             return map.get(key);
@@ -32,7 +32,7 @@ final class LruMap<K, V> {
         }
     }
 
-    void put(K key, V value) {
+    public void put(K key, V value) {
         lock.lock();
         try {
             map.put(key, value);
@@ -41,7 +41,7 @@ final class LruMap<K, V> {
         }
     }
 
-    void remove(K key) {
+    public void remove(K key) {
         lock.lock();
         try {
             map.remove(key);

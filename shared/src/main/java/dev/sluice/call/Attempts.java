@@ -1,6 +1,7 @@
 package dev.sluice.call;
 
 import dev.sluice.route.Deployment;
+import java.util.HashMap;
 import java.util.Map;
 
 /**
@@ -12,6 +13,8 @@ public final class Attempts {
     private int count;
     private Deployment current;
     private String reason;
+    private String cacheStatus;
+    private String cachedFrom;
 
     void begin(Deployment deployment) {
         count++;
@@ -31,24 +34,40 @@ public final class Attempts {
         return reason;
     }
 
+    /** What the response cache did: {@code hit}, {@code miss} or {@code bypass}, for {@code x-sluice-cache}. */
+    public void cache(String status) {
+        cacheStatus = status;
+    }
+
+    /** The answer came from the cache; {@code label} is the deployment that made it ({@code provider/model}). */
+    public void answeredFromCache(String label) {
+        cachedFrom = label;
+    }
+
     public int count() {
         return count;
     }
 
-    /** {@code x-sluice-deployment: <provider>/<model>}, {@code x-sluice-attempts: N} and {@code x-sluice-route-reason}, once an attempt has begun. */
+    /**
+     * {@code x-sluice-deployment: <provider>/<model>}, {@code x-sluice-attempts: N} (0 for a cache hit),
+     * {@code x-sluice-route-reason} and {@code x-sluice-cache}, as far as they are known.
+     */
     public Map<String, String> headers() {
-        if (current == null) {
+        String deployment = current != null ? current.label() : cachedFrom;
+        if (deployment == null && cacheStatus == null) {
             return Map.of();
         }
-        if (reason == null) {
-            return Map.of("x-sluice-deployment", current.label(), "x-sluice-attempts", Integer.toString(count));
+        Map<String, String> headers = new HashMap<>(8);
+        if (deployment != null) {
+            headers.put("x-sluice-deployment", deployment);
+            headers.put("x-sluice-attempts", Integer.toString(count));
         }
-        return Map.of(
-                "x-sluice-deployment",
-                current.label(),
-                "x-sluice-attempts",
-                Integer.toString(count),
-                "x-sluice-route-reason",
-                reason);
+        if (reason != null && deployment != null) {
+            headers.put("x-sluice-route-reason", reason);
+        }
+        if (cacheStatus != null) {
+            headers.put("x-sluice-cache", cacheStatus);
+        }
+        return headers;
     }
 }

@@ -9,6 +9,7 @@ import dev.sluice.route.RoutingStrategy;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.function.LongSupplier;
 import java.util.random.RandomGenerator;
 
 /**
@@ -25,9 +26,10 @@ import java.util.random.RandomGenerator;
  *   <li>{@code latency}: expected time to first byte, the moving average inflated by the moving error rate (a
  *       deployment failing half its attempts costs a retry half the time). The first is chosen by power of two choices
  *       (the better of two drawn at random) so instances with the same averages do not herd onto one deployment;
- *       {@link #EXPLORATION_SHARE} of requests put one of the others first, so a slow or recovered deployment keeps
- *       being measured (a moving average only moves when sampled); a deployment never measured counts as fastest
- *       until it has been.
+ *       {@link #EXPLORATION_SHARE} of requests put one of the others first, and an average left without a sample for
+ *       {@link #STALE_AFTER_MILLIS} beside a fresh one is re-measured, so a slow or recovered deployment keeps being
+ *       measured (a moving average only moves when sampled); a deployment never measured counts as fastest until it
+ *       has been.
  *   <li>{@code cost}: cheapest for the request's estimated prompt tokens and its {@code max_tokens} (or
  *       {@link #ASSUMED_OUTPUT_TOKENS}) at each deployment's prices; ties keep the listed order.
  * </ul>
@@ -36,17 +38,30 @@ import java.util.random.RandomGenerator;
  * estimates the prompt's tokens (a tokenizer pass, once per request, shared with routing rules).
  */
 public final class DeploymentPlanner {
-    /** The share of {@code latency} requests that try a random deployment first, to keep measuring all of them. */
-    public static final double EXPLORATION_SHARE = 0.05;
+    /** The share of {@code latency} requests that try another deployment first, to keep measuring all of them. */
+    public static final double EXPLORATION_SHARE = 0.02;
+    /**
+     * An average without a sample for this long, while another deployment's is fresh, is re-measured: the next request
+     * tries it first. An average only moves when sampled, so without this a deployment that recovered would wait for
+     * exploration to notice; at most one request a second per deployment and instance goes to it this way.
+     */
+    public static final long STALE_AFTER_MILLIS = 1_000;
     /** The output the {@code cost} strategy assumes when a request sets no {@code max_tokens}. */
     public static final long ASSUMED_OUTPUT_TOKENS = 500;
 
     private final DeploymentHealth health;
     private final RandomGenerator random;
+    private final LongSupplier epochMillis;
 
-    public DeploymentPlanner(DeploymentHealth health, RandomGenerator random) {
+    public DeploymentPlanner(DeploymentHealth health, RandomGenerator random, LongSupplier epochMillis) {
         this.health = health;
         this.random = random;
+        this.epochMillis = epochMillis;
+    }
+
+    /** A planner on the system clock. */
+    public DeploymentPlanner(DeploymentHealth health, RandomGenerator random) {
+        this(health, random, System::currentTimeMillis);
     }
 
     /**
@@ -141,8 +156,22 @@ public final class DeploymentPlanner {
     private String latency(List<Deployment> group) {
         int n = group.size();
         double[] expected = new double[n];
+        long[] timedAt = new long[n];
+        long freshest = 0;
         for (int i = 0; i < n; i++) {
-            expected[i] = expectedMillis(health.snapshot(group.get(i)));
+            DeploymentHealth.Snapshot snapshot = health.snapshot(group.get(i));
+            expected[i] = expectedMillis(snapshot);
+            timedAt[i] = snapshot.timedAtMillis();
+            freshest = Math.max(freshest, timedAt[i]);
+        }
+        long now = epochMillis.getAsLong();
+        boolean anyFresh = now - freshest <= STALE_AFTER_MILLIS;
+        boolean remeasuring = false;
+        for (int i = 0; i < n && anyFresh; i++) {
+            if (expected[i] >= 0 && now - timedAt[i] > STALE_AFTER_MILLIS) {
+                expected[i] = -1; // stale beside a fresh one: tried first, as if never measured, to re-measure it
+                remeasuring = true;
+            }
         }
         Integer[] index = new Integer[n];
         for (int i = 0; i < n; i++) {
@@ -150,8 +179,8 @@ public final class DeploymentPlanner {
         }
         java.util.Arrays.sort(index, (a, b) -> Double.compare(expected[a], expected[b]));
         int firstIndex = index[0];
-        String how = "fastest";
-        if (n > 1) {
+        String how = remeasuring && expected[firstIndex] < 0 ? "re-measuring" : "fastest";
+        if (n > 1 && expected[firstIndex] >= 0) {
             if (random.nextDouble() < EXPLORATION_SHARE) {
                 firstIndex = index[1 + random.nextInt(n - 1)]; // any but the best: that one is measured anyway
                 how = "exploring";

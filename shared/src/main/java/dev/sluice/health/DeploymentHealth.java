@@ -38,6 +38,13 @@ public interface DeploymentHealth {
      * @param errorRate      moving average of failures among attempts, 0 to 1
      * @param samples        attempts seen by this instance
      * @param retryAtMillis  when open: when it may be probed again (epoch millis); 0 otherwise
+     * @param timedAtMillis  when the average last took a sample (epoch millis); 0 before the first
      */
-    record Snapshot(BreakerState state, double ewmaTtftMillis, double errorRate, long samples, long retryAtMillis) {}
+    record Snapshot(
+            BreakerState state,
+            double ewmaTtftMillis,
+            double errorRate,
+            long samples,
+            long retryAtMillis,
+            long timedAtMillis) {}
 }

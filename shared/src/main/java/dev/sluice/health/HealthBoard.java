@@ -270,6 +270,11 @@ public final class HealthBoard implements DeploymentHealth {
         double ewmaTtftMillis = -1;
         double errorRate;
         long samples;
+        /** Successes whose time to first token was measured, the first of which the average leaves out. */
+        long timedAnswers;
+        /** When the average last took a sample. */
+        long timedAt;
+
         String lastFailure;
         long lastFailureAt;
 
@@ -326,8 +331,15 @@ public final class HealthBoard implements DeploymentHealth {
             lock.lock();
             try {
                 count(now, false);
-                ewmaTtftMillis =
-                        ewmaTtftMillis < 0 ? ttftMillis : ewmaTtftMillis + TTFT_ALPHA * (ttftMillis - ewmaTtftMillis);
+                timedAnswers++;
+                if (timedAnswers > 1) {
+                    // The first answer carries the connection's set-up (TCP, TLS, a cold JIT), so it is left out;
+                    // then a plain mean until the average has 1/alpha samples, so no single early answer rules it.
+                    long averaged = timedAnswers - 1;
+                    double alpha = Math.max(TTFT_ALPHA, 1.0 / averaged);
+                    ewmaTtftMillis =
+                            averaged == 1 ? ttftMillis : ewmaTtftMillis + alpha * (ttftMillis - ewmaTtftMillis);
+                }
                 errorRate -= ERROR_ALPHA * errorRate;
                 consecutiveFailures = 0;
                 if (!open || now < retryAt) {
@@ -400,7 +412,7 @@ public final class HealthBoard implements DeploymentHealth {
             try {
                 BreakerState state =
                         !open ? BreakerState.CLOSED : now < retryAt ? BreakerState.OPEN : BreakerState.HALF_OPEN;
-                return new Snapshot(state, ewmaTtftMillis, errorRate, samples, open ? retryAt : 0);
+                return new Snapshot(state, ewmaTtftMillis, errorRate, samples, open ? retryAt : 0, timedAt);
             } finally {
                 lock.unlock();
             }

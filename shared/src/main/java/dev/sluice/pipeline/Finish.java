@@ -7,6 +7,7 @@ import dev.sluice.inbound.openai.EmbeddingBodies;
 import dev.sluice.inbound.openai.OpenAiErrorFormat;
 import dev.sluice.json.Json;
 import dev.sluice.provider.EmbeddingResult;
+import dev.sluice.responsecache.CachedAnswer;
 import dev.sluice.route.Deployment;
 import dev.sluice.stream.ClientDisconnectedException;
 import dev.sluice.stream.ErrorResponder;
@@ -49,11 +50,21 @@ final class Finish {
         this.nanoClock = nanoClock;
     }
 
-    void chat(Outcome outcome, Admitted<ChatRequest> admitted, UsageMeter meter, ResponseRelay relay) {
+    /** @param cacheHit the stored answer the response replayed, or null for a live one */
+    void chat(
+            Outcome outcome,
+            Admitted<ChatRequest> admitted,
+            UsageMeter meter,
+            ResponseRelay relay,
+            CachedAnswer cacheHit) {
         boolean endsAsStream =
                 relay.hasStarted() || (outcome instanceof Outcome.Completed && admitted.request().stream());
         if (!endsAsStream) {
-            close(admitted, chatEvent(outcome, admitted, meter));
+            close(
+                    admitted,
+                    cacheHit != null
+                            ? cacheHitEvent(outcome, admitted, meter, cacheHit)
+                            : chatEvent(outcome, admitted, meter));
         }
         try {
             switch (outcome) {
@@ -70,8 +81,50 @@ final class Finish {
             outcome = outcome instanceof Outcome.Failed ? outcome : new Outcome.ClientGone(outcome.served());
         }
         if (endsAsStream) {
-            close(admitted, chatEvent(outcome, admitted, meter));
+            close(
+                    admitted,
+                    cacheHit != null
+                            ? cacheHitEvent(outcome, admitted, meter, cacheHit)
+                            : chatEvent(outcome, admitted, meter));
         }
+    }
+
+    /**
+     * A cache hit bills no provider tokens and costs nothing (the grant settles to zero); the event records the
+     * tokens the stored answer took when it was made, and what they would cost now at the route's prices.
+     */
+    private UsageEvent cacheHitEvent(
+            Outcome outcome, Admitted<ChatRequest> admitted, UsageMeter meter, CachedAnswer answer) {
+        TokenUsage saved = answer.usage();
+        long savedMicros = outcome.served()
+                .pricing()
+                .costMicros(saved.promptTokens(), saved.cachedPromptTokens(), saved.completionTokens());
+        return new UsageEvent(
+                UsageEvent.SCHEMA_VERSION,
+                admitted.requestId(),
+                clock.millis(),
+                admitted.caller().tenantId(),
+                admitted.caller().keyId(),
+                admitted.alias(),
+                answer.provider(),
+                answer.model(),
+                0,
+                0,
+                0,
+                0,
+                0,
+                TimeUnit.NANOSECONDS.toMillis(nanoClock.getAsLong() - admitted.startNanos()),
+                meter.timeToFirstTokenNanos() < 0 ? -1 : TimeUnit.NANOSECONDS.toMillis(meter.timeToFirstTokenNanos()),
+                status(outcome),
+                httpStatus(outcome),
+                admitted.request().stream(),
+                false,
+                true,
+                admitted.caller().level(),
+                admitted.caller().sessionId(),
+                0,
+                saved.totalTokens(),
+                savedMicros);
     }
 
     /** Embeddings end with one fixed-length reply: the event is always published before it is sent. */

@@ -27,6 +27,9 @@ import dev.sluice.quota.Admitter;
 import dev.sluice.quota.Demand;
 import dev.sluice.quota.Grant;
 import dev.sluice.quota.PromptBound;
+import dev.sluice.responsecache.AnswerCache;
+import dev.sluice.responsecache.CachedAnswer;
+import dev.sluice.responsecache.ResponseCache;
 import dev.sluice.route.Deployment;
 import dev.sluice.route.RequestTraits;
 import dev.sluice.route.Route;
@@ -34,6 +37,7 @@ import dev.sluice.route.RouteResolver;
 import dev.sluice.route.RouteRule;
 import dev.sluice.secret.DeploymentCredentials;
 import dev.sluice.secret.SecretStore;
+import dev.sluice.stream.ClientDisconnectedException;
 import dev.sluice.stream.ErrorResponder;
 import dev.sluice.stream.HeaderChannel;
 import dev.sluice.stream.ResponseChannel;
@@ -66,6 +70,7 @@ public final class GatewayPipeline {
     private final Admitter admit;
     private final ProviderRegistry providers;
     private final DeploymentPlanner plan;
+    private final AnswerCache answers;
     private final Failover callWithFailover;
     private final Finish finish;
     private final ModelEndpoints models;
@@ -83,8 +88,10 @@ public final class GatewayPipeline {
             Clock clock,
             LongSupplier nanoClock,
             DeploymentHealth health,
+            ResponseCache cache,
             AdminApi admin) {
         this.authenticate = authenticator;
+        this.answers = new AnswerCache(cache);
         this.resolveRoute = routes;
         this.admit = admitter;
         this.providers = providers;
@@ -108,7 +115,18 @@ public final class GatewayPipeline {
             UsagePublisher usage,
             Clock clock,
             LongSupplier nanoClock) {
-        this(authenticator, routes, admitter, secrets, providers, usage, clock, nanoClock, HealthBoard.local(), null);
+        this(
+                authenticator,
+                routes,
+                admitter,
+                secrets,
+                providers,
+                usage,
+                clock,
+                nanoClock,
+                HealthBoard.local(),
+                ResponseCache.NONE,
+                null);
     }
 
     /** {@code POST /v1/chat/completions}. */
@@ -122,6 +140,12 @@ public final class GatewayPipeline {
     }
 
     private void chat(InboundDialect api, GatewayRequest in, ResponseChannel client) {
+        try {
+            AnswerCache.checkHeaders(in.cache(), in.cacheTtl());
+        } catch (GatewayException badHeader) {
+            ErrorResponder.reject(client, badHeader, in.requestId(), api.errors());
+            return;
+        }
         Admitted<ChatRequest> admitted = front(
                 in,
                 client,
@@ -136,11 +160,20 @@ public final class GatewayPipeline {
         ChatRequest request = admitted.request();
         Grant grant = admitted.grant();
         grant.outputLimit().ifPresent(limit -> ChatParameters.limitMaxTokens(request, limit));
+        AnswerCache.Lookup cached =
+                answers.lookup(request, admitted.route(), admitted.caller(), in.cache(), in.cacheTtl());
+        admitted.attempts().cache(cached.status());
         ResponseChannel out = HeaderChannel.adding(client, grant.headers(), admitted.attempts()::headers);
         ResponseRelay relay =
                 api.relay(out, in.requestId(), request, clock.instant().getEpochSecond());
         UsageMeter meter = new UsageMeter(nanoClock, admitted.startNanos());
-        ChatStreamListener listener = ChatStreamListener.tee(meter, relay);
+        if (cached instanceof AnswerCache.Lookup.Hit hit) {
+            replay(hit.answer(), admitted, meter, relay);
+            return;
+        }
+        ChatStreamListener listener = cached instanceof AnswerCache.Lookup.Miss miss
+                ? ChatStreamListener.tee(meter, ChatStreamListener.tee(relay, miss.recorder()))
+                : ChatStreamListener.tee(meter, relay);
         Failover.Progress progress =
                 new Failover.Progress(meter::hasOutput, relay::hasStarted, meter::firstOutputAtNanos);
         Failover.Attempt attempt = deployment -> {
@@ -161,7 +194,24 @@ public final class GatewayPipeline {
                         in.requestId(), larger, fallbackPlan.order(), progress, admitted.attempts(), attempt);
             }
         }
-        finish.chat(outcome, admitted, meter, relay);
+        finish.chat(outcome, admitted, meter, relay, null);
+        if (outcome instanceof Outcome.Completed completed && cached instanceof AnswerCache.Lookup.Miss miss) {
+            answers.store(miss, completed.served()); // after the answer reached the client: it never waits for this
+        }
+    }
+
+    /** A cache hit: the stored answer through the relay, billed as nothing and recorded as what it saved. */
+    private void replay(CachedAnswer answer, Admitted<ChatRequest> admitted, UsageMeter meter, ResponseRelay relay) {
+        admitted.attempts().answeredFromCache(answer.provider() + "/" + answer.model());
+        Deployment routeFirst = admitted.plan().order().getFirst();
+        Outcome outcome;
+        try {
+            AnswerCache.replay(answer, ChatStreamListener.tee(meter, relay));
+            outcome = new Outcome.Completed(routeFirst);
+        } catch (ClientDisconnectedException gone) {
+            outcome = new Outcome.ClientGone(routeFirst);
+        }
+        finish.chat(outcome, admitted, meter, relay, answer);
     }
 
     /**

@@ -3,8 +3,9 @@ package dev.sluice.pipeline;
 /**
  * What the HTTP layer hands the pipeline: the request id it assigned, the credentials as presented, the
  * {@code anthropic-version} header (it marks a caller using an Anthropic SDK; null otherwise), the client's IP address
- * as the HTTP layer determined it (null when unknown), the body it has already bounded in size, and the caller's
- * routing tags ({@code x-sluice-tags: a,b}; null when absent).
+ * as the HTTP layer determined it (null when unknown), the body it has already bounded in size, the caller's
+ * routing tags ({@code x-sluice-tags: a,b}), and its cache instructions ({@code x-sluice-cache: on|off},
+ * {@code x-sluice-cache-ttl: <seconds>}); each null when absent.
  */
 public record GatewayRequest(
         String requestId,
@@ -13,7 +14,20 @@ public record GatewayRequest(
         String anthropicVersion,
         String clientAddress,
         byte[] body,
-        String tags) {
+        String tags,
+        String cache,
+        String cacheTtl) {
+
+    public GatewayRequest(
+            String requestId,
+            String authorization,
+            String apiKeyHeader,
+            String anthropicVersion,
+            String clientAddress,
+            byte[] body,
+            String tags) {
+        this(requestId, authorization, apiKeyHeader, anthropicVersion, clientAddress, body, tags, null, null);
+    }
 
     public GatewayRequest(
             String requestId,

@@ -12,6 +12,7 @@ import java.util.Objects;
  * @param rules           content-based routing: the first rule a request matches sends it to another alias
  * @param contextFallback the alias that retries a request once when a deployment answers
  *                        {@code context_length_exceeded} before the first byte; null for none
+ * @param cache           which answers are cached, and for how long
  */
 public record Route(
         String alias,
@@ -19,8 +20,10 @@ public record Route(
         RetryPolicy retries,
         RoutingStrategy strategy,
         List<RouteRule> rules,
-        String contextFallback) {
+        String contextFallback,
+        CachePolicy cache) {
     public Route {
+        cache = cache == null ? CachePolicy.DEFAULT : cache;
         Objects.requireNonNull(alias, "alias");
         retries = retries == null ? RetryPolicy.DEFAULT : retries;
         strategy = strategy == null ? RoutingStrategy.PRIORITY : strategy;
@@ -38,6 +41,17 @@ public record Route(
         if (alias.equals(contextFallback)) {
             throw new IllegalArgumentException("'" + alias + "' cannot be its own contextFallback");
         }
+    }
+
+    /** A route with the default cache policy. */
+    public Route(
+            String alias,
+            List<Deployment> deployments,
+            RetryPolicy retries,
+            RoutingStrategy strategy,
+            List<RouteRule> rules,
+            String contextFallback) {
+        this(alias, deployments, retries, strategy, rules, contextFallback, CachePolicy.DEFAULT);
     }
 
     /** A route with a retry policy that tries its deployments in the listed order. */

@@ -1,6 +1,7 @@
 package dev.sluice.store;
 
 import dev.sluice.aws.AwsFailures;
+import dev.sluice.route.CachePolicy;
 import dev.sluice.route.Deployment;
 import dev.sluice.route.Pricing;
 import dev.sluice.route.RetryPolicy;
@@ -99,6 +100,7 @@ public final class DynamoDbRouteRepository implements RouteRepository {
         if (route.contextFallback() != null) {
             item.put("contextFallback", Attributes.s(route.contextFallback()));
         }
+        item.put("cache", AttributeValue.fromM(toItem(route.cache())));
         try {
             dynamo.putItem(r -> r.tableName(table).item(item));
         } catch (SdkException e) {
@@ -185,7 +187,41 @@ public final class DynamoDbRouteRepository implements RouteRepository {
                 rules == null || !rules.hasL()
                         ? List.of()
                         : rules.l().stream().map(rule -> toRule(rule.m())).toList(),
-                Attributes.string(item, "contextFallback"));
+                Attributes.string(item, "contextFallback"),
+                cachePolicy(item.get("cache")));
+    }
+
+    /** The route's cache policy; the default for routes written before routes had one. */
+    private static CachePolicy cachePolicy(AttributeValue value) {
+        if (value == null || !value.hasM()) {
+            return CachePolicy.DEFAULT;
+        }
+        Map<String, AttributeValue> m = value.m();
+        AttributeValue semantic = m.get("semantic");
+        return new CachePolicy(
+                CachePolicy.Mode.fromWireName(Attributes.string(m, "mode")),
+                Duration.ofSeconds(Attributes.number(m, "ttlSeconds", CachePolicy.DEFAULT_TTL.toSeconds())),
+                semantic == null || !semantic.hasM()
+                        ? null
+                        : new CachePolicy.Semantic(
+                                Attributes.string(semantic.m(), "embeddings"),
+                                Double.parseDouble(semantic.m().get("threshold").n())));
+    }
+
+    private static Map<String, AttributeValue> toItem(CachePolicy cache) {
+        Map<String, AttributeValue> m = new HashMap<>();
+        m.put("mode", Attributes.s(cache.mode().wireName()));
+        m.put("ttlSeconds", Attributes.n(cache.ttl().toSeconds()));
+        if (cache.semantic() != null) {
+            m.put(
+                    "semantic",
+                    AttributeValue.fromM(Map.of(
+                            "embeddings", Attributes.s(cache.semantic().embeddings()),
+                            "threshold",
+                                    AttributeValue.fromN(
+                                            Double.toString(cache.semantic().threshold())))));
+        }
+        return m;
     }
 
     private static Deployment toDeployment(Map<String, AttributeValue> m) {

@@ -184,10 +184,18 @@ class HealthBoardTest {
     void snapshot_movingAverages_followAlphaPointTwoForTtftAndPointOneForErrors() {
         assertThat(board.snapshot(GPT).ewmaTtftMillis()).isEqualTo(-1);
 
+        board.onSuccess(GPT, 900 * NANOS_PER_MILLI); // the first answer pays the connection's set-up: left out
+        assertThat(board.snapshot(GPT).ewmaTtftMillis()).isEqualTo(-1);
         board.onSuccess(GPT, 100 * NANOS_PER_MILLI);
         assertThat(board.snapshot(GPT).ewmaTtftMillis()).isEqualTo(100);
-        board.onSuccess(GPT, 200 * NANOS_PER_MILLI);
-        assertThat(board.snapshot(GPT).ewmaTtftMillis()).isCloseTo(120, within(1e-9));
+        board.onSuccess(GPT, 200 * NANOS_PER_MILLI); // a plain mean while there are fewer than 1/alpha samples
+        assertThat(board.snapshot(GPT).ewmaTtftMillis()).isCloseTo(150, within(1e-9));
+        for (int i = 0; i < 3; i++) {
+            board.onSuccess(GPT, 150 * NANOS_PER_MILLI);
+        }
+        assertThat(board.snapshot(GPT).ewmaTtftMillis()).isCloseTo(150, within(1e-9));
+        board.onSuccess(GPT, 250 * NANOS_PER_MILLI); // then alpha 0.2
+        assertThat(board.snapshot(GPT).ewmaTtftMillis()).isCloseTo(170, within(1e-9));
 
         board.onFailure(GPT, "timeout");
         assertThat(board.snapshot(GPT).errorRate()).isCloseTo(0.1, within(1e-9));
@@ -195,8 +203,8 @@ class HealthBoardTest {
         assertThat(board.snapshot(GPT).errorRate()).isCloseTo(0.19, within(1e-9));
         board.onSuccess(GPT, 120 * NANOS_PER_MILLI);
         assertThat(board.snapshot(GPT).errorRate()).isCloseTo(0.171, within(1e-9));
-        assertThat(board.snapshot(GPT).samples()).isEqualTo(5);
-        assertThat(board.snapshot(GPT).ewmaTtftMillis()).isCloseTo(120, within(1e-9));
+        assertThat(board.snapshot(GPT).samples()).isEqualTo(10);
+        assertThat(board.snapshot(GPT).ewmaTtftMillis()).isCloseTo(160, within(1e-9));
     }
 
     @Test

@@ -23,6 +23,7 @@ import dev.sluice.provider.openai.OpenAiCompatibleProvider;
 import dev.sluice.provider.openai.OpenAiPreset;
 import dev.sluice.quota.Admitter;
 import dev.sluice.quota.QuotaLedger;
+import dev.sluice.responsecache.ResponseCache;
 import dev.sluice.route.RouteRepository;
 import dev.sluice.route.RouteResolver;
 import dev.sluice.secret.CachingSecretStore;
@@ -64,6 +65,7 @@ public final class GatewayWiring {
                 routes,
                 ledger,
                 new HealthBoard(new InMemoryHealthStore(), BreakerPolicy.DEFAULT, clock::millis),
+                ResponseCache.NONE,
                 usageRows,
                 secrets,
                 usage,
@@ -76,6 +78,7 @@ public final class GatewayWiring {
     /**
      * @param health the deployments' breakers and moving averages, shared with every other instance through the
      *               counters table in AWS and in dev mode ({@link #healthBoard})
+     * @param cache  where answers are cached (the response cache table in AWS and in dev mode)
      */
     public static GatewayPipeline pipeline(
             KeyRepository keys,
@@ -83,6 +86,7 @@ public final class GatewayWiring {
             RouteRepository routes,
             QuotaLedger ledger,
             DeploymentHealth health,
+            ResponseCache cache,
             UsageStore usageRows,
             SecretStore secrets,
             UsagePublisher usage,
@@ -105,6 +109,7 @@ public final class GatewayWiring {
                 clock,
                 System::nanoTime,
                 health,
+                cache,
                 new AdminApi(authenticator, cachedKeys, sessions, usageRows, clock));
     }
 

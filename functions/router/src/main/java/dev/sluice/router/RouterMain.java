@@ -7,6 +7,7 @@ import dev.sluice.secret.SecretsManagerSecretStore;
 import dev.sluice.store.DynamoDbHealthStore;
 import dev.sluice.store.DynamoDbKeyRepository;
 import dev.sluice.store.DynamoDbQuotaLedger;
+import dev.sluice.store.DynamoDbResponseCache;
 import dev.sluice.store.DynamoDbRouteRepository;
 import dev.sluice.store.DynamoDbTenantRepository;
 import dev.sluice.usage.EmfMetricsPublisher;
@@ -56,6 +57,7 @@ public final class RouterMain {
                         new DynamoDbHealthStore(dynamo, config.tables().counters()),
                         System.getenv(),
                         Clock.systemUTC()),
+                new DynamoDbResponseCache(dynamo, config.tables().cache()),
                 new DynamoDbUsageStore(dynamo, config.tables().usage()),
                 new SecretsManagerSecretStore(
                         aws.secretsManager(config.secretsManagerEndpoint()), config.secretPrefix()),

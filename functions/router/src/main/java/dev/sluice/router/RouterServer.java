@@ -336,7 +336,9 @@ public final class RouterServer implements AutoCloseable {
                 exchange.getRequestHeaders().getFirst("anthropic-version"),
                 clientAddresses.of(exchange),
                 body,
-                exchange.getRequestHeaders().getFirst("x-sluice-tags"));
+                exchange.getRequestHeaders().getFirst("x-sluice-tags"),
+                exchange.getRequestHeaders().getFirst("x-sluice-cache"),
+                exchange.getRequestHeaders().getFirst("x-sluice-cache-ttl"));
     }
 
     private static void respond(
