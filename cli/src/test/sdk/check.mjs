@@ -91,6 +91,40 @@ try {
   results.anthropicAuthError = { status: e.status, type: e.error?.error?.type, name: e.constructor.name };
 }
 
+// The same deterministic request twice through each SDK: the second answer streams from the response cache and must
+// parse exactly like the first (fresh ids, the same text and usage, [DONE] or message_stop).
+async function openaiCached() {
+  const { data: cachedStream, response } = await openai.chat.completions.create({
+    model, stream: true, stream_options: { include_usage: true }, temperature: 0,
+    messages: [{ role: 'user', content: 'cache this answer' }],
+  }).withResponse();
+  let t = '';
+  let u = null;
+  for await (const chunk of cachedStream) {
+    t += chunk.choices[0]?.delta?.content ?? '';
+    if (chunk.usage) u = chunk.usage;
+  }
+  return { text: t, usage: u, cache: response.headers.get('x-sluice-cache') };
+}
+results.openaiCachedFirst = await openaiCached();
+results.openaiCachedSecond = await openaiCached();
+
+async function anthropicCached() {
+  const { data: events, response } = await anthropic.messages.create({
+    model, max_tokens: 100, temperature: 0, stream: true,
+    messages: [{ role: 'user', content: 'cache this message' }],
+  }).withResponse();
+  let t = '';
+  let stop = null;
+  for await (const event of events) {
+    if (event.type === 'content_block_delta' && event.delta.type === 'text_delta') t += event.delta.text;
+    if (event.type === 'message_delta') stop = event.delta.stop_reason;
+  }
+  return { text: t, stop, cache: response.headers.get('x-sluice-cache') };
+}
+results.anthropicCachedFirst = await anthropicCached();
+results.anthropicCachedSecond = await anthropicCached();
+
 const anthropicModels = [];
 for await (const m of anthropic.models.list()) anthropicModels.push(m.id);
 results.anthropicModels = anthropicModels;

@@ -16,7 +16,7 @@ import dev.sluice.provider.openai.OpenAiCompatibleProvider;
 import dev.sluice.quota.Admitter;
 import dev.sluice.quota.InMemoryQuotaLedger;
 import dev.sluice.quota.Limits;
-import dev.sluice.responsecache.ResponseCache;
+import dev.sluice.responsecache.CacheStores;
 import dev.sluice.route.Deployment;
 import dev.sluice.route.InMemoryRouteRepository;
 import dev.sluice.route.Pricing;
@@ -224,7 +224,7 @@ public final class RoutingBenchmark {
                 clock,
                 System::nanoTime,
                 new HealthBoard(new InMemoryHealthStore(), BreakerPolicy.DEFAULT, System::currentTimeMillis),
-                ResponseCache.NONE,
+                CacheStores.NONE,
                 null);
     }
 

@@ -295,6 +295,17 @@ class DevStackEndToEndIT {
         assertThat(results.at("/anthropicAuthError/type").asText()).isEqualTo("authentication_error");
         assertThat(results.at("/anthropicAuthError/name").asText()).isEqualTo("AuthenticationError");
         assertThat(results.at("/anthropicModels")).extracting(JsonNode::asText).contains("demo", "fake-gpt");
+
+        assertThat(results.at("/openaiCachedFirst/cache").asText()).isEqualTo("miss");
+        assertThat(results.at("/openaiCachedSecond/cache").asText()).isEqualTo("hit");
+        assertThat(results.at("/openaiCachedSecond/text").asText())
+                .isEqualTo(results.at("/openaiCachedFirst/text").asText())
+                .isEqualTo("Streamed through Sluice.");
+        assertThat(results.at("/openaiCachedSecond/usage")).isEqualTo(results.at("/openaiCachedFirst/usage"));
+        assertThat(results.at("/anthropicCachedFirst/cache").asText()).isEqualTo("miss");
+        assertThat(results.at("/anthropicCachedSecond/cache").asText()).isEqualTo("hit");
+        assertThat(results.at("/anthropicCachedSecond/text").asText()).isEqualTo("Streamed through Sluice.");
+        assertThat(results.at("/anthropicCachedSecond/stop").asText()).isEqualTo("end_turn");
     }
 
     @Test

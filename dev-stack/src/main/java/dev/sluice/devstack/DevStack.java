@@ -13,6 +13,7 @@ import dev.sluice.dynamodblocal.DynamoDbLocalServer;
 import dev.sluice.pipeline.GatewayPipeline;
 import dev.sluice.provider.demo.DemoProvider;
 import dev.sluice.quota.Limits;
+import dev.sluice.responsecache.CacheStores;
 import dev.sluice.route.Deployment;
 import dev.sluice.route.Pricing;
 import dev.sluice.route.Route;
@@ -26,6 +27,7 @@ import dev.sluice.store.DynamoDbQuotaLedger;
 import dev.sluice.store.DynamoDbResponseCache;
 import dev.sluice.store.DynamoDbRouteRepository;
 import dev.sluice.store.DynamoDbTenantRepository;
+import dev.sluice.store.DynamoDbVectorIndex;
 import dev.sluice.store.SluiceTables;
 import dev.sluice.store.TableNames;
 import dev.sluice.usage.TokenEstimator;
@@ -142,7 +144,9 @@ public final class DevStack implements AutoCloseable {
                 new DynamoDbQuotaLedger(dynamo, tables.counters()),
                 GatewayWiring.healthBoard(
                         new DynamoDbHealthStore(dynamo, tables.counters()), options.environment(), Clock.systemUTC()),
-                new DynamoDbResponseCache(dynamo, tables.cache()),
+                new CacheStores(
+                        new DynamoDbResponseCache(dynamo, tables.cache()),
+                        new DynamoDbVectorIndex(dynamo, tables.cache())),
                 new DynamoDbUsageStore(dynamo, tables.usage()),
                 new LocalSecretStore(withSessionSigningKey(options.environment()), DevProviders.keyVariables()),
                 usageStream,

@@ -15,6 +15,7 @@ public final class Attempts {
     private String reason;
     private String cacheStatus;
     private String cachedFrom;
+    private double cacheSimilarity = Double.NaN;
 
     void begin(Deployment deployment) {
         count++;
@@ -44,6 +45,11 @@ public final class Attempts {
         cachedFrom = label;
     }
 
+    /** A semantic hit's similarity, for {@code x-sluice-cache-similarity}. */
+    public void cacheSimilarity(double similarity) {
+        cacheSimilarity = similarity;
+    }
+
     public int count() {
         return count;
     }
@@ -67,6 +73,9 @@ public final class Attempts {
         }
         if (cacheStatus != null) {
             headers.put("x-sluice-cache", cacheStatus);
+        }
+        if (!Double.isNaN(cacheSimilarity)) {
+            headers.put("x-sluice-cache-similarity", String.format(java.util.Locale.ROOT, "%.4f", cacheSimilarity));
         }
         return headers;
     }

@@ -2,6 +2,7 @@ package dev.sluice.pipeline;
 
 import dev.sluice.api.ChatRequest;
 import dev.sluice.api.EmbeddingRequest;
+import dev.sluice.auth.Caller;
 import dev.sluice.call.Outcome;
 import dev.sluice.inbound.openai.EmbeddingBodies;
 import dev.sluice.inbound.openai.OpenAiErrorFormat;
@@ -146,6 +147,44 @@ final class Finish {
         } catch (ClientDisconnectedException e) {
             LOG.info("request {}: client disconnected before the reply was sent", admitted.requestId());
         }
+    }
+
+    /**
+     * The semantic cache's embeddings call, billed to the tenant like any embeddings call: one usage event of its own
+     * (no response goes out for it, and the chat request's grant does not cover it).
+     */
+    void cacheEmbedding(
+            String requestId,
+            Caller caller,
+            String alias,
+            Deployment deployment,
+            EmbeddingRequest request,
+            EmbeddingResult result) {
+        TokenUsage tokens = EmbeddingBodies.usage(request, result);
+        publish(new UsageEvent(
+                UsageEvent.SCHEMA_VERSION,
+                requestId,
+                clock.millis(),
+                caller.tenantId(),
+                caller.keyId(),
+                alias,
+                deployment.provider(),
+                deployment.upstreamModel(),
+                tokens.promptTokens(),
+                0,
+                0,
+                0,
+                deployment.pricing().costMicros(tokens.promptTokens(), 0, 0),
+                0,
+                -1,
+                UsageEvent.OK,
+                200,
+                false,
+                result.usage() == null,
+                false,
+                caller.level(),
+                caller.sessionId(),
+                1));
     }
 
     /** The provider's own count when it gave one; otherwise an estimate (the event is then marked estimated). */

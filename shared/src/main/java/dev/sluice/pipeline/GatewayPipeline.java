@@ -17,6 +17,7 @@ import dev.sluice.inbound.InboundDialect;
 import dev.sluice.inbound.anthropic.AnthropicInbound;
 import dev.sluice.inbound.openai.OpenAiErrorFormat;
 import dev.sluice.inbound.openai.OpenAiInbound;
+import dev.sluice.json.Json;
 import dev.sluice.provider.ChatParameters;
 import dev.sluice.provider.ChatStreamListener;
 import dev.sluice.provider.EmbeddingCall;
@@ -28,8 +29,8 @@ import dev.sluice.quota.Demand;
 import dev.sluice.quota.Grant;
 import dev.sluice.quota.PromptBound;
 import dev.sluice.responsecache.AnswerCache;
+import dev.sluice.responsecache.CacheStores;
 import dev.sluice.responsecache.CachedAnswer;
-import dev.sluice.responsecache.ResponseCache;
 import dev.sluice.route.Deployment;
 import dev.sluice.route.RequestTraits;
 import dev.sluice.route.Route;
@@ -46,6 +47,7 @@ import dev.sluice.usage.TokenEstimator;
 import dev.sluice.usage.UsageMeter;
 import dev.sluice.usage.UsagePublisher;
 import java.time.Clock;
+import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiFunction;
@@ -88,10 +90,10 @@ public final class GatewayPipeline {
             Clock clock,
             LongSupplier nanoClock,
             DeploymentHealth health,
-            ResponseCache cache,
+            CacheStores cache,
             AdminApi admin) {
         this.authenticate = authenticator;
-        this.answers = new AnswerCache(cache);
+        this.answers = new AnswerCache(cache.answers(), cache.vectors(), this::embedForCache);
         this.resolveRoute = routes;
         this.admit = admitter;
         this.providers = providers;
@@ -125,7 +127,7 @@ public final class GatewayPipeline {
                 clock,
                 nanoClock,
                 HealthBoard.local(),
-                ResponseCache.NONE,
+                CacheStores.NONE,
                 null);
     }
 
@@ -161,13 +163,18 @@ public final class GatewayPipeline {
         Grant grant = admitted.grant();
         grant.outputLimit().ifPresent(limit -> ChatParameters.limitMaxTokens(request, limit));
         AnswerCache.Lookup cached =
-                answers.lookup(request, admitted.route(), admitted.caller(), in.cache(), in.cacheTtl());
+                answers.lookup(request, admitted.route(), admitted.caller(), in.cache(), in.cacheTtl(), in.requestId());
         admitted.attempts().cache(cached.status());
         ResponseChannel out = HeaderChannel.adding(client, grant.headers(), admitted.attempts()::headers);
         ResponseRelay relay =
                 api.relay(out, in.requestId(), request, clock.instant().getEpochSecond());
         UsageMeter meter = new UsageMeter(nanoClock, admitted.startNanos());
         if (cached instanceof AnswerCache.Lookup.Hit hit) {
+            replay(hit.answer(), admitted, meter, relay);
+            return;
+        }
+        if (cached instanceof AnswerCache.Lookup.SemanticHit hit) {
+            admitted.attempts().cacheSimilarity(hit.similarity());
             replay(hit.answer(), admitted, meter, relay);
             return;
         }
@@ -198,6 +205,36 @@ public final class GatewayPipeline {
         if (outcome instanceof Outcome.Completed completed && cached instanceof AnswerCache.Lookup.Miss miss) {
             answers.store(miss, completed.served()); // after the answer reached the client: it never waits for this
         }
+    }
+
+    /**
+     * The semantic cache's embeddings call: the policy's alias, planned and failed over like any call, billed to the
+     * caller's tenant with its own usage event ({@code <requestId>:semantic-cache}); null when it did not answer.
+     */
+    private float[] embedForCache(Caller caller, String alias, String text, String requestId) {
+        Route route = resolveRoute.forGateway(alias).orElse(null);
+        if (route == null) {
+            LOG.warn("request {}: the semantic cache's embeddings alias '{}' does not exist", requestId, alias);
+            return null;
+        }
+        EmbeddingRequest request = EmbeddingRequest.parse(Json.write(Map.of("model", alias, "input", text)));
+        DeploymentPlanner.Plan planned = plan.plan(route, RequestTraits.ofPrompt(text.length(), caller.tenantId()), -1);
+        if (planned.order().isEmpty()) {
+            return null;
+        }
+        String id = requestId + ":semantic-cache";
+        AtomicReference<EmbeddingResult> result = new AtomicReference<>();
+        Outcome outcome = callWithFailover.call(
+                id, route, planned.order(), Failover.Progress.NONE, new Attempts(), deployment -> {
+                    var provider = providers.embeddings(deployment.provider(), alias);
+                    return credential ->
+                            result.set(provider.embed(new EmbeddingCall(id, request, deployment, credential)));
+                });
+        if (!(outcome instanceof Outcome.Completed completed) || result.get() == null) {
+            return null;
+        }
+        finish.cacheEmbedding(id, caller, alias, completed.served(), request, result.get());
+        return result.get().vectors().getFirst();
     }
 
     /** A cache hit: the stored answer through the relay, billed as nothing and recorded as what it saved. */

@@ -7,6 +7,7 @@ import dev.sluice.error.GatewayException;
 import dev.sluice.provider.ChatParameters;
 import dev.sluice.provider.ChatStreamListener;
 import dev.sluice.provider.StreamChunk;
+import dev.sluice.responsecache.semantic.VectorIndex;
 import dev.sluice.route.CachePolicy;
 import dev.sluice.route.Deployment;
 import dev.sluice.route.Route;
@@ -38,10 +39,31 @@ public final class AnswerCache {
     /** Request fields that do not change the answer, so do not split the cache. */
     static final Set<String> NOT_IN_KEY = Set.of("stream", "stream_options", "user", "metadata", "store");
 
-    private final ResponseCache store;
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(AnswerCache.class);
 
+    private final ResponseCache store;
+    private final VectorIndex index;
+    private final PromptEmbedder embedder;
+
+    /** The exact cache alone. */
     public AnswerCache(ResponseCache store) {
+        this(store, null, null);
+    }
+
+    /** The exact cache, and the semantic cache for routes whose policy names an embeddings alias. */
+    public AnswerCache(ResponseCache store, VectorIndex index, PromptEmbedder embedder) {
         this.store = store;
+        this.index = index;
+        this.embedder = embedder;
+    }
+
+    /**
+     * Embeds a prompt with the policy's embeddings alias, billed to the caller's tenant like any embeddings call;
+     * null when it could not (the semantic lookup is then skipped).
+     */
+    @FunctionalInterface
+    public interface PromptEmbedder {
+        float[] embed(Caller caller, String alias, String text, String requestId);
     }
 
     /** What the stage decided for one request: {@code x-sluice-cache} on the response says {@link #status()}. */
@@ -64,8 +86,24 @@ public final class AnswerCache {
             }
         }
 
-        /** Looked up, not found: the live answer is recorded and stored for {@code ttl} if it completes. */
-        record Miss(String key, Duration ttl, AnswerRecorder recorder) implements Lookup {
+        /**
+         * Found by meaning: an earlier prompt in the same namespace embedded within the policy's threshold.
+         *
+         * @param similarity the cosine similarity of the two prompts' embeddings
+         */
+        record SemanticHit(String key, CachedAnswer answer, double similarity) implements Lookup {
+            @Override
+            public String status() {
+                return "semantic-hit";
+            }
+        }
+
+        /**
+         * Looked up, not found: the live answer is recorded and stored for {@code ttl} if it completes; with the
+         * semantic cache, its prompt's embedding is indexed under {@code namespace} too.
+         */
+        record Miss(String key, Duration ttl, AnswerRecorder recorder, String namespace, float[] vector)
+                implements Lookup {
             @Override
             public String status() {
                 return "miss";
@@ -85,6 +123,17 @@ public final class AnswerCache {
      * @throws GatewayException 400 for a header value that is not one of the allowed ones
      */
     public Lookup lookup(ChatRequest request, Route route, Caller caller, String cacheHeader, String cacheTtlHeader) {
+        return lookup(request, route, caller, cacheHeader, cacheTtlHeader, null);
+    }
+
+    /** @param requestId names the semantic cache's embeddings call in its usage event */
+    public Lookup lookup(
+            ChatRequest request,
+            Route route,
+            Caller caller,
+            String cacheHeader,
+            String cacheTtlHeader,
+            String requestId) {
         Boolean callerSays = callerChoice(cacheHeader);
         Duration ttl = ttl(cacheTtlHeader, route.cache());
         if (!store.enabled()
@@ -95,8 +144,62 @@ public final class AnswerCache {
         }
         String key = key(caller.tenantId(), route.alias(), request.body());
         Optional<CachedAnswer> answer = store.get(key);
-        return answer.<Lookup>map(found -> new Lookup.Hit(key, found))
-                .orElseGet(() -> new Lookup.Miss(key, ttl, new AnswerRecorder()));
+        if (answer.isPresent()) {
+            return new Lookup.Hit(key, answer.get());
+        }
+        CachePolicy.Semantic semantic = route.cache().semantic();
+        String text = semantic == null || index == null || embedder == null ? null : semanticPrompt(request);
+        if (text == null) {
+            return new Lookup.Miss(key, ttl, new AnswerRecorder(), null, null);
+        }
+        String namespace = namespace(caller.tenantId(), route.alias(), request);
+        float[] vector = null;
+        try {
+            vector = embedder.embed(caller, semantic.embeddings(), text, requestId);
+            if (vector != null) {
+                Optional<VectorIndex.Neighbour> near = index.nearest(namespace, vector, semantic.threshold());
+                if (near.isPresent()) {
+                    Optional<CachedAnswer> earlier = store.get(near.get().entryId());
+                    if (earlier.isPresent()) {
+                        return new Lookup.SemanticHit(
+                                near.get().entryId(), earlier.get(), near.get().similarity());
+                    }
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("semantic cache lookup failed, serving as a miss: {}", e.toString());
+        }
+        return new Lookup.Miss(key, ttl, new AnswerRecorder(), namespace, vector);
+    }
+
+    /**
+     * The text the semantic cache embeds: the last message, when it is the user's and text only (an image or a tool
+     * result is not something a neighbour's answer can stand for); null otherwise.
+     */
+    static String semanticPrompt(ChatRequest request) {
+        if (request.messages().isEmpty()) {
+            return null;
+        }
+        JsonNode last = request.messages().get(request.messages().size() - 1);
+        if (!"user".equals(last.path("role").asText()) || ChatParameters.imageCount(request) > 0) {
+            return null;
+        }
+        String text = dev.sluice.api.MessageText.of(last.get("content"));
+        return text.isBlank() ? null : text;
+    }
+
+    /**
+     * Where a prompt's neighbours may be found: the tenant, the alias, and the hash of everything in the request but
+     * its last message (system prompt, history, tools, sampling parameters), so only a prompt asked in the same
+     * conversation and the same way can stand in for another.
+     */
+    static String namespace(String tenantId, String alias, ChatRequest request) {
+        com.fasterxml.jackson.databind.node.ObjectNode rest = request.body().deepCopy();
+        com.fasterxml.jackson.databind.node.ArrayNode history = rest.putArray("messages");
+        for (int i = 0; i < request.messages().size() - 1; i++) {
+            history.add(request.messages().get(i));
+        }
+        return tenantId + "#" + alias + "#" + key(tenantId, alias, rest).substring(0, 32);
     }
 
     /** Feeds a stored answer to the listener as a provider would: the turn's start, each chunk, then the usage. */
@@ -111,8 +214,16 @@ public final class AnswerCache {
     /** Stores a miss's answer when it completed; an incomplete or unreplayable one is left out. */
     public void store(Lookup.Miss miss, Deployment servedBy) {
         CachedAnswer answer = miss.recorder().answer(servedBy);
-        if (answer != null) {
-            store.put(miss.key(), answer, miss.ttl());
+        if (answer == null) {
+            return;
+        }
+        store.put(miss.key(), answer, miss.ttl());
+        if (miss.vector() != null && index != null) {
+            try {
+                index.add(miss.namespace(), miss.key(), miss.vector(), miss.ttl());
+            } catch (RuntimeException e) {
+                LOG.warn("semantic cache index add failed, answer cached exactly only: {}", e.toString());
+            }
         }
     }
 

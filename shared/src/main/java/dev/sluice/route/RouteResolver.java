@@ -22,6 +22,14 @@ public final class RouteResolver {
         return routes.find(alias).orElseThrow(() -> GatewayException.modelNotFound(alias));
     }
 
+    /**
+     * A route the gateway itself uses on a caller's behalf (the embeddings alias of a semantic cache policy, which an
+     * operator named), whether or not the caller may ask for it directly; empty when it does not exist.
+     */
+    public java.util.Optional<Route> forGateway(String alias) {
+        return routes.find(alias);
+    }
+
     /** Routes the key may use, for {@code GET /v1/models}. */
     public List<Route> visibleTo(Caller caller) {
         return routes.findAll().stream()

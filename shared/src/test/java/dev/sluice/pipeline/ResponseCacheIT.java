@@ -10,10 +10,12 @@ import dev.sluice.auth.InMemoryTenantRepository;
 import dev.sluice.health.HealthBoard;
 import dev.sluice.json.Json;
 import dev.sluice.provider.ProviderRegistry;
+import dev.sluice.provider.demo.DemoProvider;
 import dev.sluice.provider.openai.OpenAiCompatibleProvider;
 import dev.sluice.quota.Admitter;
 import dev.sluice.quota.InMemoryQuotaLedger;
 import dev.sluice.quota.Limits;
+import dev.sluice.responsecache.CacheStores;
 import dev.sluice.responsecache.ResponseCache;
 import dev.sluice.route.CachePolicy;
 import dev.sluice.route.Deployment;
@@ -25,6 +27,7 @@ import dev.sluice.route.RouteResolver;
 import dev.sluice.route.RoutingStrategy;
 import dev.sluice.secret.LocalSecretStore;
 import dev.sluice.store.DynamoDbResponseCache;
+import dev.sluice.store.DynamoDbVectorIndex;
 import dev.sluice.store.SluiceTables;
 import dev.sluice.store.TableNames;
 import dev.sluice.testing.FakeUpstream;
@@ -129,13 +132,18 @@ class ResponseCacheIT {
     }
 
     private GatewayPipeline pipeline(ResponseCache cache) {
+        return pipeline(new CacheStores(cache, null));
+    }
+
+    private GatewayPipeline pipeline(CacheStores cache) {
         Clock clock = Clock.systemUTC();
         return new GatewayPipeline(
                 new Authenticator(keys, new InMemoryTenantRepository(), clock),
                 new RouteResolver(routes),
                 new Admitter(new InMemoryQuotaLedger(), clock),
                 new LocalSecretStore(Map.of(LocalSecretStore.variableFor("upstream"), "sk-upstream")),
-                new ProviderRegistry(List.of(new OpenAiCompatibleProvider(Duration.ofSeconds(2)))),
+                new ProviderRegistry(
+                        List.of(new OpenAiCompatibleProvider(Duration.ofSeconds(2)), new DemoProvider(Duration.ZERO))),
                 usage,
                 clock,
                 System::nanoTime,
@@ -360,5 +368,47 @@ class ResponseCacheIT {
         assertThat(second.status).isEqualTo(200);
         assertThat(second.headers).containsEntry("x-sluice-cache", "miss");
         assertThat(upstream.requestCount()).isEqualTo(2);
+    }
+
+    @Test
+    void semantic_aPromptMeaningTheSameInTheSameConversation_isASemanticHit_andItsEmbeddingIsBilled() throws Exception {
+        routes.put(new Route(
+                "embed",
+                List.of(new Deployment(
+                        DemoProvider.TYPE, "demo-embed", null, null, new Pricing(100_000, 0, 0), null))));
+        routes.put(
+                route("cached", new CachePolicy(CachePolicy.Mode.AUTO, null, new CachePolicy.Semantic("embed", 0.95))));
+        pipeline = pipeline(new CacheStores(
+                new DynamoDbResponseCache(DYNAMO, tables.cache(), clock()),
+                new DynamoDbVectorIndex(DYNAMO, tables.cache())));
+        // The demo embeddings only match identical text, so the same words in another shape (a list of text parts)
+        // stand in for a paraphrase: the exact key differs, the embedding does not.
+        String asString = """
+                {"model":"cached","temperature":0,"messages":[{"role":"user","content":"What is Sluice?"}]}""";
+        String asParts = """
+                {"model":"cached","temperature":0,"messages":[{"role":"user",
+                 "content":[{"type":"text","text":"What is Sluice?"}]}]}""";
+
+        RecordingChannel first = chat(acme, asString);
+        RecordingChannel second = chat(acme, asParts);
+        RecordingChannel otherTenant = chat(globex, asParts);
+
+        assertThat(first.headers).containsEntry("x-sluice-cache", "miss");
+        assertThat(second.headers)
+                .containsEntry("x-sluice-cache", "semantic-hit")
+                .containsEntry("x-sluice-cache-similarity", "1.0000");
+        assertThat(Json.read(second.bodyText()).at("/choices/0/message/content").asText())
+                .isEqualTo("Cached answers are cheap.");
+        assertThat(otherTenant.headers).containsEntry("x-sluice-cache", "miss");
+        assertThat(upstream.requestCount()).isEqualTo(2);
+        List<UsageEvent> embeddings = usage.events().stream()
+                .filter(event -> event.requestId().endsWith(":semantic-cache"))
+                .toList();
+        assertThat(embeddings).hasSize(3).allSatisfy(event -> {
+            assertThat(event.alias()).isEqualTo("embed");
+            assertThat(event.promptTokens()).isPositive();
+            assertThat(event.costMicros()).isGreaterThanOrEqualTo(0);
+        });
+        assertThat(embeddings).extracting(UsageEvent::tenantId).containsExactly("acme", "acme", "globex");
     }
 }

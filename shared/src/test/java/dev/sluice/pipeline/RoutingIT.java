@@ -17,7 +17,7 @@ import dev.sluice.provider.openai.OpenAiCompatibleProvider;
 import dev.sluice.quota.Admitter;
 import dev.sluice.quota.InMemoryQuotaLedger;
 import dev.sluice.quota.Limits;
-import dev.sluice.responsecache.ResponseCache;
+import dev.sluice.responsecache.CacheStores;
 import dev.sluice.route.Deployment;
 import dev.sluice.route.InMemoryRouteRepository;
 import dev.sluice.route.Pricing;
@@ -108,7 +108,7 @@ class RoutingIT {
                 clock,
                 System::nanoTime,
                 health,
-                ResponseCache.NONE,
+                CacheStores.NONE,
                 null);
     }
 

@@ -23,7 +23,7 @@ import dev.sluice.provider.openai.OpenAiCompatibleProvider;
 import dev.sluice.provider.openai.OpenAiPreset;
 import dev.sluice.quota.Admitter;
 import dev.sluice.quota.QuotaLedger;
-import dev.sluice.responsecache.ResponseCache;
+import dev.sluice.responsecache.CacheStores;
 import dev.sluice.route.RouteRepository;
 import dev.sluice.route.RouteResolver;
 import dev.sluice.secret.CachingSecretStore;
@@ -65,7 +65,7 @@ public final class GatewayWiring {
                 routes,
                 ledger,
                 new HealthBoard(new InMemoryHealthStore(), BreakerPolicy.DEFAULT, clock::millis),
-                ResponseCache.NONE,
+                CacheStores.NONE,
                 usageRows,
                 secrets,
                 usage,
@@ -78,7 +78,7 @@ public final class GatewayWiring {
     /**
      * @param health the deployments' breakers and moving averages, shared with every other instance through the
      *               counters table in AWS and in dev mode ({@link #healthBoard})
-     * @param cache  where answers are cached (the response cache table in AWS and in dev mode)
+     * @param cache  where answers and prompt embeddings are cached (the response cache table in AWS and in dev mode)
      */
     public static GatewayPipeline pipeline(
             KeyRepository keys,
@@ -86,7 +86,7 @@ public final class GatewayWiring {
             RouteRepository routes,
             QuotaLedger ledger,
             DeploymentHealth health,
-            ResponseCache cache,
+            CacheStores cache,
             UsageStore usageRows,
             SecretStore secrets,
             UsagePublisher usage,

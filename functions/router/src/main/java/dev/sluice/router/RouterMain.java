@@ -3,6 +3,7 @@ package dev.sluice.router;
 import dev.sluice.aws.AwsClients;
 import dev.sluice.aws.UrlConnectionPool;
 import dev.sluice.pipeline.GatewayPipeline;
+import dev.sluice.responsecache.CacheStores;
 import dev.sluice.secret.SecretsManagerSecretStore;
 import dev.sluice.store.DynamoDbHealthStore;
 import dev.sluice.store.DynamoDbKeyRepository;
@@ -10,6 +11,7 @@ import dev.sluice.store.DynamoDbQuotaLedger;
 import dev.sluice.store.DynamoDbResponseCache;
 import dev.sluice.store.DynamoDbRouteRepository;
 import dev.sluice.store.DynamoDbTenantRepository;
+import dev.sluice.store.DynamoDbVectorIndex;
 import dev.sluice.usage.EmfMetricsPublisher;
 import dev.sluice.usage.KinesisUsagePublisher;
 import dev.sluice.usage.TokenEstimator;
@@ -57,7 +59,9 @@ public final class RouterMain {
                         new DynamoDbHealthStore(dynamo, config.tables().counters()),
                         System.getenv(),
                         Clock.systemUTC()),
-                new DynamoDbResponseCache(dynamo, config.tables().cache()),
+                new CacheStores(
+                        new DynamoDbResponseCache(dynamo, config.tables().cache()),
+                        new DynamoDbVectorIndex(dynamo, config.tables().cache())),
                 new DynamoDbUsageStore(dynamo, config.tables().usage()),
                 new SecretsManagerSecretStore(
                         aws.secretsManager(config.secretsManagerEndpoint()), config.secretPrefix()),
