@@ -106,7 +106,10 @@ async function openaiCached() {
   }
   return { text: t, usage: u, cache: response.headers.get('x-sluice-cache') };
 }
+// The gateway stores an answer after the client has it, so an immediate repeat may still miss: pause a moment.
+const settle = () => new Promise((resolve) => setTimeout(resolve, 300));
 results.openaiCachedFirst = await openaiCached();
+await settle();
 results.openaiCachedSecond = await openaiCached();
 
 async function anthropicCached() {
@@ -123,6 +126,7 @@ async function anthropicCached() {
   return { text: t, stop, cache: response.headers.get('x-sluice-cache') };
 }
 results.anthropicCachedFirst = await anthropicCached();
+await settle();
 results.anthropicCachedSecond = await anthropicCached();
 
 const anthropicModels = [];
