@@ -237,9 +237,23 @@ public final class StreamingBenchmark {
      * count money.
      */
     private static GatewayKeys prepare(FakeUpstream upstream, DevStack stack, int chunks) {
+        routeToUpstream(upstream, stack, chunks);
+        new DynamoDbTenantRepository(stack.dynamo(), stack.tables().tenants())
+                .put(new Tenant(LIMITED_TENANT, "bench, every limit", Tenant.Status.ACTIVE, Set.of(), ALL_LIMITS));
+        return new GatewayKeys(
+                DevStack.createKey(stack.keys(), OPEN_TENANT, GATEWAY_NO_LIMITS, Limits.NONE),
+                DevStack.createKey(stack.keys(), OPEN_TENANT, GATEWAY_RPM, Limits.requestsPerMinute(RPM_LIMIT)),
+                DevStack.createKey(stack.keys(), LIMITED_TENANT, GATEWAY_ALL_LIMITS, ALL_LIMITS));
+    }
+
+    /**
+     * Makes the upstream stream {@code chunks} content pieces with usage, and puts the route {@value #ALIAS} →
+     * {@code openai-compatible} → the upstream, priced like the demo model, with the default cache policy. Call before
+     * the first request: the router caches routes, keys and tenants for 2 s.
+     */
+    static void routeToUpstream(FakeUpstream upstream, DevStack stack, int chunks) {
         upstream.streamContent(content(chunks));
         upstream.reportUsage(PROMPT_TOKENS, chunks);
-        // Before the first request: the router caches routes, keys and tenants for 2 s.
         stack.routes()
                 .put(new Route(
                         ALIAS,
@@ -250,12 +264,6 @@ public final class StreamingBenchmark {
                                 null,
                                 DevStack.DEMO_PRICING,
                                 null))));
-        new DynamoDbTenantRepository(stack.dynamo(), stack.tables().tenants())
-                .put(new Tenant(LIMITED_TENANT, "bench, every limit", Tenant.Status.ACTIVE, Set.of(), ALL_LIMITS));
-        return new GatewayKeys(
-                DevStack.createKey(stack.keys(), OPEN_TENANT, GATEWAY_NO_LIMITS, Limits.NONE),
-                DevStack.createKey(stack.keys(), OPEN_TENANT, GATEWAY_RPM, Limits.requestsPerMinute(RPM_LIMIT)),
-                DevStack.createKey(stack.keys(), LIMITED_TENANT, GATEWAY_ALL_LIMITS, ALL_LIMITS));
     }
 
     /**
@@ -349,14 +357,14 @@ public final class StreamingBenchmark {
     }
 
     /** Warnings and errors only, on stderr, so stdout carries nothing but the report. */
-    private static void useBenchLogging() {
+    static void useBenchLogging() {
         if (System.getProperty("log4j2.configurationFile") == null) {
             System.setProperty("log4j2.configurationFile", "bench-log4j2.xml");
         }
     }
 
     /** The last resort that makes a stuck run end by itself: every phase is bounded, this bounds their sum. */
-    private static void startWatchdog(Duration limit) {
+    static void startWatchdog(Duration limit) {
         Thread.ofPlatform().daemon().name("bench-watchdog").start(() -> {
             try {
                 Thread.sleep(limit);

@@ -24,15 +24,26 @@ record Target(String name, InetSocketAddress address, byte[] request, int expect
      * @param bearer the API key, or null for the fake upstream, which needs none
      */
     static Target streamingChat(String name, URI base, String bearer, String model, int contentChunks) {
-        if (!"127.0.0.1".equals(base.getHost())) {
-            throw new IllegalArgumentException("the benchmark only talks to 127.0.0.1, not " + base);
-        }
-        String path = (base.getPath().endsWith("/") ? base.getPath() : base.getPath() + "/") + "chat/completions";
         byte[] body = ("{\"model\":\"" + model + "\",\"messages\":["
                         + "{\"role\":\"system\",\"content\":\"You are a helpful assistant.\"},"
                         + "{\"role\":\"user\",\"content\":\"Hello!\"}],"
                         + "\"stream\":true,\"stream_options\":{\"include_usage\":true}}")
                 .getBytes(UTF_8);
+        byte[] request = chatCompletionsPost(base, bearer, body);
+        return new Target(name, new InetSocketAddress(base.getHost(), base.getPort()), request, contentChunks + 3);
+    }
+
+    /**
+     * The bytes of {@code POST <base>/chat/completions} carrying {@code body}, ready to write to a connection.
+     *
+     * @param base   the base URL up to and including {@code /v1}, on 127.0.0.1
+     * @param bearer the API key, or null for the fake upstream, which needs none
+     */
+    static byte[] chatCompletionsPost(URI base, String bearer, byte[] body) {
+        if (!"127.0.0.1".equals(base.getHost())) {
+            throw new IllegalArgumentException("the benchmark only talks to 127.0.0.1, not " + base);
+        }
+        String path = (base.getPath().endsWith("/") ? base.getPath() : base.getPath() + "/") + "chat/completions";
         StringBuilder head = new StringBuilder()
                 .append("POST ")
                 .append(path)
@@ -52,7 +63,7 @@ record Target(String name, InetSocketAddress address, byte[] request, int expect
         byte[] request = new byte[headBytes.length + body.length];
         System.arraycopy(headBytes, 0, request, 0, headBytes.length);
         System.arraycopy(body, 0, request, headBytes.length, body.length);
-        return new Target(name, new InetSocketAddress(base.getHost(), base.getPort()), request, contentChunks + 3);
+        return request;
     }
 
     /** Why this answer does not count as a complete stream, or null when it does. */
