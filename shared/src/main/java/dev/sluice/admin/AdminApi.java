@@ -203,7 +203,10 @@ public final class AdminApi {
                         .put("errors", totals.errors())
                         .put("prompt_tokens", totals.promptTokens())
                         .put("completion_tokens", totals.completionTokens())
-                        .put("cost_micros_usd", totals.costMicros());
+                        .put("cost_micros_usd", totals.costMicros())
+                        .put("cache_hits", totals.cacheHits())
+                        .put("cache_saved_tokens", totals.cacheSavedTokens())
+                        .put("cache_saved_micros_usd", totals.cacheSavedMicros());
             }
             return list;
         });
