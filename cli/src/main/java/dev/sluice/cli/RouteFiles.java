@@ -3,6 +3,7 @@ package dev.sluice.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.sluice.guard.GuardPolicy;
 import dev.sluice.json.Json;
 import dev.sluice.route.CachePolicy;
 import dev.sluice.route.Deployment;
@@ -49,7 +50,7 @@ import java.util.Set;
 final class RouteFiles {
     private static final List<String> ROUTING_FILE_FIELDS = List.of("routes");
     private static final List<String> ROUTE_FIELDS =
-            List.of("alias", "strategy", "deployments", "retries", "rules", "contextFallback", "cache");
+            List.of("alias", "strategy", "deployments", "retries", "rules", "contextFallback", "cache", "guard");
     private static final List<String> DEPLOYMENT_FIELDS = List.of(
             "provider",
             "model",
@@ -72,6 +73,7 @@ final class RouteFiles {
 
     private static final List<String> CACHE_FIELDS = List.of("mode", "ttlSeconds", "semantic");
     private static final List<String> SEMANTIC_FIELDS = List.of("embeddings", "threshold");
+    private static final List<String> GUARD_FIELDS = List.of("pii", "deny");
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
@@ -160,9 +162,26 @@ final class RouteFiles {
                     RoutingStrategy.fromWireName(optionalText(node, "strategy", where)),
                     rules,
                     optionalText(node, "contextFallback", where),
-                    cache(node.path("cache"), path(where, "cache")));
+                    cache(node.path("cache"), path(where, "cache")),
+                    guard(node.path("guard"), path(where, "guard")));
         } catch (IllegalArgumentException e) {
             throw new UsageError(label(where) + ": " + e.getMessage());
+        }
+    }
+
+    /** {@code guard: {pii: off|redact|block, deny: ["pattern", ...]}}. */
+    private static GuardPolicy guard(JsonNode guard, String where) {
+        if (guard.isMissingNode() || guard.isNull()) {
+            return GuardPolicy.OFF;
+        }
+        knownFields(guard, where, GUARD_FIELDS);
+        try {
+            String pii = optionalText(guard, "pii", where);
+            return new GuardPolicy(
+                    pii == null ? GuardPolicy.Mode.OFF : GuardPolicy.Mode.fromWireName(pii),
+                    List.copyOf(strings(guard, "deny", where)));
+        } catch (IllegalArgumentException e) {
+            throw new UsageError(where + ": " + e.getMessage());
         }
     }
 

@@ -143,6 +143,12 @@ record RoutePlan(List<Change> changes, List<String> kept) {
                 before.cache().ttl().toSeconds(),
                 after.cache().ttl().toSeconds());
         change(lines, "cache.semantic", before.cache().semantic(), after.cache().semantic());
+        change(
+                lines,
+                "guard.pii",
+                before.guard().pii().wireName(),
+                after.guard().pii().wireName());
+        change(lines, "guard.deny", before.guard().deny(), after.guard().deny());
         return lines;
     }
 

@@ -16,6 +16,7 @@ import dev.sluice.route.Route;
  * @param grant      what admission reserved, settled by {@link Finish}
  * @param attempts   what failover tried, for the response's headers and the usage event
  * @param startNanos when the pipeline took the request, for latency and time to first token
+ * @param redactions what the guard replaced in the prompt, for the usage event
  */
 record Admitted<R>(
         GatewayRequest in,
@@ -26,7 +27,8 @@ record Admitted<R>(
         DeploymentPlanner.Plan plan,
         Grant grant,
         Attempts attempts,
-        long startNanos) {
+        long startNanos,
+        int redactions) {
 
     String requestId() {
         return in.requestId();

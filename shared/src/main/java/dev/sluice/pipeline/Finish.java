@@ -125,7 +125,8 @@ final class Finish {
                 admitted.caller().sessionId(),
                 0,
                 saved.totalTokens(),
-                savedMicros);
+                savedMicros,
+                admitted.redactions());
     }
 
     /** Embeddings end with one fixed-length reply: the event is always published before it is sent. */
@@ -251,7 +252,10 @@ final class Finish {
                 false,
                 admitted.caller().level(),
                 admitted.caller().sessionId(),
-                admitted.attempts().count());
+                admitted.attempts().count(),
+                0,
+                0,
+                admitted.redactions());
     }
 
     private static String status(Outcome outcome) {

@@ -11,6 +11,7 @@ import dev.sluice.call.Failover;
 import dev.sluice.call.Outcome;
 import dev.sluice.error.ErrorFormat;
 import dev.sluice.error.GatewayException;
+import dev.sluice.guard.Guard;
 import dev.sluice.health.DeploymentHealth;
 import dev.sluice.health.HealthBoard;
 import dev.sluice.inbound.InboundDialect;
@@ -73,6 +74,7 @@ public final class GatewayPipeline {
     private final ProviderRegistry providers;
     private final DeploymentPlanner plan;
     private final AnswerCache answers;
+    private final Guard guard = new Guard();
     private final Failover callWithFailover;
     private final Finish finish;
     private final ModelEndpoints models;
@@ -323,8 +325,8 @@ public final class GatewayPipeline {
     }
 
     /**
-     * Authenticate → parse → resolve the route (and its rules) → plan the deployments → admit; null once a rejection
-     * has been sent. Admission prices the request at the deployment planned first; failover to a pricier one covers
+     * Authenticate → parse → resolve the route (and its rules) → guard the prompt → plan the deployments → admit; null
+     * once a rejection has been sent. Admission prices the request at the deployment planned first; failover to a pricier one covers
      * the difference.
      */
     private <R> Admitted<R> front(
@@ -343,6 +345,7 @@ public final class GatewayPipeline {
             RequestTraits traits = traitsOf.apply(request, caller);
             Attempts attempts = new Attempts();
             Route route = applyRules(asked, traits, caller, attempts, in.requestId());
+            int redactions = request instanceof ChatRequest chat ? guard.apply(chat, route.guard()) : 0;
             long maxTokens = request instanceof ChatRequest chat ? ChatParameters.maxTokens(chat) : -1;
             DeploymentPlanner.Plan planned = plan.plan(route, traits, maxTokens);
             attempts.note(planned.reason());
@@ -351,7 +354,7 @@ public final class GatewayPipeline {
             }
             Grant grant = admit.admit(
                     caller.scopes(), demand.apply(request, planned.order().getFirst()));
-            return new Admitted<>(in, caller, request, route, traits, planned, grant, attempts, startNanos);
+            return new Admitted<>(in, caller, request, route, traits, planned, grant, attempts, startNanos, redactions);
         } catch (RuntimeException e) {
             ErrorResponder.reject(out, e, in.requestId(), errors);
             return null;

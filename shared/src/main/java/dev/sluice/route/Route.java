@@ -1,5 +1,6 @@
 package dev.sluice.route;
 
+import dev.sluice.guard.GuardPolicy;
 import java.util.List;
 import java.util.Objects;
 
@@ -13,6 +14,7 @@ import java.util.Objects;
  * @param contextFallback the alias that retries a request once when a deployment answers
  *                        {@code context_length_exceeded} before the first byte; null for none
  * @param cache           which answers are cached, and for how long
+ * @param guard           what the guard stage does with personal data, secrets and denied patterns in prompts
  */
 public record Route(
         String alias,
@@ -21,9 +23,11 @@ public record Route(
         RoutingStrategy strategy,
         List<RouteRule> rules,
         String contextFallback,
-        CachePolicy cache) {
+        CachePolicy cache,
+        GuardPolicy guard) {
     public Route {
         cache = cache == null ? CachePolicy.DEFAULT : cache;
+        guard = guard == null ? GuardPolicy.OFF : guard;
         Objects.requireNonNull(alias, "alias");
         retries = retries == null ? RetryPolicy.DEFAULT : retries;
         strategy = strategy == null ? RoutingStrategy.PRIORITY : strategy;
@@ -41,6 +45,18 @@ public record Route(
         if (alias.equals(contextFallback)) {
             throw new IllegalArgumentException("'" + alias + "' cannot be its own contextFallback");
         }
+    }
+
+    /** A route without a guard. */
+    public Route(
+            String alias,
+            List<Deployment> deployments,
+            RetryPolicy retries,
+            RoutingStrategy strategy,
+            List<RouteRule> rules,
+            String contextFallback,
+            CachePolicy cache) {
+        this(alias, deployments, retries, strategy, rules, contextFallback, cache, GuardPolicy.OFF);
     }
 
     /** A route with the default cache policy. */

@@ -33,11 +33,24 @@ public final class DynamoDbResponseCache implements ResponseCache {
     private final DynamoDbClient dynamo;
     private final String table;
     private final Clock clock;
+    private final Duration lookupTimeout;
+    private final Duration storeTimeout;
 
-    public DynamoDbResponseCache(DynamoDbClient dynamo, String table, Clock clock) {
+    /**
+     * @param lookupTimeout and {@code storeTimeout}: the bounds of each call ({@link #LOOKUP_TIMEOUT},
+     *                      {@link #STORE_TIMEOUT} in the gateway; tests on a busy machine allow more)
+     */
+    public DynamoDbResponseCache(
+            DynamoDbClient dynamo, String table, Clock clock, Duration lookupTimeout, Duration storeTimeout) {
         this.dynamo = dynamo;
         this.table = table;
         this.clock = clock;
+        this.lookupTimeout = lookupTimeout;
+        this.storeTimeout = storeTimeout;
+    }
+
+    public DynamoDbResponseCache(DynamoDbClient dynamo, String table, Clock clock) {
+        this(dynamo, table, clock, LOOKUP_TIMEOUT, STORE_TIMEOUT);
     }
 
     public DynamoDbResponseCache(DynamoDbClient dynamo, String table) {
@@ -50,7 +63,7 @@ public final class DynamoDbResponseCache implements ResponseCache {
         try {
             item = dynamo.getItem(r -> r.tableName(table)
                             .key(Map.of(SluiceTables.CACHE_KEY, Attributes.s(PREFIX + key)))
-                            .overrideConfiguration(o -> o.apiCallTimeout(LOOKUP_TIMEOUT)))
+                            .overrideConfiguration(o -> o.apiCallTimeout(lookupTimeout)))
                     .item();
         } catch (RuntimeException e) {
             LOG.warn("response cache lookup failed, serving as a miss: {}", e.toString());
@@ -92,7 +105,7 @@ public final class DynamoDbResponseCache implements ResponseCache {
                             AttributeValue.fromBool(encoded.compressed()),
                             SluiceTables.EXPIRES_AT,
                             Attributes.n(expiresAt)))
-                    .overrideConfiguration(o -> o.apiCallTimeout(STORE_TIMEOUT)));
+                    .overrideConfiguration(o -> o.apiCallTimeout(storeTimeout)));
         } catch (RuntimeException e) {
             LOG.warn("response cache store failed, answer not cached: {}", e.toString());
         }

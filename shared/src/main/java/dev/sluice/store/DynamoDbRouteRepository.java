@@ -1,6 +1,7 @@
 package dev.sluice.store;
 
 import dev.sluice.aws.AwsFailures;
+import dev.sluice.guard.GuardPolicy;
 import dev.sluice.route.CachePolicy;
 import dev.sluice.route.Deployment;
 import dev.sluice.route.Pricing;
@@ -101,6 +102,16 @@ public final class DynamoDbRouteRepository implements RouteRepository {
             item.put("contextFallback", Attributes.s(route.contextFallback()));
         }
         item.put("cache", AttributeValue.fromM(toItem(route.cache())));
+        if (route.guard().inspects()) {
+            item.put(
+                    "guard",
+                    AttributeValue.fromM(Map.of(
+                            "pii", Attributes.s(route.guard().pii().wireName()),
+                            "deny",
+                                    AttributeValue.fromL(route.guard().deny().stream()
+                                            .map(Attributes::s)
+                                            .toList()))));
+        }
         try {
             dynamo.putItem(r -> r.tableName(table).item(item));
         } catch (SdkException e) {
@@ -188,7 +199,21 @@ public final class DynamoDbRouteRepository implements RouteRepository {
                         ? List.of()
                         : rules.l().stream().map(rule -> toRule(rule.m())).toList(),
                 Attributes.string(item, "contextFallback"),
-                cachePolicy(item.get("cache")));
+                cachePolicy(item.get("cache")),
+                guardPolicy(item.get("guard")));
+    }
+
+    /** The route's guard; none for routes written before routes had one. */
+    private static GuardPolicy guardPolicy(AttributeValue value) {
+        if (value == null || !value.hasM()) {
+            return GuardPolicy.OFF;
+        }
+        AttributeValue deny = value.m().get("deny");
+        return new GuardPolicy(
+                GuardPolicy.Mode.fromWireName(Attributes.string(value.m(), "pii")),
+                deny == null || !deny.hasL()
+                        ? List.of()
+                        : deny.l().stream().map(AttributeValue::s).toList());
     }
 
     /** The route's cache policy; the default for routes written before routes had one. */

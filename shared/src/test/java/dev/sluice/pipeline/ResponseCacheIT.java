@@ -57,6 +57,12 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 class ResponseCacheIT {
     private static final DynamoDbClient DYNAMO = LocalDynamoDb.shared().newClient();
     private static final Pricing PRICING = new Pricing(2_000_000, 8_000_000, 0);
+    /**
+     * The gateway bounds a lookup to 200 ms and serves a slower one as a miss; on a busy test machine the first calls
+     * of a fresh JVM can take that long, so these tests allow more (the outage test keeps the gateway's bounds).
+     */
+    private static final Duration PATIENT = Duration.ofSeconds(5);
+
     private static final String ASK = """
             {"model":"cached","temperature":0,"stream":%s,"messages":[{"role":"user","content":"%s"}]}""";
 
@@ -80,7 +86,7 @@ class ResponseCacheIT {
         routes.put(route("cached", CachePolicy.DEFAULT));
         acme = key("acme");
         globex = key("globex");
-        pipeline = pipeline(new DynamoDbResponseCache(DYNAMO, tables.cache(), clock()));
+        pipeline = pipeline(new DynamoDbResponseCache(DYNAMO, tables.cache(), clock(), PATIENT, PATIENT));
     }
 
     @AfterEach
@@ -379,7 +385,7 @@ class ResponseCacheIT {
         routes.put(
                 route("cached", new CachePolicy(CachePolicy.Mode.AUTO, null, new CachePolicy.Semantic("embed", 0.95))));
         pipeline = pipeline(new CacheStores(
-                new DynamoDbResponseCache(DYNAMO, tables.cache(), clock()),
+                new DynamoDbResponseCache(DYNAMO, tables.cache(), clock(), PATIENT, PATIENT),
                 new DynamoDbVectorIndex(DYNAMO, tables.cache())));
         // The demo embeddings only match identical text, so the same words in another shape (a list of text parts)
         // stand in for a paraphrase: the exact key differs, the embedding does not.

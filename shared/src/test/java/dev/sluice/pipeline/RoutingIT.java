@@ -349,6 +349,31 @@ class RoutingIT {
         assertThat(toSlowLastHundred).isGreaterThanOrEqualTo(90);
     }
 
+    @Test
+    void guard_redactsAnEmailBeforeTheUpstreamSeesIt_andTheUsageEventCountsIt() {
+        FakeUpstream upstream = upstream();
+        routes.put(new Route(
+                "guarded",
+                List.of(at(upstream, "model-a")),
+                RetryPolicy.DEFAULT,
+                RoutingStrategy.PRIORITY,
+                List.of(),
+                null,
+                dev.sluice.route.CachePolicy.DEFAULT,
+                new dev.sluice.guard.GuardPolicy(dev.sluice.guard.GuardPolicy.Mode.REDACT, List.of())));
+        GatewayPipeline pipeline = pipeline(board(new dev.sluice.health.InMemoryHealthStore()));
+
+        RecordingChannel channel = chat(pipeline, """
+                {"model":"guarded","messages":[{"role":"user","content":"Mail jane.doe@example.com the card 4111 1111 1111 1111"}]}""");
+
+        assertThat(channel.status).isEqualTo(200);
+        assertThat(upstream.lastRequest().body())
+                .contains("Mail [EMAIL] the card [CARD]")
+                .doesNotContain("jane.doe")
+                .doesNotContain("4111");
+        assertThat(usage.events().getLast().redactions()).isEqualTo(2);
+    }
+
     private static String served(RecordingChannel channel) {
         assertThat(channel.status).as(channel.bodyText()).isEqualTo(200);
         String deployment = channel.headers.get("x-sluice-deployment");

@@ -19,6 +19,7 @@ import java.util.Objects;
  * @param cacheHit         answered from the response cache: no provider was called, tokens and cost are 0
  * @param cacheSavedTokens on a cache hit, the prompt and completion tokens the cached answer cost when it was made
  * @param cacheSavedMicros on a cache hit, what those tokens would cost now at the route's prices (micro-USD)
+ * @param redactions       personal data and secrets the guard replaced in the prompt (counted, never recorded)
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record UsageEvent(
@@ -46,7 +47,8 @@ public record UsageEvent(
         String sessionId,
         int attempts,
         long cacheSavedTokens,
-        long cacheSavedMicros) {
+        long cacheSavedMicros,
+        int redactions) {
     public static final int SCHEMA_VERSION = 1;
 
     public static final String OK = "ok";
@@ -57,6 +59,62 @@ public record UsageEvent(
         Objects.requireNonNull(requestId, "requestId");
         Objects.requireNonNull(tenantId, "tenantId");
         Objects.requireNonNull(status, "status");
+    }
+
+    /** An event without redactions (as events were before the guard). */
+    public UsageEvent(
+            int schemaVersion,
+            String requestId,
+            long timestampMs,
+            String tenantId,
+            String keyId,
+            String alias,
+            String provider,
+            String upstreamModel,
+            long promptTokens,
+            long completionTokens,
+            long cachedPromptTokens,
+            long reasoningTokens,
+            long costMicros,
+            long latencyMs,
+            long timeToFirstTokenMs,
+            String status,
+            int httpStatus,
+            boolean streamed,
+            boolean estimated,
+            boolean cacheHit,
+            String keyLevel,
+            String sessionId,
+            int attempts,
+            long cacheSavedTokens,
+            long cacheSavedMicros) {
+        this(
+                schemaVersion,
+                requestId,
+                timestampMs,
+                tenantId,
+                keyId,
+                alias,
+                provider,
+                upstreamModel,
+                promptTokens,
+                completionTokens,
+                cachedPromptTokens,
+                reasoningTokens,
+                costMicros,
+                latencyMs,
+                timeToFirstTokenMs,
+                status,
+                httpStatus,
+                streamed,
+                estimated,
+                cacheHit,
+                keyLevel,
+                sessionId,
+                attempts,
+                cacheSavedTokens,
+                cacheSavedMicros,
+                0);
     }
 
     /** An event that saved nothing from the cache (as events were before the response cache). */
@@ -108,6 +166,7 @@ public record UsageEvent(
                 keyLevel,
                 sessionId,
                 attempts,
+                0,
                 0,
                 0);
     }
