@@ -144,8 +144,15 @@ public final class DevStack implements AutoCloseable {
                 new DynamoDbQuotaLedger(dynamo, tables.counters()),
                 GatewayWiring.healthBoard(
                         new DynamoDbHealthStore(dynamo, tables.counters()), options.environment(), Clock.systemUTC()),
+                // DynamoDB Local shares this machine with everything else, so a lookup may take longer than on
+                // DynamoDB (the gateway's 200 ms bound would turn a busy moment into misses); still bounded.
                 new CacheStores(
-                        new DynamoDbResponseCache(dynamo, tables.cache()),
+                        new DynamoDbResponseCache(
+                                dynamo,
+                                tables.cache(),
+                                Clock.systemUTC(),
+                                Duration.ofSeconds(1),
+                                Duration.ofSeconds(2)),
                         new DynamoDbVectorIndex(dynamo, tables.cache())),
                 new DynamoDbUsageStore(dynamo, tables.usage()),
                 new LocalSecretStore(withSessionSigningKey(options.environment()), DevProviders.keyVariables()),
