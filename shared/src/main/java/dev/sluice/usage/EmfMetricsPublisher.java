@@ -54,6 +54,12 @@ public final class EmfMetricsPublisher implements UsagePublisher {
         root.put("PromptTokens", event.promptTokens());
         root.put("CompletionTokens", event.completionTokens());
         root.put("CostMicros", event.costMicros());
+        metrics.addObject().put("Name", "CacheHits").put("Unit", "Count");
+        metrics.addObject().put("Name", "CacheSavedMicros").put("Unit", "None");
+        metrics.addObject().put("Name", "Redactions").put("Unit", "Count");
+        root.put("CacheHits", event.cacheHit() ? 1 : 0);
+        root.put("CacheSavedMicros", event.cacheSavedMicros());
+        root.put("Redactions", event.redactions());
         if (event.timeToFirstTokenMs() >= 0) {
             metrics.addObject().put("Name", "TimeToFirstTokenMs").put("Unit", "Milliseconds");
             root.put("TimeToFirstTokenMs", event.timeToFirstTokenMs());

@@ -57,6 +57,8 @@ class EmfMetricsPublisherTest {
         assertThat(ok.path("TimeToFirstTokenMs").asLong()).isEqualTo(250);
         assertThat(ok.path("CostMicros").asLong()).isEqualTo(36);
         assertThat(ok.path("Errors").asInt()).isZero();
+        assertThat(ok.path("CacheHits").asInt()).isZero();
+        assertThat(ok.path("Redactions").asInt()).isZero();
         JsonNode failed = Json.read(lines[1].getBytes(StandardCharsets.UTF_8));
         assertThat(failed.path("Errors").asInt()).isEqualTo(1);
         assertThat(failed.has("TimeToFirstTokenMs"))
