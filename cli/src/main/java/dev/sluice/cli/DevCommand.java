@@ -88,6 +88,12 @@ final class DevCommand implements Callable<Integer> {
         DevOptions options = DevOptions.defaults(cli.env())
                 .withPorts(port, dynamoDbPort)
                 .withDemoDelay(Duration.ofMillis(demoDelayMillis));
+        // One JSON line per request on stderr (gatewayctl's other commands stay quiet at WARN), unless the environment
+        // sets SLUICE_LOG_LEVEL.
+        if (!cli.env().containsKey("SLUICE_LOG_LEVEL")) {
+            org.apache.logging.log4j.core.config.Configurator.setLevel(
+                    "dev.sluice.request", org.apache.logging.log4j.Level.INFO);
+        }
         DevStack stack = DevStack.start(options);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

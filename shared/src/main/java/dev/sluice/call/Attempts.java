@@ -40,6 +40,11 @@ public final class Attempts {
         cacheStatus = status;
     }
 
+    /** What the response cache did, or null when the request did not reach it. */
+    public String cacheStatus() {
+        return cacheStatus;
+    }
+
     /** The answer came from the cache; {@code label} is the deployment that made it ({@code provider/model}). */
     public void answeredFromCache(String label) {
         cachedFrom = label;

@@ -25,6 +25,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * The last stage: ends the response as the {@link Outcome} says, and publishes the request's one usage event. The
@@ -39,6 +40,9 @@ import org.slf4j.LoggerFactory;
  */
 final class Finish {
     private static final Logger LOG = LoggerFactory.getLogger(Finish.class);
+    /** The per-request summary lines: a logger of their own, so they can be turned off or routed apart. */
+    private static final Logger REQUESTS = LoggerFactory.getLogger("dev.sluice.request");
+
     private static final Map<String, String> JSON = Map.of("Content-Type", "application/json");
 
     private final UsagePublisher usage;
@@ -282,11 +286,44 @@ final class Finish {
     private void close(Admitted<?> admitted, UsageEvent event) {
         if (event != null) {
             publish(event);
+            summarize(event, admitted.attempts().cacheStatus());
         }
         admitted.grant()
                 .settle(
                         event == null ? 0 : event.promptTokens() + event.completionTokens(),
                         event == null ? 0 : event.costMicros());
+    }
+
+    /**
+     * The request's one summary log line: who, which route and deployment, how it ended, how long it took, what it
+     * cost, as fields of the JSON line (the MDC, which the log layout writes when set), never the prompt or a key.
+     * Off with {@code SLUICE_LOG_LEVEL=WARN}; costs a few microseconds otherwise.
+     */
+    private static void summarize(UsageEvent event, String cacheStatus) {
+        if (!REQUESTS.isInfoEnabled()) {
+            return;
+        }
+        try {
+            MDC.put("requestId", event.requestId());
+            MDC.put("tenant", event.tenantId());
+            MDC.put("keyId", event.keyId());
+            MDC.put("alias", event.alias());
+            MDC.put("deployment", event.provider() + "/" + event.upstreamModel());
+            MDC.put("status", event.status());
+            MDC.put("httpStatus", Integer.toString(event.httpStatus()));
+            MDC.put("latencyMs", Long.toString(event.latencyMs()));
+            MDC.put("ttftMs", Long.toString(event.timeToFirstTokenMs()));
+            MDC.put("attempts", Integer.toString(event.attempts()));
+            MDC.put("promptTokens", Long.toString(event.promptTokens()));
+            MDC.put("completionTokens", Long.toString(event.completionTokens()));
+            MDC.put("costMicros", Long.toString(event.costMicros()));
+            if (cacheStatus != null) {
+                MDC.put("cache", cacheStatus);
+            }
+            REQUESTS.info("request served");
+        } finally {
+            MDC.clear();
+        }
     }
 
     /** Usage must not be lost: if the stream refuses it, the event goes to the log whole, to be replayed. */

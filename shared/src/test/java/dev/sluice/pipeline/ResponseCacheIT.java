@@ -67,7 +67,13 @@ class ResponseCacheIT {
             {"model":"cached","temperature":0,"stream":%s,"messages":[{"role":"user","content":"%s"}]}""";
 
     private final InMemoryUsagePublisher usage = new InMemoryUsagePublisher();
-    private final AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-12-05T12:00:00Z"));
+    /**
+     * The cache's clock starts at the real time: DynamoDB Local deletes items whose TTL attribute lies in the real past,
+     * so answers must never be stored with an expiry before it.
+     */
+    private final AtomicReference<Instant> now =
+            new AtomicReference<>(Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
+
     private final InMemoryRouteRepository routes = new InMemoryRouteRepository();
     private final InMemoryKeyRepository keys = new InMemoryKeyRepository();
     private FakeUpstream upstream;
