@@ -4,6 +4,7 @@ import dev.sluice.api.ChatRequest;
 import dev.sluice.api.EmbeddingRequest;
 import dev.sluice.auth.Caller;
 import dev.sluice.call.Outcome;
+import dev.sluice.error.GatewayException;
 import dev.sluice.inbound.openai.EmbeddingBodies;
 import dev.sluice.inbound.openai.OpenAiErrorFormat;
 import dev.sluice.json.Json;
@@ -321,6 +322,25 @@ final class Finish {
                 MDC.put("cache", cacheStatus);
             }
             REQUESTS.info("request served");
+        } finally {
+            MDC.clear();
+        }
+    }
+
+    /**
+     * The summary line of a request refused before it reached a provider (bad key, unknown model, a limit, a malformed
+     * body): the request id, the status and the error code; no usage event is published for it.
+     */
+    static void refused(String requestId, GatewayException error, long elapsedNanos) {
+        if (!REQUESTS.isInfoEnabled()) {
+            return;
+        }
+        try {
+            MDC.put("requestId", requestId);
+            MDC.put("status", error.code() == null ? error.type() : error.code());
+            MDC.put("httpStatus", Integer.toString(error.status()));
+            MDC.put("latencyMs", Long.toString(TimeUnit.NANOSECONDS.toMillis(elapsedNanos)));
+            REQUESTS.info("request refused");
         } finally {
             MDC.clear();
         }

@@ -10,6 +10,7 @@ import dev.sluice.call.DeploymentPlanner;
 import dev.sluice.call.Failover;
 import dev.sluice.call.Outcome;
 import dev.sluice.error.ErrorFormat;
+import dev.sluice.error.ErrorResponses;
 import dev.sluice.error.GatewayException;
 import dev.sluice.guard.Guard;
 import dev.sluice.health.DeploymentHealth;
@@ -357,6 +358,7 @@ public final class GatewayPipeline {
             return new Admitted<>(in, caller, request, route, traits, planned, grant, attempts, startNanos, redactions);
         } catch (RuntimeException e) {
             ErrorResponder.reject(out, e, in.requestId(), errors);
+            Finish.refused(in.requestId(), ErrorResponses.classify(e), nanoClock.getAsLong() - startNanos);
             return null;
         }
     }
