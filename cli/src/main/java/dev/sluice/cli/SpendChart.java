@@ -13,7 +13,9 @@ final class SpendChart {
     private static final int TOP = 50;
     private static final int PLOT_HEIGHT = 260;
     private static final int BOTTOM = 110;
-    private static final int SLOT = 44;
+    private static final int SLOT = 48;
+    private static final int LABEL_CHARS = 20;
+    private static final long MICROS_PER_CENT = 10_000;
     private static final double BAR_WIDTH = SLOT * 0.7;
     private static final int TICKS = 4;
 
@@ -72,16 +74,34 @@ final class SpendChart {
                                     number(BAR_WIDTH),
                                     number(barHeight),
                                     escape(group.name() + ": " + Money.display(micros))));
-            text(svg, centre, baseline - barHeight - 4, "middle", "font-size=\"9\"", Money.display(micros));
+            text(svg, centre, baseline - barHeight - 4, "middle", "font-size=\"9\"", barValue(micros));
             svg.append("<text x=\"%s\" y=\"%s\" text-anchor=\"end\" transform=\"rotate(-45 %s %s)\">%s</text>\n"
                     .formatted(
                             number(centre),
                             number(baseline + 14),
                             number(centre),
                             number(baseline + 14),
-                            escape(group.name())));
+                            escape(shortened(group.name()))));
         }
         return svg.append("</svg>\n").toString();
+    }
+
+    /**
+     * Above a bar, cents are enough to read at a glance and keep neighbouring labels apart; amounts under a cent keep
+     * their digits so they do not all read $0.00. The exact amount is in the bar's tooltip.
+     */
+    private static String barValue(long micros) {
+        return Money.display(
+                micros < MICROS_PER_CENT ? micros : Math.round(micros / (double) MICROS_PER_CENT) * MICROS_PER_CENT);
+    }
+
+    /** Long model names would run off the bottom of the chart; the full name is in the bar's tooltip. */
+    private static String shortened(String name) {
+        if (name.codePointCount(0, name.length()) <= LABEL_CHARS) {
+            return name;
+        }
+        // By code point, so a character outside the BMP is never cut in half.
+        return name.substring(0, name.offsetByCodePoints(0, LABEL_CHARS - 1)) + "…";
     }
 
     private static void text(StringBuilder svg, double x, double y, String anchor, String attributes, String content) {

@@ -117,4 +117,21 @@ class SpendChartTest {
         assertThat(bars(svg)).isEmpty();
         assertThat(svg.getDocumentElement().getTextContent()).contains("all tenants");
     }
+
+    @Test
+    void barValues_showCents_andLongNamesAreShortened_whileTooltipsKeepTheExactAmountAndName() throws Exception {
+        String longName = "claude-3-5-sonnet-20241022";
+        UsageReport report = UsageReport.of(
+                "acme",
+                FROM,
+                TO,
+                UsageReport.Grouping.MODEL,
+                List.of(row("acme", longName, 2_727_892), row("acme", "tiny", 1_500)));
+
+        Document svg = parse(SpendChart.svg(report));
+
+        String text = svg.getDocumentElement().getTextContent();
+        assertThat(text).contains("$2.73").contains("$0.0015").contains("claude-3-5-sonnet-2…");
+        assertThat(bars(svg).get(0).getTextContent()).isEqualTo(longName + ": $2.727892");
+    }
 }
