@@ -129,21 +129,25 @@ final class UsageReportCommand implements Callable<Integer> {
     /** One Query per calendar month, so a long range shows progress as it goes. */
     private static List<UsageRow> queryMonths(
             DynamoDbUsageStore store, String tenant, LocalDate first, LocalDate last, Progress progress) {
-        List<LocalDate[]> months = new ArrayList<>();
+        List<Days> months = new ArrayList<>();
         for (LocalDate start = first; !start.isAfter(last); ) {
             LocalDate monthEnd = start.withDayOfMonth(start.lengthOfMonth());
-            LocalDate end = monthEnd.isAfter(last) ? last : monthEnd;
-            months.add(new LocalDate[] {start, end});
-            start = end.plusDays(1);
+            Days month = new Days(start, monthEnd.isAfter(last) ? last : monthEnd);
+            months.add(month);
+            start = month.last().plusDays(1);
         }
         List<UsageRow> rows = new ArrayList<>();
         for (int i = 0; i < months.size(); i++) {
-            rows.addAll(store.queryDays(tenant, months.get(i)[0], months.get(i)[1]));
+            rows.addAll(
+                    store.queryDays(tenant, months.get(i).first(), months.get(i).last()));
             progress.show(
                     "reading " + tenant + ": month " + (i + 1) + " of " + months.size() + ", " + rows.size() + " rows");
         }
         return rows;
     }
+
+    /** The days from {@code first} to {@code last}, both included. */
+    private record Days(LocalDate first, LocalDate last) {}
 
     private static List<UsageRow> scanAll(
             DynamoDbUsageStore store, LocalDate first, LocalDate last, Progress progress) {

@@ -205,6 +205,17 @@ class UsageReportCommandIT {
     }
 
     @Test
+    void rangeStartingAndEndingMidMonth_readsItsFirstAndLastDays() {
+        Run run = report(
+                "--tenant", "acme", "--from", "2026-10-31", "--to", "2026-12-01", "--by", "month", "--format", "csv");
+
+        assertThat(run.status()).as(run.err()).isZero();
+        assertThat(run.out())
+                .extracting(line -> line.split(",")[0] + " " + line.split(",")[7])
+                .containsExactly("month cost_micros", "2026-10 1000000", "2026-11 4350000", "2026-12 9000000");
+    }
+
+    @Test
     void shortRangeOfOneTenant_printsNoProgress() {
         Run run = report("--tenant", "acme", "--from", "2026-11-01", "--to", "2026-11-30");
 
