@@ -33,7 +33,8 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
                     + UsageReportCommand.QUIET_DAYS + " days; standard output only carries the report."
         })
 final class UsageReportCommand implements Callable<Integer> {
-    static final int MAX_DAYS = 366;
+    private static final int MAX_DAYS = 366;
+    /** Up to a month of one tenant is a few pages at most: quick enough to need no progress. */
     static final int QUIET_DAYS = 31;
 
     private final CliContext cli;
@@ -44,6 +45,7 @@ final class UsageReportCommand implements Callable<Integer> {
     @ArgGroup(multiplicity = "1")
     Scope scope;
 
+    /** Exactly one of the two; picocli says so when both or neither are given. */
     static final class Scope {
         @Option(names = "--tenant", paramLabel = "T", required = true, description = "The tenant.")
         String tenant;
