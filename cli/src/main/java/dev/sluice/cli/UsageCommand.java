@@ -6,8 +6,11 @@ import dev.sluice.usage.store.UsageRow;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.MissingParameterException;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /**
@@ -16,14 +19,19 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
  */
 @Command(
         name = "usage",
-        description = "A tenant's usage per day, model and key, with cost and what response-cache hits saved.")
+        description = "A tenant's usage per day, model and key, with cost and what response-cache hits saved.",
+        subcommands = UsageReportCommand.class)
 final class UsageCommand implements Callable<Integer> {
     private final CliContext cli;
 
     @Mixin
     TableOptions table;
 
-    @Option(names = "--tenant", paramLabel = "T", required = true, description = "The tenant.")
+    @Spec
+    CommandSpec spec;
+
+    // Not required to picocli: it would then ask for it before 'usage report' too, which has its own.
+    @Option(names = "--tenant", paramLabel = "T", description = "The tenant (required).")
     String tenant;
 
     @Option(
@@ -42,6 +50,11 @@ final class UsageCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (tenant == null) {
+            // The message and status picocli gave when the option was declared required.
+            throw new MissingParameterException(
+                    spec.commandLine(), spec.findOption("--tenant"), "Missing required option: '--tenant=T'");
+        }
         List<UsageRow> rows;
         try (DynamoDbClient dynamo = table.dynamo(cli.env())) {
             rows = new DynamoDbUsageStore(dynamo, TableOptions.tables(cli.env()).usage())

@@ -3,14 +3,17 @@ package dev.sluice.usage.store;
 import dev.sluice.usage.aggregate.AggregateKey;
 import dev.sluice.usage.aggregate.UsageFolder;
 import dev.sluice.usage.aggregate.UsageTotals;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntConsumer;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
+import software.amazon.awssdk.services.dynamodb.model.ScanResponse;
 
 /**
  * The usage table in DynamoDB. Each slice is one conditional {@code UpdateItem}: it adds the slice's totals and
@@ -134,12 +137,84 @@ public final class DynamoDbUsageStore implements UsageStore {
                             Map.of(":t", AttributeValue.fromS(tenantId), ":p", AttributeValue.fromS(periodPrefix)))
                     .exclusiveStartKey(from));
             for (Map<String, AttributeValue> item : page.items()) {
-                rows.add(new UsageRow(
-                        tenantId, string(item, "day"), string(item, "alias"), string(item, "keyId"), totals(item)));
+                rows.add(row(tenantId, item));
             }
             start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
         } while (start != null);
         return rows;
+    }
+
+    /** A tenant's rows for the days {@code from} to {@code to}, both included: one Query, reading only those days. */
+    public List<UsageRow> queryDays(String tenantId, LocalDate from, LocalDate to) {
+        List<UsageRow> rows = new ArrayList<>();
+        Map<String, AttributeValue> start = null;
+        do {
+            Map<String, AttributeValue> startKey = start;
+            QueryResponse page = dynamo.query(r -> r.tableName(table)
+                    .keyConditionExpression("#t = :t AND #p BETWEEN :first AND :last")
+                    .expressionAttributeNames(Map.of("#t", UsageTable.TENANT, "#p", UsageTable.PERIOD))
+                    .expressionAttributeValues(Map.of(
+                            ":t",
+                            AttributeValue.fromS(tenantId),
+                            ":first",
+                            AttributeValue.fromS(firstPeriodOf(from)),
+                            ":last",
+                            AttributeValue.fromS(pastLastPeriodOf(to))))
+                    .exclusiveStartKey(startKey));
+            for (Map<String, AttributeValue> item : page.items()) {
+                rows.add(row(tenantId, item));
+            }
+            start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
+        } while (start != null);
+        return rows;
+    }
+
+    /**
+     * Every tenant's rows for the days {@code from} to {@code to}, both included. The table is keyed by tenant with no
+     * index over days, so this is a Scan: it reads, and is billed for, every row of the table, and filters the days
+     * afterwards. It finds the usage of every tenant that has any, including tenants since deleted.
+     *
+     * @param pagesRead told the number of pages read so far after each page, for progress on long scans
+     */
+    public List<UsageRow> scanDays(LocalDate from, LocalDate to, IntConsumer pagesRead) {
+        List<UsageRow> rows = new ArrayList<>();
+        Map<String, AttributeValue> start = null;
+        int pages = 0;
+        do {
+            Map<String, AttributeValue> startKey = start;
+            ScanResponse page = dynamo.scan(r -> r.tableName(table)
+                    .filterExpression("#p BETWEEN :first AND :last")
+                    .expressionAttributeNames(Map.of("#p", UsageTable.PERIOD))
+                    .expressionAttributeValues(Map.of(
+                            ":first",
+                            AttributeValue.fromS(firstPeriodOf(from)),
+                            ":last",
+                            AttributeValue.fromS(pastLastPeriodOf(to))))
+                    .exclusiveStartKey(startKey));
+            for (Map<String, AttributeValue> item : page.items()) {
+                rows.add(row(string(item, UsageTable.TENANT), item));
+            }
+            pagesRead.accept(++pages);
+            start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
+        } while (start != null);
+        return rows;
+    }
+
+    /** Sorts at or before every period of the day ({@code day#2026-11-23#model#...}). */
+    private static String firstPeriodOf(LocalDate day) {
+        return "day#" + day;
+    }
+
+    /**
+     * Sorts after every period of the day and before the next day's: the day's periods all continue with {@code '#'},
+     * and {@code '$'} is the character after it.
+     */
+    private static String pastLastPeriodOf(LocalDate day) {
+        return "day#" + day + "$";
+    }
+
+    private static UsageRow row(String tenantId, Map<String, AttributeValue> item) {
+        return new UsageRow(tenantId, string(item, "day"), string(item, "alias"), string(item, "keyId"), totals(item));
     }
 
     private static long[] amounts(UsageTotals totals) {

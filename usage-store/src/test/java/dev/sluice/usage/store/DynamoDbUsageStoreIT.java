@@ -10,6 +10,8 @@ import dev.sluice.usage.aggregate.UsageFolder;
 import dev.sluice.usage.aggregate.UsageTotals;
 import dev.sluice.usage.event.UsageEvent;
 import java.math.BigInteger;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -251,5 +253,68 @@ class DynamoDbUsageStoreIT {
         int failuresInjected() {
             return injected;
         }
+    }
+
+    /** A request of {@code tenant} at noon UTC on {@code day}, costing {@code costMicros}. */
+    private static UsageEvent onDay(String day, String tenant, long costMicros) {
+        long noon = LocalDate.parse(day).atTime(12, 0).toInstant(ZoneOffset.UTC).toEpochMilli();
+        return new UsageEvent(
+                UsageEvent.SCHEMA_VERSION,
+                "req_" + day + tenant,
+                noon,
+                tenant,
+                "key_1",
+                "demo",
+                "demo",
+                "demo-1",
+                10,
+                5,
+                0,
+                0,
+                costMicros,
+                50,
+                5,
+                "ok",
+                200,
+                true,
+                false,
+                false);
+    }
+
+    private void writeAroundNovember() {
+        List<UsageEvent> events = List.of(
+                onDay("2026-10-31", "a", 1),
+                onDay("2026-11-01", "a", 10),
+                onDay("2026-11-30", "a", 100),
+                onDay("2026-12-01", "a", 1_000),
+                onDay("2026-11-15", "b", 10_000),
+                onDay("2026-12-01", "b", 100_000));
+        assertThat(new UsageAggregator(store).apply(onShard(events))).isEmpty();
+    }
+
+    @Test
+    void queryDays_readsTheTenantsRowsFromTheFirstToTheLastDay_bothIncluded() {
+        writeAroundNovember();
+
+        List<UsageRow> rows = store.queryDays("a", LocalDate.parse("2026-11-01"), LocalDate.parse("2026-11-30"));
+
+        assertThat(rows).extracting(UsageRow::day).containsExactly("2026-11-01", "2026-11-30");
+        assertThat(rows).extracting(row -> row.totals().costMicros()).containsExactly(10L, 100L);
+        assertThat(store.queryDays("a", LocalDate.parse("2026-12-01"), LocalDate.parse("2026-12-01")))
+                .extracting(row -> row.totals().costMicros())
+                .containsExactly(1_000L);
+    }
+
+    @Test
+    void scanDays_readsEveryTenantsRowsInTheRange_andCountsItsPages() {
+        writeAroundNovember();
+        List<Integer> pages = new ArrayList<>();
+
+        List<UsageRow> rows = store.scanDays(LocalDate.parse("2026-11-01"), LocalDate.parse("2026-11-30"), pages::add);
+
+        assertThat(rows)
+                .extracting(row -> row.tenantId() + " " + row.day())
+                .containsExactlyInAnyOrder("a 2026-11-01", "a 2026-11-30", "b 2026-11-15");
+        assertThat(pages).containsExactly(1);
     }
 }
