@@ -319,13 +319,18 @@ public final class RouterServer implements AutoCloseable {
                 throw GatewayException.invalidRequest("Invalid Content-Length header.", null);
             }
         }
+        byte[] body;
         try (InputStream in = exchange.getRequestBody()) {
-            byte[] body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBodyBytes + 1));
-            if (body.length > maxBodyBytes) {
-                throw GatewayException.payloadTooLarge(maxBodyBytes);
-            }
-            return body;
+            body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBodyBytes + 1));
+        } catch (IOException e) {
+            // A malformed chunked body, or a connection cut while its body was read (the request timeout): the
+            // client's fault, not the server's. The answer goes out only if the client is still there.
+            throw GatewayException.invalidRequest("The request body could not be read.", null);
         }
+        if (body.length > maxBodyBytes) {
+            throw GatewayException.payloadTooLarge(maxBodyBytes);
+        }
+        return body;
     }
 
     private GatewayRequest gatewayRequest(HttpExchange exchange, String requestId, byte[] body) {
