@@ -8,8 +8,18 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.util.Map;
 
-/** {@link ResponseChannel} over the JDK HTTP server's exchange. A failed write means the client went away. */
+/**
+ * {@link ResponseChannel} over the JDK HTTP server's exchange. A failed write means the client went away. Every
+ * response it starts carries {@link #SECURITY_HEADERS}.
+ */
 final class ExchangeChannel implements ResponseChannel {
+    /**
+     * No content sniffing, and no cache may keep an answer: completions, keys and usage are private to the caller.
+     * {@code no-store} replaces the {@code no-cache} the stream relay asks for on SSE.
+     */
+    static final Map<String, String> SECURITY_HEADERS =
+            Map.of("X-Content-Type-Options", "nosniff", "Cache-Control", "no-store");
+
     private final HttpExchange exchange;
     private boolean responded;
 
@@ -40,6 +50,7 @@ final class ExchangeChannel implements ResponseChannel {
     private void start(int status, Map<String, String> headers, long length) {
         Headers responseHeaders = exchange.getResponseHeaders();
         headers.forEach(responseHeaders::set);
+        SECURITY_HEADERS.forEach(responseHeaders::set); // last, so no caller's header can weaken them
         try {
             responded = true;
             exchange.sendResponseHeaders(status, length);

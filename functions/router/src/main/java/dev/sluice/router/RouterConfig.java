@@ -26,6 +26,8 @@ import java.util.Map;
  * @param aws               the AWS clients' timeouts ({@code SLUICE_AWS_API_CALL_TIMEOUT_MS}, default 2000;
  *                          {@code SLUICE_AWS_API_CALL_ATTEMPT_TIMEOUT_MS}, default 1000) and whether the endpoints
  *                          above are emulators ({@code SLUICE_AWS_EMULATOR=true}; dummy credentials only then)
+ * @param limits            what the HTTP server allows slow, idle and oversized clients ({@link ServerLimits}:
+ *                          {@code SLUICE_REQUEST_TIMEOUT_SECONDS}, {@code SLUICE_MAX_CONNECTIONS} and others)
  */
 public record RouterConfig(
         String bindHost,
@@ -44,7 +46,8 @@ public record RouterConfig(
         boolean snapStartHooks,
         boolean primeOnStart,
         AwsSettings aws,
-        ClientAddresses clientAddresses) {
+        ClientAddresses clientAddresses,
+        ServerLimits limits) {
 
     public static final long DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 
@@ -67,7 +70,8 @@ public record RouterConfig(
                         || env.containsKey("AWS_LWA_SNAPSTART_AFTER_RESTORE_PATH"),
                 Boolean.parseBoolean(env.getOrDefault("SLUICE_PRIME_ON_START", "false")),
                 AwsSettings.fromEnvironment(env),
-                ClientAddresses.fromSetting(env.get("SLUICE_CLIENT_ADDRESS")));
+                ClientAddresses.fromSetting(env.get("SLUICE_CLIENT_ADDRESS")),
+                ServerLimits.fromEnvironment(env));
     }
 
     private static URI uri(String value) {

@@ -79,7 +79,13 @@ public final class RouterMain {
             hooks.runBeforeCheckpoint();
         }
         RouterServer server = RouterServer.start(
-                config.bindHost(), config.port(), pipeline, config.maxBodyBytes(), hooks, config.clientAddresses());
+                config.bindHost(),
+                config.port(),
+                pipeline,
+                config.maxBodyBytes(),
+                hooks,
+                config.clientAddresses(),
+                config.limits());
         TokenEstimator.warmUpInBackground(); // after the server is up: not on the cold-start path
         LOG.info(
                 "Sluice router listening on {}:{} (started in {} ms{})",

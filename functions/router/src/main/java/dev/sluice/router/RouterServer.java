@@ -95,8 +95,23 @@ public final class RouterServer implements AutoCloseable {
             SnapStartHooks hooks,
             ClientAddresses clientAddresses)
             throws IOException {
-        // Small SSE frames must leave at once: without TCP_NODELAY, Nagle's algorithm holds them back.
-        System.setProperty("sun.net.httpserver.nodelay", "true");
+        return start(host, port, pipeline, maxBodyBytes, hooks, clientAddresses, ServerLimits.DEFAULTS);
+    }
+
+    /**
+     * As above, with the connection limits and timeouts {@code limits} sets. The JDK server reads them once per JVM,
+     * when its first instance is created: a later server in the same JVM keeps the first one's.
+     */
+    public static RouterServer start(
+            String host,
+            int port,
+            GatewayPipeline pipeline,
+            long maxBodyBytes,
+            SnapStartHooks hooks,
+            ClientAddresses clientAddresses,
+            ServerLimits limits)
+            throws IOException {
+        limits.apply();
         HttpServer server = HttpServer.create(new InetSocketAddress(host, port), 1024);
         ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
         RouterServer router = new RouterServer(server, executor, pipeline, maxBodyBytes, hooks, clientAddresses);
@@ -319,13 +334,18 @@ public final class RouterServer implements AutoCloseable {
                 throw GatewayException.invalidRequest("Invalid Content-Length header.", null);
             }
         }
+        byte[] body;
         try (InputStream in = exchange.getRequestBody()) {
-            byte[] body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBodyBytes + 1));
-            if (body.length > maxBodyBytes) {
-                throw GatewayException.payloadTooLarge(maxBodyBytes);
-            }
-            return body;
+            body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBodyBytes + 1));
+        } catch (IOException e) {
+            // A malformed chunked body, or a connection cut while its body was read (the request timeout): the
+            // client's fault, not the server's. The answer goes out only if the client is still there.
+            throw GatewayException.invalidRequest("The request body could not be read.", null);
         }
+        if (body.length > maxBodyBytes) {
+            throw GatewayException.payloadTooLarge(maxBodyBytes);
+        }
+        return body;
     }
 
     private GatewayRequest gatewayRequest(HttpExchange exchange, String requestId, byte[] body) {

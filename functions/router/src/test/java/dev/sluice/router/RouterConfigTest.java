@@ -41,7 +41,8 @@ class RouterConfigTest {
                         false,
                         false,
                         new AwsSettings("us-east-1", false, Duration.ofSeconds(2), Duration.ofSeconds(1)),
-                        ClientAddresses.SOCKET));
+                        ClientAddresses.SOCKET,
+                        ServerLimits.DEFAULTS));
     }
 
     @Test
@@ -65,7 +66,13 @@ class RouterConfigTest {
                 Map.entry("SLUICE_PRIME_ON_START", "true"),
                 Map.entry("SLUICE_AWS_EMULATOR", "true"),
                 Map.entry("SLUICE_AWS_API_CALL_TIMEOUT_MS", "1200"),
-                Map.entry("SLUICE_AWS_API_CALL_ATTEMPT_TIMEOUT_MS", "400")));
+                Map.entry("SLUICE_AWS_API_CALL_ATTEMPT_TIMEOUT_MS", "400"),
+                Map.entry("SLUICE_REQUEST_TIMEOUT_SECONDS", "10"),
+                Map.entry("SLUICE_RESPONSE_TIMEOUT_SECONDS", "120"),
+                Map.entry("SLUICE_IDLE_TIMEOUT_SECONDS", "15"),
+                Map.entry("SLUICE_MAX_CONNECTIONS", "64"),
+                Map.entry("SLUICE_MAX_HEADER_BYTES", "16384"),
+                Map.entry("SLUICE_MAX_HEADERS", "50")));
 
         assertThat(config.bindHost()).isEqualTo("0.0.0.0");
         assertThat(config.port()).isEqualTo(9000);
@@ -92,6 +99,9 @@ class RouterConfigTest {
         assertThat(config.primeOnStart()).isTrue();
         assertThat(config.aws())
                 .isEqualTo(new AwsSettings("eu-west-1", true, Duration.ofMillis(1200), Duration.ofMillis(400)));
+        assertThat(config.limits())
+                .isEqualTo(new ServerLimits(
+                        Duration.ofSeconds(10), Duration.ofSeconds(120), Duration.ofSeconds(15), 64, 16384, 50));
     }
 
     @Test
@@ -120,10 +130,44 @@ class RouterConfigTest {
 
     @ParameterizedTest
     @ValueSource(
-            strings = {"PORT", "SLUICE_CACHE_TTL_SECONDS", "SLUICE_MAX_BODY_BYTES", "SLUICE_AWS_API_CALL_TIMEOUT_MS"})
+            strings = {
+                "PORT",
+                "SLUICE_CACHE_TTL_SECONDS",
+                "SLUICE_MAX_BODY_BYTES",
+                "SLUICE_AWS_API_CALL_TIMEOUT_MS",
+                "SLUICE_REQUEST_TIMEOUT_SECONDS",
+                "SLUICE_MAX_CONNECTIONS"
+            })
     void fromEnvironment_numberThatIsNot_failsAtStart(String variable) {
         assertThatThrownBy(() -> RouterConfig.fromEnvironment(Map.of(variable, "ten")))
                 .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @ParameterizedTest
+    @ValueSource(
+            strings = {
+                "SLUICE_REQUEST_TIMEOUT_SECONDS",
+                "SLUICE_RESPONSE_TIMEOUT_SECONDS",
+                "SLUICE_IDLE_TIMEOUT_SECONDS",
+                "SLUICE_MAX_CONNECTIONS",
+                "SLUICE_MAX_HEADERS"
+            })
+    void fromEnvironment_nonPositiveServerLimit_failsAtStart(String variable) {
+        assertThatThrownBy(() -> RouterConfig.fromEnvironment(Map.of(variable, "0")))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void serverLimits_becomeTheJdkServersProperties_inWholeSeconds() {
+        assertThat(ServerLimits.DEFAULTS.systemProperties())
+                .containsEntry("sun.net.httpserver.maxReqTime", "30")
+                .containsEntry("sun.net.httpserver.maxRspTime", "900")
+                .containsEntry("sun.net.httpserver.idleInterval", "30")
+                .containsEntry("sun.net.httpserver.clockTick", "1000")
+                .containsEntry("jdk.httpserver.maxConnections", "512")
+                .containsEntry("sun.net.httpserver.maxReqHeaderSize", "65536")
+                .containsEntry("sun.net.httpserver.maxReqHeaders", "100")
+                .containsEntry("sun.net.httpserver.nodelay", "true");
     }
 
     @Test

@@ -155,6 +155,32 @@ class RouterServerTest {
         assertThat(response.headers().allValues("request-id")).containsExactly(id);
     }
 
+    @ParameterizedTest(name = "{0} {1} {2}")
+    @CsvSource({
+        "POST, /v1/chat/completions, '{\"model\":\"demo\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}'",
+        "POST, /v1/chat/completions, '{\"model\":\"demo\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}'",
+        "POST, /v1/messages, '{\"model\":\"demo\",\"max_tokens\":5,\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}'",
+        "POST, /v1/chat/completions, 'not json'",
+        "POST, /v1/embeddings, '{\"model\":\"demo\",\"input\":\"hi\"}'",
+        "GET, /v1/models, ''",
+        "GET, /healthz, ''",
+        "GET, /sluice/v1/keys, ''",
+        "GET, /v1/nothing, ''",
+        "DELETE, /v1/models, ''"
+    })
+    void everyResponse_carriesTheSecurityHeaders(String method, String path, String body) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri(path))
+                .header("Authorization", "Bearer " + key)
+                .header("Content-Type", "application/json")
+                .method(method, HttpRequest.BodyPublishers.ofString(body));
+        HttpResponse<String> response = CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
+
+        assertThat(response.headers().allValues("X-Content-Type-Options")).containsExactly("nosniff");
+        assertThat(response.headers().allValues("Cache-Control"))
+                .as("no-store, even where the stream relay asks for no-cache")
+                .containsExactly("no-store");
+    }
+
     @Test
     void chatCompletions_withoutV1Prefix_isServedToo() throws Exception {
         HttpResponse<String> response =
@@ -218,6 +244,23 @@ class RouterServerTest {
         byte[] body = new byte[1024 * 1024 + 1];
         java.util.Arrays.fill(body, (byte) ' ');
         assertOpenAiError(post("/v1/chat/completions", "application/json", body, key), 413, "request_too_large");
+    }
+
+    @Test
+    void malformedChunkedBody_is400NotAServerError() throws Exception {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", server.port())) {
+            socket.setSoTimeout(5000);
+            socket.getOutputStream()
+                    .write(("POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+                                    + "Authorization: Bearer " + key + "\r\nContent-Type: application/json\r\n"
+                                    + "Transfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n")
+                            .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+
+            String response =
+                    new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+
+            assertThat(response).startsWith("HTTP/1.1 400").contains("could not be read");
+        }
     }
 
     @Test
