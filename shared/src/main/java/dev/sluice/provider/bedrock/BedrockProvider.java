@@ -143,7 +143,8 @@ public final class BedrockProvider implements ChatProvider, EmbeddingProvider, A
                     mapper.relay(event.event(), listener);
                     handoff.consumed();
                 }
-                case StreamHandoff.Failed failed -> throw BedrockErrors.from(failed.cause(), mapper.delivered());
+                case StreamHandoff.Failed failed ->
+                    throw BedrockErrors.from(handoff.mostTelling(failed.cause()), mapper.delivered());
                 case StreamHandoff.Completed completed -> {
                     return mapper.complete();
                 }

@@ -33,6 +33,8 @@ final class StreamHandoff implements Subscriber<ConverseStreamOutput> {
 
     record Completed() implements Signal {}
 
+    private static final Duration SECOND_REPORT_WAIT = Duration.ofMillis(100);
+
     private final BlockingQueue<Signal> signals = new ArrayBlockingQueue<>(WINDOW + 8);
     private volatile Subscription subscription;
     private volatile boolean cancelled;
@@ -49,6 +51,28 @@ final class StreamHandoff implements Subscriber<ConverseStreamOutput> {
     /** Also fed by the call's future, for failures that happen before the handler is involved. */
     void fail(Throwable cause) {
         offer(new Failed(cause));
+    }
+
+    /**
+     * The failure that says most about what went wrong: a call that fails is reported twice (the response handler's
+     * error, then the call's future), and when the first report is a bare connection failure the second may be the
+     * service's own error (a 424 {@code ModelErrorException} whose connection closed first). Waits briefly for it.
+     */
+    Throwable mostTelling(Throwable first) throws InterruptedException {
+        if (isServiceError(first)) {
+            return first;
+        }
+        Signal next = signals.poll(SECOND_REPORT_WAIT.toNanos(), TimeUnit.NANOSECONDS);
+        return next instanceof Failed again && isServiceError(again.cause()) ? again.cause() : first;
+    }
+
+    private static boolean isServiceError(Throwable failure) {
+        for (Throwable link = failure; link != null; link = link.getCause()) {
+            if (link instanceof software.amazon.awssdk.awscore.exception.AwsServiceException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The next signal, or null when none arrived within {@code wait}. */
