@@ -124,7 +124,7 @@ final class DevCommand implements Callable<Integer> {
 
                 Sluice dev stack is up.
                   gateway   %s   (OpenAI SDKs: base URL %s/v1; Anthropic SDKs: base URL %s)
-                  dynamodb  %s   (DynamoDB Local, in memory: tenants, keys, routes, counters, usage)
+                  dynamodb  %s   (DynamoDB Local, in memory: tenants, keys, routes, counters, usage, response cache)
                   models    %s
                   tenant    %s
                   demo key  %s
