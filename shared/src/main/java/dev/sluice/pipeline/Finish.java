@@ -105,33 +105,18 @@ final class Finish {
         long savedMicros = outcome.served()
                 .pricing()
                 .costMicros(saved.promptTokens(), saved.cachedPromptTokens(), saved.completionTokens());
-        return new UsageEvent(
-                UsageEvent.SCHEMA_VERSION,
-                admitted.requestId(),
-                clock.millis(),
-                admitted.caller().tenantId(),
-                admitted.caller().keyId(),
-                admitted.alias(),
+        return event(
+                admitted,
                 answer.provider(),
                 answer.model(),
+                TokenUsage.ZERO,
                 0,
-                0,
-                0,
-                0,
-                0,
-                TimeUnit.NANOSECONDS.toMillis(nanoClock.getAsLong() - admitted.startNanos()),
-                meter.timeToFirstTokenNanos() < 0 ? -1 : TimeUnit.NANOSECONDS.toMillis(meter.timeToFirstTokenNanos()),
-                status(outcome),
-                httpStatus(outcome),
-                admitted.request().stream(),
                 false,
-                true,
-                admitted.caller().level(),
-                admitted.caller().sessionId(),
-                0,
-                saved.totalTokens(),
-                savedMicros,
-                admitted.redactions());
+                outcome,
+                meter.timeToFirstTokenNanos(),
+                admitted.request().stream(),
+                new CacheSaving(saved.totalTokens(), savedMicros),
+                0);
     }
 
     /** Embeddings end with one fixed-length reply: the event is always published before it is sent. */
@@ -234,6 +219,36 @@ final class Finish {
         long cost = deployment
                 .pricing()
                 .costMicros(tokens.promptTokens(), tokens.cachedPromptTokens(), tokens.completionTokens());
+        return event(
+                admitted,
+                deployment.provider(),
+                deployment.upstreamModel(),
+                tokens,
+                cost,
+                estimated,
+                outcome,
+                ttftNanos,
+                streamed,
+                null,
+                admitted.attempts().count());
+    }
+
+    /** What a cache hit saved: the stored answer's tokens and their cost at the route's prices now. */
+    private record CacheSaving(long tokens, long micros) {}
+
+    /** @param saving null for an answer a provider made; then the event is no cache hit */
+    private UsageEvent event(
+            Admitted<?> admitted,
+            String provider,
+            String model,
+            TokenUsage tokens,
+            long costMicros,
+            boolean estimated,
+            Outcome outcome,
+            long ttftNanos,
+            boolean streamed,
+            CacheSaving saving,
+            int attempts) {
         return new UsageEvent(
                 UsageEvent.SCHEMA_VERSION,
                 admitted.requestId(),
@@ -241,25 +256,25 @@ final class Finish {
                 admitted.caller().tenantId(),
                 admitted.caller().keyId(),
                 admitted.alias(),
-                deployment.provider(),
-                deployment.upstreamModel(),
+                provider,
+                model,
                 tokens.promptTokens(),
                 tokens.completionTokens(),
                 tokens.cachedPromptTokens(),
                 tokens.reasoningTokens(),
-                cost,
+                costMicros,
                 TimeUnit.NANOSECONDS.toMillis(nanoClock.getAsLong() - admitted.startNanos()),
                 ttftNanos < 0 ? -1 : TimeUnit.NANOSECONDS.toMillis(ttftNanos),
                 status(outcome),
                 httpStatus(outcome),
                 streamed,
                 estimated,
-                false,
+                saving != null,
                 admitted.caller().level(),
                 admitted.caller().sessionId(),
-                admitted.attempts().count(),
-                0,
-                0,
+                attempts,
+                saving == null ? 0 : saving.tokens(),
+                saving == null ? 0 : saving.micros(),
                 admitted.redactions());
     }
 

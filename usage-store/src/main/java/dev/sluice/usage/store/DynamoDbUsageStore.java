@@ -126,40 +126,31 @@ public final class DynamoDbUsageStore implements UsageStore {
 
     @Override
     public List<UsageRow> query(String tenantId, String periodPrefix) {
-        List<UsageRow> rows = new ArrayList<>();
-        Map<String, AttributeValue> start = null;
-        do {
-            Map<String, AttributeValue> from = start;
-            QueryResponse page = dynamo.query(r -> r.tableName(table)
-                    .keyConditionExpression("#t = :t AND begins_with(#p, :p)")
-                    .expressionAttributeNames(Map.of("#t", UsageTable.TENANT, "#p", UsageTable.PERIOD))
-                    .expressionAttributeValues(
-                            Map.of(":t", AttributeValue.fromS(tenantId), ":p", AttributeValue.fromS(periodPrefix)))
-                    .exclusiveStartKey(from));
-            for (Map<String, AttributeValue> item : page.items()) {
-                rows.add(row(tenantId, item));
-            }
-            start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
-        } while (start != null);
-        return rows;
+        return queryAll(tenantId, "#t = :t AND begins_with(#p, :p)", Map.of(":p", AttributeValue.fromS(periodPrefix)));
     }
 
     /** A tenant's rows for the days {@code from} to {@code to}, both included: one Query, reading only those days. */
     public List<UsageRow> queryDays(String tenantId, LocalDate from, LocalDate to) {
+        return queryAll(
+                tenantId,
+                "#t = :t AND #p BETWEEN :first AND :last",
+                Map.of(
+                        ":first", AttributeValue.fromS(firstPeriodOf(from)),
+                        ":last", AttributeValue.fromS(pastLastPeriodOf(to))));
+    }
+
+    /** Every page of a Query over one tenant's rows: {@code #t} and {@code :t} are the tenant, {@code #p} the period. */
+    private List<UsageRow> queryAll(String tenantId, String keyCondition, Map<String, AttributeValue> values) {
+        Map<String, AttributeValue> all = new java.util.HashMap<>(values);
+        all.put(":t", AttributeValue.fromS(tenantId));
         List<UsageRow> rows = new ArrayList<>();
         Map<String, AttributeValue> start = null;
         do {
             Map<String, AttributeValue> startKey = start;
             QueryResponse page = dynamo.query(r -> r.tableName(table)
-                    .keyConditionExpression("#t = :t AND #p BETWEEN :first AND :last")
+                    .keyConditionExpression(keyCondition)
                     .expressionAttributeNames(Map.of("#t", UsageTable.TENANT, "#p", UsageTable.PERIOD))
-                    .expressionAttributeValues(Map.of(
-                            ":t",
-                            AttributeValue.fromS(tenantId),
-                            ":first",
-                            AttributeValue.fromS(firstPeriodOf(from)),
-                            ":last",
-                            AttributeValue.fromS(pastLastPeriodOf(to))))
+                    .expressionAttributeValues(all)
                     .exclusiveStartKey(startKey));
             for (Map<String, AttributeValue> item : page.items()) {
                 rows.add(row(tenantId, item));
