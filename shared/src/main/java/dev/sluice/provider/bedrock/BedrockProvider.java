@@ -1,6 +1,7 @@
 package dev.sluice.provider.bedrock;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.sluice.aws.BufferedUrlConnectionHttpClient;
 import dev.sluice.json.Json;
 import dev.sluice.provider.ChatProvider;
 import dev.sluice.provider.ChatStreamListener;
@@ -30,7 +31,6 @@ import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.async.SdkAsyncHttpClient;
 import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
 import software.amazon.awssdk.http.nio.netty.SdkEventLoopGroup;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.bedrockruntime.BedrockRuntimeAsyncClient;
 import software.amazon.awssdk.services.bedrockruntime.BedrockRuntimeClient;
@@ -61,7 +61,7 @@ public final class BedrockProvider implements ChatProvider, EmbeddingProvider, A
     private final Map<ClientKey, BedrockRuntimeAsyncClient> streamingClients = new ConcurrentHashMap<>();
     private final Map<ClientKey, BedrockRuntimeClient> clients = new ConcurrentHashMap<>();
     private SdkAsyncHttpClient nettyHttp;
-    private SdkHttpClient urlConnectionHttp;
+    private SdkHttpClient syncHttp;
 
     /**
      * @param defaultRegion  the region of deployments without a {@code region} option, e.g. the function's own
@@ -264,7 +264,7 @@ public final class BedrockProvider implements ChatProvider, EmbeddingProvider, A
         return clients.computeIfAbsent(
                 ClientKey.of(deployment, defaultRegion),
                 key -> configure(BedrockRuntimeClient.builder(), key)
-                        .httpClient(urlConnectionHttp())
+                        .httpClient(syncHttp())
                         .build());
     }
 
@@ -293,14 +293,11 @@ public final class BedrockProvider implements ChatProvider, EmbeddingProvider, A
         return nettyHttp;
     }
 
-    private synchronized SdkHttpClient urlConnectionHttp() {
-        if (urlConnectionHttp == null) {
-            urlConnectionHttp = UrlConnectionHttpClient.builder()
-                    .connectionTimeout(connectTimeout)
-                    .socketTimeout(STREAM_IDLE_TIMEOUT)
-                    .build();
+    private synchronized SdkHttpClient syncHttp() {
+        if (syncHttp == null) {
+            syncHttp = BufferedUrlConnectionHttpClient.create(connectTimeout, STREAM_IDLE_TIMEOUT);
         }
-        return urlConnectionHttp;
+        return syncHttp;
     }
 
     /** Closes the clients built so far; for shutdown hooks and tests. */
@@ -314,9 +311,9 @@ public final class BedrockProvider implements ChatProvider, EmbeddingProvider, A
             nettyHttp.close();
             nettyHttp = null;
         }
-        if (urlConnectionHttp != null) {
-            urlConnectionHttp.close();
-            urlConnectionHttp = null;
+        if (syncHttp != null) {
+            syncHttp.close();
+            syncHttp = null;
         }
     }
 
