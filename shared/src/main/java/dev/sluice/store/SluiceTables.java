@@ -24,6 +24,13 @@ public final class SluiceTables {
     /** Response cache table key: an answer's cache key, or a semantic index bucket. */
     public static final String CACHE_KEY = "cacheKey";
 
+    /** Usage outbox key: the usage event's id, so a replayed or re-parked event is one item. */
+    public static final String EVENT_ID = "eventId";
+    /** Audit log key: the UTC day of the action ({@code 2026-12-05}), so a time range is a few queries. */
+    public static final String DAY = "day";
+    /** Audit log sort key: the action's instant ({@code 2026-12-05T19:00:00.123Z}) then {@code #} and its id. */
+    public static final String AT = "at";
+
     public static final String TENANT = "tenant";
     public static final String PERIOD = "period";
     public static final String EXPIRES_AT = "expiresAt";
@@ -43,7 +50,9 @@ public final class SluiceTables {
         create(dynamo, names.counters(), COUNTER, null);
         create(dynamo, names.usage(), TENANT, PERIOD);
         create(dynamo, names.cache(), CACHE_KEY, null);
-        for (String table : List.of(names.counters(), names.cache())) {
+        create(dynamo, names.outbox(), EVENT_ID, null);
+        create(dynamo, names.audit(), DAY, AT);
+        for (String table : List.of(names.counters(), names.cache(), names.audit())) {
             try {
                 dynamo.updateTimeToLive(r -> r.tableName(table)
                         .timeToLiveSpecification(t -> t.enabled(true).attributeName(EXPIRES_AT)));

@@ -2,8 +2,26 @@ package dev.sluice.store;
 
 import java.util.Map;
 
-/** The DynamoDB tables of one Sluice deployment; names come from configuration, never from constants. */
-public record TableNames(String keys, String routes, String counters, String usage, String tenants, String cache) {
+/**
+ * The DynamoDB tables of one Sluice deployment; names come from configuration, never from constants.
+ *
+ * @param outbox usage events that Kinesis refused or did not take in time, until they are replayed into the stream
+ * @param audit  the append-only record of management actions
+ */
+public record TableNames(
+        String keys,
+        String routes,
+        String counters,
+        String usage,
+        String tenants,
+        String cache,
+        String outbox,
+        String audit) {
+
+    /** The tables of deployments made before the usage outbox and the audit log: those take the default names. */
+    public TableNames(String keys, String routes, String counters, String usage, String tenants, String cache) {
+        this(keys, routes, counters, usage, tenants, cache, "sluice-usage-outbox", "sluice-audit");
+    }
 
     /** The tables of deployments made before the response cache: its table takes the default name. */
     public TableNames(String keys, String routes, String counters, String usage, String tenants) {
@@ -19,7 +37,9 @@ public record TableNames(String keys, String routes, String counters, String usa
                 env.getOrDefault("SLUICE_COUNTERS_TABLE", prefix + "rate-counters"),
                 env.getOrDefault("SLUICE_USAGE_TABLE", prefix + "usage"),
                 env.getOrDefault("SLUICE_TENANTS_TABLE", prefix + "tenants"),
-                env.getOrDefault("SLUICE_CACHE_TABLE", prefix + "response-cache"));
+                env.getOrDefault("SLUICE_CACHE_TABLE", prefix + "response-cache"),
+                env.getOrDefault("SLUICE_OUTBOX_TABLE", prefix + "usage-outbox"),
+                env.getOrDefault("SLUICE_AUDIT_TABLE", prefix + "audit"));
     }
 
     public static TableNames withPrefix(String prefix) {
@@ -29,6 +49,8 @@ public record TableNames(String keys, String routes, String counters, String usa
                 prefix + "rate-counters",
                 prefix + "usage",
                 prefix + "tenants",
-                prefix + "response-cache");
+                prefix + "response-cache",
+                prefix + "usage-outbox",
+                prefix + "audit");
     }
 }

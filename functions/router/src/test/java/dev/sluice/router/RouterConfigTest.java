@@ -84,7 +84,9 @@ class RouterConfigTest {
                         "prod-rate-counters",
                         "prod-usage",
                         "prod-tenants",
-                        "prod-response-cache"));
+                        "prod-response-cache",
+                        "prod-usage-outbox",
+                        "prod-audit"));
         assertThat(config.usageStream()).isEqualTo("usage-stream");
         assertThat(config.dynamoDbEndpoint())
                 .isEqualTo(URI.create("https://vpce-1.dynamodb.eu-west-1.vpce.amazonaws.com"));
