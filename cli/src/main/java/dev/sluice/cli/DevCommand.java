@@ -124,6 +124,7 @@ final class DevCommand implements Callable<Integer> {
 
                 Sluice dev stack is up.
                   gateway   %s   (OpenAI SDKs: base URL %s/v1; Anthropic SDKs: base URL %s)
+                  metrics   %s/metrics   (Prometheus: requests, latency, tokens, cost, cache, breakers)
                   dynamodb  %s   (DynamoDB Local, in memory: tenants, keys, routes, counters, usage, response cache)
                   models    %s
                   tenant    %s
@@ -160,6 +161,7 @@ final class DevCommand implements Callable<Integer> {
 
                 Press Ctrl-C to stop.
                 """,
+                        url,
                         url,
                         url,
                         url,

@@ -319,6 +319,34 @@ class DevStackEndToEndIT {
     }
 
     @Test
+    void metrics_countTheRequestsServed_inThePrometheusFormat() throws Exception {
+        CLIENT.send(chat(stack.demoKey(), """
+                {"model":"demo","temperature":0,"messages":[{"role":"user","content":"measure me"}]}"""), HttpResponse.BodyHandlers.ofString());
+
+        HttpResponse<String> scrape = CLIENT.send(
+                HttpRequest.newBuilder(URI.create(stack.routerUrl() + "/metrics"))
+                        .GET()
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+
+        assertThat(scrape.statusCode()).isEqualTo(200);
+        assertThat(scrape.headers().firstValue("Content-Type")).hasValue("text/plain; version=0.0.4; charset=utf-8");
+        assertThat(scrape.body())
+                .contains("# TYPE sluice_requests_total counter")
+                .containsPattern("sluice_requests_total\\{tenant=\"" + DevStack.DEMO_TENANT
+                        + "\",alias=\"demo\",provider=\"[a-z]+\",status=\"ok\"} [1-9]")
+                .containsPattern("sluice_request_duration_seconds_count\\{alias=\"demo\"} [1-9]")
+                .containsPattern("sluice_cache_requests_total\\{alias=\"demo\",result=\"(miss|hit)\"} [1-9]")
+                .contains("sluice_breakers_open 0");
+        HttpResponse<String> post = CLIENT.send(
+                HttpRequest.newBuilder(URI.create(stack.routerUrl() + "/metrics"))
+                        .POST(HttpRequest.BodyPublishers.noBody())
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(post.statusCode()).isEqualTo(405);
+    }
+
+    @Test
     void limitedKey_overItsRpm_gets429WithRetryAfter() throws Exception {
         String body = "{\"model\":\"demo\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}";
         List<Integer> statuses = new ArrayList<>();

@@ -10,6 +10,7 @@ import dev.sluice.aws.AwsClients;
 import dev.sluice.aws.AwsSettings;
 import dev.sluice.aws.UrlConnectionPool;
 import dev.sluice.dynamodblocal.DynamoDbLocalServer;
+import dev.sluice.health.HealthBoard;
 import dev.sluice.pipeline.GatewayPipeline;
 import dev.sluice.provider.demo.DemoProvider;
 import dev.sluice.quota.Limits;
@@ -30,6 +31,7 @@ import dev.sluice.store.DynamoDbTenantRepository;
 import dev.sluice.store.DynamoDbVectorIndex;
 import dev.sluice.store.SluiceTables;
 import dev.sluice.store.TableNames;
+import dev.sluice.usage.PrometheusMetrics;
 import dev.sluice.usage.TokenEstimator;
 import dev.sluice.usage.aggregate.UsageAggregator;
 import dev.sluice.usage.store.DynamoDbUsageStore;
@@ -137,13 +139,16 @@ public final class DevStack implements AutoCloseable {
         InProcessUsageStream usageStream = new InProcessUsageStream(
                 new UsageAggregator(new DynamoDbUsageStore(dynamo, tables.usage())),
                 options.usagePoll().toMillis());
+        HealthBoard health = GatewayWiring.healthBoard(
+                new DynamoDbHealthStore(dynamo, tables.counters()), options.environment(), Clock.systemUTC());
+        // What a scrape of GET /metrics reads: every usage event, counted after the in-process stream took it.
+        PrometheusMetrics metrics = new PrometheusMetrics(usageStream, health::census);
         GatewayPipeline pipeline = GatewayWiring.pipeline(
                 keys,
                 tenants,
                 routes,
                 new DynamoDbQuotaLedger(dynamo, tables.counters()),
-                GatewayWiring.healthBoard(
-                        new DynamoDbHealthStore(dynamo, tables.counters()), options.environment(), Clock.systemUTC()),
+                health,
                 // DynamoDB Local shares this machine with everything else, so a lookup may take longer than on
                 // DynamoDB (the gateway's 200 ms bound would turn a busy moment into misses); still bounded.
                 new CacheStores(
@@ -156,7 +161,7 @@ public final class DevStack implements AutoCloseable {
                         new DynamoDbVectorIndex(dynamo, tables.cache())),
                 new DynamoDbUsageStore(dynamo, tables.usage()),
                 new LocalSecretStore(withSessionSigningKey(options.environment()), DevProviders.keyVariables()),
-                usageStream,
+                metrics,
                 GatewayWiring.providers(
                         Duration.ofSeconds(10),
                         options.demoDelay(),
@@ -165,8 +170,9 @@ public final class DevStack implements AutoCloseable {
                 Duration.ofSeconds(2),
                 Duration.ofMinutes(5),
                 Clock.systemUTC());
-        RouterServer router =
-                RouterServer.start(options.host(), options.routerPort(), pipeline, RouterConfig.DEFAULT_MAX_BODY_BYTES);
+        RouterServer router = RouterServer.start(
+                        options.host(), options.routerPort(), pipeline, RouterConfig.DEFAULT_MAX_BODY_BYTES)
+                .exposeMetrics(metrics);
         TokenEstimator.warmUpInBackground();
         return new DevStack(dynamoDb, dynamo, tables, usageStream, router, keys, routes, demoKeys);
     }

@@ -33,6 +33,24 @@ public interface DeploymentHealth {
     /** What is known of the deployment now. */
     Snapshot snapshot(Deployment deployment);
 
+    /** The deployments this instance has met and how many of them it keeps traffic off now; for metrics. */
+    default Census census() {
+        return Census.NONE;
+    }
+
+    /**
+     * @param deployments deployments this instance has planned or heard of
+     * @param open        those whose breaker is open or half-open
+     */
+    record Census(int deployments, int open) {
+        public static final Census NONE = new Census(0, 0);
+
+        /** The share of known deployments taking traffic, 0 to 100; 100 when none is known (no sign of trouble). */
+        public double healthyPercent() {
+            return deployments == 0 ? 100.0 : 100.0 * (deployments - open) / deployments;
+        }
+    }
+
     /**
      * @param ewmaTtftMillis moving average of time to first byte, -1 before the first success
      * @param errorRate      moving average of failures among attempts, 0 to 1

@@ -144,6 +144,20 @@ public final class HealthBoard implements DeploymentHealth {
         return breaker.snapshot(now);
     }
 
+    /** One volatile read per known deployment: cheap enough for every request's metrics. */
+    @Override
+    public Census census() {
+        int deployments = 0;
+        int open = 0;
+        for (Breaker breaker : breakers.values()) {
+            deployments++;
+            if (breaker.open) {
+                open++;
+            }
+        }
+        return new Census(deployments, open);
+    }
+
     private Breaker breaker(Deployment deployment) {
         String key = deployment.healthKey();
         Breaker breaker = breakers.get(key); // get first: computeIfAbsent may lock the bin even when the key is there

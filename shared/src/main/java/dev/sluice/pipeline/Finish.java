@@ -275,7 +275,8 @@ final class Finish {
                 attempts,
                 saving == null ? 0 : saving.tokens(),
                 saving == null ? 0 : saving.micros(),
-                admitted.redactions());
+                admitted.redactions(),
+                admitted.attempts().cacheStatus());
     }
 
     private static String status(Outcome outcome) {

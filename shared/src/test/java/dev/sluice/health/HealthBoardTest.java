@@ -65,6 +65,24 @@ class HealthBoardTest {
     }
 
     @Test
+    void census_countsKnownDeploymentsAndOpenBreakers() {
+        assertThat(board.census()).isEqualTo(new DeploymentHealth.Census(0, 0));
+        assertThat(board.census().healthyPercent()).isEqualTo(100.0);
+
+        succeed(board, CLAUDE, 1);
+        fail(board, GPT, 5);
+
+        assertThat(board.census()).isEqualTo(new DeploymentHealth.Census(2, 1));
+        assertThat(board.census().healthyPercent()).isEqualTo(50.0);
+        advance(Duration.ofSeconds(16)); // half-open: still kept off all but its probes
+        assertThat(board.census().open()).isEqualTo(1);
+        board.tryAcquire(GPT);
+        board.tryAcquire(GPT);
+        succeed(board, GPT, 2);
+        assertThat(board.census()).isEqualTo(new DeploymentHealth.Census(2, 0));
+    }
+
+    @Test
     void onFailure_errorRateOverThreshold_opensOnlyOnceMinSamplesAreSeen() {
         for (int i = 0; i < 3; i++) { // F F S: two thirds failing, never five in a row
             fail(board, GPT, 2);

@@ -18,6 +18,8 @@ import java.util.Map;
  *                          say {@code "secretRef": "openai"} in every stage
  * @param emfMetrics        write per-request metrics as CloudWatch EMF lines ({@code SLUICE_METRICS=emf}; the CDK
  *                          stack sets it)
+ * @param prometheusMetrics serve {@code GET /metrics} in the Prometheus format ({@code SLUICE_METRICS=prometheus};
+ *                          both: {@code emf,prometheus}); for a router running as a plain server
  * @param snapStartHooks    the Web Adapter's SnapStart bridge is configured ({@code AWS_LWA_SNAPSTART_*} set): only
  *                          then do the hook paths prime and close clients; elsewhere a loopback caller could
  *                          otherwise disturb a running server
@@ -47,7 +49,8 @@ public record RouterConfig(
         boolean primeOnStart,
         AwsSettings aws,
         ClientAddresses clientAddresses,
-        ServerLimits limits) {
+        ServerLimits limits,
+        boolean prometheusMetrics) {
 
     public static final long DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 
@@ -65,13 +68,23 @@ public record RouterConfig(
                 Duration.ofSeconds(Long.parseLong(env.getOrDefault("SLUICE_CACHE_TTL_SECONDS", "5"))),
                 Duration.ofSeconds(Long.parseLong(env.getOrDefault("SLUICE_SECRET_TTL_SECONDS", "300"))),
                 Long.parseLong(env.getOrDefault("SLUICE_MAX_BODY_BYTES", Long.toString(DEFAULT_MAX_BODY_BYTES))),
-                "emf".equalsIgnoreCase(env.getOrDefault("SLUICE_METRICS", "")),
+                metricsOutputs(env).contains("emf"),
                 env.containsKey("AWS_LWA_SNAPSTART_BEFORE_CHECKPOINT_PATH")
                         || env.containsKey("AWS_LWA_SNAPSTART_AFTER_RESTORE_PATH"),
                 Boolean.parseBoolean(env.getOrDefault("SLUICE_PRIME_ON_START", "false")),
                 AwsSettings.fromEnvironment(env),
                 ClientAddresses.fromSetting(env.get("SLUICE_CLIENT_ADDRESS")),
-                ServerLimits.fromEnvironment(env));
+                ServerLimits.fromEnvironment(env),
+                metricsOutputs(env).contains("prometheus"));
+    }
+
+    /** {@code SLUICE_METRICS}: a comma-separated list of {@code emf} and {@code prometheus}. */
+    private static java.util.Set<String> metricsOutputs(Map<String, String> env) {
+        java.util.Set<String> outputs = new java.util.HashSet<>();
+        for (String output : env.getOrDefault("SLUICE_METRICS", "").split(",")) {
+            outputs.add(output.strip().toLowerCase(java.util.Locale.ROOT));
+        }
+        return outputs;
     }
 
     private static URI uri(String value) {

@@ -2,6 +2,7 @@ package dev.sluice.router;
 
 import dev.sluice.aws.AwsClients;
 import dev.sluice.aws.UrlConnectionPool;
+import dev.sluice.health.HealthBoard;
 import dev.sluice.pipeline.GatewayPipeline;
 import dev.sluice.responsecache.CacheStores;
 import dev.sluice.secret.SecretsManagerSecretStore;
@@ -14,6 +15,7 @@ import dev.sluice.store.DynamoDbTenantRepository;
 import dev.sluice.store.DynamoDbVectorIndex;
 import dev.sluice.usage.EmfMetricsPublisher;
 import dev.sluice.usage.KinesisUsagePublisher;
+import dev.sluice.usage.PrometheusMetrics;
 import dev.sluice.usage.TokenEstimator;
 import dev.sluice.usage.UsagePublisher;
 import dev.sluice.usage.store.DynamoDbUsageStore;
@@ -50,22 +52,22 @@ public final class RouterMain {
         DynamoDbClient dynamo = aws.dynamoDb(config.dynamoDbEndpoint());
         List<Object> providers =
                 GatewayWiring.providers(Duration.ofSeconds(10), Duration.ZERO, config.region(), Clock.systemUTC());
+        HealthBoard health = GatewayWiring.healthBoard(
+                new DynamoDbHealthStore(dynamo, config.tables().counters()), System.getenv(), Clock.systemUTC());
+        UsagePublisher usage = usagePublisher(config, aws, health);
         GatewayPipeline pipeline = GatewayWiring.pipeline(
                 new DynamoDbKeyRepository(dynamo, config.tables().keys()),
                 new DynamoDbTenantRepository(dynamo, config.tables().tenants()),
                 new DynamoDbRouteRepository(dynamo, config.tables().routes()),
                 new DynamoDbQuotaLedger(dynamo, config.tables().counters()),
-                GatewayWiring.healthBoard(
-                        new DynamoDbHealthStore(dynamo, config.tables().counters()),
-                        System.getenv(),
-                        Clock.systemUTC()),
+                health,
                 new CacheStores(
                         new DynamoDbResponseCache(dynamo, config.tables().cache()),
                         new DynamoDbVectorIndex(dynamo, config.tables().cache())),
                 new DynamoDbUsageStore(dynamo, config.tables().usage()),
                 new SecretsManagerSecretStore(
                         aws.secretsManager(config.secretsManagerEndpoint()), config.secretPrefix()),
-                usagePublisher(config, aws),
+                usage,
                 providers,
                 config.cacheTtl(),
                 config.secretTtl(),
@@ -86,6 +88,9 @@ public final class RouterMain {
                 hooks,
                 config.clientAddresses(),
                 config.limits());
+        if (usage instanceof PrometheusMetrics metrics) {
+            server.exposeMetrics(metrics);
+        }
         TokenEstimator.warmUpInBackground(); // after the server is up: not on the cold-start path
         LOG.info(
                 "Sluice router listening on {}:{} (started in {} ms{})",
@@ -101,9 +106,13 @@ public final class RouterMain {
         stopped.await();
     }
 
-    /** Usage events to Kinesis; with {@code SLUICE_METRICS=emf}, also as CloudWatch EMF lines on stdout. */
-    private static UsagePublisher usagePublisher(RouterConfig config, AwsClients aws) {
+    /**
+     * Usage events to Kinesis; with {@code SLUICE_METRICS=emf}, also as CloudWatch EMF lines on stdout; with
+     * {@code prometheus}, also counted for {@code GET /metrics}.
+     */
+    private static UsagePublisher usagePublisher(RouterConfig config, AwsClients aws, HealthBoard health) {
         UsagePublisher stream = new KinesisUsagePublisher(aws.kinesis(config.kinesisEndpoint()), config.usageStream());
-        return config.emfMetrics() ? new EmfMetricsPublisher(stream, System.out) : stream;
+        UsagePublisher emf = config.emfMetrics() ? new EmfMetricsPublisher(stream, System.out, health::census) : stream;
+        return config.prometheusMetrics() ? new PrometheusMetrics(emf, health::census) : emf;
     }
 }

@@ -12,10 +12,12 @@ import dev.sluice.pipeline.GatewayPipeline;
 import dev.sluice.pipeline.GatewayRequest;
 import dev.sluice.stream.ClientDisconnectedException;
 import dev.sluice.stream.ErrorResponder;
+import dev.sluice.usage.PrometheusMetrics;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -54,6 +56,7 @@ public final class RouterServer implements AutoCloseable {
     private final SnapStartHooks hooks;
     private final ClientAddresses clientAddresses;
     private final RequestIds requestIds = new RequestIds();
+    private volatile PrometheusMetrics metrics;
 
     private RouterServer(
             HttpServer server,
@@ -122,6 +125,15 @@ public final class RouterServer implements AutoCloseable {
         return router;
     }
 
+    /**
+     * Serves {@code GET /metrics} (Prometheus text format) from now on. For a router running as a plain server (dev
+     * mode, a container); it answers without a key, like any scrape target, so it belongs on a private network.
+     */
+    public RouterServer exposeMetrics(PrometheusMetrics metrics) {
+        this.metrics = metrics;
+        return this;
+    }
+
     public int port() {
         return server.getAddress().getPort();
     }
@@ -184,6 +196,17 @@ public final class RouterServer implements AutoCloseable {
             case "/healthz" -> {
                 requireMethod(method, path, "GET");
                 channel.sendJson(200, Map.of("Content-Type", JSON), "{\"status\":\"ok\"}".getBytes());
+            }
+            case "/metrics" -> {
+                PrometheusMetrics scraped = metrics;
+                if (scraped == null) {
+                    throw unknownPath(method, path);
+                }
+                requireMethod(method, path, "GET");
+                channel.sendJson(
+                        200,
+                        Map.of("Content-Type", PrometheusMetrics.CONTENT_TYPE),
+                        scraped.scrape().getBytes(StandardCharsets.UTF_8));
             }
             case "/v1/chat/completions" -> pipeline.chatCompletions(post(exchange, method, path, requestId), channel);
             case "/v1/messages" -> pipeline.messages(post(exchange, method, path, requestId), channel);

@@ -42,7 +42,8 @@ class RouterConfigTest {
                         false,
                         new AwsSettings("us-east-1", false, Duration.ofSeconds(2), Duration.ofSeconds(1)),
                         ClientAddresses.SOCKET,
-                        ServerLimits.DEFAULTS));
+                        ServerLimits.DEFAULTS,
+                        false));
     }
 
     @Test
@@ -104,6 +105,20 @@ class RouterConfigTest {
         assertThat(config.limits())
                 .isEqualTo(new ServerLimits(
                         Duration.ofSeconds(10), Duration.ofSeconds(120), Duration.ofSeconds(15), 64, 16384, 50));
+    }
+
+    @Test
+    void fromEnvironment_metricsList_turnsOnEachOutputNamed() {
+        RouterConfig both = RouterConfig.fromEnvironment(Map.of("SLUICE_METRICS", "emf, Prometheus"));
+        RouterConfig prometheus = RouterConfig.fromEnvironment(Map.of("SLUICE_METRICS", "prometheus"));
+        RouterConfig none = RouterConfig.fromEnvironment(Map.of());
+
+        assertThat(both.emfMetrics()).isTrue();
+        assertThat(both.prometheusMetrics()).isTrue();
+        assertThat(prometheus.emfMetrics()).isFalse();
+        assertThat(prometheus.prometheusMetrics()).isTrue();
+        assertThat(none.emfMetrics()).isFalse();
+        assertThat(none.prometheusMetrics()).isFalse();
     }
 
     @Test

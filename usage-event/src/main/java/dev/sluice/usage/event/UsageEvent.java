@@ -20,6 +20,8 @@ import java.util.Objects;
  * @param cacheSavedTokens on a cache hit, the prompt and completion tokens the cached answer cost when it was made
  * @param cacheSavedMicros on a cache hit, what those tokens would cost now at the route's prices (micro-USD)
  * @param redactions       personal data and secrets the guard replaced in the prompt (counted, never recorded)
+ * @param cacheResult      what the response cache did: {@code hit}, {@code semantic-hit}, {@code miss} (looked, not
+ *                         found) or {@code bypass} (not cacheable); null where no cache applies (embeddings, refusals)
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record UsageEvent(
@@ -48,7 +50,8 @@ public record UsageEvent(
         int attempts,
         long cacheSavedTokens,
         long cacheSavedMicros,
-        int redactions) {
+        int redactions,
+        String cacheResult) {
     public static final int SCHEMA_VERSION = 1;
 
     public static final String OK = "ok";
@@ -59,6 +62,64 @@ public record UsageEvent(
         Objects.requireNonNull(requestId, "requestId");
         Objects.requireNonNull(tenantId, "tenantId");
         Objects.requireNonNull(status, "status");
+    }
+
+    /** An event that does not say what the response cache did (as events were before cache metrics). */
+    public UsageEvent(
+            int schemaVersion,
+            String requestId,
+            long timestampMs,
+            String tenantId,
+            String keyId,
+            String alias,
+            String provider,
+            String upstreamModel,
+            long promptTokens,
+            long completionTokens,
+            long cachedPromptTokens,
+            long reasoningTokens,
+            long costMicros,
+            long latencyMs,
+            long timeToFirstTokenMs,
+            String status,
+            int httpStatus,
+            boolean streamed,
+            boolean estimated,
+            boolean cacheHit,
+            String keyLevel,
+            String sessionId,
+            int attempts,
+            long cacheSavedTokens,
+            long cacheSavedMicros,
+            int redactions) {
+        this(
+                schemaVersion,
+                requestId,
+                timestampMs,
+                tenantId,
+                keyId,
+                alias,
+                provider,
+                upstreamModel,
+                promptTokens,
+                completionTokens,
+                cachedPromptTokens,
+                reasoningTokens,
+                costMicros,
+                latencyMs,
+                timeToFirstTokenMs,
+                status,
+                httpStatus,
+                streamed,
+                estimated,
+                cacheHit,
+                keyLevel,
+                sessionId,
+                attempts,
+                cacheSavedTokens,
+                cacheSavedMicros,
+                redactions,
+                cacheHit ? "hit" : null);
     }
 
     /** An event without redactions (as events were before the guard). */
