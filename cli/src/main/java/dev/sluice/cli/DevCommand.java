@@ -93,6 +93,9 @@ final class DevCommand implements Callable<Integer> {
         if (!cli.env().containsKey("SLUICE_LOG_LEVEL")) {
             org.apache.logging.log4j.core.config.Configurator.setLevel(
                     "dev.sluice.request", org.apache.logging.log4j.Level.INFO);
+            // SLUICE_TRACES=log: one JSON line per span beside them.
+            org.apache.logging.log4j.core.config.Configurator.setLevel(
+                    "dev.sluice.trace", org.apache.logging.log4j.Level.INFO);
         }
         DevStack stack = DevStack.start(options);
         CountDownLatch stopped = new CountDownLatch(1);

@@ -31,6 +31,7 @@ import dev.sluice.store.DynamoDbTenantRepository;
 import dev.sluice.store.DynamoDbVectorIndex;
 import dev.sluice.store.SluiceTables;
 import dev.sluice.store.TableNames;
+import dev.sluice.trace.Tracing;
 import dev.sluice.usage.PrometheusMetrics;
 import dev.sluice.usage.TokenEstimator;
 import dev.sluice.usage.aggregate.UsageAggregator;
@@ -139,6 +140,8 @@ public final class DevStack implements AutoCloseable {
         InProcessUsageStream usageStream = new InProcessUsageStream(
                 new UsageAggregator(new DynamoDbUsageStore(dynamo, tables.usage())),
                 options.usagePoll().toMillis());
+        // SLUICE_TRACES=log or otlp (OTEL_EXPORTER_OTLP_ENDPOINT): spans of every request; off by default.
+        Tracing tracing = Tracing.install(options.environment(), "sluice-dev");
         HealthBoard health = GatewayWiring.healthBoard(
                 new DynamoDbHealthStore(dynamo, tables.counters()), options.environment(), Clock.systemUTC());
         // What a scrape of GET /metrics reads: every usage event, counted after the in-process stream took it.
@@ -172,7 +175,8 @@ public final class DevStack implements AutoCloseable {
                 Clock.systemUTC());
         RouterServer router = RouterServer.start(
                         options.host(), options.routerPort(), pipeline, RouterConfig.DEFAULT_MAX_BODY_BYTES)
-                .exposeMetrics(metrics);
+                .exposeMetrics(metrics)
+                .traceWith(tracing);
         TokenEstimator.warmUpInBackground();
         return new DevStack(dynamoDb, dynamo, tables, usageStream, router, keys, routes, demoKeys);
     }

@@ -10,7 +10,12 @@ import dev.sluice.route.RetryPolicy;
 import dev.sluice.route.Route;
 import dev.sluice.secret.DeploymentCredentials;
 import dev.sluice.stream.ClientDisconnectedException;
+import dev.sluice.trace.Tracing;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.context.Scope;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.OptionalLong;
 import java.util.concurrent.ThreadLocalRandom;
@@ -123,7 +128,8 @@ public final class Failover {
                 attempts.begin(deployment);
                 long attemptStart = nanoClock.getAsLong();
                 boolean called = false;
-                try {
+                Span span = attemptSpan(deployment, tries);
+                try (Scope ignored = span.makeCurrent()) {
                     Call call = attempt.prepare(withinDeadline(deployment, remaining));
                     String credential = credentials.forDeployment(deployment);
                     served = deployment;
@@ -133,9 +139,11 @@ public final class Failover {
                     return new Outcome.Completed(served);
                 } catch (ClientDisconnectedException e) {
                     health.onNoVerdict(deployment);
+                    span.setAttribute("sluice.client_gone", true);
                     return new Outcome.ClientGone(served);
                 } catch (RuntimeException e) {
                     GatewayException error = ErrorResponses.classify(e);
+                    span.setStatus(StatusCode.ERROR, error.code());
                     report(deployment, error, called);
                     if (!mayTryAgain(error, progress)) {
                         log(requestId, deployment, error, "giving up");
@@ -150,10 +158,14 @@ public final class Failover {
                         break;
                     }
                     log(requestId, deployment, error, "retrying in " + wait.toMillis() + " ms");
+                    span.end(); // before the wait: the span is the attempt
                     if (!sleep(wait)) {
                         return new Outcome.Failed(
                                 error, served, progress.responseStarted().getAsBoolean());
                     }
+                } finally {
+                    markFirstOutput(span, progress, attemptStart);
+                    span.end(); // a second end is ignored
                 }
             }
         }
@@ -176,6 +188,23 @@ public final class Failover {
             health.onFailure(deployment, error.code());
         } else {
             health.onNoVerdict(deployment);
+        }
+    }
+
+    /** One upstream attempt's span, with the GenAI semantic-convention attributes known before the call. */
+    private static Span attemptSpan(Deployment deployment, int tries) {
+        return Tracing.start("upstream " + deployment.provider())
+                .setAttribute(Tracing.GEN_AI_SYSTEM, deployment.provider())
+                .setAttribute(Tracing.GEN_AI_REQUEST_MODEL, deployment.upstreamModel())
+                .setAttribute("sluice.deployment", deployment.label())
+                .setAttribute("sluice.attempt", tries);
+    }
+
+    /** A {@code first_token} event at the time the attempt's first output reached the gateway, if it did. */
+    private void markFirstOutput(Span span, Progress progress, long attemptStart) {
+        long first = progress.firstOutputAt().getAsLong();
+        if (first >= attemptStart && span.isRecording()) {
+            span.addEvent("first_token", Instant.now().minusNanos(Math.max(0, nanoClock.getAsLong() - first)));
         }
     }
 

@@ -15,11 +15,14 @@ import dev.sluice.stream.ClientDisconnectedException;
 import dev.sluice.stream.ErrorResponder;
 import dev.sluice.stream.ResponseChannel;
 import dev.sluice.stream.ResponseRelay;
+import dev.sluice.trace.Tracing;
 import dev.sluice.usage.TokenEstimator;
 import dev.sluice.usage.TokenUsage;
 import dev.sluice.usage.UsageMeter;
 import dev.sluice.usage.UsagePublisher;
 import dev.sluice.usage.event.UsageEvent;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.StatusCode;
 import java.time.Clock;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -302,13 +305,36 @@ final class Finish {
      */
     private void close(Admitted<?> admitted, UsageEvent event) {
         if (event != null) {
-            publish(event);
+            describeInTrace(event);
+            Tracing.inSpan("publish", () -> publish(event));
             summarize(event, admitted.attempts().cacheStatus());
         }
-        admitted.grant()
-                .settle(
-                        event == null ? 0 : event.promptTokens() + event.completionTokens(),
-                        event == null ? 0 : event.costMicros());
+        Tracing.inSpan(
+                "settle",
+                () -> admitted.grant()
+                        .settle(
+                                event == null ? 0 : event.promptTokens() + event.completionTokens(),
+                                event == null ? 0 : event.costMicros()));
+    }
+
+    /** The GenAI semantic-convention attributes of the answer, on the request's server span. */
+    private static void describeInTrace(UsageEvent event) {
+        Span request = Span.current();
+        if (!request.isRecording()) {
+            return;
+        }
+        request.setAttribute(Tracing.GEN_AI_SYSTEM, String.valueOf(event.provider()));
+        request.setAttribute(Tracing.GEN_AI_REQUEST_MODEL, String.valueOf(event.alias()));
+        request.setAttribute(Tracing.GEN_AI_RESPONSE_MODEL, String.valueOf(event.upstreamModel()));
+        request.setAttribute(Tracing.GEN_AI_INPUT_TOKENS, event.promptTokens());
+        request.setAttribute(Tracing.GEN_AI_OUTPUT_TOKENS, event.completionTokens());
+        request.setAttribute("sluice.request_id", event.requestId());
+        request.setAttribute("sluice.tenant", event.tenantId());
+        request.setAttribute("sluice.status", event.status());
+        request.setAttribute("http.response.status_code", event.httpStatus());
+        if (event.isError()) {
+            request.setStatus(StatusCode.ERROR, event.status());
+        }
     }
 
     /**
@@ -322,6 +348,10 @@ final class Finish {
         }
         try {
             MDC.put("requestId", event.requestId());
+            String traceId = Tracing.currentTraceId();
+            if (traceId != null) {
+                MDC.put("traceId", traceId);
+            }
             MDC.put("tenant", event.tenantId());
             MDC.put("keyId", event.keyId());
             MDC.put("alias", event.alias());

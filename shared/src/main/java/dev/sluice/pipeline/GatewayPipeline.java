@@ -45,9 +45,12 @@ import dev.sluice.stream.ErrorResponder;
 import dev.sluice.stream.HeaderChannel;
 import dev.sluice.stream.ResponseChannel;
 import dev.sluice.stream.ResponseRelay;
+import dev.sluice.trace.Tracing;
 import dev.sluice.usage.TokenEstimator;
 import dev.sluice.usage.UsageMeter;
 import dev.sluice.usage.UsagePublisher;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.context.Scope;
 import java.time.Clock;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
@@ -165,8 +168,11 @@ public final class GatewayPipeline {
         ChatRequest request = admitted.request();
         Grant grant = admitted.grant();
         grant.outputLimit().ifPresent(limit -> ChatParameters.limitMaxTokens(request, limit));
-        AnswerCache.Lookup cached =
-                answers.lookup(request, admitted.route(), admitted.caller(), in.cache(), in.cacheTtl(), in.requestId());
+        AnswerCache.Lookup cached = Tracing.inSpan(
+                "cache",
+                () -> answers.lookup(
+                        request, admitted.route(), admitted.caller(), in.cache(), in.cacheTtl(), in.requestId()));
+        Span.current().setAttribute("sluice.cache", cached.status());
         admitted.attempts().cache(cached.status());
         ResponseChannel out = HeaderChannel.adding(client, grant.headers(), admitted.attempts()::headers);
         ResponseRelay relay =
@@ -340,21 +346,39 @@ public final class GatewayPipeline {
             BiFunction<R, Deployment, Demand> demand) {
         long startNanos = nanoClock.getAsLong();
         try {
-            Caller caller = authenticate.authenticate(in.authorization(), in.apiKeyHeader(), in.clientAddress());
+            Caller caller = Tracing.inSpan(
+                    "auth", () -> authenticate.authenticate(in.authorization(), in.apiKeyHeader(), in.clientAddress()));
             R request = parse.apply(in.body());
-            Route asked = resolveRoute.resolve(model.apply(request), caller);
-            RequestTraits traits = traitsOf.apply(request, caller);
+            Span routing = Tracing.start("route");
+            Route route;
+            RequestTraits traits;
             Attempts attempts = new Attempts();
-            Route route = applyRules(asked, traits, caller, attempts, in.requestId());
-            int redactions = request instanceof ChatRequest chat ? guard.apply(chat, route.guard()) : 0;
-            long maxTokens = request instanceof ChatRequest chat ? ChatParameters.maxTokens(chat) : -1;
-            DeploymentPlanner.Plan planned = plan.plan(route, traits, maxTokens);
+            int redactions;
+            DeploymentPlanner.Plan planned;
+            try (Scope ignored = routing.makeCurrent()) {
+                Route asked = resolveRoute.resolve(model.apply(request), caller);
+                traits = traitsOf.apply(request, caller);
+                route = applyRules(asked, traits, caller, attempts, in.requestId());
+                redactions = request instanceof ChatRequest chat ? guard.apply(chat, route.guard()) : 0;
+                long maxTokens = request instanceof ChatRequest chat ? ChatParameters.maxTokens(chat) : -1;
+                planned = plan.plan(route, traits, maxTokens);
+                routing.setAttribute("sluice.alias", route.alias());
+                routing.setAttribute("sluice.route_reason", planned.reason());
+            } catch (RuntimeException e) {
+                Tracing.failed(routing, e);
+                throw e;
+            } finally {
+                routing.end();
+            }
             attempts.note(planned.reason());
             if (planned.order().isEmpty()) {
                 throw callWithFailover.everyBreakerOpen(route, planned.skippedOpen());
             }
-            Grant grant = admit.admit(
-                    caller.scopes(), demand.apply(request, planned.order().getFirst()));
+            Grant grant = Tracing.inSpan(
+                    "admit",
+                    () -> admit.admit(
+                            caller.scopes(),
+                            demand.apply(request, planned.order().getFirst())));
             return new Admitted<>(in, caller, request, route, traits, planned, grant, attempts, startNanos, redactions);
         } catch (RuntimeException e) {
             ErrorResponder.reject(out, e, in.requestId(), errors);

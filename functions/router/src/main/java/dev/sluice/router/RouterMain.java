@@ -13,6 +13,7 @@ import dev.sluice.store.DynamoDbResponseCache;
 import dev.sluice.store.DynamoDbRouteRepository;
 import dev.sluice.store.DynamoDbTenantRepository;
 import dev.sluice.store.DynamoDbVectorIndex;
+import dev.sluice.trace.Tracing;
 import dev.sluice.usage.EmfMetricsPublisher;
 import dev.sluice.usage.KinesisUsagePublisher;
 import dev.sluice.usage.PrometheusMetrics;
@@ -48,6 +49,7 @@ public final class RouterMain {
         long started = System.nanoTime();
         UrlConnectionPool.keepIdleConnectionsForConcurrency(); // before the first AWS call
         RouterConfig config = RouterConfig.fromEnvironment(System.getenv());
+        Tracing tracing = Tracing.install(System.getenv(), "sluice-router"); // before any stage asks for a tracer
         AwsClients aws = AwsClients.create(config.aws());
         DynamoDbClient dynamo = aws.dynamoDb(config.dynamoDbEndpoint());
         List<Object> providers =
@@ -88,6 +90,7 @@ public final class RouterMain {
                 hooks,
                 config.clientAddresses(),
                 config.limits());
+        server.traceWith(tracing);
         if (usage instanceof PrometheusMetrics metrics) {
             server.exposeMetrics(metrics);
         }
@@ -101,6 +104,7 @@ public final class RouterMain {
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();
+            tracing.close();
             stopped.countDown();
         }));
         stopped.await();

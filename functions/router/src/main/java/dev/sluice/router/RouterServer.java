@@ -12,7 +12,10 @@ import dev.sluice.pipeline.GatewayPipeline;
 import dev.sluice.pipeline.GatewayRequest;
 import dev.sluice.stream.ClientDisconnectedException;
 import dev.sluice.stream.ErrorResponder;
+import dev.sluice.trace.Tracing;
 import dev.sluice.usage.PrometheusMetrics;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.context.Scope;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -57,6 +60,7 @@ public final class RouterServer implements AutoCloseable {
     private final ClientAddresses clientAddresses;
     private final RequestIds requestIds = new RequestIds();
     private volatile PrometheusMetrics metrics;
+    private volatile Tracing tracing = Tracing.off();
 
     private RouterServer(
             HttpServer server,
@@ -134,6 +138,12 @@ public final class RouterServer implements AutoCloseable {
         return this;
     }
 
+    /** Flushes {@code tracing}'s spans after each traced response (the spans themselves need no handle). */
+    public RouterServer traceWith(Tracing tracing) {
+        this.tracing = tracing;
+        return this;
+    }
+
     public int port() {
         return server.getAddress().getPort();
     }
@@ -168,10 +178,13 @@ public final class RouterServer implements AutoCloseable {
         exchange.getResponseHeaders().set("request-id", requestId);
         ExchangeChannel channel = new ExchangeChannel(exchange);
         // Errors the router itself raises (405, 413, 415) speak the dialect of the API that was called.
-        ErrorFormat format = normalise(exchange.getRequestURI().getPath()).startsWith("/v1/messages")
-                ? AnthropicErrorFormat.INSTANCE
-                : OpenAiErrorFormat.INSTANCE;
-        try {
+        String path = normalise(exchange.getRequestURI().getPath());
+        ErrorFormat format =
+                path.startsWith("/v1/messages") ? AnthropicErrorFormat.INSTANCE : OpenAiErrorFormat.INSTANCE;
+        Span span = traced(path)
+                ? Tracing.serverSpan(exchange.getRequestMethod(), path, exchange.getRequestHeaders())
+                : Span.getInvalid();
+        try (Scope ignored = span.makeCurrent()) {
             route(exchange, channel, requestId);
         } catch (GatewayException e) {
             // The router rejected the request before reading its body: close the connection rather than let the
@@ -186,7 +199,16 @@ public final class RouterServer implements AutoCloseable {
             }
         } finally {
             exchange.close();
+            if (span.isRecording()) {
+                span.end();
+                tracing.flush(); // after the response: Lambda may freeze the instance before the next request
+            }
         }
+    }
+
+    /** The API's paths get a trace; health checks, scrapes and the adapter's hooks do not. */
+    private static boolean traced(String path) {
+        return path.startsWith("/v1/") || path.startsWith(ADMIN_PREFIX);
     }
 
     private void route(HttpExchange exchange, ExchangeChannel channel, String requestId) throws IOException {
