@@ -12,9 +12,13 @@ import software.amazon.awssdk.services.kinesis.model.PutRecordsRequestEntry;
 import software.amazon.awssdk.services.kinesis.model.PutRecordsResponse;
 
 /**
- * Publishes usage events to a Kinesis data stream with PutRecords, partitioned by tenant so one tenant's events
- * stay in order on one shard. A record the stream rejects (throttling, internal error) is retried with backoff a
- * bounded number of times; rejected records were not written, so retrying them cannot duplicate an event.
+ * Publishes usage events to a Kinesis data stream with PutRecords. A record the stream rejects (throttling, internal
+ * error) is retried with backoff a bounded number of times; rejected records were not written, so retrying them
+ * cannot duplicate an event.
+ *
+ * <p>Partitioned by request id, not by tenant: a shard takes 1,000 records a second, so a tenant partitioned onto one
+ * shard could never be served faster than that (docs/SCALE.md). The aggregator needs no order across a tenant's
+ * events: its sums commute, and each usage row keeps a checkpoint per shard.
  */
 public final class KinesisUsagePublisher implements UsagePublisher {
     private static final Logger LOG = LoggerFactory.getLogger(KinesisUsagePublisher.class);
@@ -30,10 +34,7 @@ public final class KinesisUsagePublisher implements UsagePublisher {
 
     @Override
     public void publish(UsageEvent event) {
-        PutRecordsRequestEntry entry = PutRecordsRequestEntry.builder()
-                .partitionKey(event.tenantId())
-                .data(SdkBytes.fromByteArray(UsageEventCodec.encode(event)))
-                .build();
+        PutRecordsRequestEntry entry = record(event);
         Duration backoff = Duration.ofMillis(50);
         for (int attempt = 1; ; attempt++) {
             PutRecordsResponse response =
@@ -50,6 +51,14 @@ public final class KinesisUsagePublisher implements UsagePublisher {
             sleep(backoff);
             backoff = backoff.multipliedBy(2);
         }
+    }
+
+    /** The event as a stream record: its JSON, spread over the shards by its request id. */
+    public static PutRecordsRequestEntry record(UsageEvent event) {
+        return PutRecordsRequestEntry.builder()
+                .partitionKey(event.requestId())
+                .data(SdkBytes.fromByteArray(UsageEventCodec.encode(event)))
+                .build();
     }
 
     private static void sleep(Duration duration) {

@@ -18,17 +18,17 @@ import software.amazon.awssdk.services.kinesis.model.Record;
 class KinesisUsagePublisherIT {
 
     @Test
-    void publish_writesOneRecordPerEvent_partitionedByTenant() {
+    void publish_writesOneRecordPerEvent_partitionedByRequestId() {
         KinesisEmulator kinesis = KinesisEmulator.shared();
         String stream = LocalDynamoDb.uniqueName("usage");
         kinesis.createStream(stream, 2);
         KinesisUsagePublisher publisher = new KinesisUsagePublisher(kinesis.newClient(), stream);
-        List<UsageEvent> events = IntStream.range(0, 5)
+        List<UsageEvent> events = IntStream.range(0, 40)
                 .mapToObj(i -> new UsageEvent(
                         UsageEvent.SCHEMA_VERSION,
                         "req_" + i,
                         1_795_428_000_000L,
-                        "tenant-" + (i % 2),
+                        "tenant-big",
                         "key_1",
                         "demo",
                         "demo",
@@ -53,6 +53,9 @@ class KinesisUsagePublisherIT {
         assertThat(records)
                 .extracting(r -> UsageEventCodec.decode(r.data().asByteArray()))
                 .containsExactlyInAnyOrderElementsOf(events);
-        assertThat(records).allSatisfy(r -> assertThat(r.partitionKey()).startsWith("tenant-"));
+        assertThat(records)
+                .allSatisfy(r -> assertThat(r.partitionKey())
+                        .isEqualTo(
+                                UsageEventCodec.decode(r.data().asByteArray()).requestId()));
     }
 }

@@ -30,10 +30,10 @@ import dev.sluice.store.DynamoDbQuotaLedger;
 import dev.sluice.store.DynamoDbRouteRepository;
 import dev.sluice.stream.ResponseChannel;
 import dev.sluice.usage.InMemoryUsagePublisher;
+import dev.sluice.usage.KinesisUsagePublisher;
 import dev.sluice.usage.TokenEstimator;
 import dev.sluice.usage.TokenUsage;
 import dev.sluice.usage.event.UsageEvent;
-import dev.sluice.usage.event.UsageEventCodec;
 import dev.sluice.usage.store.InMemoryUsageStore;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -55,7 +55,6 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLParameters;
-import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.core.SdkRequest;
 import software.amazon.awssdk.http.ContentStreamProvider;
 import software.amazon.awssdk.http.SdkHttpMethod;
@@ -206,10 +205,7 @@ final class Priming {
 
         List<PutRecordsRequestEntry> records = new ArrayList<>();
         for (UsageEvent event : usage.events()) {
-            records.add(PutRecordsRequestEntry.builder()
-                    .partitionKey(event.tenantId())
-                    .data(SdkBytes.fromByteArray(UsageEventCodec.encode(event)))
-                    .build());
+            records.add(KinesisUsagePublisher.record(event));
         }
         if (records.isEmpty()) {
             throw new IllegalStateException("the priming requests published no usage event");
