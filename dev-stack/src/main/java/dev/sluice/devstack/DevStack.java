@@ -14,6 +14,7 @@ import dev.sluice.health.HealthBoard;
 import dev.sluice.pipeline.GatewayPipeline;
 import dev.sluice.provider.demo.DemoProvider;
 import dev.sluice.quota.Limits;
+import dev.sluice.quota.ShardedQuotaLedger;
 import dev.sluice.responsecache.CacheStores;
 import dev.sluice.route.Deployment;
 import dev.sluice.route.Pricing;
@@ -150,7 +151,8 @@ public final class DevStack implements AutoCloseable {
                 keys,
                 tenants,
                 routes,
-                new DynamoDbQuotaLedger(dynamo, tables.counters()),
+                ShardedQuotaLedger.fromEnvironment(
+                        new DynamoDbQuotaLedger(dynamo, tables.counters()), options.environment()),
                 health,
                 // DynamoDB Local shares this machine with everything else, so a lookup may take longer than on
                 // DynamoDB (the gateway's 200 ms bound would turn a busy moment into misses); still bounded.

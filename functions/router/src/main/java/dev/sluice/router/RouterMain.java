@@ -4,6 +4,7 @@ import dev.sluice.aws.AwsClients;
 import dev.sluice.aws.UrlConnectionPool;
 import dev.sluice.health.HealthBoard;
 import dev.sluice.pipeline.GatewayPipeline;
+import dev.sluice.quota.ShardedQuotaLedger;
 import dev.sluice.responsecache.CacheStores;
 import dev.sluice.secret.SecretsManagerSecretStore;
 import dev.sluice.store.DynamoDbHealthStore;
@@ -61,7 +62,8 @@ public final class RouterMain {
                 new DynamoDbKeyRepository(dynamo, config.tables().keys()),
                 new DynamoDbTenantRepository(dynamo, config.tables().tenants()),
                 new DynamoDbRouteRepository(dynamo, config.tables().routes()),
-                new DynamoDbQuotaLedger(dynamo, config.tables().counters()),
+                ShardedQuotaLedger.fromEnvironment(
+                        new DynamoDbQuotaLedger(dynamo, config.tables().counters()), System.getenv()),
                 health,
                 new CacheStores(
                         new DynamoDbResponseCache(dynamo, config.tables().cache()),
