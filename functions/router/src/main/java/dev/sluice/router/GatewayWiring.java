@@ -31,8 +31,13 @@ import dev.sluice.secret.SecretStore;
 import dev.sluice.store.CachedKeyRepository;
 import dev.sluice.store.CachedRouteRepository;
 import dev.sluice.store.CachedTenantRepository;
+import dev.sluice.usage.EmfMetricsPublisher;
+import dev.sluice.usage.FallbackUsagePublisher;
+import dev.sluice.usage.KinesisUsagePublisher;
+import dev.sluice.usage.UsageOutbox;
 import dev.sluice.usage.UsagePublisher;
 import dev.sluice.usage.store.UsageStore;
+import java.io.PrintStream;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -114,6 +119,17 @@ public final class GatewayWiring {
     }
 
     /** Breakers shared through {@code shared} with the policy the environment sets ({@code SLUICE_BREAKER_*}). */
+    /**
+     * Usage to the stream, to the outbox when the stream does not take an event within {@code streamBudget}, to a
+     * replayable log line when the outbox fails too ({@link FallbackUsagePublisher}); with {@code emf} non-null, each
+     * event also as a CloudWatch EMF line there.
+     */
+    public static UsagePublisher usagePublisher(
+            KinesisUsagePublisher stream, UsageOutbox outbox, Duration streamBudget, PrintStream emf) {
+        UsagePublisher durable = FallbackUsagePublisher.create(stream, outbox, streamBudget);
+        return emf == null ? durable : new EmfMetricsPublisher(durable, emf);
+    }
+
     public static HealthBoard healthBoard(HealthStore shared, Map<String, String> env, Clock clock) {
         return new HealthBoard(shared, BreakerPolicy.fromEnvironment(env), clock::millis);
     }

@@ -11,11 +11,10 @@ import dev.sluice.store.DynamoDbQuotaLedger;
 import dev.sluice.store.DynamoDbResponseCache;
 import dev.sluice.store.DynamoDbRouteRepository;
 import dev.sluice.store.DynamoDbTenantRepository;
+import dev.sluice.store.DynamoDbUsageOutbox;
 import dev.sluice.store.DynamoDbVectorIndex;
-import dev.sluice.usage.EmfMetricsPublisher;
 import dev.sluice.usage.KinesisUsagePublisher;
 import dev.sluice.usage.TokenEstimator;
-import dev.sluice.usage.UsagePublisher;
 import dev.sluice.usage.store.DynamoDbUsageStore;
 import java.io.IOException;
 import java.time.Clock;
@@ -65,7 +64,11 @@ public final class RouterMain {
                 new DynamoDbUsageStore(dynamo, config.tables().usage()),
                 new SecretsManagerSecretStore(
                         aws.secretsManager(config.secretsManagerEndpoint()), config.secretPrefix()),
-                usagePublisher(config, aws),
+                GatewayWiring.usagePublisher(
+                        new KinesisUsagePublisher(aws.kinesis(config.kinesisEndpoint()), config.usageStream()),
+                        new DynamoDbUsageOutbox(dynamo, config.tables().outbox(), Clock.systemUTC()),
+                        config.aws().apiCallTimeout(),
+                        config.emfMetrics() ? System.out : null),
                 providers,
                 config.cacheTtl(),
                 config.secretTtl(),
@@ -99,11 +102,5 @@ public final class RouterMain {
             stopped.countDown();
         }));
         stopped.await();
-    }
-
-    /** Usage events to Kinesis; with {@code SLUICE_METRICS=emf}, also as CloudWatch EMF lines on stdout. */
-    private static UsagePublisher usagePublisher(RouterConfig config, AwsClients aws) {
-        UsagePublisher stream = new KinesisUsagePublisher(aws.kinesis(config.kinesisEndpoint()), config.usageStream());
-        return config.emfMetrics() ? new EmfMetricsPublisher(stream, System.out) : stream;
     }
 }
