@@ -27,18 +27,26 @@ final class TableOptions {
     boolean emulator;
 
     DynamoDbClient dynamo(Map<String, String> env) {
-        String url = endpoint != null ? endpoint : env.get("SLUICE_DYNAMODB_ENDPOINT");
-        URI uri = url == null || url.isBlank() ? null : endpointUri(url.strip());
+        return aws(env).dynamoDb(endpoint("DynamoDB", endpoint, env.get("SLUICE_DYNAMODB_ENDPOINT")));
+    }
+
+    /** The AWS clients of these options: dummy credentials for an endpoint only when it is declared an emulator. */
+    AwsClients aws(Map<String, String> env) {
         AwsSettings settings = AwsSettings.fromEnvironment(env);
-        return AwsClients.create(settings.withEmulator(settings.emulator() || emulator))
-                .dynamoDb(uri);
+        return AwsClients.create(settings.withEmulator(settings.emulator() || emulator));
+    }
+
+    /** The endpoint {@code option} names, else {@code fallback} (its variable), else null for AWS itself. */
+    static URI endpoint(String service, String option, String fallback) {
+        String url = option != null ? option : fallback;
+        return url == null || url.isBlank() ? null : endpointUri(service, url.strip());
     }
 
     static TableNames tables(Map<String, String> env) {
         return TableNames.fromEnvironment(env);
     }
 
-    private static URI endpointUri(String url) {
+    private static URI endpointUri(String service, String url) {
         try {
             URI uri = URI.create(url);
             if (uri.getScheme() != null && uri.getHost() != null) {
@@ -47,6 +55,7 @@ final class TableOptions {
         } catch (IllegalArgumentException e) {
             // reported below
         }
-        throw new UsageError("the DynamoDB endpoint must be a URL such as http://localhost:8000, not '" + url + "'");
+        throw new UsageError(
+                "the " + service + " endpoint must be a URL such as http://localhost:8000, not '" + url + "'");
     }
 }

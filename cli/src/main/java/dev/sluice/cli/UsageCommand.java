@@ -20,7 +20,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 @Command(
         name = "usage",
         description = "A tenant's usage per day, model and key, with cost and what response-cache hits saved.",
-        subcommands = UsageReportCommand.class)
+        subcommands = {UsageReportCommand.class, UsageReplayCommand.class})
 final class UsageCommand implements Callable<Integer> {
     private final CliContext cli;
 

@@ -3,6 +3,7 @@ package dev.sluice.usage;
 import dev.sluice.usage.event.UsageEvent;
 import dev.sluice.usage.event.UsageEventCodec;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,6 +24,8 @@ import software.amazon.awssdk.services.kinesis.model.PutRecordsResponse;
 public final class KinesisUsagePublisher implements UsagePublisher {
     private static final Logger LOG = LoggerFactory.getLogger(KinesisUsagePublisher.class);
     private static final int ATTEMPTS = 4;
+    /** PutRecords takes at most 500 records a call. */
+    public static final int MAX_RECORDS = 500;
 
     private final KinesisClient kinesis;
     private final String streamName;
@@ -51,6 +54,30 @@ public final class KinesisUsagePublisher implements UsagePublisher {
             sleep(backoff);
             backoff = backoff.multipliedBy(2);
         }
+    }
+
+    /**
+     * One PutRecords call for up to {@value #MAX_RECORDS} events (replays: the outbox, a saved log); returns the events
+     * the stream took. Those it rejected were not written, so putting them again cannot duplicate them.
+     */
+    public List<UsageEvent> putBatch(List<UsageEvent> events) {
+        if (events.size() > MAX_RECORDS) {
+            throw new IllegalArgumentException("PutRecords takes at most " + MAX_RECORDS + " records");
+        }
+        if (events.isEmpty()) {
+            return List.of();
+        }
+        List<PutRecordsRequestEntry> entries =
+                events.stream().map(KinesisUsagePublisher::record).toList();
+        PutRecordsResponse response =
+                kinesis.putRecords(r -> r.streamName(streamName).records(entries));
+        List<UsageEvent> taken = new ArrayList<>(events.size());
+        for (int i = 0; i < events.size(); i++) {
+            if (response.records().get(i).errorCode() == null) {
+                taken.add(events.get(i));
+            }
+        }
+        return taken;
     }
 
     /** The event as a stream record: its JSON, spread over the shards by its request id. */

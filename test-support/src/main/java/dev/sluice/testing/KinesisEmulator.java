@@ -176,6 +176,42 @@ public final class KinesisEmulator implements AutoCloseable {
         return List.copyOf(records);
     }
 
+    /**
+     * Stops the emulator's process where it is (SIGSTOP) until {@link #resume()}: the port stays bound and the kernel
+     * still accepts connections, but nothing answers, as a Kinesis that times out; calls already sent are answered, and
+     * their records written, after the resume (a caller that gave up on one cannot know whether it was written). Its
+     * streams and records are kept: a kill and a restart would lose records it had acknowledged but not yet persisted,
+     * which Kinesis itself never does. Only for an emulator started by {@link #start()}.
+     */
+    public void pause() {
+        signal("STOP");
+    }
+
+    /** Lets a {@link #pause() paused} emulator run again, on the same port, with everything it held. */
+    public void resume() {
+        signal("CONT");
+    }
+
+    private void signal(String name) {
+        if (shared || isExternal()) {
+            throw new IllegalStateException("only an emulator of its own can be paused: start one with start()");
+        }
+        try {
+            Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid()))
+                    .redirectErrorStream(true)
+                    .start();
+            String output = new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+                throw new IllegalStateException("kill -" + name + " " + process.pid() + " failed: " + output);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot signal kinesis-local", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
     /** Kills the emulator and its streams; does nothing for {@link #shared()} (started here or external). */
     @Override
     public void close() {

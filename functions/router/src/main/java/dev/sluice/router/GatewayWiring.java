@@ -31,13 +31,19 @@ import dev.sluice.secret.SecretStore;
 import dev.sluice.store.CachedKeyRepository;
 import dev.sluice.store.CachedRouteRepository;
 import dev.sluice.store.CachedTenantRepository;
+import dev.sluice.usage.EmfMetricsPublisher;
+import dev.sluice.usage.FallbackUsagePublisher;
+import dev.sluice.usage.KinesisUsagePublisher;
+import dev.sluice.usage.UsageOutbox;
 import dev.sluice.usage.UsagePublisher;
 import dev.sluice.usage.store.UsageStore;
+import java.io.PrintStream;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * Composes the pipeline from its ports, the same way in Lambda, in dev mode and in tests: keys and routes behind
@@ -111,6 +117,21 @@ public final class GatewayWiring {
                 health,
                 cache,
                 new AdminApi(authenticator, cachedKeys, sessions, usageRows, clock));
+    }
+
+    /**
+     * Usage to the stream, to the outbox when the stream does not take an event within {@code streamBudget}, to a
+     * replayable log line when the outbox fails too ({@link FallbackUsagePublisher}); with {@code emf} non-null, each
+     * event also as a CloudWatch EMF line there, with the breakers {@code census} reports.
+     */
+    public static UsagePublisher usagePublisher(
+            KinesisUsagePublisher stream,
+            UsageOutbox outbox,
+            Duration streamBudget,
+            PrintStream emf,
+            Supplier<DeploymentHealth.Census> census) {
+        UsagePublisher durable = FallbackUsagePublisher.create(stream, outbox, streamBudget);
+        return emf == null ? durable : new EmfMetricsPublisher(durable, emf, census);
     }
 
     /** Breakers shared through {@code shared} with the policy the environment sets ({@code SLUICE_BREAKER_*}). */

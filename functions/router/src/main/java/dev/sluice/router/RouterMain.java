@@ -13,9 +13,9 @@ import dev.sluice.store.DynamoDbQuotaLedger;
 import dev.sluice.store.DynamoDbResponseCache;
 import dev.sluice.store.DynamoDbRouteRepository;
 import dev.sluice.store.DynamoDbTenantRepository;
+import dev.sluice.store.DynamoDbUsageOutbox;
 import dev.sluice.store.DynamoDbVectorIndex;
 import dev.sluice.trace.Tracing;
-import dev.sluice.usage.EmfMetricsPublisher;
 import dev.sluice.usage.KinesisUsagePublisher;
 import dev.sluice.usage.PrometheusMetrics;
 import dev.sluice.usage.TokenEstimator;
@@ -57,7 +57,7 @@ public final class RouterMain {
                 GatewayWiring.providers(Duration.ofSeconds(10), Duration.ZERO, config.region(), Clock.systemUTC());
         HealthBoard health = GatewayWiring.healthBoard(
                 new DynamoDbHealthStore(dynamo, config.tables().counters()), System.getenv(), Clock.systemUTC());
-        UsagePublisher usage = usagePublisher(config, aws, health);
+        UsagePublisher usage = usagePublisher(config, aws, dynamo, health);
         GatewayPipeline pipeline = GatewayWiring.pipeline(
                 new DynamoDbKeyRepository(dynamo, config.tables().keys()),
                 new DynamoDbTenantRepository(dynamo, config.tables().tenants()),
@@ -113,12 +113,17 @@ public final class RouterMain {
     }
 
     /**
-     * Usage events to Kinesis; with {@code SLUICE_METRICS=emf}, also as CloudWatch EMF lines on stdout; with
-     * {@code prometheus}, also counted for {@code GET /metrics}.
+     * Usage events to Kinesis, parked in the outbox when Kinesis does not take them; with {@code SLUICE_METRICS=emf},
+     * also as CloudWatch EMF lines on stdout; with {@code prometheus}, also counted for {@code GET /metrics}.
      */
-    private static UsagePublisher usagePublisher(RouterConfig config, AwsClients aws, HealthBoard health) {
-        UsagePublisher stream = new KinesisUsagePublisher(aws.kinesis(config.kinesisEndpoint()), config.usageStream());
-        UsagePublisher emf = config.emfMetrics() ? new EmfMetricsPublisher(stream, System.out, health::census) : stream;
-        return config.prometheusMetrics() ? new PrometheusMetrics(emf, health::census) : emf;
+    private static UsagePublisher usagePublisher(
+            RouterConfig config, AwsClients aws, DynamoDbClient dynamo, HealthBoard health) {
+        UsagePublisher durable = GatewayWiring.usagePublisher(
+                new KinesisUsagePublisher(aws.kinesis(config.kinesisEndpoint()), config.usageStream()),
+                new DynamoDbUsageOutbox(dynamo, config.tables().outbox(), Clock.systemUTC()),
+                config.aws().apiCallTimeout(),
+                config.emfMetrics() ? System.out : null,
+                health::census);
+        return config.prometheusMetrics() ? new PrometheusMetrics(durable, health::census) : durable;
     }
 }

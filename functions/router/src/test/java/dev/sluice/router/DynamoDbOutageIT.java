@@ -12,25 +12,19 @@ import dev.sluice.provider.demo.DemoProvider;
 import dev.sluice.quota.Limits;
 import dev.sluice.route.Deployment;
 import dev.sluice.route.Route;
-import dev.sluice.secret.LocalSecretStore;
 import dev.sluice.store.DynamoDbKeyRepository;
-import dev.sluice.store.DynamoDbQuotaLedger;
 import dev.sluice.store.DynamoDbRouteRepository;
-import dev.sluice.store.DynamoDbTenantRepository;
 import dev.sluice.store.SluiceTables;
 import dev.sluice.store.TableNames;
 import dev.sluice.testing.LocalDynamoDb;
 import dev.sluice.testing.OutageProxy;
 import dev.sluice.usage.InMemoryUsagePublisher;
-import dev.sluice.usage.store.DynamoDbUsageStore;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -89,21 +83,7 @@ class DynamoDbOutageIT {
         }
         dynamo = AwsClients.create(SETTINGS).dynamoDb(proxy.endpoint());
         router = RouterServer.start(
-                "127.0.0.1",
-                0,
-                GatewayWiring.pipeline(
-                        new DynamoDbKeyRepository(dynamo, tables.keys()),
-                        new DynamoDbTenantRepository(dynamo, tables.tenants()),
-                        new DynamoDbRouteRepository(dynamo, tables.routes()),
-                        new DynamoDbQuotaLedger(dynamo, tables.counters()),
-                        new DynamoDbUsageStore(dynamo, tables.usage()),
-                        new LocalSecretStore(Map.of()),
-                        new InMemoryUsagePublisher(),
-                        List.of(new DemoProvider(Duration.ZERO)),
-                        Duration.ofSeconds(30),
-                        Duration.ofSeconds(30),
-                        Clock.systemUTC()),
-                1024 * 1024);
+                "127.0.0.1", 0, DynamoDbPipelines.demo(dynamo, tables, new InMemoryUsagePublisher()), 1024 * 1024);
     }
 
     @AfterEach

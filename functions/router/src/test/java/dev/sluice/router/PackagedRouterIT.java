@@ -14,6 +14,7 @@ import dev.sluice.route.Pricing;
 import dev.sluice.route.Route;
 import dev.sluice.store.DynamoDbKeyRepository;
 import dev.sluice.store.DynamoDbRouteRepository;
+import dev.sluice.store.DynamoDbUsageOutbox;
 import dev.sluice.store.SluiceTables;
 import dev.sluice.store.TableNames;
 import dev.sluice.testing.FakeSecretsManager;
@@ -25,10 +26,13 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.lang.reflect.Method;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
+import java.net.URL;
+import java.net.URLClassLoader;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -38,6 +42,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -94,6 +99,8 @@ class PackagedRouterIT {
     private static KinesisEmulator kinesis;
     private static FakeSecretsManager secrets;
     private static String usageStream;
+    private static TableNames tables;
+    private static URI kinesisEndpoint;
     private static String key;
 
     @BeforeAll
@@ -105,7 +112,7 @@ class PackagedRouterIT {
         unzipWithModes(zip, taskRoot);
 
         dynamoDb = LocalDynamoDb.start();
-        TableNames tables = TableNames.withPrefix(LocalDynamoDb.uniqueName("packaged") + "-");
+        tables = TableNames.withPrefix(LocalDynamoDb.uniqueName("packaged") + "-");
         try (DynamoDbClient dynamo = dynamoDb.newClient()) {
             SluiceTables.createAll(dynamo, tables);
             new DynamoDbRouteRepository(dynamo, tables.routes())
@@ -135,7 +142,6 @@ class PackagedRouterIT {
         }
         secrets = FakeSecretsManager.start();
         usageStream = LocalDynamoDb.uniqueName("packaged-usage");
-        URI kinesisEndpoint;
         if (KinesisEmulator.isAvailable()) {
             kinesis = KinesisEmulator.shared(); // the embedded emulator, or the one configured for the tests
             kinesis.createStream(usageStream, 1);
@@ -196,6 +202,7 @@ class PackagedRouterIT {
         env.put("SLUICE_ROUTES_TABLE", tables.routes());
         env.put("SLUICE_COUNTERS_TABLE", tables.counters());
         env.put("SLUICE_USAGE_TABLE", tables.usage());
+        env.put("SLUICE_OUTBOX_TABLE", tables.outbox());
         env.put("SLUICE_USAGE_STREAM", usageStream);
         env.put("SLUICE_AWS_EMULATOR", "true");
         env.put("SLUICE_DYNAMODB_ENDPOINT", dynamoDb.endpoint().toString());
@@ -354,6 +361,67 @@ class PackagedRouterIT {
             assertThat(event.status()).isEqualTo(UsageEvent.OK);
             assertThat(event.completionTokens()).isPositive();
         });
+    }
+
+    @Test
+    @Order(7)
+    @Timeout(60)
+    void outboxReplayHandler_fromTheShadedJarAlone_drainsTheOutboxIntoTheStream() throws Exception {
+        UsageEvent parked = new UsageEvent(
+                UsageEvent.SCHEMA_VERSION,
+                "req_parked",
+                System.currentTimeMillis(),
+                "demo",
+                "key_1",
+                "demo",
+                "demo",
+                "sluice-demo-1",
+                3,
+                4,
+                0,
+                0,
+                7,
+                10,
+                2,
+                UsageEvent.OK,
+                200,
+                true,
+                false,
+                false);
+        String replayStream = LocalDynamoDb.uniqueName("packaged-replay");
+        if (kinesis != null) {
+            kinesis.createStream(replayStream, 1);
+        }
+        Map<String, String> env = new LinkedHashMap<>(adapterEnvironment(tables, kinesisEndpoint));
+        env.put("SLUICE_USAGE_STREAM", replayStream);
+        try (DynamoDbClient dynamo = dynamoDb.newClient()) {
+            new DynamoDbUsageOutbox(dynamo, tables.outbox(), Clock.systemUTC()).park(parked);
+        }
+        Path jar;
+        try (Stream<Path> libs = Files.list(taskRoot.resolve("lib"))) {
+            jar = libs.filter(p -> p.toString().endsWith(".jar")).findFirst().orElseThrow();
+        }
+
+        Object result;
+        try (URLClassLoader loader =
+                new URLClassLoader(new URL[] {jar.toUri().toURL()}, ClassLoader.getPlatformClassLoader())) {
+            Class<?> handlerType = loader.loadClass("dev.sluice.router.OutboxReplayHandler");
+            assertThat(loader.loadClass("com.amazonaws.services.lambda.runtime.RequestHandler"))
+                    .isAssignableFrom(handlerType);
+            Object handler = handlerType.getConstructor(Map.class).newInstance(env);
+            Method handle = handlerType.getMethod(
+                    "handleRequest", Map.class, loader.loadClass("com.amazonaws.services.lambda.runtime.Context"));
+            result = handle.invoke(handler, Map.of("source", "aws.events"), null);
+        }
+
+        if (kinesis == null) {
+            assertThat(result).isEqualTo(Map.of("replayed", 0, "refused", 1, "empty", false));
+            return;
+        }
+        assertThat(result).isEqualTo(Map.of("replayed", 1, "refused", 0, "empty", true));
+        assertThat(kinesis.readAll(replayStream, Duration.ofSeconds(20), 1))
+                .extracting(r -> UsageEventCodec.decode(r.data().asByteArray()))
+                .containsExactly(parked);
     }
 
     // ---- the router process ------------------------------------------------------------------------------------

@@ -16,6 +16,11 @@ public record SequencedEvent(String shardId, String sequence, String itemIdentif
         return new SequencedEvent(shardId, pad(sequenceNumber), sequenceNumber, event);
     }
 
+    /** The record this is, {@code shard#sequence}: the same on every delivery of the record, and only of it. */
+    public String recordId() {
+        return shardId + "#" + sequence;
+    }
+
     static String pad(String sequenceNumber) {
         String digits = new BigInteger(sequenceNumber).toString();
         return "0".repeat(Math.max(0, WIDTH - digits.length())) + digits;

@@ -5,6 +5,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Folds a batch of events into one slice per usage row and shard, so the store writes once per slice instead of
@@ -28,6 +29,32 @@ public final class UsageFolder {
                 }
             }
             return totals;
+        }
+
+        /**
+         * One event per request id, the one with the lowest sequence: the copy this slice would count if no other copy
+         * was counted before (a replayed event, or one published again after a timeout, is the same request twice).
+         */
+        public List<SequencedEvent> firstCopies() {
+            Map<String, SequencedEvent> first = new LinkedHashMap<>();
+            for (SequencedEvent event : events) {
+                first.putIfAbsent(event.event().requestId(), event);
+            }
+            return List.copyOf(first.values());
+        }
+
+        /**
+         * This slice with only its first copies, less those whose request id is in {@code countedElsewhere} (another
+         * copy of the request holds the claim): what to add to the row; null when nothing is left.
+         */
+        public Slice firstCopiesExcept(Set<String> countedElsewhere) {
+            List<SequencedEvent> kept = new ArrayList<>();
+            for (SequencedEvent event : firstCopies()) {
+                if (!countedElsewhere.contains(event.event().requestId())) {
+                    kept.add(event);
+                }
+            }
+            return kept.isEmpty() ? null : new Slice(key, shardId, List.copyOf(kept));
         }
 
         public String firstSequence() {

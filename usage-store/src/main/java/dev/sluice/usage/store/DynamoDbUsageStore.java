@@ -1,27 +1,52 @@
 package dev.sluice.usage.store;
 
 import dev.sluice.usage.aggregate.AggregateKey;
+import dev.sluice.usage.aggregate.SequencedEvent;
 import dev.sluice.usage.aggregate.UsageFolder;
 import dev.sluice.usage.aggregate.UsageTotals;
+import java.time.Duration;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.IntConsumer;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.CancellationReason;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 import software.amazon.awssdk.services.dynamodb.model.ScanResponse;
+import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
+import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
+import software.amazon.awssdk.services.dynamodb.model.Update;
 
 /**
  * The usage table in DynamoDB. Each slice is one conditional {@code UpdateItem}: it adds the slice's totals and
  * moves the row's checkpoint for that shard to the slice's last sequence number, on condition that the checkpoint
  * is still before the slice's first event. If it is not (the batch was delivered again), the row is read, the
  * already-counted events are dropped, and the rest is applied against the checkpoint just read.
+ *
+ * <p>Checkpoints make a redelivered record count once; a request that reached the stream twice as two records (an
+ * event published again from the outbox after Kinesis had in fact taken it, or replayed twice) is made to count once
+ * by a claim: before the row update, each event's request id is claimed for its record ({@code shard#sequence}) in
+ * an item {@code tenant} = the event's tenant, {@code period} = {@value #CLAIM_PREFIX}{@code <requestId>} beside the
+ * tenant's rows, with a conditional write in one {@code TransactWriteItems} per slice (a plain {@code UpdateItem} for
+ * a slice of one). A record whose request another record claimed is left out; the claiming record claims again,
+ * successfully, when it is redelivered, and its row's checkpoint decides whether it was counted. Claims expire
+ * ({@value #EXPIRES_AT}, {@link #CLAIM_TTL} after the event) long after anything can replay it: the outbox keeps
+ * events 14 days. Usage queries read only {@code day#} periods, so they never see a claim.
  */
 public final class DynamoDbUsageStore implements UsageStore {
+    static final String CLAIM_PREFIX = "event#";
+    static final String EXPIRES_AT = "expiresAt";
+    static final Duration CLAIM_TTL = Duration.ofDays(30);
+    private static final String OWNER = "claimedBy";
+    /** TransactWriteItems takes at most 100 actions. */
+    private static final int CLAIMS_PER_TRANSACTION = 100;
+
     private static final int MAX_ATTEMPTS = 5;
     /** The row's counters, in the order of {@link #amounts}; each is added with {@code ADD}, absent reads as 0. */
     private static final String[] COUNTERS = {
@@ -46,7 +71,17 @@ public final class DynamoDbUsageStore implements UsageStore {
     }
 
     @Override
-    public void apply(UsageFolder.Slice slice) {
+    public void apply(UsageFolder.Slice claimed) {
+        List<SequencedEvent> firstCopies = claimed.firstCopies();
+        Set<String> countedElsewhere = new HashSet<>();
+        for (int from = 0; from < firstCopies.size(); from += CLAIMS_PER_TRANSACTION) {
+            countedElsewhere.addAll(
+                    claim(firstCopies.subList(from, Math.min(firstCopies.size(), from + CLAIMS_PER_TRANSACTION))));
+        }
+        UsageFolder.Slice slice = claimed.firstCopiesExcept(countedElsewhere);
+        if (slice == null) {
+            return; // every request of the slice was counted from another record
+        }
         String checkpointAttribute = "cp_" + slice.shardId();
         String checkpoint = null;
         boolean checkpointKnown = false;
@@ -110,6 +145,74 @@ public final class DynamoDbUsageStore implements UsageStore {
                 .conditionExpression(condition)
                 .expressionAttributeNames(names)
                 .expressionAttributeValues(values));
+    }
+
+    /**
+     * Claims each event's request id for its record; returns the request ids another record holds. A transaction that
+     * conflicts with another writer is tried again with the claims not yet refused.
+     */
+    private Set<String> claim(List<SequencedEvent> events) {
+        Set<String> heldElsewhere = new HashSet<>();
+        List<SequencedEvent> pending = events;
+        for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+            if (pending.isEmpty()) {
+                return heldElsewhere;
+            }
+            if (pending.size() == 1) {
+                Update claim = claimOf(pending.getFirst());
+                try {
+                    dynamo.updateItem(r -> r.tableName(claim.tableName())
+                            .key(claim.key())
+                            .updateExpression(claim.updateExpression())
+                            .conditionExpression(claim.conditionExpression())
+                            .expressionAttributeNames(claim.expressionAttributeNames())
+                            .expressionAttributeValues(claim.expressionAttributeValues()));
+                } catch (ConditionalCheckFailedException held) {
+                    heldElsewhere.add(pending.getFirst().event().requestId());
+                }
+                return heldElsewhere;
+            }
+            List<SequencedEvent> batch = pending;
+            try {
+                dynamo.transactWriteItems(r -> r.transactItems(batch.stream()
+                        .map(e -> TransactWriteItem.builder().update(claimOf(e)).build())
+                        .toList()));
+                return heldElsewhere;
+            } catch (TransactionCanceledException cancelled) {
+                List<CancellationReason> reasons = cancelled.cancellationReasons();
+                List<SequencedEvent> again = new ArrayList<>();
+                for (int i = 0; i < batch.size(); i++) {
+                    String code = i < reasons.size() ? reasons.get(i).code() : null;
+                    if ("ConditionalCheckFailed".equals(code)) {
+                        heldElsewhere.add(batch.get(i).event().requestId());
+                    } else {
+                        again.add(batch.get(i));
+                    }
+                }
+                pending = again;
+            }
+        }
+        throw new IllegalStateException("request ids of usage events kept conflicting; retry the batch");
+    }
+
+    private Update claimOf(SequencedEvent event) {
+        long expiresAt = (event.event().timestampMs() + CLAIM_TTL.toMillis()) / 1000;
+        return Update.builder()
+                .tableName(table)
+                .key(Map.of(
+                        UsageTable.TENANT,
+                        AttributeValue.fromS(event.event().tenantId()),
+                        UsageTable.PERIOD,
+                        AttributeValue.fromS(CLAIM_PREFIX + event.event().requestId())))
+                .updateExpression("SET #owner = :owner, #exp = :exp")
+                .conditionExpression("attribute_not_exists(#owner) OR #owner = :owner")
+                .expressionAttributeNames(Map.of("#owner", OWNER, "#exp", EXPIRES_AT))
+                .expressionAttributeValues(Map.of(
+                        ":owner",
+                        AttributeValue.fromS(event.recordId()),
+                        ":exp",
+                        AttributeValue.fromN(Long.toString(expiresAt))))
+                .build();
     }
 
     private String readCheckpoint(AggregateKey key, String checkpointAttribute) {

@@ -8,7 +8,9 @@ public interface UsageStore {
 
     /**
      * Adds a slice to its row exactly once: events at or before the row's checkpoint for the slice's shard were
-     * already counted (a redelivered or retried batch) and are skipped.
+     * already counted (a redelivered or retried batch) and are skipped, and so are events whose request was counted
+     * from another record (the same request id published twice: replayed from the outbox after Kinesis had taken it
+     * after all, or replayed twice).
      */
     void apply(UsageFolder.Slice slice);
 

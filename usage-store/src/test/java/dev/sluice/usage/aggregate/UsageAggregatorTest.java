@@ -160,4 +160,40 @@ class UsageAggregatorTest {
 
         assertThat(stored("a")).isEqualTo(new UsageTotals(4, 0, 10, 2, 0, 0, 5, 3, 90, 270));
     }
+
+    @Test
+    void apply_sameRequestOnALaterRecord_countsItOnce_alsoWhenBothAreRedelivered() {
+        SequencedEvent original = event(1, "a");
+        SequencedEvent replayed = SequencedEvent.of(SHARD, "7", original.event()); // from the outbox, later
+        UsageAggregator aggregator = new UsageAggregator(store);
+
+        aggregator.apply(List.of(original, event(2, "a")));
+        aggregator.apply(List.of(replayed, event(8, "a")));
+        aggregator.apply(List.of(original, event(2, "a"), replayed, event(8, "a")));
+
+        assertThat(stored("a").requests()).isEqualTo(3);
+        assertThat(stored("a").promptTokens()).isEqualTo(30);
+    }
+
+    @Test
+    void apply_sameRequestTwiceInOneBatch_countsTheFirstRecord() {
+        SequencedEvent original = event(4, "a");
+        List<SequencedEvent> batch = List.of(original, SequencedEvent.of(SHARD, "5", original.event()), event(6, "a"));
+
+        new UsageAggregator(store).apply(batch);
+        new UsageAggregator(store).apply(batch);
+
+        assertThat(stored("a").requests()).isEqualTo(2);
+    }
+
+    @Test
+    void apply_sameRequestIdOfTwoTenants_countsBoth() {
+        new UsageAggregator(store)
+                .apply(List.of(
+                        event(1, "a"),
+                        SequencedEvent.of(SHARD, "2", event(1, "b").event())));
+
+        assertThat(stored("a").requests()).isEqualTo(1);
+        assertThat(stored("b").requests()).isEqualTo(1);
+    }
 }

@@ -223,6 +223,57 @@ class DynamoDbUsageStoreIT {
                 .containsExactly(new UsageTotals(2, 2, 3, 4, 5, 6, 7, 1, 9, 27));
     }
 
+    @Test
+    void requestsOnTwoRecords_countOnce_acrossTransactionsOfAHundred_andUnderRedelivery() {
+        List<UsageEvent> events = new ArrayList<>();
+        for (int i = 0; i < 230; i++) {
+            events.add(usage(i, "tenant-" + (i % 2)));
+        }
+        // Every third request reaches the stream again later (replayed from the outbox), some within the same batch.
+        List<UsageEvent> published = new ArrayList<>(events);
+        for (int i = 0; i < events.size(); i += 3) {
+            published.add(Math.min(published.size(), i + 150), events.get(i));
+        }
+        List<SequencedEvent> shard = onShard(published);
+        UsageAggregator aggregator = new UsageAggregator(store);
+
+        for (int from = 0; from < shard.size(); from += 120) {
+            assertThat(aggregator.apply(shard.subList(from, Math.min(shard.size(), from + 120))))
+                    .isEmpty();
+        }
+        assertThat(aggregator.apply(shard)).isEmpty(); // everything delivered again
+
+        for (String tenant : List.of("tenant-0", "tenant-1")) {
+            assertThat(stored(tenant)).as(tenant).isEqualTo(expected(events, tenant));
+            assertThat(store.query(tenant, "day#"))
+                    .as("one row; claims are no rows")
+                    .hasSize(1);
+        }
+    }
+
+    @Test
+    void claimHeldByTheSameRecord_fromAnAttemptWhoseRowWriteFailed_isCountedOnRedelivery() {
+        SequencedEvent record = onShard(List.of(usage(1, "t"))).getFirst();
+        putClaim("req_1", record.recordId()); // its claim went through and its row update did not
+        SequencedEvent otherRecord = SequencedEvent.of(SHARD, "7", usage(2, "t"));
+        putClaim("req_2", SHARD + "#elsewhere");
+
+        new UsageAggregator(store).apply(List.of(record, otherRecord));
+
+        assertThat(stored("t")).isEqualTo(expected(List.of(usage(1, "t")), "t"));
+    }
+
+    private void putClaim(String requestId, String recordId) {
+        dynamo.putItem(r -> r.tableName(table)
+                .item(Map.of(
+                        UsageTable.TENANT,
+                        AttributeValue.fromS("t"),
+                        UsageTable.PERIOD,
+                        AttributeValue.fromS(DynamoDbUsageStore.CLAIM_PREFIX + requestId),
+                        "claimedBy",
+                        AttributeValue.fromS(recordId))));
+    }
+
     /** Fault injection over the real store: the first write of each listed tenant's rows fails. */
     private static final class FailingUsageStore implements UsageStore {
         private final UsageStore delegate;
