@@ -32,6 +32,7 @@ public final class SluiceStack extends Stack {
         RouterFunction router = new RouterFunction(this, "Router", settings, data);
         api = new StreamingApi(this, "Api", settings, router);
         BillingAggregator aggregator = new BillingAggregator(this, "BillingAggregator", settings, data);
+        UsageArchive archive = new UsageArchive(this, "UsageArchive", settings, data);
         Operations operations = new Operations(this, "Operations", settings, router, api, aggregator);
 
         output(
@@ -59,6 +60,12 @@ public final class SluiceStack extends Stack {
                     String.join(",", names),
                     "A placeholder until you put the keys; a route's " + "secretRef is the provider name");
         }
+        output("UsageArchiveBucket", archive.bucket().getBucketName(), "Every usage event as Parquet, by day");
+        output(
+                "AthenaWorkGroup",
+                archive.workGroup().getRef(),
+                "Athena workgroup with the saved finance queries (database " + archive.databaseName() + ", table "
+                        + UsageArchive.TABLE + ")");
         output("AlarmTopic", operations.alarmTopic().getTopicArn(), "SNS topic of the alarms");
         output("NextSteps", nextSteps(settings), "Commands to run after the first deploy");
     }
