@@ -12,9 +12,11 @@ import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.services.iam.PolicyStatement;
 import software.amazon.awscdk.services.lambda.Alias;
 import software.amazon.awscdk.services.lambda.Function;
+import software.amazon.awscdk.services.lambda.ILayerVersion;
 import software.amazon.awscdk.services.lambda.LayerVersion;
 import software.amazon.awscdk.services.lambda.Runtime;
 import software.amazon.awscdk.services.lambda.SnapStartConf;
+import software.amazon.awscdk.services.lambda.Tracing;
 import software.amazon.awscdk.services.logs.LogGroup;
 import software.amazon.awscdk.services.logs.RetentionDays;
 import software.amazon.awscdk.services.secretsmanager.Secret;
@@ -36,6 +38,8 @@ public final class RouterFunction extends Construct {
 
     public static final String SNAPSTART_BEFORE_CHECKPOINT_PATH = "/_sluice/snapstart/before-checkpoint";
     public static final String SNAPSTART_AFTER_RESTORE_PATH = "/_sluice/snapstart/after-restore";
+    /** Where the ADOT collector extension receives OTLP over HTTP inside the execution environment. */
+    public static final String ADOT_COLLECTOR_ENDPOINT = "http://127.0.0.1:4318";
 
     private final Function function;
     private final Alias alias;
@@ -59,8 +63,8 @@ public final class RouterFunction extends Construct {
                 .memorySize(settings.routerMemoryMb())
                 .timeout(Duration.minutes(settings.routerTimeoutMinutes()))
                 .snapStart(SnapStartConf.ON_PUBLISHED_VERSIONS)
-                .layers(List.of(LayerVersion.fromLayerVersionArn(
-                        this, "WebAdapterLayer", webAdapterLayerArn(settings, stack.getRegion()))))
+                .tracing(Tracing.ACTIVE)
+                .layers(layers(settings, stack))
                 .environment(environment(data, settings))
                 .logGroup(logs);
         if (settings.routerReservedConcurrency() != null) {
@@ -78,6 +82,17 @@ public final class RouterFunction extends Construct {
                         "the live alias points at the version published from the function's current configuration");
 
         grantExactly(settings, data, stack);
+    }
+
+    /** The Web Adapter, and the ADOT collector (a Lambda extension, no exec wrapper) when one is configured. */
+    private List<ILayerVersion> layers(SluiceSettings settings, Stack stack) {
+        List<ILayerVersion> layers = new ArrayList<>();
+        layers.add(LayerVersion.fromLayerVersionArn(
+                this, "WebAdapterLayer", webAdapterLayerArn(settings, stack.getRegion())));
+        if (settings.adotLayerArn() != null) {
+            layers.add(LayerVersion.fromLayerVersionArn(this, "AdotCollectorLayer", settings.adotLayerArn()));
+        }
+        return layers;
     }
 
     /** The adapter's settings and the names of the stack's resources; nothing else configures the router. */
@@ -109,6 +124,15 @@ public final class RouterFunction extends Construct {
         // Per-request metrics as EMF log lines (namespace Sluice, dimension Tenant): the dashboard's per-tenant
         // time to first token, tokens and cost.
         env.put("SLUICE_METRICS", "emf");
+        // OpenTelemetry traces go to the ADOT collector extension on loopback (OTLP/HTTP), which forwards them to
+        // X-Ray with the function's active-tracing permissions; without the collector, nothing is exported.
+        if (settings.adotLayerArn() != null) {
+            env.put("SLUICE_TRACES", "otlp");
+            env.put("OTEL_EXPORTER_OTLP_ENDPOINT", ADOT_COLLECTOR_ENDPOINT);
+            env.put("OTEL_SERVICE_NAME", "sluice-router");
+        } else {
+            env.put("SLUICE_TRACES", "off");
+        }
         return env;
     }
 

@@ -32,6 +32,8 @@ import software.amazon.awscdk.services.lambda.Architecture;
  * @param ttftP99AlarmMs            the p99 time to first token (5 minutes) above which the gateway alarms
  * @param cacheHitRateAlarmPercent  the response-cache hit rate (hits / lookups, 5 minutes) below which it alarms
  * @param healthyDeploymentsAlarmPercent the share of healthy deployments a router sees below which it alarms
+ * @param adotLayerArn              the AWS Distro for OpenTelemetry collector layer for the router; null: no
+ *                                  collector, the router exports no OpenTelemetry traces ({@code SLUICE_TRACES=off})
  */
 public record SluiceSettings(
         String stage,
@@ -55,7 +57,8 @@ public record SluiceSettings(
         double errorRateAlarmPercent,
         int ttftP99AlarmMs,
         double cacheHitRateAlarmPercent,
-        double healthyDeploymentsAlarmPercent) {
+        double healthyDeploymentsAlarmPercent,
+        String adotLayerArn) {
 
     public static final String DEFAULT_STAGE = "dev";
     public static final List<String> DEFAULT_PROVIDER_SECRETS = List.of("openai", "anthropic", "gemini");
@@ -99,7 +102,8 @@ public record SluiceSettings(
             "errorRateAlarmPercent",
             "ttftP99AlarmMs",
             "cacheHitRateAlarmPercent",
-            "healthyDeploymentsAlarmPercent");
+            "healthyDeploymentsAlarmPercent",
+            "adotLayerArn");
 
     private static final Pattern STAGE = Pattern.compile("[a-z][a-z0-9-]{0,19}");
     private static final Pattern SECRET_NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,39}");
@@ -147,6 +151,10 @@ public record SluiceSettings(
         if (ttftP99AlarmMs <= 0) {
             throw new IllegalArgumentException("context ttftP99AlarmMs must be positive; got " + ttftP99AlarmMs);
         }
+        if (adotLayerArn != null && !adotLayerArn.startsWith("arn:")) {
+            throw new IllegalArgumentException(
+                    "context adotLayerArn takes a Lambda layer version ARN; got " + adotLayerArn);
+        }
         bedrockModels = List.copyOf(bedrockModels);
         for (String arn : bedrockModels) {
             if (!arn.startsWith("arn:")) {
@@ -181,7 +189,8 @@ public record SluiceSettings(
                 r.number("errorRateAlarmPercent", DEFAULT_ERROR_RATE_ALARM_PERCENT),
                 r.integer("ttftP99AlarmMs", DEFAULT_TTFT_P99_ALARM_MS),
                 r.number("cacheHitRateAlarmPercent", DEFAULT_CACHE_HIT_RATE_ALARM_PERCENT),
-                r.number("healthyDeploymentsAlarmPercent", DEFAULT_HEALTHY_DEPLOYMENTS_ALARM_PERCENT));
+                r.number("healthyDeploymentsAlarmPercent", DEFAULT_HEALTHY_DEPLOYMENTS_ALARM_PERCENT),
+                r.string("adotLayerArn", null));
     }
 
     /** For tests and callers that hold the context as a map. */

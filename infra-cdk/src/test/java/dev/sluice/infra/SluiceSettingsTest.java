@@ -34,6 +34,7 @@ class SluiceSettingsTest {
         assertThat(settings.ttftP99AlarmMs()).isEqualTo(5000);
         assertThat(settings.cacheHitRateAlarmPercent()).isEqualTo(5);
         assertThat(settings.healthyDeploymentsAlarmPercent()).isEqualTo(50);
+        assertThat(settings.adotLayerArn()).isNull();
     }
 
     @Test
@@ -109,7 +110,8 @@ class SluiceSettingsTest {
                 "errorRateAlarmPercent|0|context alarm percentages",
                 "cacheHitRateAlarmPercent|101|context alarm percentages",
                 "healthyDeploymentsAlarmPercent|-5|context alarm percentages",
-                "ttftP99AlarmMs|0|context ttftP99AlarmMs must be positive"
+                "ttftP99AlarmMs|0|context ttftP99AlarmMs must be positive",
+                "adotLayerArn|aws-otel-collector|context adotLayerArn"
             })
     void invalidContext_isRejectedWithTheKeyNamed(String key, String value, String message) {
         assertThatThrownBy(() -> SluiceSettings.fromContext(Map.of(key, value)))
