@@ -29,9 +29,9 @@ import software.constructs.Construct;
 /**
  * What an operator watches: alarms on the router (5xx rate at the API, p99 duration, throttles), on the gateway's
  * own metrics (error rate, p99 time to first token, open breakers, cache hit rate, healthy deployments) and on
- * billing (iterator age, failed batches, errors), all notifying one SNS topic, and a dashboard with requests, errors,
- * latency, the gateway's metrics and the per-tenant time to first token, tokens and cost the router publishes as EMF
- * metrics in the {@value #METRICS_NAMESPACE} namespace.
+ * billing (iterator age, failed batches, aggregator and outbox replayer errors), all notifying one SNS topic, and a
+ * dashboard with requests, errors, latency, the gateway's metrics and the per-tenant time to first token, tokens
+ * and cost the router publishes as EMF metrics in the {@value #METRICS_NAMESPACE} namespace.
  */
 public final class Operations extends Construct {
     public static final String METRICS_NAMESPACE = "Sluice";
@@ -54,7 +54,8 @@ public final class Operations extends Construct {
             SluiceSettings settings,
             RouterFunction router,
             StreamingApi api,
-            BillingAggregator aggregator) {
+            BillingAggregator aggregator,
+            OutboxReplayer replayer) {
         super(scope, id);
         String prefix = "sluice-" + settings.stage() + "-";
 
@@ -157,6 +158,17 @@ public final class Operations extends Construct {
                 1,
                 ComparisonOperator.GREATER_THAN_THRESHOLD);
 
+        // Parked usage events are unbilled requests: a replayer that fails leaves them parked.
+        Metric replayerErrors = replayer.function().metricErrors(options("Sum", fiveMinutes));
+        alarm(
+                replayerErrors,
+                prefix + "outbox-replayer-errors",
+                "The usage outbox replayer failed: parked usage events are not reaching the stream (and billing).",
+                0,
+                1,
+                1,
+                ComparisonOperator.GREATER_THAN_THRESHOLD);
+
         Map<String, Alarm> gatewayAlarms = gatewayAlarms(settings, prefix);
 
         dashboard(
@@ -170,7 +182,8 @@ public final class Operations extends Construct {
                 clientErrors,
                 iteratorAge,
                 failedBatches,
-                aggregatorErrors);
+                aggregatorErrors,
+                replayerErrors);
     }
 
     /**
@@ -281,7 +294,8 @@ public final class Operations extends Construct {
             Metric clientErrors,
             Metric iteratorAge,
             Metric failedBatches,
-            Metric aggregatorErrors) {
+            Metric aggregatorErrors,
+            Metric replayerErrors) {
         Dashboard dashboard = Dashboard.Builder.create(this, "Dashboard")
                 .dashboardName("Sluice-" + settings.stage())
                 .build();
@@ -327,7 +341,7 @@ public final class Operations extends Construct {
         List<IAlarm> alarmList = new ArrayList<>(alarms);
         dashboard.addWidgets(
                 graph("Billing lag: iterator age (ms)", List.of(iteratorAge)),
-                graph("Billing failures", List.of(failedBatches, aggregatorErrors)),
+                graph("Billing failures", List.of(failedBatches, aggregatorErrors, replayerErrors)),
                 AlarmStatusWidget.Builder.create()
                         .title("Alarms")
                         .alarms(alarmList)

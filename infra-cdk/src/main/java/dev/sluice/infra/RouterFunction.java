@@ -115,6 +115,8 @@ public final class RouterFunction extends Construct {
         env.put("SLUICE_ROUTES_TABLE", data.routes().getTableName());
         env.put("SLUICE_COUNTERS_TABLE", data.counters().getTableName());
         env.put("SLUICE_CACHE_TABLE", data.cache().getTableName());
+        env.put("SLUICE_OUTBOX_TABLE", data.outbox().getTableName());
+        env.put("SLUICE_AUDIT_TABLE", data.audit().getTableName());
         env.put("SLUICE_USAGE_STREAM", data.usageStream().getStreamName());
         // A route's secretRef ("openai") names the secret sluice/<stage>/openai; the router reads it on demand,
         // within the GetSecretValue grant below, so the same route files work in every stage.
@@ -205,6 +207,18 @@ public final class RouterFunction extends Construct {
                 .actions(
                         List.of("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:BatchGetItem", "dynamodb:UpdateItem"))
                 .resources(List.of(data.cache().getTableArn()))
+                .build());
+        // A usage event the stream did not take is parked in the outbox (PutItem) for the replayer; nothing else.
+        function.addToRolePolicy(PolicyStatement.Builder.create()
+                .sid("ParkUsage")
+                .actions(List.of("dynamodb:PutItem"))
+                .resources(List.of(data.outbox().getTableArn()))
+                .build());
+        // Management actions are appended to the audit log (PutItem) and read back by day (Query).
+        function.addToRolePolicy(PolicyStatement.Builder.create()
+                .sid("AuditLog")
+                .actions(List.of("dynamodb:PutItem", "dynamodb:Query"))
+                .resources(List.of(data.audit().getTableArn()))
                 .build());
         function.addToRolePolicy(PolicyStatement.Builder.create()
                 .sid("PublishUsage")

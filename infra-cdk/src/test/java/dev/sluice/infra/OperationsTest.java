@@ -14,12 +14,16 @@ class OperationsTest {
                 template, Templates.logicalId(template, "AWS::CloudWatch::Alarm", "AlarmName", name)));
     }
 
+    private static List<Map<String, Object>> functionDimension(Template template, String handler) {
+        return List.of(Map.of("Name", "FunctionName", "Value", Templates.ref(Templates.functionId(template, handler))));
+    }
+
     @Test
     void alarms_coverRouterAndBilling_andNotifyTheTopic() {
         Template template = Templates.defaults();
         String topic = Templates.only(template, "AWS::SNS::Topic");
 
-        template.resourceCountIs("AWS::CloudWatch::Alarm", 11);
+        template.resourceCountIs("AWS::CloudWatch::Alarm", 12);
         Templates.resources(template, "AWS::CloudWatch::Alarm").forEach((id, alarm) -> {
             assertThat(Templates.properties(alarm).get("AlarmActions")).as(id).isEqualTo(List.of(Templates.ref(topic)));
             assertThat(Templates.properties(alarm).get("TreatMissingData"))
@@ -61,13 +65,19 @@ class OperationsTest {
                 .containsEntry("ComparisonOperator", "GreaterThanThreshold");
         assertThat(alarm(template, "sluice-dev-aggregator-errors"))
                 .containsEntry("MetricName", "Errors")
-                .containsEntry(
-                        "Dimensions",
-                        List.of(Map.of(
-                                "Name",
-                                "FunctionName",
-                                "Value",
-                                Templates.ref(Templates.functionId(template, BillingAggregator.HANDLER)))));
+                .containsEntry("Dimensions", functionDimension(template, BillingAggregator.HANDLER));
+    }
+
+    @Test
+    void outboxReplayerErrors_alarmOnAnyFailure() {
+        Template template = Templates.defaults();
+
+        assertThat(alarm(template, "sluice-dev-outbox-replayer-errors"))
+                .containsEntry("MetricName", "Errors")
+                .containsEntry("Namespace", "AWS/Lambda")
+                .containsEntry("ComparisonOperator", "GreaterThanThreshold")
+                .containsEntry("Threshold", 0)
+                .containsEntry("Dimensions", functionDimension(template, OutboxReplayer.HANDLER));
     }
 
     @Test

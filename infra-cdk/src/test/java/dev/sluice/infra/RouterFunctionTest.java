@@ -99,6 +99,8 @@ class RouterFunctionTest {
                 .containsEntry("SLUICE_COUNTERS_TABLE", Templates.ref(Templates.table(template, "counter")))
                 .containsEntry("SLUICE_CACHE_TABLE", Templates.ref(Templates.table(template, "cacheKey")))
                 .containsEntry("SLUICE_TENANTS_TABLE", Templates.ref(Templates.table(template, "tenantId")))
+                .containsEntry("SLUICE_OUTBOX_TABLE", Templates.ref(Templates.table(template, "eventId")))
+                .containsEntry("SLUICE_AUDIT_TABLE", Templates.ref(Templates.table(template, "day")))
                 .containsEntry("SLUICE_CLIENT_ADDRESS", "api-gateway")
                 .containsEntry("SLUICE_SECRET_PREFIX", "sluice/dev/")
                 .containsEntry("SLUICE_METRICS", "emf")
