@@ -50,8 +50,10 @@ public final class OutboxReplayer extends Construct {
                 .timeout(TIMEOUT)
                 // One at a time: two replayers would publish the same parked event twice.
                 .reservedConcurrentExecutions(1)
-                // The next minute's run retries; an async retry would only overlap with it.
+                // The next minute's run retries; an async retry, or a throttled run queued for longer than a minute,
+                // would only overlap with it.
                 .retryAttempts(0)
+                .maxEventAge(EVERY)
                 .tracing(Tracing.ACTIVE)
                 .environment(environment)
                 .logGroup(logs)

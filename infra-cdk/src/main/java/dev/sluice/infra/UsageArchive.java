@@ -183,7 +183,9 @@ public final class UsageArchive extends Construct {
                 .build();
 
         deliveryRole = Role.Builder.create(this, "DeliveryRole")
-                .assumedBy(new ServicePrincipal("firehose.amazonaws.com"))
+                // Only on behalf of this account's delivery streams (Firehose passes the account id as external id).
+                .assumedBy(new ServicePrincipal("firehose.amazonaws.com")
+                        .withConditions(Map.of("StringEquals", Map.of("sts:ExternalId", stack.getAccount()))))
                 .description("Sluice " + settings.stage() + ": Firehose reads the usage stream into the archive")
                 .build();
         grantDelivery(stack, data, database, table, logs, deliveryErrors);

@@ -60,9 +60,9 @@ class OutboxReplayerTest {
                 template,
                 Templates.logicalId(template, "AWS::Lambda::Permission", "Principal", "events.amazonaws.com")));
         assertThat(permission.get("FunctionName")).isEqualTo(Templates.arnOf(replayer));
-        assertThat(Templates.properties(Templates.resource(
-                                template, Templates.only(template, "AWS::Lambda::EventInvokeConfig")))
-                        .get("MaximumRetryAttempts"))
-                .isEqualTo(0);
+        assertThat(Templates.properties(
+                        Templates.resource(template, Templates.only(template, "AWS::Lambda::EventInvokeConfig"))))
+                .containsEntry("MaximumRetryAttempts", 0)
+                .containsEntry("MaximumEventAgeInSeconds", 60);
     }
 }

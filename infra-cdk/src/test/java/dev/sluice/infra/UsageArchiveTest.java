@@ -268,6 +268,17 @@ class UsageArchiveTest {
     }
 
     @Test
+    void deliveryRole_isAssumedOnlyByFirehose_forThisAccount() {
+        Template template = Templates.defaults();
+        Map<String, Object> role = Templates.properties(
+                Templates.resource(template, Templates.only(template, "AWS::IAM::Role", "DeliveryRole")));
+
+        assertThat(String.valueOf(role.get("AssumeRolePolicyDocument")))
+                .contains("Service=firehose.amazonaws.com")
+                .contains("sts:ExternalId={Ref=AWS::AccountId}");
+    }
+
+    @Test
     void deliveryStream_waitsForItsRolePolicy() {
         Template template = Templates.defaults();
         String delivery = Templates.only(template, "AWS::KinesisFirehose::DeliveryStream");
