@@ -11,6 +11,7 @@ import software.amazon.awscdk.services.lambda.Function;
 import software.amazon.awscdk.services.lambda.Runtime;
 import software.amazon.awscdk.services.lambda.SnapStartConf;
 import software.amazon.awscdk.services.lambda.StartingPosition;
+import software.amazon.awscdk.services.lambda.Tracing;
 import software.amazon.awscdk.services.lambda.eventsources.KinesisEventSource;
 import software.amazon.awscdk.services.lambda.eventsources.SqsDlq;
 import software.amazon.awscdk.services.logs.LogGroup;
@@ -61,6 +62,7 @@ public final class BillingAggregator extends Construct {
                 .memorySize(settings.aggregatorMemoryMb())
                 .timeout(Duration.minutes(2))
                 .snapStart(SnapStartConf.ON_PUBLISHED_VERSIONS)
+                .tracing(Tracing.ACTIVE)
                 .environment(Map.of("SLUICE_USAGE_TABLE", data.usage().getTableName()))
                 .logGroup(logs)
                 .build();

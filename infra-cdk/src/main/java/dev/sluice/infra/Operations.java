@@ -1,12 +1,14 @@
 package dev.sluice.infra;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.services.cloudwatch.Alarm;
 import software.amazon.awscdk.services.cloudwatch.AlarmStatusWidget;
+import software.amazon.awscdk.services.cloudwatch.AlarmWidget;
 import software.amazon.awscdk.services.cloudwatch.ComparisonOperator;
 import software.amazon.awscdk.services.cloudwatch.Dashboard;
 import software.amazon.awscdk.services.cloudwatch.GraphWidget;
@@ -25,10 +27,11 @@ import software.amazon.awscdk.services.sns.subscriptions.EmailSubscription;
 import software.constructs.Construct;
 
 /**
- * What an operator watches: alarms on the router (5xx rate at the API, p99 duration, throttles) and on billing
- * (iterator age, failed batches, errors), all notifying one SNS topic, and a dashboard with requests, errors,
- * latency and the per-tenant time to first token, tokens and cost the router publishes as EMF metrics in the
- * {@value #METRICS_NAMESPACE} namespace.
+ * What an operator watches: alarms on the router (5xx rate at the API, p99 duration, throttles), on the gateway's
+ * own metrics (error rate, p99 time to first token, open breakers, cache hit rate, healthy deployments) and on
+ * billing (iterator age, failed batches, aggregator and outbox replayer errors), all notifying one SNS topic, and a
+ * dashboard with requests, errors, latency, the gateway's metrics and the per-tenant time to first token, tokens
+ * and cost the router publishes as EMF metrics in the {@value #METRICS_NAMESPACE} namespace.
  */
 public final class Operations extends Construct {
     public static final String METRICS_NAMESPACE = "Sluice";
@@ -39,6 +42,8 @@ public final class Operations extends Construct {
     public static final double ROUTER_5XX_PERCENT = 5;
     /** Iterator age beyond which usage numbers are too stale for budgets (two 5-minute periods). */
     public static final Duration MAX_ITERATOR_AGE = Duration.minutes(10);
+    /** Cache lookups in 5 minutes below which the hit rate is not judged. */
+    public static final int CACHE_MIN_LOOKUPS = 20;
 
     private final Topic alarmTopic;
     private final List<Alarm> alarms = new ArrayList<>();
@@ -49,7 +54,8 @@ public final class Operations extends Construct {
             SluiceSettings settings,
             RouterFunction router,
             StreamingApi api,
-            BillingAggregator aggregator) {
+            BillingAggregator aggregator,
+            OutboxReplayer replayer) {
         super(scope, id);
         String prefix = "sluice-" + settings.stage() + "-";
 
@@ -152,7 +158,21 @@ public final class Operations extends Construct {
                 1,
                 ComparisonOperator.GREATER_THAN_THRESHOLD);
 
+        // Parked usage events are unbilled requests: a replayer that fails leaves them parked.
+        Metric replayerErrors = replayer.function().metricErrors(options("Sum", fiveMinutes));
+        alarm(
+                replayerErrors,
+                prefix + "outbox-replayer-errors",
+                "The usage outbox replayer failed: parked usage events are not reaching the stream (and billing).",
+                0,
+                1,
+                1,
+                ComparisonOperator.GREATER_THAN_THRESHOLD);
+
+        Map<String, Alarm> gatewayAlarms = gatewayAlarms(settings, prefix);
+
         dashboard(
+                gatewayAlarms,
                 settings,
                 router,
                 api,
@@ -162,10 +182,109 @@ public final class Operations extends Construct {
                 clientErrors,
                 iteratorAge,
                 failedBatches,
-                aggregatorErrors);
+                aggregatorErrors,
+                replayerErrors);
+    }
+
+    /**
+     * Alarms on the metrics the router publishes about itself (EMF, namespace {@value #METRICS_NAMESPACE}, no
+     * dimension): what the gateway saw, beyond what API Gateway and Lambda see. Thresholds come from the settings.
+     */
+    private Map<String, Alarm> gatewayAlarms(SluiceSettings settings, String prefix) {
+        Duration fiveMinutes = Duration.minutes(5);
+        Map<String, Alarm> gateway = new LinkedHashMap<>();
+
+        MathExpression errorRate = MathExpression.Builder.create()
+                .expression("IF(requests > 0, 100 * errors / requests, 0)")
+                .usingMetrics(Map.of(
+                        "requests", gatewayMetric("Requests", "Sum", fiveMinutes),
+                        "errors", gatewayMetric("Errors", "Sum", fiveMinutes)))
+                .period(fiveMinutes)
+                .label("error %")
+                .build();
+        gateway.put(
+                "Gateway error rate (%)",
+                alarm(
+                        errorRate,
+                        prefix + "gateway-error-rate",
+                        "More than " + settings.errorRateAlarmPercent()
+                                + "% of the gateway's requests failed over 5 minutes "
+                                + "(Errors / Requests, as the router counts them).",
+                        settings.errorRateAlarmPercent(),
+                        1,
+                        1,
+                        ComparisonOperator.GREATER_THAN_THRESHOLD));
+
+        gateway.put(
+                "Time to first token p99 (ms)",
+                alarm(
+                        gatewayMetric("TimeToFirstTokenMs", "p99", fiveMinutes),
+                        prefix + "gateway-ttft-p99",
+                        "p99 time to first token above " + settings.ttftP99AlarmMs() + " ms for 10 minutes.",
+                        settings.ttftP99AlarmMs(),
+                        2,
+                        2,
+                        ComparisonOperator.GREATER_THAN_THRESHOLD));
+
+        // A gauge each request samples: the most open breakers any router saw.
+        gateway.put(
+                "Open breakers (max)",
+                alarm(
+                        gatewayMetric("OpenBreakers", "Maximum", fiveMinutes),
+                        prefix + "gateway-open-breakers",
+                        "A deployment's circuit breaker is open: its provider fails and traffic goes elsewhere.",
+                        1,
+                        1,
+                        1,
+                        ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD));
+
+        // Too few lookups say nothing about the cache: below CACHE_MIN_LOOKUPS the rate counts as 100 %.
+        MathExpression cacheHitRate = MathExpression.Builder.create()
+                .expression("IF(lookups >= " + CACHE_MIN_LOOKUPS + ", 100 * hits / lookups, 100)")
+                .usingMetrics(Map.of(
+                        "lookups", gatewayMetric("CacheLookups", "Sum", fiveMinutes),
+                        "hits", gatewayMetric("CacheHits", "Sum", fiveMinutes)))
+                .period(fiveMinutes)
+                .label("cache hit %")
+                .build();
+        gateway.put(
+                "Cache hit rate (%)",
+                alarm(
+                        cacheHitRate,
+                        prefix + "gateway-cache-hit-rate",
+                        "Response-cache hit rate below " + settings.cacheHitRateAlarmPercent()
+                                + "% for 15 minutes (at least " + CACHE_MIN_LOOKUPS + " lookups in each 5).",
+                        settings.cacheHitRateAlarmPercent(),
+                        3,
+                        3,
+                        ComparisonOperator.LESS_THAN_THRESHOLD));
+
+        // A gauge each request samples: the fewest healthy deployments any router saw, as a share of all.
+        gateway.put(
+                "Healthy deployments (%, min)",
+                alarm(
+                        gatewayMetric("HealthyDeploymentsPercent", "Minimum", fiveMinutes),
+                        prefix + "gateway-healthy-deployments",
+                        "Fewer than " + settings.healthyDeploymentsAlarmPercent() + "% of the deployments are healthy.",
+                        settings.healthyDeploymentsAlarmPercent(),
+                        1,
+                        1,
+                        ComparisonOperator.LESS_THAN_THRESHOLD));
+        return gateway;
+    }
+
+    /** A metric the router publishes with no dimension: one series for the whole stage. */
+    private static Metric gatewayMetric(String name, String statistic, Duration period) {
+        return Metric.Builder.create()
+                .namespace(METRICS_NAMESPACE)
+                .metricName(name)
+                .statistic(statistic)
+                .period(period)
+                .build();
     }
 
     private void dashboard(
+            Map<String, Alarm> gatewayAlarms,
             SluiceSettings settings,
             RouterFunction router,
             StreamingApi api,
@@ -175,7 +294,8 @@ public final class Operations extends Construct {
             Metric clientErrors,
             Metric iteratorAge,
             Metric failedBatches,
-            Metric aggregatorErrors) {
+            Metric aggregatorErrors,
+            Metric replayerErrors) {
         Dashboard dashboard = Dashboard.Builder.create(this, "Dashboard")
                 .dashboardName("Sluice-" + settings.stage())
                 .build();
@@ -206,10 +326,22 @@ public final class Operations extends Construct {
                                 byTenant("PromptTokens", "Sum", fiveMinutes, ""),
                                 byTenant("CompletionTokens", "Sum", fiveMinutes, ""))),
                 graph("Cost by tenant (USD)", List.of(byTenant("CostMicros", "Sum", fiveMinutes, " / 1000000"))));
+        // The gateway's own view, each with its alarm's threshold.
+        List<IWidget> gateway = new ArrayList<>();
+        gatewayAlarms.forEach((title, alarm) -> {
+            gateway.add(AlarmWidget.Builder.create()
+                    .title(title)
+                    .alarm(alarm)
+                    .width(8)
+                    .height(6)
+                    .build());
+        });
+        dashboard.addWidgets(gateway.subList(0, 3).toArray(IWidget[]::new));
+        dashboard.addWidgets(gateway.subList(3, gateway.size()).toArray(IWidget[]::new));
         List<IAlarm> alarmList = new ArrayList<>(alarms);
         dashboard.addWidgets(
                 graph("Billing lag: iterator age (ms)", List.of(iteratorAge)),
-                graph("Billing failures", List.of(failedBatches, aggregatorErrors)),
+                graph("Billing failures", List.of(failedBatches, aggregatorErrors, replayerErrors)),
                 AlarmStatusWidget.Builder.create()
                         .title("Alarms")
                         .alarms(alarmList)
@@ -238,7 +370,7 @@ public final class Operations extends Construct {
                 .build();
     }
 
-    private void alarm(
+    private Alarm alarm(
             IMetric metric,
             String name,
             String description,
@@ -259,6 +391,7 @@ public final class Operations extends Construct {
         alarm.addAlarmAction(new SnsAction(alarmTopic));
         alarm.addOkAction(new SnsAction(alarmTopic));
         alarms.add(alarm);
+        return alarm;
     }
 
     private static MetricOptions options(String statistic, Duration period) {

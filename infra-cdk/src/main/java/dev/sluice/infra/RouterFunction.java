@@ -12,9 +12,11 @@ import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.services.iam.PolicyStatement;
 import software.amazon.awscdk.services.lambda.Alias;
 import software.amazon.awscdk.services.lambda.Function;
+import software.amazon.awscdk.services.lambda.ILayerVersion;
 import software.amazon.awscdk.services.lambda.LayerVersion;
 import software.amazon.awscdk.services.lambda.Runtime;
 import software.amazon.awscdk.services.lambda.SnapStartConf;
+import software.amazon.awscdk.services.lambda.Tracing;
 import software.amazon.awscdk.services.logs.LogGroup;
 import software.amazon.awscdk.services.logs.RetentionDays;
 import software.amazon.awscdk.services.secretsmanager.Secret;
@@ -36,6 +38,8 @@ public final class RouterFunction extends Construct {
 
     public static final String SNAPSTART_BEFORE_CHECKPOINT_PATH = "/_sluice/snapstart/before-checkpoint";
     public static final String SNAPSTART_AFTER_RESTORE_PATH = "/_sluice/snapstart/after-restore";
+    /** Where the ADOT collector extension receives OTLP over HTTP inside the execution environment. */
+    public static final String ADOT_COLLECTOR_ENDPOINT = "http://127.0.0.1:4318";
 
     private final Function function;
     private final Alias alias;
@@ -59,8 +63,8 @@ public final class RouterFunction extends Construct {
                 .memorySize(settings.routerMemoryMb())
                 .timeout(Duration.minutes(settings.routerTimeoutMinutes()))
                 .snapStart(SnapStartConf.ON_PUBLISHED_VERSIONS)
-                .layers(List.of(LayerVersion.fromLayerVersionArn(
-                        this, "WebAdapterLayer", webAdapterLayerArn(settings, stack.getRegion()))))
+                .tracing(Tracing.ACTIVE)
+                .layers(layers(settings, stack))
                 .environment(environment(data, settings))
                 .logGroup(logs);
         if (settings.routerReservedConcurrency() != null) {
@@ -78,6 +82,17 @@ public final class RouterFunction extends Construct {
                         "the live alias points at the version published from the function's current configuration");
 
         grantExactly(settings, data, stack);
+    }
+
+    /** The Web Adapter, and the ADOT collector (a Lambda extension, no exec wrapper) when one is configured. */
+    private List<ILayerVersion> layers(SluiceSettings settings, Stack stack) {
+        List<ILayerVersion> layers = new ArrayList<>();
+        layers.add(LayerVersion.fromLayerVersionArn(
+                this, "WebAdapterLayer", webAdapterLayerArn(settings, stack.getRegion())));
+        if (settings.adotLayerArn() != null) {
+            layers.add(LayerVersion.fromLayerVersionArn(this, "AdotCollectorLayer", settings.adotLayerArn()));
+        }
+        return layers;
     }
 
     /** The adapter's settings and the names of the stack's resources; nothing else configures the router. */
@@ -100,6 +115,8 @@ public final class RouterFunction extends Construct {
         env.put("SLUICE_ROUTES_TABLE", data.routes().getTableName());
         env.put("SLUICE_COUNTERS_TABLE", data.counters().getTableName());
         env.put("SLUICE_CACHE_TABLE", data.cache().getTableName());
+        env.put("SLUICE_OUTBOX_TABLE", data.outbox().getTableName());
+        env.put("SLUICE_AUDIT_TABLE", data.audit().getTableName());
         env.put("SLUICE_USAGE_STREAM", data.usageStream().getStreamName());
         // A route's secretRef ("openai") names the secret sluice/<stage>/openai; the router reads it on demand,
         // within the GetSecretValue grant below, so the same route files work in every stage.
@@ -109,6 +126,15 @@ public final class RouterFunction extends Construct {
         // Per-request metrics as EMF log lines (namespace Sluice, dimension Tenant): the dashboard's per-tenant
         // time to first token, tokens and cost.
         env.put("SLUICE_METRICS", "emf");
+        // OpenTelemetry traces go to the ADOT collector extension on loopback (OTLP/HTTP), which forwards them to
+        // X-Ray with the function's active-tracing permissions; without the collector, nothing is exported.
+        if (settings.adotLayerArn() != null) {
+            env.put("SLUICE_TRACES", "otlp");
+            env.put("OTEL_EXPORTER_OTLP_ENDPOINT", ADOT_COLLECTOR_ENDPOINT);
+            env.put("OTEL_SERVICE_NAME", "sluice-router");
+        } else {
+            env.put("SLUICE_TRACES", "off");
+        }
         return env;
     }
 
@@ -181,6 +207,18 @@ public final class RouterFunction extends Construct {
                 .actions(
                         List.of("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:BatchGetItem", "dynamodb:UpdateItem"))
                 .resources(List.of(data.cache().getTableArn()))
+                .build());
+        // A usage event the stream did not take is parked in the outbox (PutItem) for the replayer; nothing else.
+        function.addToRolePolicy(PolicyStatement.Builder.create()
+                .sid("ParkUsage")
+                .actions(List.of("dynamodb:PutItem"))
+                .resources(List.of(data.outbox().getTableArn()))
+                .build());
+        // Management actions are appended to the audit log (PutItem) and read back by day (Query).
+        function.addToRolePolicy(PolicyStatement.Builder.create()
+                .sid("AuditLog")
+                .actions(List.of("dynamodb:PutItem", "dynamodb:Query"))
+                .resources(List.of(data.audit().getTableArn()))
                 .build());
         function.addToRolePolicy(PolicyStatement.Builder.create()
                 .sid("PublishUsage")

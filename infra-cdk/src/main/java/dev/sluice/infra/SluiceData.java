@@ -32,6 +32,9 @@ public final class SluiceData extends Construct {
     static final String ALIAS = "alias";
     static final String COUNTER = "counter";
     static final String CACHE_KEY = "cacheKey";
+    static final String EVENT_ID = "eventId";
+    static final String DAY = "day";
+    static final String AT = "at";
     static final String TENANT = "tenant";
     static final String PERIOD = "period";
     static final String EXPIRES_AT = "expiresAt";
@@ -48,6 +51,8 @@ public final class SluiceData extends Construct {
     private final Table counters;
     private final Table cache;
     private final Table usage;
+    private final Table outbox;
+    private final Table audit;
     private final Stream usageStream;
     private final Map<String, Secret> providerSecrets = new LinkedHashMap<>();
     private final Secret sessionSigning;
@@ -86,6 +91,19 @@ public final class SluiceData extends Construct {
                 .billingMode(BillingMode.PAY_PER_REQUEST)
                 .timeToLiveAttribute(EXPIRES_AT)
                 .removalPolicy(software.amazon.awscdk.RemovalPolicy.DESTROY)
+                .build();
+
+        // Usage events the stream refused or did not take in time wait here for the replayer: each is a request
+        // not yet billed, so the table is kept like the stream; replayed items are deleted, stale ones expire.
+        outbox = Table.Builder.create(this, "UsageOutboxTable")
+                .partitionKey(string(EVENT_ID))
+                .billingMode(BillingMode.PAY_PER_REQUEST)
+                .timeToLiveAttribute(EXPIRES_AT)
+                .removalPolicy(settings.dataRemovalPolicy())
+                .build();
+        // The append-only record of management actions, by UTC day and instant: evidence, so protected like keys.
+        audit = tableBuilder("AuditTable", DAY, AT, settings, true)
+                .timeToLiveAttribute(EXPIRES_AT)
                 .build();
 
         // On demand: no shards to size. Events not yet billed live only here, so it is kept like the tables.
@@ -132,6 +150,11 @@ public final class SluiceData extends Construct {
     }
 
     private Table table(String id, String partitionKey, String sortKey, SluiceSettings settings, boolean precious) {
+        return tableBuilder(id, partitionKey, sortKey, settings, precious).build();
+    }
+
+    private Table.Builder tableBuilder(
+            String id, String partitionKey, String sortKey, SluiceSettings settings, boolean precious) {
         boolean protect = precious && !settings.throwaway();
         Table.Builder builder = Table.Builder.create(this, id)
                 .partitionKey(string(partitionKey))
@@ -144,7 +167,7 @@ public final class SluiceData extends Construct {
         if (sortKey != null) {
             builder.sortKey(string(sortKey));
         }
-        return builder.build();
+        return builder;
     }
 
     private static Attribute string(String name) {
@@ -173,6 +196,16 @@ public final class SluiceData extends Construct {
 
     public Table usage() {
         return usage;
+    }
+
+    /** Usage events waiting to be replayed into the stream ({@code SLUICE_OUTBOX_TABLE}). */
+    public Table outbox() {
+        return outbox;
+    }
+
+    /** Management actions ({@code SLUICE_AUDIT_TABLE}). */
+    public Table audit() {
+        return audit;
     }
 
     public Stream usageStream() {

@@ -28,6 +28,12 @@ import software.amazon.awscdk.services.lambda.Architecture;
  * @param bedrockModels             the model ARNs the router may invoke; empty grants the stack region's
  *                                  foundation models and the account's inference profiles there
  * @param alarmEmail                null: the alarm topic has no subscription
+ * @param errorRateAlarmPercent     the gateway's own error rate (Errors / Requests) over 5 minutes that alarms
+ * @param ttftP99AlarmMs            the p99 time to first token (5 minutes) above which the gateway alarms
+ * @param cacheHitRateAlarmPercent  the response-cache hit rate (hits / lookups, 5 minutes) below which it alarms
+ * @param healthyDeploymentsAlarmPercent the share of healthy deployments a router sees below which it alarms
+ * @param adotLayerArn              the AWS Distro for OpenTelemetry collector layer for the router; null: no
+ *                                  collector, the router exports no OpenTelemetry traces ({@code SLUICE_TRACES=off})
  */
 public record SluiceSettings(
         String stage,
@@ -47,7 +53,12 @@ public record SluiceSettings(
         boolean functionUrl,
         String functionUrlAuth,
         List<String> bedrockModels,
-        String alarmEmail) {
+        String alarmEmail,
+        double errorRateAlarmPercent,
+        int ttftP99AlarmMs,
+        double cacheHitRateAlarmPercent,
+        double healthyDeploymentsAlarmPercent,
+        String adotLayerArn) {
 
     public static final String DEFAULT_STAGE = "dev";
     public static final List<String> DEFAULT_PROVIDER_SECRETS = List.of("openai", "anthropic", "gemini");
@@ -63,6 +74,10 @@ public record SluiceSettings(
     public static final int DEFAULT_AGGREGATOR_MEMORY_MB = 512;
     public static final double DEFAULT_API_THROTTLE_RATE = 100;
     public static final int DEFAULT_API_THROTTLE_BURST = 200;
+    public static final double DEFAULT_ERROR_RATE_ALARM_PERCENT = 1;
+    public static final int DEFAULT_TTFT_P99_ALARM_MS = 5000;
+    public static final double DEFAULT_CACHE_HIT_RATE_ALARM_PERCENT = 5;
+    public static final double DEFAULT_HEALTHY_DEPLOYMENTS_ALARM_PERCENT = 50;
 
     /** The keys this record reads, in the order the README documents them. */
     public static final List<String> CONTEXT_KEYS = List.of(
@@ -83,7 +98,12 @@ public record SluiceSettings(
             "functionUrl",
             "functionUrlAuth",
             "bedrockModels",
-            "alarmEmail");
+            "alarmEmail",
+            "errorRateAlarmPercent",
+            "ttftP99AlarmMs",
+            "cacheHitRateAlarmPercent",
+            "healthyDeploymentsAlarmPercent",
+            "adotLayerArn");
 
     private static final Pattern STAGE = Pattern.compile("[a-z][a-z0-9-]{0,19}");
     private static final Pattern SECRET_NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,39}");
@@ -120,6 +140,21 @@ public record SluiceSettings(
             throw new IllegalArgumentException(
                     "context functionUrlAuth must be AWS_IAM or NONE; got " + functionUrlAuth);
         }
+        for (double percent :
+                List.of(errorRateAlarmPercent, cacheHitRateAlarmPercent, healthyDeploymentsAlarmPercent)) {
+            if (percent <= 0 || percent > 100) {
+                throw new IllegalArgumentException("context alarm percentages (errorRateAlarmPercent, "
+                        + "cacheHitRateAlarmPercent, healthyDeploymentsAlarmPercent) must be above 0 and at most 100; "
+                        + "got " + percent);
+            }
+        }
+        if (ttftP99AlarmMs <= 0) {
+            throw new IllegalArgumentException("context ttftP99AlarmMs must be positive; got " + ttftP99AlarmMs);
+        }
+        if (adotLayerArn != null && !adotLayerArn.startsWith("arn:")) {
+            throw new IllegalArgumentException(
+                    "context adotLayerArn takes a Lambda layer version ARN; got " + adotLayerArn);
+        }
         bedrockModels = List.copyOf(bedrockModels);
         for (String arn : bedrockModels) {
             if (!arn.startsWith("arn:")) {
@@ -150,7 +185,12 @@ public record SluiceSettings(
                 r.bool("functionUrl", false),
                 r.string("functionUrlAuth", "AWS_IAM").toUpperCase(Locale.ROOT),
                 r.list("bedrockModels", List.of()),
-                r.string("alarmEmail", null));
+                r.string("alarmEmail", null),
+                r.number("errorRateAlarmPercent", DEFAULT_ERROR_RATE_ALARM_PERCENT),
+                r.integer("ttftP99AlarmMs", DEFAULT_TTFT_P99_ALARM_MS),
+                r.number("cacheHitRateAlarmPercent", DEFAULT_CACHE_HIT_RATE_ALARM_PERCENT),
+                r.number("healthyDeploymentsAlarmPercent", DEFAULT_HEALTHY_DEPLOYMENTS_ALARM_PERCENT),
+                r.string("adotLayerArn", null));
     }
 
     /** For tests and callers that hold the context as a map. */

@@ -32,7 +32,9 @@ public final class SluiceStack extends Stack {
         RouterFunction router = new RouterFunction(this, "Router", settings, data);
         api = new StreamingApi(this, "Api", settings, router);
         BillingAggregator aggregator = new BillingAggregator(this, "BillingAggregator", settings, data);
-        Operations operations = new Operations(this, "Operations", settings, router, api, aggregator);
+        OutboxReplayer replayer = new OutboxReplayer(this, "OutboxReplayer", settings, data);
+        UsageArchive archive = new UsageArchive(this, "UsageArchive", settings, data);
+        Operations operations = new Operations(this, "Operations", settings, router, api, aggregator, replayer);
 
         output(
                 "ApiUrl",
@@ -50,6 +52,8 @@ public final class SluiceStack extends Stack {
         output("CountersTable", data.counters().getTableName(), "SLUICE_COUNTERS_TABLE");
         output("ResponseCacheTable", data.cache().getTableName(), "SLUICE_CACHE_TABLE");
         output("UsageTable", data.usage().getTableName(), "SLUICE_USAGE_TABLE");
+        output("UsageOutboxTable", data.outbox().getTableName(), "SLUICE_OUTBOX_TABLE");
+        output("AuditTable", data.audit().getTableName(), "SLUICE_AUDIT_TABLE");
         output("UsageStream", data.usageStream().getStreamName(), "SLUICE_USAGE_STREAM");
         if (!settings.providerSecrets().isEmpty()) {
             List<String> names = new ArrayList<>();
@@ -59,6 +63,12 @@ public final class SluiceStack extends Stack {
                     String.join(",", names),
                     "A placeholder until you put the keys; a route's " + "secretRef is the provider name");
         }
+        output("UsageArchiveBucket", archive.bucket().getBucketName(), "Every usage event as Parquet, by day");
+        output(
+                "AthenaWorkGroup",
+                archive.workGroup().getRef(),
+                "Athena workgroup with the saved finance queries (database " + archive.databaseName() + ", table "
+                        + UsageArchive.TABLE + ")");
         output("AlarmTopic", operations.alarmTopic().getTopicArn(), "SNS topic of the alarms");
         output("NextSteps", nextSteps(settings), "Commands to run after the first deploy");
     }

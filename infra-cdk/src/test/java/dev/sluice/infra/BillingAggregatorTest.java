@@ -24,6 +24,7 @@ class BillingAggregatorTest {
         assertThat(function.get("Runtime")).isEqualTo("java21");
         assertThat(function.get("Architectures")).isEqualTo(List.of("arm64"));
         assertThat(function.get("SnapStart")).isEqualTo(Map.of("ApplyOn", "PublishedVersions"));
+        assertThat(function.get("TracingConfig")).isEqualTo(Map.of("Mode", "Active"));
         assertThat(function.get("Environment"))
                 .isEqualTo(Map.of(
                         "Variables", Map.of("SLUICE_USAGE_TABLE", Templates.ref(Templates.table(template, "tenant")))));

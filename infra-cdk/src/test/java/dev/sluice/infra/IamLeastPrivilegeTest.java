@@ -39,9 +39,13 @@ class IamLeastPrivilegeTest {
                             .noneMatch(IamPolicies::hasWildcard);
                 }
             }
-            assertThat(statement.resources())
-                    .as("%s in %s", statement.actions(), statement.policyId())
-                    .doesNotContain("*");
+            if (statement.onlyWritesTraces()) {
+                assertThat(statement.resources()).containsExactly("*");
+            } else {
+                assertThat(statement.resources())
+                        .as("%s in %s", statement.actions(), statement.policyId())
+                        .doesNotContain("*");
+            }
             assertThat(statement.effect()).isEqualTo("Allow");
         }
     }
@@ -68,11 +72,16 @@ class IamLeastPrivilegeTest {
                         "dynamodb:BatchGetItem",
                         "dynamodb:UpdateItem",
                         "kinesis:PutRecords",
+                        "dynamodb:PutItem",
+                        "dynamodb:PutItem",
+                        "dynamodb:Query",
                         "secretsmanager:GetSecretValue",
                         "bedrock:InvokeModel",
                         "bedrock:InvokeModelWithResponseStream",
                         "bedrock:InvokeModel",
-                        "bedrock:InvokeModelWithResponseStream");
+                        "bedrock:InvokeModelWithResponseStream",
+                        "xray:PutTraceSegments",
+                        "xray:PutTelemetryRecords");
     }
 
     @Test
@@ -114,6 +123,60 @@ class IamLeastPrivilegeTest {
         assertThat(sid(router, "ManageKeys").resources())
                 .hasSize(3)
                 .contains(Templates.arnOf(Templates.table(template, SluiceData.KEY_HASH)));
+    }
+
+    @Test
+    void router_parksUsageInTheOutbox_andAppendsToTheAuditLog() {
+        Template template = Templates.defaults();
+        List<Statement> router = IamPolicies.ofFunction(template, ROUTER);
+        Object outbox = Templates.arnOf(Templates.table(template, SluiceData.EVENT_ID));
+        Object audit = Templates.arnOf(Templates.table(template, SluiceData.DAY));
+
+        assertThat(router)
+                .as("the router only writes to the outbox; the replayer drains it")
+                .filteredOn(s -> s.resources().contains(outbox))
+                .singleElement()
+                .satisfies(s -> {
+                    assertThat(s.actions()).containsExactly("dynamodb:PutItem");
+                    assertThat(s.resources()).containsExactly(outbox);
+                });
+        assertThat(router)
+                .filteredOn(s -> s.resources().contains(audit))
+                .singleElement()
+                .satisfies(s -> {
+                    assertThat(s.actions()).containsExactlyInAnyOrder("dynamodb:PutItem", "dynamodb:Query");
+                    assertThat(s.resources()).containsExactly(audit);
+                });
+    }
+
+    @Test
+    void outboxReplayer_drainsTheOutbox_andPublishesToTheStream_nothingElse() {
+        Template template = Templates.defaults();
+        List<Statement> replayer = IamPolicies.ofFunction(template, OutboxReplayer.HANDLER);
+        Object outbox = Templates.arnOf(Templates.table(template, SluiceData.EVENT_ID));
+        Object stream = Templates.arnOf(Templates.only(template, "AWS::Kinesis::Stream"));
+
+        assertThat(replayer)
+                .filteredOn(s -> s.touches("dynamodb:"))
+                .singleElement()
+                .satisfies(s -> {
+                    assertThat(s.actions()).containsExactlyInAnyOrder("dynamodb:Scan", "dynamodb:DeleteItem");
+                    assertThat(s.resources()).containsExactly(outbox);
+                });
+        assertThat(replayer)
+                .filteredOn(s -> s.touches("kinesis:"))
+                .singleElement()
+                .satisfies(s -> {
+                    assertThat(s.actions()).containsExactly("kinesis:PutRecords");
+                    assertThat(s.resources()).containsExactly(stream);
+                });
+        assertThat(IamPolicies.actions(replayer))
+                .containsExactlyInAnyOrder(
+                        "dynamodb:Scan",
+                        "dynamodb:DeleteItem",
+                        "kinesis:PutRecords",
+                        "xray:PutTraceSegments",
+                        "xray:PutTelemetryRecords");
     }
 
     @Test
@@ -211,7 +274,10 @@ class IamLeastPrivilegeTest {
                     assertThat(s.resources()).containsExactly(Templates.arnOf(queue));
                 });
         assertThat(IamPolicies.actions(aggregator))
-                .allMatch(a -> a.startsWith("dynamodb:") || a.startsWith("kinesis:") || a.startsWith("sqs:"));
+                .allMatch(a -> a.startsWith("dynamodb:")
+                        || a.startsWith("kinesis:")
+                        || a.startsWith("sqs:")
+                        || IamPolicies.XRAY_WRITE.contains(a));
     }
 
     private static Statement sid(List<Statement> statements, String sid) {

@@ -14,6 +14,11 @@ import software.amazon.awscdk.assertions.Template;
 final class IamPolicies {
     /** Data services whose actions must always name their resources. */
     static final List<String> DATA_SERVICES = List.of("dynamodb:", "kinesis:", "secretsmanager:", "sqs:");
+    /**
+     * What X-Ray active tracing adds to a function's role. These two actions have no resource-level permissions,
+     * so their statement is the one place a resource of "*" is right.
+     */
+    static final List<String> XRAY_WRITE = List.of("xray:PutTraceSegments", "xray:PutTelemetryRecords");
 
     record Statement(
             String policyId,
@@ -23,6 +28,10 @@ final class IamPolicies {
             List<String> actions,
             List<Object> resources,
             Object condition) {
+
+        boolean onlyWritesTraces() {
+            return !actions.isEmpty() && XRAY_WRITE.containsAll(actions);
+        }
 
         boolean touches(String servicePrefix) {
             return actions.stream().anyMatch(a -> a.toLowerCase(Locale.ROOT).startsWith(servicePrefix));

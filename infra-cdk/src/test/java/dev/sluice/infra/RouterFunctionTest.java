@@ -99,11 +99,48 @@ class RouterFunctionTest {
                 .containsEntry("SLUICE_COUNTERS_TABLE", Templates.ref(Templates.table(template, "counter")))
                 .containsEntry("SLUICE_CACHE_TABLE", Templates.ref(Templates.table(template, "cacheKey")))
                 .containsEntry("SLUICE_TENANTS_TABLE", Templates.ref(Templates.table(template, "tenantId")))
+                .containsEntry("SLUICE_OUTBOX_TABLE", Templates.ref(Templates.table(template, "eventId")))
+                .containsEntry("SLUICE_AUDIT_TABLE", Templates.ref(Templates.table(template, "day")))
                 .containsEntry("SLUICE_CLIENT_ADDRESS", "api-gateway")
                 .containsEntry("SLUICE_SECRET_PREFIX", "sluice/dev/")
                 .containsEntry("SLUICE_METRICS", "emf")
                 .containsEntry("SLUICE_USAGE_STREAM", Templates.ref(Templates.only(template, "AWS::Kinesis::Stream")))
                 .doesNotContainKeys("SLUICE_TABLE_PREFIX", "SLUICE_DYNAMODB_ENDPOINT", "SLUICE_KINESIS_ENDPOINT");
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> environment(Map<String, Object> router) {
+        return (Map<String, Object>) ((Map<String, Object>) router.get("Environment")).get("Variables");
+    }
+
+    @Test
+    void router_tracesActivelyWithXRay() {
+        assertThat(router(Templates.defaults()).get("TracingConfig")).isEqualTo(Map.of("Mode", "Active"));
+    }
+
+    @Test
+    void withoutAdotLayer_theRouterExportsNoTraces() {
+        Map<String, Object> router = router(Templates.defaults());
+
+        assertThat(environment(router))
+                .containsEntry("SLUICE_TRACES", "off")
+                .doesNotContainKeys("OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_SERVICE_NAME");
+        assertThat((List<?>) router.get("Layers")).hasSize(1);
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void adotLayerArn_addsTheCollector_andPointsOtlpAtIt() {
+        String adot = "arn:aws:lambda:eu-west-1:901920570463:layer:aws-otel-collector-arm64-ver-0-117-0:1";
+
+        Map<String, Object> router = router(Templates.with(Map.of("adotLayerArn", adot)));
+
+        assertThat((List<Object>) router.get("Layers")).hasSize(2).endsWith(adot);
+        assertThat(environment(router))
+                .containsEntry("SLUICE_TRACES", "otlp")
+                .containsEntry("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:4318")
+                .containsEntry("OTEL_SERVICE_NAME", "sluice-router")
+                .containsEntry("AWS_LAMBDA_EXEC_WRAPPER", "/opt/bootstrap");
     }
 
     @Test

@@ -26,7 +26,7 @@ class SluiceDataTest {
     void tables_haveExactlyTheKeySchemasOfSluiceTables() {
         Template template = Templates.defaults();
 
-        template.resourceCountIs("AWS::DynamoDB::Table", 6);
+        template.resourceCountIs("AWS::DynamoDB::Table", 8);
         assertThat(Templates.properties(table(template, "keyHash")))
                 .containsEntry("KeySchema", keySchema("keyHash", null))
                 .containsEntry(
@@ -71,7 +71,10 @@ class SluiceDataTest {
                         SluiceData.TENANT_ID,
                         SluiceData.KEY_ID,
                         SluiceData.KEYS_BY_TENANT,
-                        SluiceData.KEYS_BY_ID))
+                        SluiceData.KEYS_BY_ID,
+                        SluiceData.EVENT_ID,
+                        SluiceData.DAY,
+                        SluiceData.AT))
                 .containsExactly(
                         "keyHash",
                         "alias",
@@ -82,7 +85,35 @@ class SluiceDataTest {
                         "tenantId",
                         "keyId",
                         "byTenant",
-                        "byKeyId");
+                        "byKeyId",
+                        "eventId",
+                        "day",
+                        "at");
+    }
+
+    @Test
+    void usageOutbox_isKeyedByEventId_onDemand_expiring_andKept() {
+        Map<String, Object> outbox = table(Templates.defaults(), "eventId");
+
+        assertThat(Templates.properties(outbox))
+                .containsEntry("KeySchema", keySchema("eventId", null))
+                .containsEntry("BillingMode", "PAY_PER_REQUEST")
+                .containsEntry("TimeToLiveSpecification", Map.of("AttributeName", "expiresAt", "Enabled", true));
+        assertThat(outbox.get("DeletionPolicy")).isEqualTo("Retain");
+    }
+
+    @Test
+    void auditLog_isKeyedByDayAndInstant_withPointInTimeRecovery_expiring_andKept() {
+        Map<String, Object> audit = table(Templates.defaults(), "day");
+
+        assertThat(Templates.properties(audit))
+                .containsEntry("KeySchema", keySchema("day", "at"))
+                .containsEntry("BillingMode", "PAY_PER_REQUEST")
+                .containsEntry("TimeToLiveSpecification", Map.of("AttributeName", "expiresAt", "Enabled", true))
+                .containsEntry("PointInTimeRecoverySpecification", Map.of("PointInTimeRecoveryEnabled", true));
+        assertThat(audit.get("DeletionPolicy")).isEqualTo("Retain");
+        assertThat(table(Templates.with(Map.of("throwaway", "true")), "day").get("DeletionPolicy"))
+                .isEqualTo("Delete");
     }
 
     @Test

@@ -30,6 +30,11 @@ class SluiceSettingsTest {
         assertThat(settings.functionUrl()).isFalse();
         assertThat(settings.bedrockModels()).isEmpty();
         assertThat(settings.alarmEmail()).isNull();
+        assertThat(settings.errorRateAlarmPercent()).isEqualTo(1);
+        assertThat(settings.ttftP99AlarmMs()).isEqualTo(5000);
+        assertThat(settings.cacheHitRateAlarmPercent()).isEqualTo(5);
+        assertThat(settings.healthyDeploymentsAlarmPercent()).isEqualTo(50);
+        assertThat(settings.adotLayerArn()).isNull();
     }
 
     @Test
@@ -101,7 +106,12 @@ class SluiceSettingsTest {
                 "providerSecrets|OpenAI|context providerSecrets",
                 "bedrockModels|*|context bedrockModels",
                 "functionUrlAuth|COGNITO|context functionUrlAuth",
-                "routerMemoryMb|lots|context routerMemoryMb must be a whole number"
+                "routerMemoryMb|lots|context routerMemoryMb must be a whole number",
+                "errorRateAlarmPercent|0|context alarm percentages",
+                "cacheHitRateAlarmPercent|101|context alarm percentages",
+                "healthyDeploymentsAlarmPercent|-5|context alarm percentages",
+                "ttftP99AlarmMs|0|context ttftP99AlarmMs must be positive",
+                "adotLayerArn|aws-otel-collector|context adotLayerArn"
             })
     void invalidContext_isRejectedWithTheKeyNamed(String key, String value, String message) {
         assertThatThrownBy(() -> SluiceSettings.fromContext(Map.of(key, value)))

@@ -69,8 +69,9 @@ class StreamingApiTest {
     @Test
     void apiGateway_mayInvokeOnlyTheAlias_fromThisApisV1Paths() {
         Template template = Templates.defaults();
-        Map<String, Object> permission =
-                Templates.properties(Templates.resource(template, Templates.only(template, "AWS::Lambda::Permission")));
+        Map<String, Object> permission = Templates.properties(Templates.resource(
+                template,
+                Templates.logicalId(template, "AWS::Lambda::Permission", "Principal", "apigateway.amazonaws.com")));
 
         assertThat(permission.get("FunctionName")).isEqualTo(Templates.ref(routerAlias(template)));
         assertThat(permission.get("Principal")).isEqualTo("apigateway.amazonaws.com");

@@ -143,6 +143,17 @@ final class Templates {
         return ids.iterator().next();
     }
 
+    /** The logical id of the only resource of a type whose logical id contains the fragment. */
+    static String only(Template template, String type, String idFragment) {
+        var ids = resources(template, type).keySet().stream()
+                .filter(id -> id.contains(idFragment))
+                .toList();
+        if (ids.size() != 1) {
+            throw new AssertionError("expected one " + type + " named *" + idFragment + "*, found " + ids);
+        }
+        return ids.get(0);
+    }
+
     private static Path dummyArchive(String name) {
         Path file = WORK.resolve(name).toAbsolutePath();
         if (Files.isRegularFile(file)) {
