@@ -243,9 +243,9 @@ public final class AdminApi {
         return new AuditedKeyRepository(keys, auditor(caller));
     }
 
+    /** The actor is the calling key's id; for a session token, its subject, the key that minted it. */
     private Auditor auditor(Caller caller) {
-        String actor = caller.session() == null ? caller.keyId() : "session:" + caller.sessionId();
-        return Auditor.of(audit, AuditEntry.Source.ADMIN_API, actor, clock);
+        return Auditor.of(audit, AuditEntry.Source.ADMIN_API, caller.keyId(), clock);
     }
 
     private static void requireAdmin(Caller caller) {

@@ -1,5 +1,6 @@
 package dev.sluice.audit;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -28,7 +29,7 @@ public record AuditEntry(
         String id, Instant at, String actor, Source source, String action, String target, String before, String after) {
 
     /** How far back the log goes: entries expire (DynamoDB TTL) this long after the action. */
-    public static final java.time.Duration RETENTION = java.time.Duration.ofDays(180);
+    public static final Duration RETENTION = Duration.ofDays(180);
 
     /** ISO-8601 in UTC with exactly three fraction digits, so the text sorts as the instants do. */
     private static final DateTimeFormatter MILLIS = DateTimeFormatter.ofPattern(

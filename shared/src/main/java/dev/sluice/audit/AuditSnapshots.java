@@ -14,6 +14,7 @@ import dev.sluice.route.RetryPolicy;
 import dev.sluice.route.Route;
 import dev.sluice.route.RouteRule;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.util.Collection;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -190,7 +191,7 @@ public final class AuditSnapshots {
             }
             return new URI(uri.getScheme(), REDACTED, uri.getHost(), uri.getPort(), uri.getPath(), uri.getQuery(), null)
                     .toString();
-        } catch (IllegalArgumentException | java.net.URISyntaxException e) {
+        } catch (IllegalArgumentException | URISyntaxException e) {
             return REDACTED; // not a URL we can take apart: keep nothing that might be a credential
         }
     }
