@@ -128,7 +128,7 @@ final class DevCommand implements Callable<Integer> {
                 Sluice dev stack is up.
                   gateway   %s   (OpenAI SDKs: base URL %s/v1; Anthropic SDKs: base URL %s)
                   metrics   %s/metrics   (Prometheus: requests, latency, tokens, cost, cache, breakers)
-                  dynamodb  %s   (DynamoDB Local, in memory: tenants, keys, routes, counters, usage, response cache)
+                  dynamodb  %s   (DynamoDB Local, in memory: tenants, keys, routes, counters, usage, response cache, audit log)
                   models    %s
                   tenant    %s
                   demo key  %s
@@ -162,6 +162,10 @@ final class DevCommand implements Callable<Integer> {
 
                   ./gatewayctl usage --tenant %s --dynamodb-endpoint %s --emulator
 
+                See who changed what (keys made with the admin key, session tokens, gatewayctl changes):
+
+                  ./gatewayctl audit --dynamodb-endpoint %s --emulator
+
                 Press Ctrl-C to stop.
                 """,
                         url,
@@ -189,6 +193,7 @@ final class DevCommand implements Callable<Integer> {
                         keys.admin(),
                         url,
                         DevStack.DEMO_TENANT,
+                        stack.dynamoDbEndpoint(),
                         stack.dynamoDbEndpoint());
     }
 }

@@ -35,17 +35,23 @@ import picocli.CommandLine.Spec;
             TenantsCommand.class,
             KeysCommand.class,
             SessionsCommand.class,
+            AuditCommand.class,
             GatewayCtl.Help.class
         },
         footer = {
             "",
             "Commands other than dev and sessions use the tables named by SLUICE_KEYS_TABLE, SLUICE_TENANTS_TABLE, "
-                    + "SLUICE_ROUTES_TABLE, SLUICE_USAGE_TABLE (default sluice-keys, sluice-tenants, sluice-routes, "
-                    + "sluice-usage; SLUICE_TABLE_PREFIX replaces 'sluice-') in AWS_REGION, or in the endpoint "
+                    + "SLUICE_ROUTES_TABLE, SLUICE_USAGE_TABLE, SLUICE_AUDIT_TABLE (default sluice-keys, "
+                    + "sluice-tenants, sluice-routes, sluice-usage, sluice-audit; SLUICE_TABLE_PREFIX replaces "
+                    + "'sluice-') in AWS_REGION, or in the endpoint "
                     + "--dynamodb-endpoint URL (env SLUICE_DYNAMODB_ENDPOINT). Add --emulator (env "
                     + "SLUICE_AWS_EMULATOR=true) when that endpoint is an emulator (the dev stack, LocalStack, Floci): "
                     + "only then are dummy credentials used; otherwise the AWS credentials chain applies (a VPC "
                     + "endpoint, for one).",
+            "",
+            "Every change to tenants, keys and routes is first recorded in the audit log (gatewayctl audit), as "
+                    + "SLUICE_ACTOR (or the OS user) followed by @gatewayctl; when that record cannot be written, "
+                    + "nothing is changed and the command fails.",
             "",
             "gatewayctl help COMMAND... shows a command's options. Exit status: 0 done, 1 the command failed, "
                     + "2 a usage error."

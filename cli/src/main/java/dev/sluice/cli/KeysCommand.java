@@ -3,12 +3,10 @@ package dev.sluice.cli;
 import dev.sluice.auth.ApiKey;
 import dev.sluice.auth.ApiKeys;
 import dev.sluice.auth.IpAllowlist;
+import dev.sluice.auth.KeyRepository;
 import dev.sluice.auth.StoredKey;
 import dev.sluice.auth.Tenant;
 import dev.sluice.quota.Limits;
-import dev.sluice.store.DynamoDbKeyRepository;
-import dev.sluice.store.DynamoDbTenantRepository;
-import dev.sluice.store.TableNames;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
@@ -67,8 +65,8 @@ final class KeysCommand {
         IpAllowlist allowedIps = access.allowedIpsOr(IpAllowlist.ANY);
         Instant expiresAt = expiresInDays > 0 ? Instant.now().plus(Duration.ofDays(expiresInDays)) : null;
         try (DynamoDbClient dynamo = table.dynamo(cli.env())) {
-            TableNames tables = TableOptions.tables(cli.env());
-            Tenant owner = new DynamoDbTenantRepository(dynamo, tables.tenants())
+            ManagedTables tables = ManagedTables.open(cli, dynamo);
+            Tenant owner = tables.tenants()
                     .find(tenant)
                     .orElseThrow(() -> new CommandFailure("no tenant '" + tenant
                             + "'; create it first with gatewayctl tenants create --tenant " + tenant));
@@ -92,7 +90,7 @@ final class KeysCommand {
                     keyLimits,
                     expiresAt,
                     allowedIps);
-            new DynamoDbKeyRepository(dynamo, tables.keys()).put(hash, record);
+            tables.keys().put(hash, record);
             printOnce(record, key);
         }
     }
@@ -131,7 +129,7 @@ final class KeysCommand {
             @Option(names = "--key-id", paramLabel = "ID", required = true, description = "The key id (key_...).")
                     String keyId) {
         try (DynamoDbClient dynamo = table.dynamo(cli.env())) {
-            DynamoDbKeyRepository keys = repository(dynamo);
+            KeyRepository keys = repository(dynamo);
             StoredKey stored = existing(keys, keyId);
             if (stored.key().status() == ApiKey.Status.REVOKED) {
                 cli.out().println(stored.key().keyId() + " was already revoked");
@@ -150,7 +148,7 @@ final class KeysCommand {
             @Option(names = "--key-id", paramLabel = "ID", required = true, description = "The key id (key_...).")
                     String keyId) {
         try (DynamoDbClient dynamo = table.dynamo(cli.env())) {
-            DynamoDbKeyRepository keys = repository(dynamo);
+            KeyRepository keys = repository(dynamo);
             StoredKey old = existing(keys, keyId);
             ApiKey previous = old.key();
             if (previous.status() == ApiKey.Status.REVOKED) {
@@ -182,12 +180,12 @@ final class KeysCommand {
         cli.out().println("(shown once: Sluice stores only its SHA-256)");
     }
 
-    private static StoredKey existing(DynamoDbKeyRepository keys, String keyId) {
+    private static StoredKey existing(KeyRepository keys, String keyId) {
         String id = UsageError.nonBlank("--key-id", keyId);
         return keys.findById(id).orElseThrow(() -> new CommandFailure("no key with id '" + id + "'"));
     }
 
-    private DynamoDbKeyRepository repository(DynamoDbClient dynamo) {
-        return new DynamoDbKeyRepository(dynamo, TableOptions.tables(cli.env()).keys());
+    private KeyRepository repository(DynamoDbClient dynamo) {
+        return ManagedTables.open(cli, dynamo).keys();
     }
 }

@@ -4,7 +4,7 @@ import dev.sluice.health.HealthStore;
 import dev.sluice.route.Deployment;
 import dev.sluice.route.Pricing;
 import dev.sluice.route.Route;
-import dev.sluice.store.DynamoDbRouteRepository;
+import dev.sluice.route.RouteRepository;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -83,7 +83,7 @@ final class RoutesCommand {
             @Option(names = "--dry-run", description = "Print the difference, write nothing.") boolean dryRun) {
         List<Route> wanted = RouteFiles.readAll(file);
         try (DynamoDbClient dynamo = table.dynamo(cli.env())) {
-            DynamoDbRouteRepository routes = repository(dynamo);
+            RouteRepository routes = repository(dynamo);
             RoutePlan plan = RoutePlan.of(wanted, routes.findAll(), prune);
             printPlan(plan);
             if (!dryRun) {
@@ -127,9 +127,8 @@ final class RoutesCommand {
         }
     }
 
-    private DynamoDbRouteRepository repository(DynamoDbClient dynamo) {
-        return new DynamoDbRouteRepository(
-                dynamo, TableOptions.tables(cli.env()).routes());
+    private RouteRepository repository(DynamoDbClient dynamo) {
+        return ManagedTables.open(cli, dynamo).routes();
     }
 
     /** {@code --file F}, or the options of a single deployment; not both. */

@@ -2,8 +2,8 @@ package dev.sluice.cli;
 
 import dev.sluice.auth.IpAllowlist;
 import dev.sluice.auth.Tenant;
+import dev.sluice.auth.TenantRepository;
 import dev.sluice.quota.Limits;
-import dev.sluice.store.DynamoDbTenantRepository;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.Set;
@@ -134,23 +134,22 @@ final class TenantsCommand {
 
     private Tenant update(TableOptions table, String tenantId, UnaryOperator<Tenant> change) {
         try (DynamoDbClient dynamo = table.dynamo(cli.env())) {
-            DynamoDbTenantRepository tenants = repository(dynamo);
+            TenantRepository tenants = repository(dynamo);
             Tenant updated = change.apply(existing(tenants, tenantId));
             tenants.put(updated);
             return updated;
         }
     }
 
-    private static Tenant existing(DynamoDbTenantRepository tenants, String tenantId) {
+    private static Tenant existing(TenantRepository tenants, String tenantId) {
         String id = UsageError.nonBlank("--tenant", tenantId);
         return tenants.find(id)
                 .orElseThrow(() -> new CommandFailure(
                         "no tenant '" + id + "'; create it with gatewayctl tenants create --tenant " + id));
     }
 
-    private DynamoDbTenantRepository repository(DynamoDbClient dynamo) {
-        return new DynamoDbTenantRepository(
-                dynamo, TableOptions.tables(cli.env()).tenants());
+    private TenantRepository repository(DynamoDbClient dynamo) {
+        return ManagedTables.open(cli, dynamo).tenants();
     }
 
     static void print(Tenant tenant, PrintStream out) {

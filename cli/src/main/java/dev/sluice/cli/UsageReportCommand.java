@@ -120,7 +120,8 @@ final class UsageReportCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static LocalDate day(String option, String value) {
+    /** A day given as {@code option}, such as 2026-11-23; a usage error naming the option otherwise. */
+    static LocalDate day(String option, String value) {
         try {
             return LocalDate.parse(UsageError.nonBlank(option, value));
         } catch (DateTimeParseException e) {

@@ -13,12 +13,9 @@ import dev.sluice.store.DynamoDbTenantRepository;
 import dev.sluice.store.SluiceTables;
 import dev.sluice.store.TableNames;
 import dev.sluice.testing.LocalDynamoDb;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -54,7 +51,8 @@ class GatewayCtlTablesIT {
                 "SLUICE_TENANTS_TABLE", tables.tenants(),
                 "SLUICE_ROUTES_TABLE", tables.routes(),
                 "SLUICE_USAGE_TABLE", tables.usage(),
-                "SLUICE_COUNTERS_TABLE", tables.counters());
+                "SLUICE_COUNTERS_TABLE", tables.counters(),
+                "SLUICE_AUDIT_TABLE", tables.audit());
         tenants = new DynamoDbTenantRepository(dynamo, tables.tenants());
         keys = new DynamoDbKeyRepository(dynamo, tables.keys());
     }
@@ -64,19 +62,8 @@ class GatewayCtlTablesIT {
         dynamo.close();
     }
 
-    private record Result(int status, String out, String err) {}
-
-    private Result gatewayctl(String... words) {
-        List<String> argv = new ArrayList<>(List.of(words));
-        argv.addAll(List.of("--dynamodb-endpoint", engine.endpoint().toString(), "--emulator"));
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int status = new GatewayCtl(
-                        env,
-                        new PrintStream(out, true, StandardCharsets.UTF_8),
-                        new PrintStream(err, true, StandardCharsets.UTF_8))
-                .run(argv.toArray(String[]::new));
-        return new Result(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    private CliRun gatewayctl(String... words) {
+        return CliRun.of(env, Clock.systemUTC(), words);
     }
 
     private static String group(Pattern pattern, String text) {
@@ -87,7 +74,7 @@ class GatewayCtlTablesIT {
 
     @Test
     void tenantsCreate_storesEveryOption_andListAndShowPrintThem() {
-        Result created = gatewayctl(
+        CliRun created = gatewayctl(
                 "tenants",
                 "create",
                 "--tenant",
@@ -119,7 +106,7 @@ class GatewayCtlTablesIT {
                         new Limits(60, 100_000, 4, 1_000, 30_000_000),
                         IpAllowlist.parse(List.of("10.0.0.0/8", "2001:db8::/32"))));
 
-        Result list = gatewayctl("tenants", "list");
+        CliRun list = gatewayctl("tenants", "list");
         assertThat(list.status()).isZero();
         assertThat(list.out().lines().findFirst())
                 .hasValueSatisfying(header -> assertThat(header)
@@ -128,7 +115,7 @@ class GatewayCtlTablesIT {
                 .contains("acme", "Acme Corp", "ACTIVE", "demo,gpt", "rpm 60", "$0.001/day", "$30.00/month")
                 .contains("10.0.0.0/8,2001:db8::/32");
 
-        Result show = gatewayctl("tenants", "show", "--tenant", "acme");
+        CliRun show = gatewayctl("tenants", "show", "--tenant", "acme");
         assertThat(show.status()).isZero();
         assertThat(show.out())
                 .containsPattern("name +Acme Corp")
@@ -145,7 +132,7 @@ class GatewayCtlTablesIT {
                         .status())
                 .isZero();
 
-        Result again = gatewayctl("tenants", "create", "--tenant", "acme", "--rpm", "1");
+        CliRun again = gatewayctl("tenants", "create", "--tenant", "acme", "--rpm", "1");
 
         assertThat(again.status()).isEqualTo(1);
         assertThat(again.err()).contains("acme").contains("exists");
@@ -171,7 +158,7 @@ class GatewayCtlTablesIT {
                 "--allow-ip",
                 "10.0.0.0/8");
 
-        Result set = gatewayctl("tenants", "set", "--tenant", "acme", "--tpm", "5000", "--budget-usd-day", "0");
+        CliRun set = gatewayctl("tenants", "set", "--tenant", "acme", "--tpm", "5000", "--budget-usd-day", "0");
 
         assertThat(set.status()).as(set.err()).isZero();
         assertThat(tenants.find("acme"))
@@ -186,7 +173,7 @@ class GatewayCtlTablesIT {
 
     @Test
     void tenantsSet_onAMissingTenant_failsWithoutCreatingIt() {
-        Result set = gatewayctl("tenants", "set", "--tenant", "ghost", "--rpm", "5");
+        CliRun set = gatewayctl("tenants", "set", "--tenant", "ghost", "--rpm", "5");
 
         assertThat(set.status()).isEqualTo(1);
         assertThat(set.err()).contains("ghost");
@@ -218,7 +205,7 @@ class GatewayCtlTablesIT {
     void keysCreate_printsAKeyOnce_thatAuthenticatesWithItsAttributes() {
         gatewayctl("tenants", "create", "--tenant", "acme", "--rpm", "60", "--budget-usd-day", "1");
 
-        Result created = gatewayctl(
+        CliRun created = gatewayctl(
                 "keys",
                 "create",
                 "--tenant",
@@ -259,7 +246,7 @@ class GatewayCtlTablesIT {
 
     @Test
     void keysCreate_onAMissingTenant_failsPointingAtTenantsCreate() {
-        Result created = gatewayctl("keys", "create", "--tenant", "ghost");
+        CliRun created = gatewayctl("keys", "create", "--tenant", "ghost");
 
         assertThat(created.status()).isEqualTo(1);
         assertThat(created.err()).contains("gatewayctl tenants create");
@@ -271,8 +258,8 @@ class GatewayCtlTablesIT {
     void keysCreate_limitsLooserThanTheTenants_failsNamingTheDimension() {
         gatewayctl("tenants", "create", "--tenant", "acme", "--rpm", "60", "--budget-usd-day", "1");
 
-        Result looserRpm = gatewayctl("keys", "create", "--tenant", "acme", "--rpm", "61");
-        Result looserBudget = gatewayctl("keys", "create", "--tenant", "acme", "--budget-usd-day", "1.000001");
+        CliRun looserRpm = gatewayctl("keys", "create", "--tenant", "acme", "--rpm", "61");
+        CliRun looserBudget = gatewayctl("keys", "create", "--tenant", "acme", "--budget-usd-day", "1.000001");
 
         assertThat(looserRpm.status()).isEqualTo(1);
         assertThat(looserRpm.err()).contains("--rpm");
@@ -285,7 +272,7 @@ class GatewayCtlTablesIT {
     void keysCreate_limitTheTenantLacks_isANarrowing() {
         gatewayctl("tenants", "create", "--tenant", "acme", "--rpm", "60");
 
-        Result created = gatewayctl("keys", "create", "--tenant", "acme", "--tpm", "1000", "--rpm", "60");
+        CliRun created = gatewayctl("keys", "create", "--tenant", "acme", "--tpm", "1000", "--rpm", "60");
 
         assertThat(created.status()).as(created.err()).isZero();
     }
@@ -293,11 +280,11 @@ class GatewayCtlTablesIT {
     @Test
     void keysList_showsTheKeysAttributes_andNoKeyMaterial() {
         gatewayctl("tenants", "create", "--tenant", "acme");
-        Result created = gatewayctl("keys", "create", "--tenant", "acme", "--name", "web", "--rpm", "5");
+        CliRun created = gatewayctl("keys", "create", "--tenant", "acme", "--name", "web", "--rpm", "5");
         String key = group(PRINTED_KEY, created.out());
         String keyId = group(PRINTED_KEY_ID, created.out());
 
-        Result list = gatewayctl("keys", "list", "--tenant", "acme");
+        CliRun list = gatewayctl("keys", "list", "--tenant", "acme");
 
         assertThat(list.status()).isZero();
         assertThat(list.out().lines().findFirst())
@@ -319,7 +306,7 @@ class GatewayCtlTablesIT {
                 PRINTED_KEY, gatewayctl("keys", "create", "--tenant", "acme").out());
         String keyId = ApiKeys.keyIdFor(ApiKeys.sha256Hex(key));
 
-        Result revoked = gatewayctl("keys", "revoke", "--key-id", keyId);
+        CliRun revoked = gatewayctl("keys", "revoke", "--key-id", keyId);
 
         assertThat(revoked.status()).as(revoked.err()).isZero();
         assertThat(keys.findByHash(ApiKeys.sha256Hex(key)).orElseThrow().status())
@@ -358,7 +345,7 @@ class GatewayCtlTablesIT {
                         .out());
         ApiKey before = keys.findByHash(ApiKeys.sha256Hex(oldKey)).orElseThrow();
 
-        Result rotated = gatewayctl("keys", "rotate", "--key-id", before.keyId());
+        CliRun rotated = gatewayctl("keys", "rotate", "--key-id", before.keyId());
 
         assertThat(rotated.status()).as(rotated.err()).isZero();
         String newKey = group(PRINTED_KEY, rotated.out());
@@ -390,7 +377,7 @@ class GatewayCtlTablesIT {
         String keyId = ApiKeys.keyIdFor(ApiKeys.sha256Hex(key));
         gatewayctl("keys", "revoke", "--key-id", keyId);
 
-        Result rotated = gatewayctl("keys", "rotate", "--key-id", keyId);
+        CliRun rotated = gatewayctl("keys", "rotate", "--key-id", keyId);
 
         assertThat(rotated.status()).isEqualTo(1);
         assertThat(rotated.out()).doesNotContain("sk-sluice-");
@@ -398,7 +385,7 @@ class GatewayCtlTablesIT {
 
     @Test
     void routesPut_thenList_printsTheDeployment() {
-        Result put = gatewayctl(
+        CliRun put = gatewayctl(
                 "routes",
                 "put",
                 "--alias",

@@ -117,6 +117,23 @@ class GatewayCtlTest {
     }
 
     @ParameterizedTest
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "--from 2026-12-05 --to 2026-12-01|is after --to",
+                "--from 2026-13-01|--from: a day such as",
+                "--from 2025-01-01 --to 2026-12-05|at most 366",
+                "--limit 0|--limit must be 1 to",
+                "--format xml|--format: table or json"
+            })
+    void auditWithAnImpossibleRangeLimitOrFormat_isAUsageError_beforeAnyTableIsRead(String options, String message) {
+        String[] argv = ("audit " + options).split(" ");
+
+        assertThat(run(argv)).isEqualTo(2);
+        assertThat(err()).contains(message);
+    }
+
+    @ParameterizedTest
     @ValueSource(strings = {"25h", "0s", "1d", "90", "1441m"})
     void ttlOutsideOneSecondToADay_orNotADuration_isAUsageError(String ttl) {
         assertThat(run("sessions", "mint", "--key", "sk-sluice-abc", "--ttl", ttl))

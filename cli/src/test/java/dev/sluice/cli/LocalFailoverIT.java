@@ -133,7 +133,8 @@ class LocalFailoverIT {
                                 "SLUICE_TENANTS_TABLE", tables.tenants(),
                                 "SLUICE_ROUTES_TABLE", tables.routes(),
                                 "SLUICE_USAGE_TABLE", tables.usage(),
-                                "SLUICE_COUNTERS_TABLE", tables.counters()),
+                                "SLUICE_COUNTERS_TABLE", tables.counters(),
+                                "SLUICE_AUDIT_TABLE", tables.audit()),
                         new PrintStream(out, true, StandardCharsets.UTF_8),
                         new PrintStream(err, true, StandardCharsets.UTF_8))
                 .run(argv);

@@ -2,27 +2,29 @@ package dev.sluice.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.sluice.audit.AuditEntry;
+import dev.sluice.audit.AuditQuery;
 import dev.sluice.health.BreakerState;
 import dev.sluice.health.HealthStore;
 import dev.sluice.health.SharedHealth;
+import dev.sluice.json.Json;
 import dev.sluice.route.Deployment;
 import dev.sluice.route.Pricing;
 import dev.sluice.route.Route;
+import dev.sluice.store.DynamoDbAuditLog;
 import dev.sluice.store.DynamoDbHealthStore;
 import dev.sluice.store.DynamoDbRouteRepository;
 import dev.sluice.store.SluiceTables;
 import dev.sluice.store.TableNames;
 import dev.sluice.testing.LocalDynamoDb;
-import java.io.ByteArrayOutputStream;
+import dev.sluice.testing.MutableClock;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -41,6 +43,8 @@ class RoutesCommandIT {
     private DynamoDbClient dynamo;
     private Map<String, String> env;
     private DynamoDbRouteRepository routes;
+    private DynamoDbAuditLog audit;
+    private Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
 
     @TempDir
     Path dir;
@@ -55,8 +59,10 @@ class RoutesCommandIT {
                 "SLUICE_TENANTS_TABLE", tables.tenants(),
                 "SLUICE_ROUTES_TABLE", tables.routes(),
                 "SLUICE_USAGE_TABLE", tables.usage(),
-                "SLUICE_COUNTERS_TABLE", tables.counters());
+                "SLUICE_COUNTERS_TABLE", tables.counters(),
+                "SLUICE_AUDIT_TABLE", tables.audit());
         routes = new DynamoDbRouteRepository(dynamo, tables.routes());
+        audit = new DynamoDbAuditLog(dynamo, tables.audit());
         health = new DynamoDbHealthStore(dynamo, tables.counters()); // what the gateway's breakers write
     }
 
@@ -65,22 +71,8 @@ class RoutesCommandIT {
         dynamo.close();
     }
 
-    /** The breakers' shared records, kept in a map instead of the counters table. */
-    private record Result(int status, String out, String err) {}
-
-    private Result gatewayctl(String... words) {
-        List<String> argv = new ArrayList<>(List.of(words));
-        argv.addAll(List.of("--dynamodb-endpoint", engine.endpoint().toString(), "--emulator"));
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        CliContext cli = new CliContext(
-                env,
-                new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8),
-                Clock.fixed(NOW, ZoneOffset.UTC),
-                CliContext::sharedHealth);
-        int status = new GatewayCtl(cli).run(argv.toArray(String[]::new));
-        return new Result(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    private CliRun gatewayctl(String... words) {
+        return CliRun.of(env, clock, words);
     }
 
     private Path file(String yaml) throws IOException {
@@ -104,7 +96,7 @@ class RoutesCommandIT {
 
     @Test
     void apply_theRulesExample_addsEveryRoute_thenReportsThemUnchanged() {
-        Result first = gatewayctl("routes", "apply", "-f", "routes/rules.yaml");
+        CliRun first = gatewayctl("routes", "apply", "-f", "routes/rules.yaml");
 
         assertThat(first.status()).as(first.err()).isZero();
         assertThat(first.out())
@@ -116,7 +108,7 @@ class RoutesCommandIT {
         assertThat(routes.find("assistant"))
                 .hasValue(RouteFiles.readAll(Path.of("routes/rules.yaml")).getFirst());
 
-        Result second = gatewayctl("routes", "apply", "--file", "routes/rules.yaml");
+        CliRun second = gatewayctl("routes", "apply", "--file", "routes/rules.yaml");
 
         assertThat(second.status()).as(second.err()).isZero();
         assertThat(second.out())
@@ -125,10 +117,49 @@ class RoutesCommandIT {
     }
 
     @Test
+    void apply_recordsOneAuditEntryPerRouteChanged_andNoneForUnchangedRoutesOrADryRun() throws Exception {
+        MutableClock moving = new MutableClock(Instant.now()); // DynamoDB Local deletes entries whose TTL has passed
+        clock = moving;
+        Instant start = moving.instant();
+        gatewayctl("routes", "apply", "-f", file(chatWithWeight(1)).toString());
+        moving.advance(Duration.ofSeconds(1));
+        gatewayctl("routes", "apply", "-f", file(chatWithWeight(3)).toString(), "--dry-run");
+        moving.advance(Duration.ofSeconds(1));
+        CliRun applied = gatewayctl(
+                "routes", "apply", "-f", file(chatWithWeight(3)).toString(), "--prune"); // chat changes, demo stays
+        moving.advance(Duration.ofSeconds(1));
+        CliRun pruned =
+                gatewayctl("routes", "apply", "-f", file("""
+                alias: demo
+                deployments: [{provider: demo, model: demo}]
+                """).toString(), "--prune"); // demo unchanged, chat removed
+
+        assertThat(applied.status()).as(applied.err()).isZero();
+        assertThat(pruned.status()).as(pruned.err()).isZero();
+        List<AuditEntry> entries =
+                audit.query(AuditQuery.between(start, moving.instant().plusSeconds(1), 100));
+        assertThat(entries).hasSize(4);
+        assertThat(entries.subList(0, 2))
+                .extracting(e -> e.action() + " " + e.target())
+                .containsExactly("route.delete chat", "route.put chat");
+        assertThat(entries.subList(2, 4))
+                .as("the first apply, both routes at one instant")
+                .extracting(e -> e.action() + " " + e.target())
+                .containsExactlyInAnyOrder("route.put chat", "route.put demo");
+        assertThat(entries).extracting(AuditEntry::source).containsOnly(AuditEntry.Source.GATEWAYCTL);
+        AuditEntry weightChange = entries.get(1);
+        assertThat(Json.read(weightChange.before()).at("/deployments/1/weight").asInt())
+                .isEqualTo(1);
+        assertThat(Json.read(weightChange.after()).at("/deployments/1/weight").asInt())
+                .isEqualTo(3);
+        assertThat(entries.getFirst().after()).isNull();
+    }
+
+    @Test
     void apply_aChangedWeight_showsTheFieldInTheDiff_andWritesIt() throws IOException {
         gatewayctl("routes", "apply", "-f", file(chatWithWeight(1)).toString());
 
-        Result changed =
+        CliRun changed =
                 gatewayctl("routes", "apply", "-f", file(chatWithWeight(3)).toString());
 
         assertThat(changed.status()).as(changed.err()).isZero();
@@ -141,7 +172,7 @@ class RoutesCommandIT {
 
     @Test
     void apply_dryRun_printsThePlan_andWritesNothing() throws IOException {
-        Result dryRun =
+        CliRun dryRun =
                 gatewayctl("routes", "apply", "-f", file(chatWithWeight(2)).toString(), "--dry-run");
 
         assertThat(dryRun.status()).as(dryRun.err()).isZero();
@@ -156,14 +187,14 @@ class RoutesCommandIT {
         routes.put(new Route("legacy", List.of(new Deployment("demo", "demo", null, null, Pricing.FREE, null))));
         Path file = file(chatWithWeight(1));
 
-        Result kept = gatewayctl("routes", "apply", "-f", file.toString());
+        CliRun kept = gatewayctl("routes", "apply", "-f", file.toString());
 
         assertThat(kept.out())
                 .contains("(kept, not in file: legacy; --prune removes them)" + NL)
                 .endsWith("applied: 2 added, 0 changed, 0 removed, 0 unchanged" + NL);
         assertThat(routes.find("legacy")).isPresent();
 
-        Result pruned = gatewayctl("routes", "apply", "-f", file.toString(), "--prune");
+        CliRun pruned = gatewayctl("routes", "apply", "-f", file.toString(), "--prune");
 
         assertThat(pruned.status()).as(pruned.err()).isZero();
         assertThat(pruned.out())
@@ -182,7 +213,7 @@ class RoutesCommandIT {
                     deployments: [{provider: demo, model: demo, wieght: 2}]
                 """);
 
-        Result result = gatewayctl("routes", "apply", "-f", file.toString());
+        CliRun result = gatewayctl("routes", "apply", "-f", file.toString());
 
         assertThat(result.status()).isEqualTo(GatewayCtl.USAGE);
         assertThat(result.err()).contains("routes[1].deployments[0]: unknown field 'wieght'");
@@ -199,7 +230,7 @@ class RoutesCommandIT {
                     deployments: [{provider: demo, model: demo}]
                 """);
 
-        Result result = gatewayctl("routes", "apply", "-f", file.toString());
+        CliRun result = gatewayctl("routes", "apply", "-f", file.toString());
 
         assertThat(result.status()).isEqualTo(GatewayCtl.USAGE);
         assertThat(result.err()).contains("routes[0].rules[0]: target 'cheap' is no alias in the file or the table");
@@ -216,7 +247,7 @@ class RoutesCommandIT {
                     deployments: [{provider: demo, model: demo}]
                 """);
 
-        Result result = gatewayctl("routes", "apply", "-f", file.toString());
+        CliRun result = gatewayctl("routes", "apply", "-f", file.toString());
 
         assertThat(result.status()).as(result.err()).isZero();
         assertThat(routes.find("chat").orElseThrow().rules()).hasSize(1);
@@ -245,7 +276,7 @@ class RoutesCommandIT {
                 gemini.healthKey(), BreakerState.OPEN, now - 120_000, now - 1_000, -1, 0.25, "timeout", now - 180_000));
         health.publish(new SharedHealth(demo.healthKey(), BreakerState.CLOSED, now - 60_000, 0, 40, 0, null, 0));
 
-        Result result = gatewayctl("routes", "health");
+        CliRun result = gatewayctl("routes", "health");
 
         assertThat(result.status()).as(result.err()).isZero();
         List<String> lines = result.out().lines().toList();

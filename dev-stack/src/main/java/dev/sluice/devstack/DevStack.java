@@ -23,6 +23,7 @@ import dev.sluice.router.GatewayWiring;
 import dev.sluice.router.RouterConfig;
 import dev.sluice.router.RouterServer;
 import dev.sluice.secret.LocalSecretStore;
+import dev.sluice.store.DynamoDbAuditLog;
 import dev.sluice.store.DynamoDbHealthStore;
 import dev.sluice.store.DynamoDbKeyRepository;
 import dev.sluice.store.DynamoDbQuotaLedger;
@@ -174,6 +175,7 @@ public final class DevStack implements AutoCloseable {
                         Clock.systemUTC()),
                 Duration.ofSeconds(2),
                 Duration.ofMinutes(5),
+                new DynamoDbAuditLog(dynamo, tables.audit()),
                 Clock.systemUTC());
         RouterServer router = RouterServer.start(
                         options.host(), options.routerPort(), pipeline, RouterConfig.DEFAULT_MAX_BODY_BYTES)

@@ -84,7 +84,10 @@ public final class SluiceData extends Construct {
                 .timeToLiveAttribute(EXPIRES_AT)
                 .removalPolicy(settings.dataRemovalPolicy())
                 .build();
-        usage = table("UsageTable", TENANT, PERIOD, settings, true);
+        // Rows are kept; the per-request claims that make replays count once expire by TTL (30 days after the event).
+        usage = tableBuilder("UsageTable", TENANT, PERIOD, settings, true)
+                .timeToLiveAttribute(EXPIRES_AT)
+                .build();
         // Cached answers (and the semantic cache's index buckets) expire by TTL; losing them costs only tokens.
         cache = Table.Builder.create(this, "ResponseCacheTable")
                 .partitionKey(string(CACHE_KEY))

@@ -94,7 +94,8 @@ public final class UsageArchive extends Construct {
             "attempts", "int",
             "cachesavedtokens", "bigint",
             "cachesavedmicros", "bigint",
-            "redactions", "int");
+            "redactions", "int",
+            "cacheresult", "string");
 
     private final Bucket bucket;
     private final Bucket queryResults;

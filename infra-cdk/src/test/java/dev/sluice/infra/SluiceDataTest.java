@@ -117,6 +117,16 @@ class SluiceDataTest {
     }
 
     @Test
+    void usage_claimsExpireThroughTtlOnExpiresAt_rowsAreKept() {
+        Map<String, Object> usage = table(Templates.defaults(), "tenant");
+
+        assertThat(Templates.properties(usage))
+                .containsEntry("KeySchema", keySchema("tenant", "period"))
+                .containsEntry("TimeToLiveSpecification", Map.of("AttributeName", "expiresAt", "Enabled", true));
+        assertThat(usage.get("DeletionPolicy")).isEqualTo("Retain");
+    }
+
+    @Test
     void counters_expireThroughTtlOnExpiresAt() {
         assertThat(Templates.properties(table(Templates.defaults(), "counter")))
                 .containsEntry("TimeToLiveSpecification", Map.of("AttributeName", "expiresAt", "Enabled", true));

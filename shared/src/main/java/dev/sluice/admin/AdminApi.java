@@ -4,6 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.api.JsonBodies;
+import dev.sluice.audit.AuditAction;
+import dev.sluice.audit.AuditEntry;
+import dev.sluice.audit.AuditLog;
+import dev.sluice.audit.AuditSnapshots;
+import dev.sluice.audit.AuditedKeyRepository;
+import dev.sluice.audit.Auditor;
 import dev.sluice.auth.ApiKey;
 import dev.sluice.auth.ApiKeys;
 import dev.sluice.auth.Authenticator;
@@ -37,6 +43,10 @@ import java.util.function.Function;
  * ({@code POST /sluice/v1/sessions}); a tenant's admin key also manages that tenant's app keys ({@code GET|POST
  * /sluice/v1/keys}, {@code DELETE /sluice/v1/keys/{id}}) and reads its usage ({@code GET /sluice/v1/usage}). A key
  * never sees or touches another tenant: a key id of another tenant is answered like one that does not exist.
+ *
+ * <p>Every action that changes something (a key created or revoked, a session token minted) is first recorded in the
+ * audit log with the calling key's id as the actor; when the record cannot be written, the action is refused with
+ * the store's error and nothing changes.
  */
 public final class AdminApi {
     /** A session token's lifetime when the request names none. */
@@ -46,6 +56,7 @@ public final class AdminApi {
     private final KeyRepository keys;
     private final SessionTokenSource sessions;
     private final UsageStore usage;
+    private final AuditLog audit;
     private final Clock clock;
 
     public AdminApi(
@@ -53,11 +64,13 @@ public final class AdminApi {
             KeyRepository keys,
             SessionTokenSource sessions,
             UsageStore usage,
+            AuditLog audit,
             Clock clock) {
         this.authenticator = authenticator;
         this.keys = keys;
         this.sessions = sessions;
         this.usage = usage;
+        this.audit = audit;
         this.clock = clock;
     }
 
@@ -69,11 +82,15 @@ public final class AdminApi {
                         "insufficient_permissions", "A session token cannot mint session tokens; use an API key.");
             }
             SessionClaims claims = sessionClaims(caller, JsonBodies.object(in.body()));
+            String token = sessions.tokens().mint(claims);
+            // Minting writes nothing: the token exists once it is answered. So record it after minting and before
+            // answering; if the record fails, the token is never handed out.
+            auditor(caller).record(AuditAction.SESSION_MINT, claims.tokenId(), null, AuditSnapshots.of(claims));
             ObjectNode session = Json.MAPPER
                     .createObjectNode()
                     .put("object", "session")
                     .put("id", claims.tokenId())
-                    .put("token", sessions.tokens().mint(claims))
+                    .put("token", token)
                     .put("expires_at", claims.expiresAt().getEpochSecond());
             ArrayNode list = session.putArray("models");
             new TreeSet<>(claims.models()).forEach(list::add);
@@ -129,7 +146,7 @@ public final class AdminApi {
             String plain = ApiKeys.newKey();
             String hash = ApiKeys.sha256Hex(plain);
             ApiKey key = appKey(caller, ApiKeys.keyIdFor(hash), JsonBodies.object(in.body()));
-            keys.put(hash, key);
+            audited(caller).put(hash, key);
             return keyJson(key).put("key", plain);
         });
     }
@@ -178,7 +195,7 @@ public final class AdminApi {
                         "insufficient_permissions", "Admin keys are revoked with gatewayctl, not over the API.");
             }
             ApiKey revoked = stored.key().withStatus(ApiKey.Status.REVOKED);
-            keys.put(stored.keyHash(), revoked);
+            audited(caller).put(stored.keyHash(), revoked);
             return keyJson(revoked).put("deleted", true);
         });
     }
@@ -219,6 +236,16 @@ public final class AdminApi {
                 OpenAiErrorFormat.INSTANCE,
                 () -> body.apply(
                         authenticator.authenticate(in.authorization(), in.apiKeyHeader(), in.clientAddress())));
+    }
+
+    /** The keys as the caller changes them: each write recorded first, the calling key's id as the actor. */
+    private KeyRepository audited(Caller caller) {
+        return new AuditedKeyRepository(keys, auditor(caller));
+    }
+
+    /** The actor is the calling key's id; for a session token, its subject, the key that minted it. */
+    private Auditor auditor(Caller caller) {
+        return Auditor.of(audit, AuditEntry.Source.ADMIN_API, caller.keyId(), clock);
     }
 
     private static void requireAdmin(Caller caller) {

@@ -52,7 +52,7 @@ public final class SluiceTables {
         create(dynamo, names.cache(), CACHE_KEY, null);
         create(dynamo, names.outbox(), EVENT_ID, null);
         create(dynamo, names.audit(), DAY, AT);
-        for (String table : List.of(names.counters(), names.cache(), names.audit(), names.usage())) {
+        for (String table : List.of(names.counters(), names.cache(), names.audit(), names.usage(), names.outbox())) {
             try {
                 dynamo.updateTimeToLive(r -> r.tableName(table)
                         .timeToLiveSpecification(t -> t.enabled(true).attributeName(EXPIRES_AT)));

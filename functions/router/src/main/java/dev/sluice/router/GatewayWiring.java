@@ -1,6 +1,8 @@
 package dev.sluice.router;
 
 import dev.sluice.admin.AdminApi;
+import dev.sluice.audit.AuditLog;
+import dev.sluice.audit.InMemoryAuditLog;
 import dev.sluice.auth.Authenticator;
 import dev.sluice.auth.KeyRepository;
 import dev.sluice.auth.TenantRepository;
@@ -52,7 +54,10 @@ import java.util.function.Supplier;
 public final class GatewayWiring {
     private GatewayWiring() {}
 
-    /** A pipeline whose breakers share nothing beyond this process (priming, tests). */
+    /**
+     * A pipeline whose breakers share nothing beyond this process and whose management actions are audited in memory
+     * only (priming, stand-in upstreams, tests).
+     */
     public static GatewayPipeline pipeline(
             KeyRepository keys,
             TenantRepository tenants,
@@ -78,6 +83,7 @@ public final class GatewayWiring {
                 providers,
                 cacheTtl,
                 secretTtl,
+                new InMemoryAuditLog(),
                 clock);
     }
 
@@ -85,6 +91,7 @@ public final class GatewayWiring {
      * @param health the deployments' breakers and moving averages, shared with every other instance through the
      *               counters table in AWS and in dev mode ({@link #healthBoard})
      * @param cache  where answers and prompt embeddings are cached (the response cache table in AWS and in dev mode)
+     * @param audit  where the management API records what it changes (the audit table in AWS and in dev mode)
      */
     public static GatewayPipeline pipeline(
             KeyRepository keys,
@@ -99,6 +106,7 @@ public final class GatewayWiring {
             List<?> providers,
             Duration cacheTtl,
             Duration secretTtl,
+            AuditLog audit,
             Clock clock) {
         CachingSecretStore cachedSecrets = new CachingSecretStore(secrets, secretTtl, clock);
         CachedKeyRepository cachedKeys = new CachedKeyRepository(keys, cacheTtl, clock);
@@ -116,7 +124,7 @@ public final class GatewayWiring {
                 System::nanoTime,
                 health,
                 cache,
-                new AdminApi(authenticator, cachedKeys, sessions, usageRows, clock));
+                new AdminApi(authenticator, cachedKeys, sessions, usageRows, audit, clock));
     }
 
     /**

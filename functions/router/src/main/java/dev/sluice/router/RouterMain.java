@@ -7,6 +7,7 @@ import dev.sluice.pipeline.GatewayPipeline;
 import dev.sluice.quota.ShardedQuotaLedger;
 import dev.sluice.responsecache.CacheStores;
 import dev.sluice.secret.SecretsManagerSecretStore;
+import dev.sluice.store.DynamoDbAuditLog;
 import dev.sluice.store.DynamoDbHealthStore;
 import dev.sluice.store.DynamoDbKeyRepository;
 import dev.sluice.store.DynamoDbQuotaLedger;
@@ -75,6 +76,7 @@ public final class RouterMain {
                 providers,
                 config.cacheTtl(),
                 config.secretTtl(),
+                new DynamoDbAuditLog(dynamo, config.tables().audit()),
                 Clock.systemUTC());
         SnapStartHooks hooks = new SnapStartHooks();
         if (config.snapStartHooks() || config.primeOnStart()) {

@@ -3,6 +3,9 @@ package dev.sluice.router;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.sluice.audit.AuditEntry;
+import dev.sluice.audit.AuditLog;
+import dev.sluice.audit.AuditQuery;
 import dev.sluice.auth.ApiKey;
 import dev.sluice.auth.ApiKeys;
 import dev.sluice.auth.Tenant;
@@ -11,13 +14,18 @@ import dev.sluice.auth.session.SessionTokenSource;
 import dev.sluice.auth.session.SessionTokens;
 import dev.sluice.auth.session.SigningKey;
 import dev.sluice.auth.session.SigningKeys;
+import dev.sluice.health.BreakerPolicy;
+import dev.sluice.health.HealthBoard;
+import dev.sluice.health.InMemoryHealthStore;
 import dev.sluice.json.Json;
 import dev.sluice.provider.demo.DemoProvider;
 import dev.sluice.quota.Limits;
+import dev.sluice.responsecache.CacheStores;
 import dev.sluice.route.Deployment;
 import dev.sluice.route.Route;
 import dev.sluice.secret.SecretNotFoundException;
 import dev.sluice.secret.SecretStore;
+import dev.sluice.store.DynamoDbAuditLog;
 import dev.sluice.store.DynamoDbKeyRepository;
 import dev.sluice.store.DynamoDbQuotaLedger;
 import dev.sluice.store.DynamoDbRouteRepository;
@@ -48,7 +56,8 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 /**
  * The management API and session tokens through the router, over DynamoDB Local: an admin key manages its tenant's
  * keys; any key mints session tokens that narrow it; tokens expire, cannot be tampered with or signed by another key,
- * survive a signing key rotation while the old key stays in the ring, and die with their parent key.
+ * survive a signing key rotation while the old key stays in the ring, and die with their parent key. Every change
+ * is in the audit table with the calling key as its actor, and none is made when its record cannot be written.
  */
 class AdminApiIT {
     private static final HttpClient CLIENT = HttpClient.newBuilder()
@@ -61,7 +70,11 @@ class AdminApiIT {
     private final MutableClock clock = new MutableClock(Instant.now().truncatedTo(ChronoUnit.SECONDS));
     private final AtomicReference<String> signingSecret = new AtomicReference<>(ring(FIRST));
     private final InMemoryUsagePublisher usage = new InMemoryUsagePublisher();
+    /** The audit log the admin API writes to: the audit table, or a missing table to see a failing write. */
+    private final AtomicReference<AuditLog> audit = new AtomicReference<>();
+
     private DynamoDbClient dynamo;
+    private TableNames tables;
     private RouterServer router;
     private String admin;
     private String app;
@@ -89,7 +102,7 @@ class AdminApiIT {
     @BeforeEach
     void start() throws Exception {
         dynamo = LocalDynamoDb.shared().newClient();
-        TableNames tables = TableNames.withPrefix(LocalDynamoDb.uniqueName("admin") + "-");
+        tables = TableNames.withPrefix(LocalDynamoDb.uniqueName("admin") + "-");
         SluiceTables.createAll(dynamo, tables);
         DynamoDbTenantRepository tenants = new DynamoDbTenantRepository(dynamo, tables.tenants());
         tenants.put(
@@ -109,6 +122,18 @@ class AdminApiIT {
             }
             return signingSecret.get();
         };
+        audit.set(new DynamoDbAuditLog(dynamo, tables.audit()));
+        AuditLog switchable = new AuditLog() {
+            @Override
+            public void append(AuditEntry entry) {
+                audit.get().append(entry);
+            }
+
+            @Override
+            public List<AuditEntry> query(AuditQuery query) {
+                return audit.get().query(query);
+            }
+        };
         router = RouterServer.start(
                 "127.0.0.1",
                 0,
@@ -117,12 +142,15 @@ class AdminApiIT {
                         tenants,
                         routes,
                         new DynamoDbQuotaLedger(dynamo, tables.counters()),
+                        new HealthBoard(new InMemoryHealthStore(), BreakerPolicy.DEFAULT, clock::millis),
+                        CacheStores.NONE,
                         new DynamoDbUsageStore(dynamo, tables.usage()),
                         secrets,
                         usage,
                         List.of(new DemoProvider(Duration.ZERO)),
                         Duration.ZERO,
                         Duration.ZERO,
+                        switchable,
                         clock),
                 1024 * 1024);
     }
@@ -177,6 +205,71 @@ class AdminApiIT {
         assertThat(send("DELETE", "/sluice/v1/keys/" + id, admin, null).statusCode())
                 .isEqualTo(200);
         assertThat(chat(plain, "demo").statusCode()).isEqualTo(401);
+    }
+
+    @Test
+    void keyCreationRevocationAndSessionMinting_areAudited_withTheCallingKeyAsActor_andNoKeyOrToken() throws Exception {
+        JsonNode created = json(send("POST", "/sluice/v1/keys", admin, """
+                {"name":"ci","models":["demo"],"limits":{"rpm":5}}""").body());
+        String id = created.path("id").asText();
+        clock.advance(Duration.ofSeconds(1));
+        JsonNode session = mint(app, """
+                {"ttl_seconds":600,"models":["demo"]}""");
+        clock.advance(Duration.ofSeconds(1));
+        assertThat(send("DELETE", "/sluice/v1/keys/" + id, admin, null).statusCode())
+                .isEqualTo(200);
+
+        List<AuditEntry> entries = auditEntries();
+        assertThat(entries).extracting(AuditEntry::action).containsExactly("key.revoke", "session.mint", "key.create");
+        assertThat(entries).extracting(AuditEntry::source).containsOnly(AuditEntry.Source.ADMIN_API);
+        AuditEntry creation = entries.getLast();
+        assertThat(creation.actor()).isEqualTo(keyId(admin));
+        assertThat(creation.target()).isEqualTo(id);
+        assertThat(creation.before()).isNull();
+        assertThat(json(creation.after()).path("name").asText()).isEqualTo("ci");
+        assertThat(json(creation.after()).at("/limits/rpm").asLong()).isEqualTo(5);
+        AuditEntry minting = entries.get(1);
+        assertThat(minting.actor()).isEqualTo(keyId(app));
+        assertThat(minting.target()).isEqualTo(session.path("id").asText());
+        assertThat(json(minting.after()).path("models").toString()).isEqualTo("[\"demo\"]");
+        AuditEntry revocation = entries.getFirst();
+        assertThat(revocation.actor()).isEqualTo(keyId(admin));
+        assertThat(json(revocation.before()).path("status").asText()).isEqualTo("ACTIVE");
+        assertThat(json(revocation.after()).path("status").asText()).isEqualTo("REVOKED");
+        String everything =
+                dynamo.scan(r -> r.tableName(tables.audit())).items().toString();
+        assertThat(everything)
+                .doesNotContain(created.path("key").asText())
+                .doesNotContain(session.path("token").asText())
+                .doesNotContain(ApiKeys.sha256Hex(created.path("key").asText()));
+    }
+
+    @Test
+    void whenTheAuditLogCannotBeWritten_keysAreNotCreated_andNoSessionTokenIsHandedOut() throws Exception {
+        audit.set(new DynamoDbAuditLog(dynamo, LocalDynamoDb.uniqueName("missing-audit")));
+
+        HttpResponse<String> created = send("POST", "/sluice/v1/keys", admin, "{\"name\":\"unaudited\"}");
+        HttpResponse<String> minted = send("POST", "/sluice/v1/sessions", app, "{}");
+
+        assertThat(created.statusCode()).isEqualTo(500);
+        assertThat(json(created.body()).path("error").path("message").asText()).isNotBlank();
+        assertThat(created.body()).doesNotContain("sk-sluice-");
+        assertThat(minted.statusCode()).isEqualTo(500);
+        assertThat(minted.body()).doesNotContain("sk-sluice-session.");
+        assertThat(json(send("GET", "/sluice/v1/keys", admin, null).body())
+                        .path("data")
+                        .findValuesAsText("name"))
+                .doesNotContain("unaudited");
+    }
+
+    private List<AuditEntry> auditEntries() {
+        return new DynamoDbAuditLog(dynamo, tables.audit())
+                .query(AuditQuery.between(
+                        clock.instant().minusSeconds(3600), clock.instant().plusSeconds(1), 100));
+    }
+
+    private static String keyId(String plain) {
+        return ApiKeys.keyIdFor(ApiKeys.sha256Hex(plain));
     }
 
     @Test

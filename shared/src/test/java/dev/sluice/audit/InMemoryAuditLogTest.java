@@ -1,0 +1,8 @@
+package dev.sluice.audit;
+
+class InMemoryAuditLogTest extends AuditLogContract {
+    @Override
+    protected AuditLog log() {
+        return new InMemoryAuditLog();
+    }
+}
