@@ -334,9 +334,9 @@ public final class GatewayPipeline {
     }
 
     /**
-     * Authenticate → parse → resolve the route (and its rules) → guard the prompt (or embeddings input) → plan the deployments → admit; null
-     * once a rejection has been sent. Admission prices the request at the deployment planned first; failover to a pricier one covers
-     * the difference.
+     * Authenticate → parse → resolve the route (and its rules) → guard the prompt (or embeddings input) → plan the
+     * deployments → admit; null once a rejection has been sent. Admission prices the request at the deployment planned
+     * first; failover to a pricier one covers the difference.
      */
     private <R> Admitted<R> front(
             GatewayRequest in,
