@@ -3,6 +3,7 @@ package dev.sluice.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.sluice.guard.BedrockGuardrail;
 import dev.sluice.guard.GuardPolicy;
 import dev.sluice.json.Json;
 import dev.sluice.route.CachePolicy;
@@ -73,7 +74,8 @@ final class RouteFiles {
 
     private static final List<String> CACHE_FIELDS = List.of("mode", "ttlSeconds", "semantic");
     private static final List<String> SEMANTIC_FIELDS = List.of("embeddings", "threshold");
-    private static final List<String> GUARD_FIELDS = List.of("pii", "deny");
+    private static final List<String> GUARD_FIELDS = List.of("pii", "deny", "bedrockGuardrail");
+    private static final List<String> BEDROCK_GUARDRAIL_FIELDS = List.of("id", "version", "region");
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
@@ -169,17 +171,31 @@ final class RouteFiles {
         }
     }
 
-    /** {@code guard: {pii: off|redact|block, deny: ["pattern", ...]}}. */
+    /**
+     * {@code guard: {pii: off|redact|block, deny: ["pattern", ...], bedrockGuardrail: {id: gr1abc, version: 1,
+     * region: eu-west-1}}}.
+     */
     private static GuardPolicy guard(JsonNode guard, String where) {
         if (guard.isMissingNode() || guard.isNull()) {
             return GuardPolicy.OFF;
         }
         knownFields(guard, where, GUARD_FIELDS);
+        JsonNode bedrock = guard.path("bedrockGuardrail");
+        knownFields(bedrock, where + ".bedrockGuardrail", BEDROCK_GUARDRAIL_FIELDS);
         try {
             String pii = optionalText(guard, "pii", where);
-            return new GuardPolicy(
+            return GuardPolicy.of(
                     pii == null ? GuardPolicy.Mode.OFF : GuardPolicy.Mode.fromWireName(pii),
-                    List.copyOf(strings(guard, "deny", where)));
+                    List.copyOf(strings(guard, "deny", where)),
+                    bedrock.isMissingNode() || bedrock.isNull()
+                            ? null
+                            : new BedrockGuardrail(
+                                    text(bedrock, "id", where + ".bedrockGuardrail"),
+                                    // YAML reads "version: 1" as a number
+                                    bedrock.path("version").isIntegralNumber()
+                                            ? bedrock.path("version").asText()
+                                            : text(bedrock, "version", where + ".bedrockGuardrail"),
+                                    optionalText(bedrock, "region", where + ".bedrockGuardrail")));
         } catch (IllegalArgumentException e) {
             throw new UsageError(where + ": " + e.getMessage());
         }

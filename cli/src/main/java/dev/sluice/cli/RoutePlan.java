@@ -1,5 +1,6 @@
 package dev.sluice.cli;
 
+import dev.sluice.guard.BedrockGuardrail;
 import dev.sluice.route.Deployment;
 import dev.sluice.route.RetryPolicy;
 import dev.sluice.route.Route;
@@ -149,6 +150,11 @@ record RoutePlan(List<Change> changes, List<String> kept) {
                 before.guard().pii().wireName(),
                 after.guard().pii().wireName());
         change(lines, "guard.deny", before.guard().deny(), after.guard().deny());
+        change(
+                lines,
+                "guard.bedrockGuardrail",
+                describe(before.guard().bedrockGuardrail()),
+                describe(after.guard().bedrockGuardrail()));
         return lines;
     }
 
@@ -267,6 +273,10 @@ record RoutePlan(List<Change> changes, List<String> kept) {
     private static String describe(Deployment d) {
         return d.label() + (d.baseUrl() == null ? "" : " at " + d.baseUrl()) + " (weight " + d.weight() + ", priority "
                 + d.priority() + ")";
+    }
+
+    private static String describe(BedrockGuardrail guardrail) {
+        return guardrail == null ? null : guardrail.describe();
     }
 
     private static String describe(RouteRule rule) {

@@ -3,6 +3,7 @@ package dev.sluice.cli;
 import dev.sluice.auth.IpAllowlist;
 import dev.sluice.auth.Tenant;
 import dev.sluice.auth.TenantRepository;
+import dev.sluice.guard.GuardPolicy;
 import dev.sluice.quota.Limits;
 import java.io.PrintStream;
 import java.util.List;
@@ -36,7 +37,8 @@ final class TenantsCommand {
                     String tenantId,
             @Option(names = "--name", paramLabel = "N", description = "A display name (default: the id).") String name,
             @Mixin LimitOptions limits,
-            @Mixin AccessOptions access) {
+            @Mixin AccessOptions access,
+            @Mixin GuardOptions guard) {
         String id = UsageError.nonBlank("--tenant", tenantId);
         if (!TENANT_ID.matcher(id).matches()) {
             throw new UsageError("--tenant: letters, digits, '.', '_' and '-' (up to 64), not '" + id + "'");
@@ -47,7 +49,8 @@ final class TenantsCommand {
                 Tenant.Status.ACTIVE,
                 access.modelsOr(Set.of()),
                 limits.over(Limits.NONE),
-                access.allowedIpsOr(IpAllowlist.ANY));
+                access.allowedIpsOr(IpAllowlist.ANY),
+                guard.over(GuardPolicy.OFF));
         try (DynamoDbClient dynamo = table.dynamo(cli.env())) {
             if (!repository(dynamo).create(tenant)) {
                 throw new CommandFailure("tenant '" + id + "' exists; change it with gatewayctl tenants set");
@@ -95,9 +98,10 @@ final class TenantsCommand {
                     String tenantId,
             @Option(names = "--name", paramLabel = "N", description = "A display name.") String name,
             @Mixin LimitOptions limits,
-            @Mixin AccessOptions access) {
-        if (name == null && !limits.anyGiven() && !access.anyGiven()) {
-            throw new UsageError("nothing to change: give --name, a limit, --models or --allow-ip");
+            @Mixin AccessOptions access,
+            @Mixin GuardOptions guard) {
+        if (name == null && !limits.anyGiven() && !access.anyGiven() && !guard.anyGiven()) {
+            throw new UsageError("nothing to change: give --name, a limit, --models, --allow-ip or a guard option");
         }
         IpAllowlist newIps = access.allowIps == null ? null : access.allowedIpsOr(IpAllowlist.ANY);
         Tenant updated = update(
@@ -109,7 +113,8 @@ final class TenantsCommand {
                         tenant.status(),
                         access.modelsOr(tenant.allowedModels()),
                         limits.over(tenant.limits()),
-                        newIps == null ? tenant.allowedIps() : newIps));
+                        newIps == null ? tenant.allowedIps() : newIps,
+                        guard.over(tenant.guard())));
         cli.out().println("updated tenant " + updated.tenantId());
         print(updated, cli.out());
     }
@@ -166,6 +171,7 @@ final class TenantsCommand {
         out.printf(format, "budget per month", money(limits.budgetMicrosPerMonth()));
         out.printf(
                 format, "allow ips", AccessOptions.describe(tenant.allowedIps().cidrs(), "any"));
+        out.printf(format, "guard", GuardOptions.describe(tenant.guard()));
     }
 
     private static String count(long n) {

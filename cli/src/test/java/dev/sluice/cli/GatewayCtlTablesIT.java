@@ -7,6 +7,8 @@ import dev.sluice.auth.ApiKeys;
 import dev.sluice.auth.IpAllowlist;
 import dev.sluice.auth.StoredKey;
 import dev.sluice.auth.Tenant;
+import dev.sluice.guard.BedrockGuardrail;
+import dev.sluice.guard.GuardPolicy;
 import dev.sluice.quota.Limits;
 import dev.sluice.store.DynamoDbKeyRepository;
 import dev.sluice.store.DynamoDbTenantRepository;
@@ -199,6 +201,82 @@ class GatewayCtlTablesIT {
     void tenantsSuspend_onAMissingTenant_fails() {
         assertThat(gatewayctl("tenants", "suspend", "--tenant", "ghost").status())
                 .isEqualTo(1);
+    }
+
+    private GuardPolicy guardOf(String tenant) {
+        return tenants.find(tenant).orElseThrow().guard();
+    }
+
+    @Test
+    void tenantsCreate_storesTheGuardOptions_andShowPrintsThem() {
+        CliRun created = gatewayctl(
+                "tenants",
+                "create",
+                "--tenant",
+                "acme",
+                "--pii",
+                "redact",
+                "--deny",
+                "project\\s+falcon",
+                "--deny",
+                "osprey",
+                "--bedrock-guardrail",
+                "gr1abc,2,eu-west-1");
+
+        assertThat(created.status()).as(created.err()).isZero();
+        assertThat(guardOf("acme"))
+                .isEqualTo(GuardPolicy.of(
+                        GuardPolicy.Mode.REDACT,
+                        List.of("project\\s+falcon", "osprey"),
+                        new BedrockGuardrail("gr1abc", "2", "eu-west-1")));
+        assertThat(gatewayctl("tenants", "show", "--tenant", "acme").out())
+                .containsPattern(
+                        "guard +pii redact, deny project\\\\s\\+falcon \\| osprey, bedrock gr1abc:2@eu-west-1");
+    }
+
+    @Test
+    void tenantsCreate_withoutGuardOptions_leavesTheGuardOff() {
+        assertThat(gatewayctl("tenants", "create", "--tenant", "plain").status())
+                .isZero();
+
+        assertThat(guardOf("plain")).isEqualTo(GuardPolicy.OFF);
+        assertThat(gatewayctl("tenants", "show", "--tenant", "plain").out()).containsPattern("guard +off");
+    }
+
+    @Test
+    void tenantsSet_changesOnlyTheGuardPartsGiven_andEmptyClears() {
+        gatewayctl("tenants", "create", "--tenant", "acme", "--pii", "redact", "--deny", "osprey", "--rpm", "60");
+
+        CliRun stricter = gatewayctl("tenants", "set", "--tenant", "acme", "--pii", "block");
+        assertThat(stricter.status()).as(stricter.err()).isZero();
+        assertThat(guardOf("acme")).isEqualTo(new GuardPolicy(GuardPolicy.Mode.BLOCK, List.of("osprey")));
+        assertThat(tenants.find("acme").orElseThrow().limits().requestsPerMinute())
+                .isEqualTo(60);
+
+        gatewayctl("tenants", "set", "--tenant", "acme", "--deny", "", "--bedrock-guardrail", "gr9,DRAFT");
+        assertThat(guardOf("acme"))
+                .isEqualTo(
+                        GuardPolicy.of(GuardPolicy.Mode.BLOCK, List.of(), new BedrockGuardrail("gr9", "DRAFT", null)));
+
+        gatewayctl("tenants", "set", "--tenant", "acme", "--pii", "off", "--bedrock-guardrail", "");
+        assertThat(guardOf("acme")).isEqualTo(GuardPolicy.OFF);
+    }
+
+    @Test
+    void tenantsSet_badGuardOptions_areUsageErrors_andChangeNothing() {
+        gatewayctl("tenants", "create", "--tenant", "acme");
+
+        CliRun mode = gatewayctl("tenants", "set", "--tenant", "acme", "--pii", "mask");
+        CliRun pattern = gatewayctl("tenants", "set", "--tenant", "acme", "--deny", "(");
+        CliRun guardrail = gatewayctl("tenants", "set", "--tenant", "acme", "--bedrock-guardrail", "gr1");
+
+        assertThat(mode.status()).isEqualTo(2);
+        assertThat(mode.err()).contains("unknown pii mode 'mask'");
+        assertThat(pattern.status()).isEqualTo(2);
+        assertThat(pattern.err()).contains("not a regular expression");
+        assertThat(guardrail.status()).isEqualTo(2);
+        assertThat(guardrail.err()).contains("ID,VERSION");
+        assertThat(guardOf("acme")).isEqualTo(GuardPolicy.OFF);
     }
 
     @Test

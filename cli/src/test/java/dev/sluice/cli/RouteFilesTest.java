@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.sluice.guard.BedrockGuardrail;
+import dev.sluice.guard.GuardPolicy;
 import dev.sluice.provider.ProviderRegistry;
 import dev.sluice.route.Deployment;
 import dev.sluice.route.Route;
@@ -147,6 +149,33 @@ class RouteFilesTest {
     }
 
     @Test
+    void aGuardWithABedrockGuardrail_readsFromYaml(@TempDir Path dir) throws IOException {
+        Path file = write(dir, "guarded.yaml", """
+                routes:
+                  - alias: a
+                    guard:
+                      pii: redact
+                      deny: ["project\\\\s+falcon"]
+                      bedrockGuardrail: {id: gr1abc, version: 4, region: eu-west-1}
+                    deployments: [{provider: demo, model: demo}]
+                  - alias: b
+                    guard: {bedrockGuardrail: {id: gr1abc, version: DRAFT}}
+                    deployments: [{provider: demo, model: demo}]
+                """);
+
+        List<Route> routes = RouteFiles.readAll(file);
+
+        assertThat(routes.get(0).guard())
+                .isEqualTo(GuardPolicy.of(
+                        GuardPolicy.Mode.REDACT,
+                        List.of("project\\s+falcon"),
+                        new BedrockGuardrail("gr1abc", "4", "eu-west-1")));
+        assertThat(routes.get(1).guard())
+                .isEqualTo(
+                        GuardPolicy.of(GuardPolicy.Mode.OFF, List.of(), new BedrockGuardrail("gr1abc", "DRAFT", null)));
+    }
+
+    @Test
     void routesPutFile_refusesARoutingFileWithSeveralRoutes(@TempDir Path dir) throws IOException {
         Path file = write(dir, "two.yaml", """
                 routes:
@@ -175,6 +204,9 @@ class RouteFilesTest {
             fractional priority         | deployments: [{provider: demo, model: demo, priority: 1.5}] | routes[0].deployments[0].priority must be a whole number
             both timeout spellings      | deployments: [{provider: demo, model: demo, timeoutSeconds: 5, timeouts: {firstByteSeconds: 5}}] | routes[0].deployments[0]: give timeoutSeconds or timeouts.firstByteSeconds, not both
             images not a boolean        | rules: [{target: b, images: yes please}]\\n    deployments: [{provider: demo, model: demo}] | routes[0].rules[0].images must be true or false
+            misspelled guardrail field  | guard: {bedrockGuardrail: {id: gr1, versoin: 1}}\\n    deployments: [{provider: demo, model: demo}] | routes[0].guard.bedrockGuardrail: unknown field 'versoin'
+            guardrail without version   | guard: {bedrockGuardrail: {id: gr1}}\\n    deployments: [{provider: demo, model: demo}] | routes[0].guard.bedrockGuardrail needs 'version'
+            bad guardrail version       | guard: {bedrockGuardrail: {id: gr1, version: latest}}\\n    deployments: [{provider: demo, model: demo}] | version 'latest' must be a version number or DRAFT
             tags not a list             | rules: [{target: b, anyTag: batch}]\\n    deployments: [{provider: demo, model: demo}] | routes[0].rules[0].anyTag must be a list of strings
             """)
     void anInvalidRoute_isAUsageErrorNamingThePath(String what, String routeBody, String message, @TempDir Path dir)

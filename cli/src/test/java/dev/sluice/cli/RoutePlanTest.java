@@ -3,6 +3,9 @@ package dev.sluice.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.sluice.guard.BedrockGuardrail;
+import dev.sluice.guard.GuardPolicy;
+import dev.sluice.route.CachePolicy;
 import dev.sluice.route.Deployment;
 import dev.sluice.route.Pricing;
 import dev.sluice.route.RetryPolicy;
@@ -53,6 +56,25 @@ class RoutePlanTest {
         assertThat(plan.kept()).containsExactly("old");
         assertThat(plan.removals()).isEmpty();
         assertThat(plan.writes()).extracting(Route::alias).containsExactly("new", "chat");
+    }
+
+    @Test
+    void of_namesAGuardChange_includingItsBedrockGuardrail() {
+        Route before = route("chat", DEMO);
+        Route after = new Route(
+                "chat",
+                List.of(DEMO),
+                RetryPolicy.DEFAULT,
+                RoutingStrategy.PRIORITY,
+                List.of(),
+                null,
+                CachePolicy.DEFAULT,
+                GuardPolicy.of(GuardPolicy.Mode.REDACT, List.of(), new BedrockGuardrail("gr1abc", "2", null)));
+
+        RoutePlan plan = RoutePlan.of(List.of(after), List.of(before), false);
+
+        assertThat(plan.changes().getFirst().details())
+                .containsExactly("guard.pii: off → redact", "guard.bedrockGuardrail: - → gr1abc:2");
     }
 
     @Test

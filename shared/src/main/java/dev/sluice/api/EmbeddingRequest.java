@@ -1,6 +1,7 @@
 package dev.sluice.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.error.GatewayException;
 import java.util.ArrayList;
@@ -102,6 +103,24 @@ public record EmbeddingRequest(
             throw GatewayException.invalidRequest("'dimensions' must be a positive integer.", "dimensions");
         }
         return dimensions.asInt();
+    }
+
+    /**
+     * This request with its text inputs replaced, one for one (the guard's redactions), in the body forwarded to
+     * OpenAI-style upstreams too.
+     */
+    public EmbeddingRequest withTexts(List<String> replaced) {
+        if (texts == null || replaced.size() != texts.size()) {
+            throw new IllegalArgumentException("replace " + (texts == null ? 0 : texts.size()) + " texts, one for one");
+        }
+        ObjectNode forwarded = body.deepCopy();
+        if (forwarded.get("input").isTextual()) {
+            forwarded.put("input", replaced.getFirst());
+        } else {
+            ArrayNode input = forwarded.putArray("input");
+            replaced.forEach(input::add);
+        }
+        return new EmbeddingRequest(model, List.copyOf(replaced), inputCount, base64, dimensions, forwarded);
     }
 
     /** The texts, or a 400 naming the provider when the caller sent token ids it cannot take. */

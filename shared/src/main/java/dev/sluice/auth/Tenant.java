@@ -1,5 +1,6 @@
 package dev.sluice.auth;
 
+import dev.sluice.guard.GuardPolicy;
 import dev.sluice.quota.Limits;
 import java.util.Objects;
 import java.util.Set;
@@ -10,9 +11,17 @@ import java.util.Set;
  *
  * @param allowedModels model aliases the tenant's keys may use; empty means every alias
  * @param allowedIps    where the tenant's requests may come from; empty means anywhere
+ * @param guard         what the guard stage does with every request of the tenant's keys, on top of the route's
+ *                      own guard (the stricter of the two applies)
  */
 public record Tenant(
-        String tenantId, String name, Status status, Set<String> allowedModels, Limits limits, IpAllowlist allowedIps) {
+        String tenantId,
+        String name,
+        Status status,
+        Set<String> allowedModels,
+        Limits limits,
+        IpAllowlist allowedIps,
+        GuardPolicy guard) {
 
     public enum Status {
         ACTIVE,
@@ -26,6 +35,18 @@ public record Tenant(
         allowedModels = allowedModels == null ? Set.of() : Set.copyOf(allowedModels);
         limits = limits == null ? Limits.NONE : limits;
         allowedIps = allowedIps == null ? IpAllowlist.ANY : allowedIps;
+        guard = guard == null ? GuardPolicy.OFF : guard;
+    }
+
+    /** A tenant without a guard of its own. */
+    public Tenant(
+            String tenantId,
+            String name,
+            Status status,
+            Set<String> allowedModels,
+            Limits limits,
+            IpAllowlist allowedIps) {
+        this(tenantId, name, status, allowedModels, limits, allowedIps, GuardPolicy.OFF);
     }
 
     /** A tenant whose requests may come from anywhere. */
@@ -46,6 +67,6 @@ public record Tenant(
     }
 
     public Tenant withStatus(Status newStatus) {
-        return new Tenant(tenantId, name, newStatus, allowedModels, limits, allowedIps);
+        return new Tenant(tenantId, name, newStatus, allowedModels, limits, allowedIps, guard);
     }
 }

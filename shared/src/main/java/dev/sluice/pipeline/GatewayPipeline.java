@@ -13,6 +13,7 @@ import dev.sluice.error.ErrorFormat;
 import dev.sluice.error.ErrorResponses;
 import dev.sluice.error.GatewayException;
 import dev.sluice.guard.Guard;
+import dev.sluice.guard.GuardPolicy;
 import dev.sluice.health.DeploymentHealth;
 import dev.sluice.health.HealthBoard;
 import dev.sluice.inbound.InboundDialect;
@@ -78,7 +79,7 @@ public final class GatewayPipeline {
     private final ProviderRegistry providers;
     private final DeploymentPlanner plan;
     private final AnswerCache answers;
-    private final Guard guard = new Guard();
+    private final Guard guard;
     private final Failover callWithFailover;
     private final Finish finish;
     private final ModelEndpoints models;
@@ -103,6 +104,7 @@ public final class GatewayPipeline {
         this.resolveRoute = routes;
         this.admit = admitter;
         this.providers = providers;
+        this.guard = new Guard(providers.guardrails());
         // ThreadLocalRandom.current() is one shared instance whose state lives in the calling thread: safe to keep.
         this.plan = new DeploymentPlanner(health, ThreadLocalRandom.current());
         this.callWithFailover = new Failover(new DeploymentCredentials(secrets), health, nanoClock);
@@ -332,9 +334,9 @@ public final class GatewayPipeline {
     }
 
     /**
-     * Authenticate → parse → resolve the route (and its rules) → guard the prompt → plan the deployments → admit; null
-     * once a rejection has been sent. Admission prices the request at the deployment planned first; failover to a pricier one covers
-     * the difference.
+     * Authenticate → parse → resolve the route (and its rules) → guard the prompt (or embeddings input) → plan the
+     * deployments → admit; null once a rejection has been sent. Admission prices the request at the deployment planned
+     * first; failover to a pricier one covers the difference.
      */
     private <R> Admitted<R> front(
             GatewayRequest in,
@@ -348,19 +350,19 @@ public final class GatewayPipeline {
         try {
             Caller caller = Tracing.inSpan(
                     "auth", () -> authenticate.authenticate(in.authorization(), in.apiKeyHeader(), in.clientAddress()));
-            R request = parse.apply(in.body());
+            R parsed = parse.apply(in.body());
             Span routing = Tracing.start("route");
             Route route;
             RequestTraits traits;
             Attempts attempts = new Attempts();
-            int redactions;
+            Guard.Guarded<R> guarded;
             DeploymentPlanner.Plan planned;
             try (Scope ignored = routing.makeCurrent()) {
-                Route asked = resolveRoute.resolve(model.apply(request), caller);
-                traits = traitsOf.apply(request, caller);
+                Route asked = resolveRoute.resolve(model.apply(parsed), caller);
+                traits = traitsOf.apply(parsed, caller);
                 route = applyRules(asked, traits, caller, attempts, in.requestId());
-                redactions = request instanceof ChatRequest chat ? guard.apply(chat, route.guard()) : 0;
-                long maxTokens = request instanceof ChatRequest chat ? ChatParameters.maxTokens(chat) : -1;
+                guarded = guard(parsed, caller, route);
+                long maxTokens = guarded.request() instanceof ChatRequest chat ? ChatParameters.maxTokens(chat) : -1;
                 planned = plan.plan(route, traits, maxTokens);
                 routing.setAttribute("sluice.alias", route.alias());
                 routing.setAttribute("sluice.route_reason", planned.reason());
@@ -374,17 +376,37 @@ public final class GatewayPipeline {
             if (planned.order().isEmpty()) {
                 throw callWithFailover.everyBreakerOpen(route, planned.skippedOpen());
             }
+            R request = guarded.request();
             Grant grant = Tracing.inSpan(
                     "admit",
                     () -> admit.admit(
                             caller.scopes(),
                             demand.apply(request, planned.order().getFirst())));
-            return new Admitted<>(in, caller, request, route, traits, planned, grant, attempts, startNanos, redactions);
+            return new Admitted<>(
+                    in, caller, request, route, traits, planned, grant, attempts, startNanos, guarded.redactions());
         } catch (RuntimeException e) {
             ErrorResponder.reject(out, e, in.requestId(), errors);
             Finish.refused(in.requestId(), ErrorResponses.classify(e), nanoClock.getAsLong() - startNanos);
             return null;
         }
+    }
+
+    /**
+     * The guard stage: the stricter of the tenant's and the route's policy applied to a chat prompt or embeddings
+     * input. Traced on its own only when it inspects, since a Bedrock guardrail makes it a network call.
+     */
+    @SuppressWarnings("unchecked")
+    private <R> Guard.Guarded<R> guard(R request, Caller caller, Route route) {
+        GuardPolicy policy = GuardPolicy.strictest(caller.tenant().guard(), route.guard());
+        if (!policy.inspects()) {
+            return new Guard.Guarded<>(request, 0);
+        }
+        return Tracing.inSpan("guard", () -> (Guard.Guarded<R>)
+                switch (request) {
+                    case ChatRequest chat -> guard.apply(chat, policy);
+                    case EmbeddingRequest embeddings -> guard.apply(embeddings, policy);
+                    default -> new Guard.Guarded<>(request, 0);
+                });
     }
 
     /**

@@ -1,15 +1,20 @@
 package dev.sluice.provider;
 
 import dev.sluice.error.GatewayException;
+import dev.sluice.guard.Guardrails;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-/** Provider adapters by the type names routes use; an adapter may serve chat, embeddings or both. */
+/**
+ * Provider adapters by the type names routes use; an adapter may serve chat, embeddings or both. The guard's
+ * second engine ({@link Guardrails}) is registered here too, being an adapter to a model service of its own.
+ */
 public final class ProviderRegistry {
     private final Map<String, ChatProvider> chat = new HashMap<>();
     private final Map<String, EmbeddingProvider> embeddings = new HashMap<>();
+    private Guardrails guardrails = Guardrails.UNAVAILABLE;
 
     /** Registers each adapter for what it implements. */
     public ProviderRegistry(List<?> adapters) {
@@ -21,6 +26,10 @@ public final class ProviderRegistry {
             }
             if (adapter instanceof EmbeddingProvider provider) {
                 embeddings.put(provider.type(), provider);
+                known = true;
+            }
+            if (adapter instanceof Guardrails engine) {
+                guardrails = engine;
                 known = true;
             }
             if (!known) {
@@ -48,6 +57,11 @@ public final class ProviderRegistry {
                     "unsupported_model");
         }
         return provider;
+    }
+
+    /** The engine of policies that name a Bedrock guardrail; {@link Guardrails#UNAVAILABLE} when none is registered. */
+    public Guardrails guardrails() {
+        return guardrails;
     }
 
     public Set<String> chatTypes() {

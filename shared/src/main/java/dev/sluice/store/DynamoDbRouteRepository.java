@@ -1,7 +1,6 @@
 package dev.sluice.store;
 
 import dev.sluice.aws.AwsFailures;
-import dev.sluice.guard.GuardPolicy;
 import dev.sluice.route.CachePolicy;
 import dev.sluice.route.Deployment;
 import dev.sluice.route.Pricing;
@@ -102,16 +101,7 @@ public final class DynamoDbRouteRepository implements RouteRepository {
             item.put("contextFallback", Attributes.s(route.contextFallback()));
         }
         item.put("cache", AttributeValue.fromM(toItem(route.cache())));
-        if (route.guard().inspects()) {
-            item.put(
-                    "guard",
-                    AttributeValue.fromM(Map.of(
-                            "pii", Attributes.s(route.guard().pii().wireName()),
-                            "deny",
-                                    AttributeValue.fromL(route.guard().deny().stream()
-                                            .map(Attributes::s)
-                                            .toList()))));
-        }
+        GuardAttributes.put(item, route.guard());
         try {
             dynamo.putItem(r -> r.tableName(table).item(item));
         } catch (SdkException e) {
@@ -200,20 +190,7 @@ public final class DynamoDbRouteRepository implements RouteRepository {
                         : rules.l().stream().map(rule -> toRule(rule.m())).toList(),
                 Attributes.string(item, "contextFallback"),
                 cachePolicy(item.get("cache")),
-                guardPolicy(item.get("guard")));
-    }
-
-    /** The route's guard; none for routes written before routes had one. */
-    private static GuardPolicy guardPolicy(AttributeValue value) {
-        if (value == null || !value.hasM()) {
-            return GuardPolicy.OFF;
-        }
-        AttributeValue deny = value.m().get("deny");
-        return new GuardPolicy(
-                GuardPolicy.Mode.fromWireName(Attributes.string(value.m(), "pii")),
-                deny == null || !deny.hasL()
-                        ? List.of()
-                        : deny.l().stream().map(AttributeValue::s).toList());
+                GuardAttributes.read(item));
     }
 
     /** The route's cache policy; the default for routes written before routes had one. */

@@ -54,6 +54,7 @@ public final class DynamoDbTenantRepository implements TenantRepository {
         Attributes.putStrings(item, "models", tenant.allowedModels());
         Attributes.putStrings(item, "allowIps", tenant.allowedIps().cidrs());
         LimitAttributes.put(item, tenant.limits());
+        GuardAttributes.put(item, tenant.guard());
         try {
             dynamo.putItem(r -> {
                 r.tableName(table).item(item);
@@ -89,6 +90,7 @@ public final class DynamoDbTenantRepository implements TenantRepository {
                 Tenant.Status.valueOf(Attributes.string(item, "status")),
                 Attributes.strings(item, "models"),
                 LimitAttributes.read(item),
-                IpAllowlist.parse(Attributes.strings(item, "allowIps")));
+                IpAllowlist.parse(Attributes.strings(item, "allowIps")),
+                GuardAttributes.read(item));
     }
 }

@@ -7,15 +7,20 @@ import dev.sluice.auth.ApiKeys;
 import dev.sluice.auth.IpAllowlist;
 import dev.sluice.auth.StoredKey;
 import dev.sluice.auth.Tenant;
+import dev.sluice.guard.BedrockGuardrail;
+import dev.sluice.guard.GuardPolicy;
 import dev.sluice.quota.Limits;
+import dev.sluice.route.CachePolicy;
 import dev.sluice.route.Deployment;
 import dev.sluice.route.Pricing;
 import dev.sluice.route.RetryPolicy;
 import dev.sluice.route.Route;
+import dev.sluice.route.RoutingStrategy;
 import dev.sluice.testing.LocalDynamoDb;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -116,5 +121,68 @@ class DynamoDbRepositoriesIT {
         assertThat(routes.find("gpt-4o-mini")).contains(route);
         assertThat(routes.find("missing")).isEmpty();
         assertThat(routes.findAll()).extracting(Route::alias).containsExactly("a-first", "gpt-4o-mini");
+    }
+
+    @Test
+    void tenants_roundTripTheirGuard_andAnItemWrittenBeforeGuardsReadsAsOff() {
+        DynamoDbTenantRepository tenants = new DynamoDbTenantRepository(dynamo, names.tenants());
+        Tenant guarded = new Tenant(
+                "guarded",
+                "Guarded",
+                Tenant.Status.ACTIVE,
+                Set.of(),
+                Limits.NONE,
+                IpAllowlist.ANY,
+                GuardPolicy.of(
+                        GuardPolicy.Mode.BLOCK,
+                        List.of("project\\s+falcon", "osprey"),
+                        new BedrockGuardrail("gr1abc", "DRAFT", "eu-west-1")));
+        Tenant redacting = new Tenant(
+                "redacting",
+                null,
+                Tenant.Status.ACTIVE,
+                Set.of(),
+                Limits.NONE,
+                IpAllowlist.ANY,
+                new GuardPolicy(GuardPolicy.Mode.REDACT, List.of()));
+        dynamo.putItem(r -> r.tableName(names.tenants())
+                .item(Map.of(
+                        SluiceTables.TENANT_ID,
+                        Attributes.s("old"),
+                        "name",
+                        Attributes.s("Old"),
+                        "status",
+                        Attributes.s("ACTIVE"))));
+
+        tenants.put(guarded);
+        tenants.put(redacting);
+
+        assertThat(tenants.find("guarded")).contains(guarded);
+        assertThat(tenants.find("redacting")).contains(redacting);
+        assertThat(tenants.find("old").orElseThrow().guard()).isEqualTo(GuardPolicy.OFF);
+        assertThat(tenants.find("guarded")
+                        .orElseThrow()
+                        .withStatus(Tenant.Status.SUSPENDED)
+                        .guard())
+                .as("suspending keeps the guard")
+                .isEqualTo(guarded.guard());
+    }
+
+    @Test
+    void routes_roundTripTheirGuardWithABedrockGuardrail() {
+        DynamoDbRouteRepository routes = new DynamoDbRouteRepository(dynamo, names.routes());
+        Route route = new Route(
+                "guarded",
+                List.of(new Deployment("demo", "d", null, null, Pricing.FREE, null)),
+                RetryPolicy.DEFAULT,
+                RoutingStrategy.PRIORITY,
+                List.of(),
+                null,
+                CachePolicy.DEFAULT,
+                GuardPolicy.of(GuardPolicy.Mode.OFF, List.of(), new BedrockGuardrail("gr1abc", "3", null)));
+
+        routes.put(route);
+
+        assertThat(routes.find("guarded")).contains(route);
     }
 }

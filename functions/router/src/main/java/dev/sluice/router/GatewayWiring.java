@@ -7,6 +7,7 @@ import dev.sluice.auth.Authenticator;
 import dev.sluice.auth.KeyRepository;
 import dev.sluice.auth.TenantRepository;
 import dev.sluice.auth.session.SessionTokenSource;
+import dev.sluice.guard.BedrockGuardrails;
 import dev.sluice.health.BreakerPolicy;
 import dev.sluice.health.DeploymentHealth;
 import dev.sluice.health.HealthBoard;
@@ -148,7 +149,7 @@ public final class GatewayWiring {
     }
 
     /**
-     * Every provider adapter Sluice ships, ready for any route to name. The HTTP adapters share one set of JDK
+     * Every provider adapter Sluice ships, ready for any route to name, and the guard's Bedrock Guardrails engine. The HTTP adapters share one set of JDK
      * clients, and every client (Bedrock's AWS clients too) is built on first use, so unused providers cost a cold
      * start nothing.
      *
@@ -167,12 +168,13 @@ public final class GatewayWiring {
         providers.add(new AnthropicProvider(http));
         providers.add(new GeminiProvider(http));
         providers.add(new BedrockProvider(region, connectTimeout));
+        providers.add(BedrockGuardrails.create(region, connectTimeout, BedrockGuardrails.DEFAULT_TIMEOUT));
         return providers;
     }
 
     /**
      * Registers the SnapStart hooks for provider clients: every provider that holds closeable clients (today
-     * Bedrock's AWS clients with their Netty event loop and connection pool) is closed before the snapshot and
+     * Bedrock's AWS clients with their Netty event loop and connection pool, and the guardrails engine's) is closed before the snapshot and
      * again after each restore, and builds its clients afresh on next use, so no connection or event-loop thread is
      * carried through a snapshot. The JDK clients of the HTTP adapters ({@code UpstreamHttp}) are built on first use
      * and priming never uses them, so none exists before the snapshot.

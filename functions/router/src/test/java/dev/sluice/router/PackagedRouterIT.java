@@ -269,11 +269,12 @@ class PackagedRouterIT {
                         "prime-pipeline",
                         "prime-tokenizer",
                         "prime-aws-sdk",
-                        "close-BedrockProvider");
+                        "close-BedrockProvider",
+                        "close-BedrockGuardrails");
         assertThat(primed.findValuesAsText("ok")).containsOnly("true");
         assertThat(after.statusCode()).isEqualTo(200);
         assertThat(Json.read(after.body()).get("hooks").findValuesAsText("name"))
-                .containsExactly("close-BedrockProvider", "reseed-request-ids");
+                .containsExactly("close-BedrockProvider", "close-BedrockGuardrails", "reseed-request-ids");
         // The adapter checks readiness again after the restore hook.
         assertThat(get("/healthz").statusCode()).isEqualTo(200);
     }

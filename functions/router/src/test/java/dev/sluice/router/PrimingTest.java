@@ -30,7 +30,7 @@ class PrimingTest {
     }
 
     @Test
-    void closeClientsAtSnapshot_registersEveryCloseableProviderInBothPhases() {
+    void closeClientsAtSnapshot_registersEveryCloseableAdapterInBothPhases() {
         SnapStartHooks hooks = new SnapStartHooks();
         List<Object> providers = GatewayWiring.providers(
                 java.time.Duration.ofSeconds(1), java.time.Duration.ZERO, "us-east-1", java.time.Clock.systemUTC());
@@ -38,9 +38,13 @@ class PrimingTest {
         GatewayWiring.closeClientsAtSnapshot(providers, hooks);
 
         assertThat(hooks.names())
-                .containsExactly("before-checkpoint:close-BedrockProvider", "after-restore:close-BedrockProvider");
+                .containsExactlyInAnyOrder(
+                        "before-checkpoint:close-BedrockProvider",
+                        "after-restore:close-BedrockProvider",
+                        "before-checkpoint:close-BedrockGuardrails",
+                        "after-restore:close-BedrockGuardrails");
         assertThat(hooks.runBeforeCheckpoint())
                 .allSatisfy(run -> assertThat(run.ok()).isTrue());
-        assertThat(hooks.runAfterRestore()).hasSize(1);
+        assertThat(hooks.runAfterRestore()).hasSize(2);
     }
 }
