@@ -236,6 +236,19 @@ public final class RouterFunction extends Construct {
                     .resources(secretArns)
                     .build());
         }
+        // The guard's second engine: a route or tenant names a guardrail of this account (any region: the policy may
+        // name the guardrail's region) in data, so the grant is this account's guardrails, not one id.
+        function.addToRolePolicy(PolicyStatement.Builder.create()
+                .sid("ApplyBedrockGuardrails")
+                .actions(List.of("bedrock:ApplyGuardrail"))
+                .resources(List.of(stack.formatArn(ArnComponents.builder()
+                        .service("bedrock")
+                        .region("*")
+                        .resource("guardrail")
+                        .resourceName("*")
+                        .arnFormat(ArnFormat.SLASH_RESOURCE_NAME)
+                        .build())))
+                .build());
         List<String> bedrockActions = List.of("bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream");
         if (!settings.bedrockModels().isEmpty()) {
             function.addToRolePolicy(PolicyStatement.Builder.create()

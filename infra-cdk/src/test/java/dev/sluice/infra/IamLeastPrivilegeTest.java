@@ -80,6 +80,7 @@ class IamLeastPrivilegeTest {
                         "bedrock:InvokeModelWithResponseStream",
                         "bedrock:InvokeModel",
                         "bedrock:InvokeModelWithResponseStream",
+                        "bedrock:ApplyGuardrail",
                         "xray:PutTraceSegments",
                         "xray:PutTelemetryRecords");
     }
@@ -227,6 +228,16 @@ class IamLeastPrivilegeTest {
     }
 
     @Test
+    void router_mayApplyThisAccountsGuardrails_only() {
+        List<Statement> router = IamPolicies.ofFunction(Templates.defaults(), ROUTER);
+
+        assertThat(sid(router, "ApplyBedrockGuardrails").actions()).containsExactly("bedrock:ApplyGuardrail");
+        assertThat(sid(router, "ApplyBedrockGuardrails").resources().toString())
+                .contains(":guardrail/*")
+                .contains("AWS::AccountId");
+    }
+
+    @Test
     void router_bedrockModelsContext_grantsExactlyThoseArns() {
         String nova = "arn:aws:bedrock:eu-west-1::foundation-model/amazon.nova-lite-v1:0";
         String profile = "arn:aws:bedrock:eu-west-1:111122223333:inference-profile/eu.amazon.nova-lite-v1:0";
@@ -235,7 +246,7 @@ class IamLeastPrivilegeTest {
                 IamPolicies.ofFunction(Templates.with(Map.of("bedrockModels", nova + "," + profile)), ROUTER);
 
         assertThat(router)
-                .filteredOn(s -> s.touches("bedrock:"))
+                .filteredOn(s -> s.touches("bedrock:invoke"))
                 .singleElement()
                 .satisfies(s -> assertThat(s.resources()).containsExactly(nova, profile))
                 .satisfies(s -> assertThat(s.condition()).isNull());
