@@ -2,6 +2,7 @@ package dev.sluice.infra;
 
 import java.util.List;
 import java.util.Map;
+import software.amazon.awscdk.Annotations;
 import software.amazon.awscdk.services.ec2.GatewayVpcEndpointAwsService;
 import software.amazon.awscdk.services.ec2.GatewayVpcEndpointOptions;
 import software.amazon.awscdk.services.ec2.ISubnet;
@@ -97,6 +98,15 @@ public final class RouterCapacity extends Construct {
         // then, or the first instances start without a way to the APIs.
         for (ISubnet subnet : vpc.getPrivateSubnets()) {
             router.getNode().addDependency(subnet.getInternetConnectivityEstablished());
+        }
+        if (settings.routerConcurrency() > SluiceSettings.HTTP2_STREAMS_PER_CONNECTION) {
+            Annotations.of(router)
+                    .addWarningV2(
+                            "sluice:routerConcurrencyAboveHttp2Streams",
+                            "routerConcurrency " + settings.routerConcurrency() + " is above the "
+                                    + SluiceSettings.HTTP2_STREAMS_PER_CONNECTION + " concurrent streams a provider "
+                                    + "commonly allows on one HTTP/2 connection; the JDK client opens no second "
+                                    + "connection and fails the streams beyond it (JDK-8225647)");
         }
         provider.addFunction(
                 router,

@@ -87,15 +87,18 @@ public record SluiceSettings(
     public static final String COMPUTE_LAMBDA = "lambda";
     public static final String COMPUTE_MANAGED_INSTANCES = "managed-instances";
     /**
-     * 64 streams per vCPU on the default two-vCPU environment: the shape the router is benchmarked in (128 concurrent
-     * streams on 2 cores, docs/SCALE.md and bench/README.md), and the most per vCPU that AWS suggests for functions
-     * that spend little CPU per invocation. At 1-4 CPU-ms per 10 s stream, 128 streams keep a vCPU about 2% busy;
-     * raise it after measuring, up to the 1,600 that docs/SCALE.md's cost model assumes.
+     * Streams per execution environment. docs/SCALE.md's model allows far more (1-4 CPU-ms per 10 s stream keeps a
+     * vCPU about 1% busy at 64 streams; ~1 MB each beside a ~300 MB base fits a 4 GiB environment many times over), but
+     * the JDK HTTP client multiplexes every stream to one provider host over one HTTP/2 connection and fails the ones
+     * beyond the server's {@code SETTINGS_MAX_CONCURRENT_STREAMS}, commonly 100, instead of opening another connection
+     * (JDK-8225647). 64 stays below that with room; above {@value #HTTP2_STREAMS_PER_CONNECTION} synthesis warns.
      */
-    public static final int DEFAULT_ROUTER_CONCURRENCY = 128;
+    public static final int DEFAULT_ROUTER_CONCURRENCY = 64;
+    /** The HTTP/2 concurrent-stream limit providers commonly advertise per connection. */
+    public static final int HTTP2_STREAMS_PER_CONNECTION = 100;
 
     public static final double DEFAULT_ROUTER_MEMORY_GIB_PER_VCPU = 2;
-    /** 32 two-vCPU environments, about 4,000 concurrent streams at the default concurrency: a spending cap. */
+    /** 32 two-vCPU environments, about 2,000 concurrent streams at the default concurrency: a spending cap. */
     public static final int DEFAULT_ROUTER_MAX_VCPUS = 64;
     /** A stream may run as long as API Gateway lets it (15 minutes); the issue asks for at least 5. */
     public static final int DEFAULT_ROUTER_TIMEOUT_MINUTES = 15;

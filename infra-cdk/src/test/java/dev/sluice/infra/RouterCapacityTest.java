@@ -49,7 +49,7 @@ class RouterCapacityTest {
                                 "CapacityProviderArn",
                                 Templates.arnOf(provider),
                                 "PerExecutionEnvironmentMaxConcurrency",
-                                128,
+                                64,
                                 "ExecutionEnvironmentMemoryGiBPerVCpu",
                                 2)));
         assertThat(Templates.router(template))
@@ -230,6 +230,14 @@ class RouterCapacityTest {
                 .contains("ResponseTransferMode=STREAM")
                 .contains(alias);
         assertThat(Templates.properties(Templates.resource(template, alias))).containsEntry("Name", "live");
+    }
+
+    @Test
+    void concurrencyAboveOneHttp2ConnectionsStreams_warnsAtSynthesis() {
+        Annotations annotations = Annotations.fromStack(
+                Templates.stack(Map.of("compute", "managed-instances", "routerConcurrency", "101")));
+
+        annotations.hasWarning("*", Match.stringLikeRegexp(".*routerConcurrency 101 is above the 100 concurrent.*"));
     }
 
     @Test

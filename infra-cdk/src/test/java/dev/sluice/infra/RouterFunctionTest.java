@@ -174,7 +174,7 @@ class RouterFunctionTest {
         Map<String, Object> env = environment(router(Templates.with(Map.of("compute", "managed-instances"))));
 
         assertThat(env)
-                .as("128 streams per environment: the JDK server's connection cap stays at its default of 512")
+                .as("64 streams per environment: the JDK server's connection cap stays at its default of 512")
                 .containsEntry("SLUICE_MAX_CONNECTIONS", "512")
                 .containsEntry("SLUICE_JVM_OPTS", "-XX:+UseG1GC -Dhttp.maxConnections=256")
                 .containsEntry("SLUICE_PRIME_ON_START", "true")

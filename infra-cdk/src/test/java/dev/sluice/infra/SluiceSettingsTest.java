@@ -40,14 +40,14 @@ class SluiceSettingsTest {
     }
 
     @Test
-    void managedInstances_defaultToTwoVCpuEnvironments_of128Streams_cappedAt64VCpus() {
+    void managedInstances_defaultToTwoVCpuEnvironments_of64Streams_cappedAt64VCpus() {
         SluiceSettings settings = SluiceSettings.fromContext(Map.of("compute", "Managed-Instances"));
 
         assertThat(settings.managedInstances()).isTrue();
         assertThat(settings.routerMemoryMb()).isEqualTo(4096);
         assertThat(settings.routerMemoryGiBPerVCpu()).isEqualTo(2);
         assertThat(settings.routerVCpus()).isEqualTo(2);
-        assertThat(settings.routerConcurrency()).isEqualTo(128);
+        assertThat(settings.routerConcurrency()).isEqualTo(64);
         assertThat(settings.routerMaxVCpus()).isEqualTo(64);
     }
 
