@@ -43,6 +43,9 @@ import software.amazon.awscdk.services.lambda.Architecture;
  *                                  environment has {@code routerMemoryMb / 1024 / this} vCPUs
  * @param routerMaxVCpus            managed instances: the most vCPUs the capacity provider may run at once, across
  *                                  all its instances (the spending cap; 12-15000)
+ * @param vpcId                     managed instances: an existing VPC to run the instances in instead of a new one;
+ *                                  null creates one
+ * @param subnetIds                 with {@code vpcId}: its private subnets with a route to the internet (1-16)
  */
 public record SluiceSettings(
         String stage,
@@ -71,7 +74,9 @@ public record SluiceSettings(
         String compute,
         int routerConcurrency,
         double routerMemoryGiBPerVCpu,
-        int routerMaxVCpus) {
+        int routerMaxVCpus,
+        String vpcId,
+        List<String> subnetIds) {
 
     public static final String DEFAULT_STAGE = "dev";
     public static final List<String> DEFAULT_PROVIDER_SECRETS = List.of("openai", "anthropic", "gemini");
@@ -139,7 +144,9 @@ public record SluiceSettings(
             "compute",
             "routerConcurrency",
             "routerMemoryGiBPerVCpu",
-            "routerMaxVCpus");
+            "routerMaxVCpus",
+            "vpcId",
+            "subnetIds");
 
     private static final Pattern STAGE = Pattern.compile("[a-z][a-z0-9-]{0,19}");
     private static final Pattern SECRET_NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,39}");
@@ -218,6 +225,33 @@ public record SluiceSettings(
         if (COMPUTE_MANAGED_INSTANCES.equals(compute)) {
             requireManagedInstancesFit(routerMemoryMb, routerMemoryGiBPerVCpu, routerReservedConcurrency);
         }
+        subnetIds = List.copyOf(subnetIds);
+        requireExistingVpcFits(compute, vpcId, subnetIds);
+    }
+
+    private static void requireExistingVpcFits(String compute, String vpcId, List<String> subnetIds) {
+        if (vpcId == null) {
+            if (!subnetIds.isEmpty()) {
+                throw new IllegalArgumentException("context subnetIds takes subnets of the VPC in vpcId; set vpcId");
+            }
+            return;
+        }
+        if (!COMPUTE_MANAGED_INSTANCES.equals(compute)) {
+            throw new IllegalArgumentException(
+                    "context vpcId applies only with compute=managed-instances (the default compute needs no VPC)");
+        }
+        if (!vpcId.startsWith("vpc-")) {
+            throw new IllegalArgumentException("context vpcId takes a VPC id (vpc-...); got " + vpcId);
+        }
+        if (subnetIds.isEmpty() || subnetIds.size() > 16) {
+            throw new IllegalArgumentException("with context vpcId, context subnetIds must name 1-16 private subnets "
+                    + "of that VPC (two or more Availability Zones recommended); got " + subnetIds.size());
+        }
+        for (String subnet : subnetIds) {
+            if (!subnet.startsWith("subnet-")) {
+                throw new IllegalArgumentException("context subnetIds takes subnet ids (subnet-...); got " + subnet);
+            }
+        }
     }
 
     private static void requireManagedInstancesFit(
@@ -267,7 +301,9 @@ public record SluiceSettings(
                 compute,
                 r.integer("routerConcurrency", DEFAULT_ROUTER_CONCURRENCY),
                 r.number("routerMemoryGiBPerVCpu", DEFAULT_ROUTER_MEMORY_GIB_PER_VCPU),
-                r.integer("routerMaxVCpus", DEFAULT_ROUTER_MAX_VCPUS));
+                r.integer("routerMaxVCpus", DEFAULT_ROUTER_MAX_VCPUS),
+                r.string("vpcId", null),
+                r.list("subnetIds", List.of()));
     }
 
     /** For tests and callers that hold the context as a map. */

@@ -233,6 +233,38 @@ class RouterCapacityTest {
     }
 
     @Test
+    void existingVpc_runsTheInstancesInItsSubnets_andCreatesOnlyTheSecurityGroup() {
+        Template template = Templates.with(Map.of(
+                "compute",
+                "managed-instances",
+                "vpcId",
+                "vpc-0123456789abcdef0",
+                "subnetIds",
+                "subnet-0aaa1111bbbb2222c,subnet-0ddd3333eeee4444f"));
+
+        for (String type : List.of(
+                "AWS::EC2::VPC",
+                "AWS::EC2::Subnet",
+                "AWS::EC2::NatGateway",
+                "AWS::EC2::VPCEndpoint",
+                "Custom::VpcRestrictDefaultSG")) {
+            assertThat(Templates.resources(template, type)).as(type).isEmpty();
+        }
+        assertThat(provider(template).get("VpcConfig"))
+                .isEqualTo(Map.of(
+                        "SubnetIds",
+                        List.of("subnet-0aaa1111bbbb2222c", "subnet-0ddd3333eeee4444f"),
+                        "SecurityGroupIds",
+                        List.of(Map.of(
+                                "Fn::GetAtt",
+                                List.of(Templates.only(template, "AWS::EC2::SecurityGroup"), "GroupId")))));
+        assertThat(Templates.properties(
+                        Templates.resource(template, Templates.only(template, "AWS::EC2::SecurityGroup"))))
+                .containsEntry("VpcId", "vpc-0123456789abcdef0")
+                .doesNotContainKey("SecurityGroupIngress");
+    }
+
+    @Test
     void concurrencyAboveOneHttp2ConnectionsStreams_warnsAtSynthesis() {
         Annotations annotations = Annotations.fromStack(
                 Templates.stack(Map.of("compute", "managed-instances", "routerConcurrency", "101")));
@@ -242,9 +274,14 @@ class RouterCapacityTest {
 
     @Test
     void synthesis_raisesNoWarningsOrErrors() {
-        Annotations annotations = Annotations.fromStack(Templates.stack(MANAGED));
+        for (Map<String, Object> context : List.of(
+                MANAGED,
+                Map.<String, Object>of(
+                        "compute", "managed-instances", "vpcId", "vpc-0123", "subnetIds", "subnet-a1,subnet-b2"))) {
+            Annotations annotations = Annotations.fromStack(Templates.stack(context));
 
-        annotations.hasNoWarning("*", Match.anyValue());
-        annotations.hasNoError("*", Match.anyValue());
+            annotations.hasNoWarning("*", Match.anyValue());
+            annotations.hasNoError("*", Match.anyValue());
+        }
     }
 }

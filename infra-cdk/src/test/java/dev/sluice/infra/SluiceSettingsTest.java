@@ -70,6 +70,22 @@ class SluiceSettingsTest {
         assertThat(settings.routerMaxVCpus()).isEqualTo(400);
     }
 
+    @Test
+    void existingVpc_takesItsPrivateSubnets_andOnlyWithManagedInstances() {
+        SluiceSettings settings = SluiceSettings.fromContext(
+                Map.of("compute", "managed-instances", "vpcId", "vpc-0123", "subnetIds", "subnet-a1, subnet-b2"));
+
+        assertThat(settings.vpcId()).isEqualTo("vpc-0123");
+        assertThat(settings.subnetIds()).containsExactly("subnet-a1", "subnet-b2");
+        assertThatThrownBy(() -> SluiceSettings.fromContext(Map.of("vpcId", "vpc-0123", "subnetIds", "subnet-a1")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("context vpcId applies only with compute=managed-instances");
+        assertThatThrownBy(() -> SluiceSettings.fromContext(
+                        Map.of("compute", "managed-instances", "vpcId", "vpc-0123", "subnetIds", "subnet-a1,sg-123")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("context subnetIds takes subnet ids (subnet-...); got sg-123");
+    }
+
     @ParameterizedTest
     @CsvSource(
             delimiter = '|',
@@ -82,7 +98,10 @@ class SluiceSettingsTest {
                 "routerMemoryGiBPerVCpu|1|context routerMemoryGiBPerVCpu must be 2-8",
                 "routerMemoryGiBPerVCpu|9|context routerMemoryGiBPerVCpu must be 2-8",
                 "routerMaxVCpus|11|context routerMaxVCpus must be 12-15000",
-                "routerMaxVCpus|15001|context routerMaxVCpus must be 12-15000"
+                "routerMaxVCpus|15001|context routerMaxVCpus must be 12-15000",
+                "vpcId|vpc-0123|context subnetIds must name 1-16 private subnets",
+                "vpcId|my-vpc|context vpcId takes a VPC id",
+                "subnetIds|subnet-0123|context subnetIds takes subnets of the VPC in vpcId; set vpcId"
             })
     void managedInstances_rejectWhatTheServiceDoesNotRun(String key, String value, String message) {
         assertThatThrownBy(() -> SluiceSettings.fromContext(Map.of("compute", "managed-instances", key, value)))
