@@ -40,9 +40,14 @@ public final class RouterFunction extends Construct {
     public static final String SNAPSTART_AFTER_RESTORE_PATH = "/_sluice/snapstart/after-restore";
     /** Where the ADOT collector extension receives OTLP over HTTP inside the execution environment. */
     public static final String ADOT_COLLECTOR_ENDPOINT = "http://127.0.0.1:4318";
+    /** The router's own default {@code SLUICE_MAX_CONNECTIONS} ({@code ServerLimits}). */
+    static final int DEFAULT_MAX_CONNECTIONS = 512;
+    /** The router's own idle AWS SDK connections per host ({@code UrlConnectionPool}). */
+    static final int DEFAULT_IDLE_AWS_CONNECTIONS = 256;
 
     private final Function function;
     private final Alias alias;
+    private final RouterCapacity capacity;
 
     public RouterFunction(Construct scope, String id, SluiceSettings settings, SluiceData data) {
         super(scope, id);
@@ -62,24 +67,35 @@ public final class RouterFunction extends Construct {
                 .code(LambdaCode.fromBuiltFile(settings.routerAsset(), "routerAsset"))
                 .memorySize(settings.routerMemoryMb())
                 .timeout(Duration.minutes(settings.routerTimeoutMinutes()))
-                .snapStart(SnapStartConf.ON_PUBLISHED_VERSIONS)
                 .tracing(Tracing.ACTIVE)
                 .layers(layers(settings, stack))
                 .environment(environment(data, settings))
                 .logGroup(logs);
-        if (settings.routerReservedConcurrency() != null) {
-            builder.reservedConcurrentExecutions(settings.routerReservedConcurrency());
+        if (settings.managedInstances()) {
+            // No SnapStart (Lambda Managed Instances do not support it, and need it less: environments are started
+            // before a version goes live and when the service scales, never on a request's path) and no reserved
+            // concurrency (not supported there; routerMaxVCpus caps the capacity instead; settings reject it).
+            function = builder.build();
+            capacity = new RouterCapacity(this, "Capacity", settings);
+            capacity.run(function, settings);
+        } else {
+            builder.snapStart(SnapStartConf.ON_PUBLISHED_VERSIONS);
+            if (settings.routerReservedConcurrency() != null) {
+                builder.reservedConcurrentExecutions(settings.routerReservedConcurrency());
+            }
+            function = builder.build();
+            capacity = null;
+            Annotations.of(function)
+                    .acknowledgeWarning(
+                            "@aws-cdk/aws-lambda:snapStartRequirePublish",
+                            "the live alias points at the version published from the function's current "
+                                    + "configuration");
         }
-        function = builder.build();
 
         alias = Alias.Builder.create(this, "LiveAlias")
                 .aliasName(LIVE_ALIAS)
                 .version(function.getCurrentVersion())
                 .build();
-        Annotations.of(function)
-                .acknowledgeWarning(
-                        "@aws-cdk/aws-lambda:snapStartRequirePublish",
-                        "the live alias points at the version published from the function's current configuration");
 
         grantExactly(settings, data, stack);
     }
@@ -95,20 +111,51 @@ public final class RouterFunction extends Construct {
         return layers;
     }
 
-    /** The adapter's settings and the names of the stack's resources; nothing else configures the router. */
-    static Map<String, String> adapterEnvironment() {
+    /**
+     * The adapter's settings; with SnapStart (the default compute), its bridge to the router's priming and restore
+     * hooks.
+     */
+    static Map<String, String> adapterEnvironment(SluiceSettings settings) {
         Map<String, String> env = new LinkedHashMap<>();
         env.put("AWS_LAMBDA_EXEC_WRAPPER", "/opt/bootstrap");
         env.put("AWS_LWA_INVOKE_MODE", "response_stream");
         env.put("AWS_LWA_PORT", "8080");
         env.put("AWS_LWA_READINESS_CHECK_PATH", "/healthz");
-        env.put("AWS_LWA_SNAPSTART_BEFORE_CHECKPOINT_PATH", SNAPSTART_BEFORE_CHECKPOINT_PATH);
-        env.put("AWS_LWA_SNAPSTART_AFTER_RESTORE_PATH", SNAPSTART_AFTER_RESTORE_PATH);
+        if (!settings.managedInstances()) {
+            env.put("AWS_LWA_SNAPSTART_BEFORE_CHECKPOINT_PATH", SNAPSTART_BEFORE_CHECKPOINT_PATH);
+            env.put("AWS_LWA_SNAPSTART_AFTER_RESTORE_PATH", SNAPSTART_AFTER_RESTORE_PATH);
+        }
+        return env;
+    }
+
+    /**
+     * With {@code compute=managed-instances}, one router serves {@code routerConcurrency} streams for hours: sized
+     * and tuned for that rather than for a one-request instance's cold start.
+     */
+    static Map<String, String> managedInstancesEnvironment(SluiceSettings settings) {
+        Map<String, String> env = new LinkedHashMap<>();
+        // The adapter opens a loopback connection per concurrent invocation and keeps idle ones for reuse: allow
+        // twice the concurrency, since connections over the cap are closed unanswered (never below the default).
+        env.put(
+                "SLUICE_MAX_CONNECTIONS",
+                Integer.toString(Math.max(DEFAULT_MAX_CONNECTIONS, 2 * settings.routerConcurrency())));
+        // Replaces run.sh's cold-start flags (C1 only, serial GC): full tiered compilation and G1 across the
+        // environment's vCPUs; and as many idle AWS SDK connections per host as streams may call DynamoDB at once.
+        env.put(
+                "SLUICE_JVM_OPTS",
+                "-XX:+UseG1GC -Dhttp.maxConnections="
+                        + Math.max(DEFAULT_IDLE_AWS_CONNECTIONS, 2 * settings.routerConcurrency()));
+        // No SnapStart: prime JSON, TLS, the pipeline and the SDK before listening instead, so the environment is
+        // warm before Lambda marks it ready and routes the first stream to it.
+        env.put("SLUICE_PRIME_ON_START", "true");
         return env;
     }
 
     private static Map<String, String> environment(SluiceData data, SluiceSettings settings) {
-        Map<String, String> env = adapterEnvironment();
+        Map<String, String> env = adapterEnvironment(settings);
+        if (settings.managedInstances()) {
+            env.putAll(managedInstancesEnvironment(settings));
+        }
         env.put("SLUICE_KEYS_TABLE", data.keys().getTableName());
         env.put("SLUICE_TENANTS_TABLE", data.tenants().getTableName());
         env.put("SLUICE_USAGE_TABLE", data.usage().getTableName());
@@ -303,5 +350,10 @@ public final class RouterFunction extends Construct {
     /** What API Gateway, the optional Function URL and the alarms point at. */
     public Alias alias() {
         return alias;
+    }
+
+    /** The capacity provider and its VPC; null unless {@code compute=managed-instances}. */
+    public RouterCapacity capacity() {
+        return capacity;
     }
 }

@@ -34,6 +34,18 @@ import software.amazon.awscdk.services.lambda.Architecture;
  * @param healthyDeploymentsAlarmPercent the share of healthy deployments a router sees below which it alarms
  * @param adotLayerArn              the AWS Distro for OpenTelemetry collector layer for the router; null: no
  *                                  collector, the router exports no OpenTelemetry traces ({@code SLUICE_TRACES=off})
+ * @param compute                   {@code lambda}: one request per execution environment, SnapStart (the default);
+ *                                  {@code managed-instances}: the router on a Lambda Managed Instances capacity
+ *                                  provider in a VPC of its own, many streams per execution environment
+ * @param routerConcurrency         managed instances: the streams one execution environment serves at once
+ *                                  ({@code PerExecutionEnvironmentMaxConcurrency}, 1-1600)
+ * @param routerMemoryGiBPerVCpu    managed instances: memory per vCPU of an execution environment (2-8); the
+ *                                  environment has {@code routerMemoryMb / 1024 / this} vCPUs
+ * @param routerMaxVCpus            managed instances: the most vCPUs the capacity provider may run at once, across
+ *                                  all its instances (the spending cap; 12-15000)
+ * @param vpcId                     managed instances: an existing VPC to run the instances in instead of a new one;
+ *                                  null creates one
+ * @param subnetIds                 with {@code vpcId}: its private subnets with a route to the internet (1-16)
  */
 public record SluiceSettings(
         String stage,
@@ -58,7 +70,13 @@ public record SluiceSettings(
         int ttftP99AlarmMs,
         double cacheHitRateAlarmPercent,
         double healthyDeploymentsAlarmPercent,
-        String adotLayerArn) {
+        String adotLayerArn,
+        String compute,
+        int routerConcurrency,
+        double routerMemoryGiBPerVCpu,
+        int routerMaxVCpus,
+        String vpcId,
+        List<String> subnetIds) {
 
     public static final String DEFAULT_STAGE = "dev";
     public static final List<String> DEFAULT_PROVIDER_SECRETS = List.of("openai", "anthropic", "gemini");
@@ -68,6 +86,25 @@ public record SluiceSettings(
     public static final String DEFAULT_AGGREGATOR_ASSET =
             "../functions/billing-aggregator/target/sluice-billing-aggregator-0.1.0-SNAPSHOT-lambda.jar";
     public static final int DEFAULT_ROUTER_MEMORY_MB = 1024;
+    /** Lambda Managed Instances run functions of at least 2 GB; 4 GB at 2 GiB per vCPU is two vCPUs. */
+    public static final int DEFAULT_MANAGED_ROUTER_MEMORY_MB = 4096;
+
+    public static final String COMPUTE_LAMBDA = "lambda";
+    public static final String COMPUTE_MANAGED_INSTANCES = "managed-instances";
+    /**
+     * Streams per execution environment. docs/SCALE.md's model allows far more (1-4 CPU-ms per 10 s stream keeps a
+     * vCPU about 1% busy at 64 streams; ~1 MB each beside a ~300 MB base fits a 4 GiB environment many times over), but
+     * the JDK HTTP client multiplexes every stream to one provider host over one HTTP/2 connection and fails the ones
+     * beyond the server's {@code SETTINGS_MAX_CONCURRENT_STREAMS}, commonly 100, instead of opening another connection
+     * (JDK-8225647). 64 stays below that with room; above {@value #HTTP2_STREAMS_PER_CONNECTION} synthesis warns.
+     */
+    public static final int DEFAULT_ROUTER_CONCURRENCY = 64;
+    /** The HTTP/2 concurrent-stream limit providers commonly advertise per connection. */
+    public static final int HTTP2_STREAMS_PER_CONNECTION = 100;
+
+    public static final double DEFAULT_ROUTER_MEMORY_GIB_PER_VCPU = 2;
+    /** 32 two-vCPU environments, about 2,000 concurrent streams at the default concurrency: a spending cap. */
+    public static final int DEFAULT_ROUTER_MAX_VCPUS = 64;
     /** A stream may run as long as API Gateway lets it (15 minutes); the issue asks for at least 5. */
     public static final int DEFAULT_ROUTER_TIMEOUT_MINUTES = 15;
 
@@ -103,7 +140,13 @@ public record SluiceSettings(
             "ttftP99AlarmMs",
             "cacheHitRateAlarmPercent",
             "healthyDeploymentsAlarmPercent",
-            "adotLayerArn");
+            "adotLayerArn",
+            "compute",
+            "routerConcurrency",
+            "routerMemoryGiBPerVCpu",
+            "routerMaxVCpus",
+            "vpcId",
+            "subnetIds");
 
     private static final Pattern STAGE = Pattern.compile("[a-z][a-z0-9-]{0,19}");
     private static final Pattern SECRET_NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,39}");
@@ -162,11 +205,75 @@ public record SluiceSettings(
                         "context bedrockModels takes model or inference-profile ARNs; got " + arn);
             }
         }
+        if (!COMPUTE_LAMBDA.equals(compute) && !COMPUTE_MANAGED_INSTANCES.equals(compute)) {
+            throw new IllegalArgumentException(
+                    "context compute must be lambda (one request per execution environment) or managed-instances "
+                            + "(many streams per environment on a capacity provider); got " + compute);
+        }
+        if (routerConcurrency < 1 || routerConcurrency > 1600) {
+            throw new IllegalArgumentException(
+                    "context routerConcurrency must be 1-1600 (streams per execution environment); got "
+                            + routerConcurrency);
+        }
+        if (routerMemoryGiBPerVCpu < 2 || routerMemoryGiBPerVCpu > 8) {
+            throw new IllegalArgumentException(
+                    "context routerMemoryGiBPerVCpu must be 2-8; got " + routerMemoryGiBPerVCpu);
+        }
+        if (routerMaxVCpus < 12 || routerMaxVCpus > 15000) {
+            throw new IllegalArgumentException("context routerMaxVCpus must be 12-15000; got " + routerMaxVCpus);
+        }
+        if (COMPUTE_MANAGED_INSTANCES.equals(compute)) {
+            requireManagedInstancesFit(routerMemoryMb, routerMemoryGiBPerVCpu, routerReservedConcurrency);
+        }
+        subnetIds = List.copyOf(subnetIds);
+        requireExistingVpcFits(compute, vpcId, subnetIds);
+    }
+
+    private static void requireExistingVpcFits(String compute, String vpcId, List<String> subnetIds) {
+        if (vpcId == null) {
+            if (!subnetIds.isEmpty()) {
+                throw new IllegalArgumentException("context subnetIds takes subnets of the VPC in vpcId; set vpcId");
+            }
+            return;
+        }
+        if (!COMPUTE_MANAGED_INSTANCES.equals(compute)) {
+            throw new IllegalArgumentException(
+                    "context vpcId applies only with compute=managed-instances (the default compute needs no VPC)");
+        }
+        if (!vpcId.startsWith("vpc-")) {
+            throw new IllegalArgumentException("context vpcId takes a VPC id (vpc-...); got " + vpcId);
+        }
+        if (subnetIds.isEmpty() || subnetIds.size() > 16) {
+            throw new IllegalArgumentException("with context vpcId, context subnetIds must name 1-16 private subnets "
+                    + "of that VPC (two or more Availability Zones recommended); got " + subnetIds.size());
+        }
+        for (String subnet : subnetIds) {
+            if (!subnet.startsWith("subnet-")) {
+                throw new IllegalArgumentException("context subnetIds takes subnet ids (subnet-...); got " + subnet);
+            }
+        }
+    }
+
+    private static void requireManagedInstancesFit(
+            int routerMemoryMb, double memoryGiBPerVCpu, Integer routerReservedConcurrency) {
+        double vCpus = routerMemoryMb / 1024.0 / memoryGiBPerVCpu;
+        if (routerMemoryMb < 2048 || vCpus < 1 || vCpus != Math.rint(vCpus)) {
+            throw new IllegalArgumentException("with compute=managed-instances, context routerMemoryMb must be at "
+                    + "least 2048 and a whole number of vCPUs at routerMemoryGiBPerVCpu (" + memoryGiBPerVCpu
+                    + " GiB each, e.g. 4096 for two at 2); got " + routerMemoryMb);
+        }
+        if (routerReservedConcurrency != null) {
+            throw new IllegalArgumentException("context routerReservedConcurrency does not apply with "
+                    + "compute=managed-instances (capacity is capped by routerMaxVCpus); leave it unset");
+        }
     }
 
     /** Reads the settings from a context lookup such as {@code app.getNode()::tryGetContext}. */
     public static SluiceSettings fromContext(Function<String, Object> context) {
         Reader r = new Reader(context);
+        String compute = r.string("compute", COMPUTE_LAMBDA).toLowerCase(Locale.ROOT);
+        int defaultMemory =
+                COMPUTE_MANAGED_INSTANCES.equals(compute) ? DEFAULT_MANAGED_ROUTER_MEMORY_MB : DEFAULT_ROUTER_MEMORY_MB;
         return new SluiceSettings(
                 r.string("stage", DEFAULT_STAGE),
                 r.bool("throwaway", false),
@@ -175,7 +282,7 @@ public record SluiceSettings(
                 r.string("routerAsset", DEFAULT_ROUTER_ASSET),
                 r.string("aggregatorAsset", DEFAULT_AGGREGATOR_ASSET),
                 r.string("lwaLayerArn", null),
-                r.integer("routerMemoryMb", DEFAULT_ROUTER_MEMORY_MB),
+                r.integer("routerMemoryMb", defaultMemory),
                 r.integer("routerTimeoutMinutes", DEFAULT_ROUTER_TIMEOUT_MINUTES),
                 r.integer("routerReservedConcurrency", null),
                 r.integer("aggregatorMemoryMb", DEFAULT_AGGREGATOR_MEMORY_MB),
@@ -190,12 +297,28 @@ public record SluiceSettings(
                 r.integer("ttftP99AlarmMs", DEFAULT_TTFT_P99_ALARM_MS),
                 r.number("cacheHitRateAlarmPercent", DEFAULT_CACHE_HIT_RATE_ALARM_PERCENT),
                 r.number("healthyDeploymentsAlarmPercent", DEFAULT_HEALTHY_DEPLOYMENTS_ALARM_PERCENT),
-                r.string("adotLayerArn", null));
+                r.string("adotLayerArn", null),
+                compute,
+                r.integer("routerConcurrency", DEFAULT_ROUTER_CONCURRENCY),
+                r.number("routerMemoryGiBPerVCpu", DEFAULT_ROUTER_MEMORY_GIB_PER_VCPU),
+                r.integer("routerMaxVCpus", DEFAULT_ROUTER_MAX_VCPUS),
+                r.string("vpcId", null),
+                r.list("subnetIds", List.of()));
     }
 
     /** For tests and callers that hold the context as a map. */
     public static SluiceSettings fromContext(Map<String, ?> context) {
         return fromContext(context::get);
+    }
+
+    /** The router runs on a Lambda Managed Instances capacity provider ({@code compute=managed-instances}). */
+    public boolean managedInstances() {
+        return COMPUTE_MANAGED_INSTANCES.equals(compute);
+    }
+
+    /** Managed instances: the vCPUs of one execution environment (its memory over the memory per vCPU). */
+    public int routerVCpus() {
+        return (int) Math.round(routerMemoryMb / 1024.0 / routerMemoryGiBPerVCpu);
     }
 
     public boolean arm64() {

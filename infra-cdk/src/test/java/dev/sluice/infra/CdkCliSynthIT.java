@@ -29,6 +29,26 @@ class CdkCliSynthIT {
     @Test
     @RequiresNode
     void cdkSynth_withThePinnedCli_hasNoWildcardResourcesOnDataActions() throws Exception {
+        synthesizeAndCheck("stage=ci", Path.of("target", "cdk-cli.out"));
+    }
+
+    @Test
+    @RequiresNode
+    void cdkSynth_onManagedInstances_hasTheCapacityProvider_andNoWildcardResourcesOnDataActions() throws Exception {
+        Path out = Path.of("target", "cdk-cli-managed.out");
+        synthesizeAndCheck("compute=managed-instances", out);
+
+        @SuppressWarnings("unchecked")
+        Map<String, Object> json = new ObjectMapper()
+                .readValue(out.resolve("Sluice-dev.template.json").toFile(), Map.class);
+        Template template = Template.fromJSON(json);
+        Map<String, Object> router = Templates.router(template);
+        assertThat(Templates.resources(template, "AWS::Lambda::CapacityProvider"))
+                .hasSize(1);
+        assertThat(router).containsKey("CapacityProviderConfig").doesNotContainKey("SnapStart");
+    }
+
+    private static void synthesizeAndCheck(String context, Path out) throws Exception {
         assertThat(ROUTER_ZIP)
                 .as("the router bundle, built earlier in the reactor")
                 .isRegularFile();
@@ -36,7 +56,6 @@ class CdkCliSynthIT {
         if (!Files.isRegularFile(Path.of("node_modules", "aws-cdk", "bin", "cdk"))) {
             run(List.of("npm", "ci", "--no-audit", "--no-fund"), 300);
         }
-        Path out = Path.of("target", "cdk-cli.out");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         // The app runs on this test's classpath: no nested Maven build.
         String app = java + " -cp " + System.getProperty("java.class.path") + " " + SluiceApp.class.getName();
@@ -50,7 +69,7 @@ class CdkCliSynthIT {
                         "--output",
                         out.toString(),
                         "--context",
-                        "stage=ci",
+                        context,
                         "--no-notices",
                         "--no-version-reporting",
                         "--quiet"),

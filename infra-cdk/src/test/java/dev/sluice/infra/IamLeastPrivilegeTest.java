@@ -21,7 +21,8 @@ class IamLeastPrivilegeTest {
                 Map.of("throwaway", "true"),
                 Map.of("functionUrl", "true", "functionUrlAuth", "NONE"),
                 Map.of("architecture", "x86_64", "routerReservedConcurrency", "10"),
-                Map.of("bedrockModels", "arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-lite-v1:0"));
+                Map.of("bedrockModels", "arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-lite-v1:0"),
+                Map.of("compute", "managed-instances"));
     }
 
     @ParameterizedTest
@@ -83,6 +84,21 @@ class IamLeastPrivilegeTest {
                         "bedrock:ApplyGuardrail",
                         "xray:PutTraceSegments",
                         "xray:PutTelemetryRecords");
+    }
+
+    @Test
+    void managedInstances_giveTheRouterExactlyTheSameGrants() {
+        List<Statement> lambda = IamPolicies.ofFunction(Templates.defaults(), ROUTER);
+        List<Statement> managed =
+                IamPolicies.ofFunction(Templates.with(Map.of("compute", "managed-instances")), ROUTER);
+
+        assertThat(IamPolicies.actions(managed))
+                .as("no VPC or EC2 permission: Lambda's operator role runs the instances, not the function")
+                .containsExactlyInAnyOrderElementsOf(IamPolicies.actions(lambda))
+                .noneMatch(a -> a.startsWith("ec2:"));
+        assertThat(managed.stream().map(Statement::sid).toList())
+                .containsExactlyInAnyOrderElementsOf(
+                        lambda.stream().map(Statement::sid).toList());
     }
 
     @Test

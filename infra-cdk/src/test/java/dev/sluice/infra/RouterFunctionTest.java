@@ -11,7 +11,7 @@ import software.amazon.awscdk.assertions.Template;
 class RouterFunctionTest {
 
     private static Map<String, Object> router(Template template) {
-        return Templates.properties(Templates.resource(template, Templates.functionId(template, "run.sh")));
+        return Templates.router(template);
     }
 
     @Test
@@ -108,9 +108,8 @@ class RouterFunctionTest {
                 .doesNotContainKeys("SLUICE_TABLE_PREFIX", "SLUICE_DYNAMODB_ENDPOINT", "SLUICE_KINESIS_ENDPOINT");
     }
 
-    @SuppressWarnings("unchecked")
     private static Map<String, Object> environment(Map<String, Object> router) {
-        return (Map<String, Object>) ((Map<String, Object>) router.get("Environment")).get("Variables");
+        return Templates.environment(router);
     }
 
     @Test
@@ -161,5 +160,26 @@ class RouterFunctionTest {
                 .hasResourceProperties(
                         "AWS::Lambda::Function",
                         Match.objectLike(Map.of("Handler", "run.sh", "ReservedConcurrentExecutions", 25)));
+    }
+
+    @Test
+    void defaultCompute_keepsTheColdStartFlags_andSnapStartHooks() {
+        Map<String, Object> env = environment(router(Templates.defaults()));
+
+        assertThat(env).doesNotContainKeys("SLUICE_JVM_OPTS", "SLUICE_MAX_CONNECTIONS", "SLUICE_PRIME_ON_START");
+    }
+
+    @Test
+    void managedInstances_tuneTheRouterForManyStreams_andPrimeBeforeListening() {
+        Map<String, Object> env = environment(router(Templates.with(Map.of("compute", "managed-instances"))));
+
+        assertThat(env)
+                .as("64 streams per environment: the JDK server's connection cap stays at its default of 512")
+                .containsEntry("SLUICE_MAX_CONNECTIONS", "512")
+                .containsEntry("SLUICE_JVM_OPTS", "-XX:+UseG1GC -Dhttp.maxConnections=256")
+                .containsEntry("SLUICE_PRIME_ON_START", "true")
+                .containsEntry("AWS_LWA_INVOKE_MODE", "response_stream")
+                .containsEntry("AWS_LWA_READINESS_CHECK_PATH", "/healthz")
+                .containsEntry("SLUICE_METRICS", "emf");
     }
 }

@@ -35,6 +35,78 @@ class SluiceSettingsTest {
         assertThat(settings.cacheHitRateAlarmPercent()).isEqualTo(5);
         assertThat(settings.healthyDeploymentsAlarmPercent()).isEqualTo(50);
         assertThat(settings.adotLayerArn()).isNull();
+        assertThat(settings.compute()).isEqualTo("lambda");
+        assertThat(settings.managedInstances()).isFalse();
+    }
+
+    @Test
+    void managedInstances_defaultToTwoVCpuEnvironments_of64Streams_cappedAt64VCpus() {
+        SluiceSettings settings = SluiceSettings.fromContext(Map.of("compute", "Managed-Instances"));
+
+        assertThat(settings.managedInstances()).isTrue();
+        assertThat(settings.routerMemoryMb()).isEqualTo(4096);
+        assertThat(settings.routerMemoryGiBPerVCpu()).isEqualTo(2);
+        assertThat(settings.routerVCpus()).isEqualTo(2);
+        assertThat(settings.routerConcurrency()).isEqualTo(64);
+        assertThat(settings.routerMaxVCpus()).isEqualTo(64);
+    }
+
+    @Test
+    void managedInstances_takeTheirSizesFromContext() {
+        SluiceSettings settings = SluiceSettings.fromContext(Map.of(
+                "compute",
+                "managed-instances",
+                "routerMemoryMb",
+                "8192",
+                "routerMemoryGiBPerVCpu",
+                "2",
+                "routerConcurrency",
+                "512",
+                "routerMaxVCpus",
+                "400"));
+
+        assertThat(settings.routerVCpus()).isEqualTo(4);
+        assertThat(settings.routerConcurrency()).isEqualTo(512);
+        assertThat(settings.routerMaxVCpus()).isEqualTo(400);
+    }
+
+    @Test
+    void existingVpc_takesItsPrivateSubnets_andOnlyWithManagedInstances() {
+        SluiceSettings settings = SluiceSettings.fromContext(
+                Map.of("compute", "managed-instances", "vpcId", "vpc-0123", "subnetIds", "subnet-a1, subnet-b2"));
+
+        assertThat(settings.vpcId()).isEqualTo("vpc-0123");
+        assertThat(settings.subnetIds()).containsExactly("subnet-a1", "subnet-b2");
+        assertThatThrownBy(() -> SluiceSettings.fromContext(Map.of("vpcId", "vpc-0123", "subnetIds", "subnet-a1")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("context vpcId applies only with compute=managed-instances");
+        assertThatThrownBy(() -> SluiceSettings.fromContext(
+                        Map.of("compute", "managed-instances", "vpcId", "vpc-0123", "subnetIds", "subnet-a1,sg-123")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("context subnetIds takes subnet ids (subnet-...); got sg-123");
+    }
+
+    @ParameterizedTest
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "routerMemoryMb|1024|routerMemoryMb must be at least 2048",
+                "routerMemoryMb|3072|a whole number of vCPUs",
+                "routerReservedConcurrency|10|routerReservedConcurrency does not apply with compute=managed-instances",
+                "routerConcurrency|0|context routerConcurrency must be 1-1600",
+                "routerConcurrency|1601|context routerConcurrency must be 1-1600",
+                "routerMemoryGiBPerVCpu|1|context routerMemoryGiBPerVCpu must be 2-8",
+                "routerMemoryGiBPerVCpu|9|context routerMemoryGiBPerVCpu must be 2-8",
+                "routerMaxVCpus|11|context routerMaxVCpus must be 12-15000",
+                "routerMaxVCpus|15001|context routerMaxVCpus must be 12-15000",
+                "vpcId|vpc-0123|context subnetIds must name 1-16 private subnets",
+                "vpcId|my-vpc|context vpcId takes a VPC id",
+                "subnetIds|subnet-0123|context subnetIds takes subnets of the VPC in vpcId; set vpcId"
+            })
+    void managedInstances_rejectWhatTheServiceDoesNotRun(String key, String value, String message) {
+        assertThatThrownBy(() -> SluiceSettings.fromContext(Map.of("compute", "managed-instances", key, value)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(message);
     }
 
     @Test
@@ -111,7 +183,10 @@ class SluiceSettingsTest {
                 "cacheHitRateAlarmPercent|101|context alarm percentages",
                 "healthyDeploymentsAlarmPercent|-5|context alarm percentages",
                 "ttftP99AlarmMs|0|context ttftP99AlarmMs must be positive",
-                "adotLayerArn|aws-otel-collector|context adotLayerArn"
+                "adotLayerArn|aws-otel-collector|context adotLayerArn",
+                "compute|fargate|context compute must be lambda (one request per execution environment) or "
+                        + "managed-instances",
+                "compute|managed_instances|context compute must be lambda"
             })
     void invalidContext_isRejectedWithTheKeyNamed(String key, String value, String message) {
         assertThatThrownBy(() -> SluiceSettings.fromContext(Map.of(key, value)))

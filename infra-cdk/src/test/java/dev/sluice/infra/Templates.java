@@ -99,6 +99,17 @@ final class Templates {
         return logicalId(template, "AWS::Lambda::Function", "Handler", handler);
     }
 
+    /** The router function's properties (its handler is run.sh). */
+    static Map<String, Object> router(Template template) {
+        return properties(resource(template, functionId(template, "run.sh")));
+    }
+
+    /** A function's environment variables. */
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> environment(Map<String, Object> function) {
+        return (Map<String, Object>) ((Map<String, Object>) function.get("Environment")).get("Variables");
+    }
+
     static Map<String, Object> resource(Template template, String logicalId) {
         @SuppressWarnings("unchecked")
         Map<String, Object> all = (Map<String, Object>) json(template).get("Resources");
