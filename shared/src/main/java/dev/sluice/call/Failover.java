@@ -191,8 +191,14 @@ public final class Failover {
         }
     }
 
-    /** One upstream attempt's span, with the GenAI semantic-convention attributes known before the call. */
+    /**
+     * One upstream attempt's span, with the GenAI semantic-convention attributes known before the call; outside a
+     * recorded trace (tracing off) nothing at all, so the name and attributes cost no allocation per attempt.
+     */
     private static Span attemptSpan(Deployment deployment, int tries) {
+        if (!Span.current().isRecording()) {
+            return Span.getInvalid();
+        }
         return Tracing.start("upstream " + deployment.provider())
                 .setAttribute(Tracing.GEN_AI_SYSTEM, deployment.provider())
                 .setAttribute(Tracing.GEN_AI_REQUEST_MODEL, deployment.upstreamModel())

@@ -1,6 +1,7 @@
 package dev.sluice.quota;
 
 import java.time.Instant;
+import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -45,7 +46,7 @@ public final class ShardedQuotaLedger implements QuotaLedger {
     }
 
     /** {@code SLUICE_COUNTER_SHARDS} (default 1: off); 8 suits a scope of a few thousand requests a second. */
-    public static QuotaLedger fromEnvironment(QuotaLedger counters, java.util.Map<String, String> env) {
+    public static QuotaLedger fromEnvironment(QuotaLedger counters, Map<String, String> env) {
         int shards =
                 Integer.parseInt(env.getOrDefault("SLUICE_COUNTER_SHARDS", "1").strip());
         return shards <= 1 ? counters : new ShardedQuotaLedger(counters, shards);

@@ -4,7 +4,10 @@ import dev.sluice.aws.AwsSettings;
 import dev.sluice.store.TableNames;
 import java.net.URI;
 import java.time.Duration;
+import java.util.HashSet;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Everything the router reads from its environment, read once at start. Nothing else in the router reads
@@ -79,10 +82,10 @@ public record RouterConfig(
     }
 
     /** {@code SLUICE_METRICS}: a comma-separated list of {@code emf} and {@code prometheus}. */
-    private static java.util.Set<String> metricsOutputs(Map<String, String> env) {
-        java.util.Set<String> outputs = new java.util.HashSet<>();
+    private static Set<String> metricsOutputs(Map<String, String> env) {
+        Set<String> outputs = new HashSet<>();
         for (String output : env.getOrDefault("SLUICE_METRICS", "").split(",")) {
-            outputs.add(output.strip().toLowerCase(java.util.Locale.ROOT));
+            outputs.add(output.strip().toLowerCase(Locale.ROOT));
         }
         return outputs;
     }
