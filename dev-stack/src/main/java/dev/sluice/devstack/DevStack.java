@@ -13,7 +13,9 @@ import dev.sluice.dynamodblocal.DynamoDbLocalServer;
 import dev.sluice.health.HealthBoard;
 import dev.sluice.pipeline.GatewayPipeline;
 import dev.sluice.provider.demo.DemoProvider;
+import dev.sluice.quota.LeasedQuotaLedger;
 import dev.sluice.quota.Limits;
+import dev.sluice.quota.QuotaLedger;
 import dev.sluice.quota.ShardedQuotaLedger;
 import dev.sluice.responsecache.CacheStores;
 import dev.sluice.route.Deployment;
@@ -81,6 +83,9 @@ public final class DevStack implements AutoCloseable {
     private final DynamoDbClient dynamo;
     private final TableNames tables;
     private final InProcessUsageStream usageStream;
+    /** The quota ledger, closed before the database so that open leases settle. */
+    private final QuotaLedger quotas;
+
     private final RouterServer router;
     private final DynamoDbKeyRepository keys;
     private final DynamoDbRouteRepository routes;
@@ -92,6 +97,7 @@ public final class DevStack implements AutoCloseable {
             DynamoDbClient dynamo,
             TableNames tables,
             InProcessUsageStream usageStream,
+            QuotaLedger quotas,
             RouterServer router,
             DynamoDbKeyRepository keys,
             DynamoDbRouteRepository routes,
@@ -100,6 +106,7 @@ public final class DevStack implements AutoCloseable {
         this.dynamo = dynamo;
         this.tables = tables;
         this.usageStream = usageStream;
+        this.quotas = quotas;
         this.router = router;
         this.keys = keys;
         this.routes = routes;
@@ -148,12 +155,17 @@ public final class DevStack implements AutoCloseable {
                 new DynamoDbHealthStore(dynamo, tables.counters()), options.environment(), Clock.systemUTC());
         // What a scrape of GET /metrics reads: every usage event, counted after the in-process stream took it.
         PrometheusMetrics metrics = new PrometheusMetrics(usageStream, health::census);
+        // One long-lived process: admission from quota leases unless SLUICE_QUOTA_LEASES=off.
+        QuotaLedger quotas = LeasedQuotaLedger.fromEnvironment(
+                ShardedQuotaLedger.fromEnvironment(
+                        new DynamoDbQuotaLedger(dynamo, tables.counters()), options.environment()),
+                options.environment(),
+                true);
         GatewayPipeline pipeline = GatewayWiring.pipeline(
                 keys,
                 tenants,
                 routes,
-                ShardedQuotaLedger.fromEnvironment(
-                        new DynamoDbQuotaLedger(dynamo, tables.counters()), options.environment()),
+                quotas,
                 health,
                 // DynamoDB Local shares this machine with everything else, so a lookup may take longer than on
                 // DynamoDB (the gateway's 200 ms bound would turn a busy moment into misses); still bounded.
@@ -182,7 +194,7 @@ public final class DevStack implements AutoCloseable {
                 .exposeMetrics(metrics)
                 .traceWith(tracing);
         TokenEstimator.warmUpInBackground();
-        return new DevStack(dynamoDb, dynamo, tables, usageStream, router, keys, routes, demoKeys);
+        return new DevStack(dynamoDb, dynamo, tables, usageStream, quotas, router, keys, routes, demoKeys);
     }
 
     /**
@@ -302,6 +314,9 @@ public final class DevStack implements AutoCloseable {
                     CUT_WAIT);
         }
         usageStream.close();
+        if (quotas instanceof LeasedQuotaLedger leased) {
+            leased.close();
+        }
         dynamo.close();
         dynamoDb.close();
     }

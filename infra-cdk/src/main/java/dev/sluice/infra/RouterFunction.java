@@ -148,6 +148,9 @@ public final class RouterFunction extends Construct {
         // No SnapStart: prime JSON, TLS, the pipeline and the SDK before listening instead, so the environment is
         // warm before Lambda marks it ready and routes the first stream to it.
         env.put("SLUICE_PRIME_ON_START", "true");
+        // One environment admits many streams of a key for hours: quota leases take admission off the request path
+        // (LeasedQuotaLedger), where a one-request environment would strand a lease while frozen.
+        env.put("SLUICE_QUOTA_LEASES", "on");
         return env;
     }
 

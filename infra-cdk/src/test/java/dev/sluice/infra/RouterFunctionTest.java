@@ -166,7 +166,9 @@ class RouterFunctionTest {
     void defaultCompute_keepsTheColdStartFlags_andSnapStartHooks() {
         Map<String, Object> env = environment(router(Templates.defaults()));
 
-        assertThat(env).doesNotContainKeys("SLUICE_JVM_OPTS", "SLUICE_MAX_CONNECTIONS", "SLUICE_PRIME_ON_START");
+        assertThat(env)
+                .doesNotContainKeys(
+                        "SLUICE_JVM_OPTS", "SLUICE_MAX_CONNECTIONS", "SLUICE_PRIME_ON_START", "SLUICE_QUOTA_LEASES");
     }
 
     @Test
@@ -178,6 +180,7 @@ class RouterFunctionTest {
                 .containsEntry("SLUICE_MAX_CONNECTIONS", "512")
                 .containsEntry("SLUICE_JVM_OPTS", "-XX:+UseG1GC -Dhttp.maxConnections=256")
                 .containsEntry("SLUICE_PRIME_ON_START", "true")
+                .containsEntry("SLUICE_QUOTA_LEASES", "on")
                 .containsEntry("AWS_LWA_INVOKE_MODE", "response_stream")
                 .containsEntry("AWS_LWA_READINESS_CHECK_PATH", "/healthz")
                 .containsEntry("SLUICE_METRICS", "emf");

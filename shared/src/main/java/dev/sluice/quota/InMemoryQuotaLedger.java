@@ -24,21 +24,22 @@ public final class InMemoryQuotaLedger implements QuotaLedger {
     }
 
     @Override
-    public Taking reserve(String scopeId, Limits limits, Charge charge, boolean wantsSlot, Instant now) {
+    public Taking reserve(String scopeId, Limits limits, Charge charge, int wantsSlots, Instant now) {
         Counters counters = scopes.computeIfAbsent(scopeId, id -> new Counters());
-        boolean takesSlot = wantsSlot && limits.maxConcurrent() > 0;
+        int slots = limits.maxConcurrent() > 0 ? wantsSlots : 0;
         Windows windows = Windows.at(now);
         synchronized (counters) {
             counters.roll(windows, now, maxRequestDuration);
-            if (!counters.usage().admits(limits, charge, takesSlot)) {
+            if (!counters.usage().admits(limits, charge, slots)) {
                 return new Taking.Refused(counters.usage());
             }
             counters.add(limits, charge, 1);
-            long bucket = takesSlot ? SlotBuckets.bucketAt(now) : -1;
-            if (takesSlot) {
-                counters.slots.merge(bucket, 1L, Long::sum);
+            long bucket = slots > 0 ? SlotBuckets.bucketAt(now) : -1;
+            if (slots > 0) {
+                counters.slots.merge(bucket, (long) slots, Long::sum);
             }
-            return new Taking.Taken(new Reservation(scopeId, limits, charge, bucket, windows), counters.usage());
+            return new Taking.Taken(
+                    new Reservation(scopeId, limits, charge, bucket, slots, windows, 0), counters.usage());
         }
     }
 
@@ -61,7 +62,7 @@ public final class InMemoryQuotaLedger implements QuotaLedger {
             counters.add(stillCurrent, reservation.charge(), -1);
             counters.add(stillCurrent, actual, 1);
             if (reservation.holdsSlot()) {
-                counters.slots.computeIfPresent(reservation.slotBucket(), (bucket, held) -> held - 1);
+                counters.slots.computeIfPresent(reservation.slotBucket(), (bucket, held) -> held - reservation.slots());
             }
         }
     }

@@ -24,7 +24,16 @@ public interface QuotaLedger {
      * @param takesSlot whether the charge takes a concurrency slot (when {@code limits.maxConcurrent() > 0}); false for an
      *                  extension of a reservation that holds one already
      */
-    Taking reserve(String scopeId, Limits limits, Charge charge, boolean takesSlot, Instant now);
+    default Taking reserve(String scopeId, Limits limits, Charge charge, boolean takesSlot, Instant now) {
+        return reserve(scopeId, limits, charge, takesSlot ? 1 : 0, now);
+    }
+
+    /**
+     * Takes {@code charge} and {@code slots} concurrency slots (counted only when {@code limits.maxConcurrent() > 0})
+     * from {@code scopeId} in one atomic step, unless a limit would be exceeded: a {@link LeasedQuotaLedger lease}
+     * takes a block of both at once.
+     */
+    Taking reserve(String scopeId, Limits limits, Charge charge, int slots, Instant now);
 
     /**
      * Replaces what {@code reservation} took by {@code actual} in the windows that are still current, and frees its

@@ -10,11 +10,16 @@ public record ScopeUsage(long requests, long tokens, long microsToday, long micr
 
     /** True when {@code charge} (and one concurrency slot, if {@code takesSlot}) fits every limit set. */
     public boolean admits(Limits limits, Charge charge, boolean takesSlot) {
+        return admits(limits, charge, takesSlot ? 1 : 0);
+    }
+
+    /** True when {@code charge} and {@code slots} concurrency slots fit every limit set. */
+    public boolean admits(Limits limits, Charge charge, int slots) {
         return fits(requests, charge.requests(), limits.requestsPerMinute())
                 && fits(tokens, charge.tokens(), limits.tokensPerMinute())
                 && fits(microsToday, charge.micros(), limits.budgetMicrosPerDay())
                 && fits(microsThisMonth, charge.micros(), limits.budgetMicrosPerMonth())
-                && (!takesSlot || fits(concurrent, 1, limits.maxConcurrent()));
+                && fits(concurrent, slots, limits.maxConcurrent());
     }
 
     private static boolean fits(long used, long amount, long limit) {

@@ -53,16 +53,16 @@ public final class ShardedQuotaLedger implements QuotaLedger {
     }
 
     @Override
-    public Taking reserve(String scopeId, Limits limits, Charge charge, boolean takesSlot, Instant now) {
+    public Taking reserve(String scopeId, Limits limits, Charge charge, int slots, Instant now) {
         int n = shards(limits, maxShards);
         if (n == 1) {
-            return counters.reserve(scopeId, limits, charge, takesSlot, now);
+            return counters.reserve(scopeId, limits, charge, slots, now);
         }
         Limits share = share(limits, n);
         int first = ThreadLocalRandom.current().nextInt(n);
         Taking last = null;
         for (int i = 0; i < Math.min(TRIES, n); i++) {
-            Taking taking = counters.reserve(shardId(scopeId, (first + i) % n), share, charge, takesSlot, now);
+            Taking taking = counters.reserve(shardId(scopeId, (first + i) % n), share, charge, slots, now);
             if (taking instanceof Taking.Taken taken) {
                 return new Taking.Taken(taken.reservation(), estimateWhole(taken.after(), n));
             }

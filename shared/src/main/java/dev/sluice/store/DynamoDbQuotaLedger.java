@@ -68,28 +68,28 @@ public final class DynamoDbQuotaLedger implements QuotaLedger {
     }
 
     @Override
-    public Taking reserve(String scopeId, Limits limits, Charge charge, boolean wantsSlot, Instant now) {
-        boolean slot = wantsSlot && limits.maxConcurrent() > 0;
-        long bucket = slot ? SlotBuckets.bucketAt(now) : -1;
-        if (!ScopeUsage.NONE.admits(limits, charge, slot)) {
+    public Taking reserve(String scopeId, Limits limits, Charge charge, int wantsSlots, Instant now) {
+        int slots = limits.maxConcurrent() > 0 ? wantsSlots : 0;
+        long bucket = slots > 0 ? SlotBuckets.bucketAt(now) : -1;
+        if (!ScopeUsage.NONE.admits(limits, charge, slots)) {
             return new Taking.Refused(ScopeUsage.NONE); // more than the limit itself: no write can help
         }
         Map<String, AttributeValue> seen = null; // null: assume the item exists and its windows are current
         for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
             Windows windows = CounterItem.windowsFor(Windows.at(now), seen);
-            UpdateItemRequest request =
-                    reserveRequest(table, scopeId, limits, charge, bucket, windows, now, maxRequestDuration, seen);
+            UpdateItemRequest request = reserveRequest(
+                    table, scopeId, limits, charge, bucket, slots, windows, now, maxRequestDuration, seen);
             try {
                 Map<String, AttributeValue> item = dynamo.updateItem(request).attributes();
                 forgetStaleBuckets(scopeId, item, bucket, now);
                 return new Taking.Taken(
-                        new Reservation(scopeId, limits, charge, bucket, windows),
+                        new Reservation(scopeId, limits, charge, bucket, slots, windows, 0),
                         CounterItem.usage(item, windows, now, maxRequestDuration));
             } catch (ConditionalCheckFailedException failed) {
                 seen = failed.hasItem() ? failed.item() : Map.of();
                 ScopeUsage current =
                         CounterItem.usage(seen, CounterItem.windowsFor(Windows.at(now), seen), now, maxRequestDuration);
-                if (!current.admits(limits, charge, slot)) {
+                if (!current.admits(limits, charge, slots)) {
                     return new Taking.Refused(current);
                 }
             } catch (SdkException e) {
@@ -144,7 +144,8 @@ public final class DynamoDbQuotaLedger implements QuotaLedger {
      * The conditional update that reserves {@code charge}; SnapStart priming builds it here too, so the two cannot
      * drift.
      *
-     * @param slotBucket the start bucket of the slot taken, or -1 for none
+     * @param slotBucket the start bucket of the slots taken, or -1 for none
+     * @param slots      how many slots are taken in {@code slotBucket}
      * @param seen       the item as the last refused attempt returned it, or null for the first attempt
      */
     public static UpdateItemRequest reserveRequest(
@@ -153,6 +154,7 @@ public final class DynamoDbQuotaLedger implements QuotaLedger {
             Limits limits,
             Charge charge,
             long slotBucket,
+            int slots,
             Windows windows,
             Instant now,
             Duration maxRequestDuration,
@@ -181,6 +183,7 @@ public final class DynamoDbQuotaLedger implements QuotaLedger {
         if (slotBucket >= 0) {
             update.slot(
                     slotBucket,
+                    slots,
                     limits.maxConcurrent(),
                     seen == null ? Map.of() : CounterItem.agedBuckets(seen, now, maxRequestDuration));
         }
@@ -217,7 +220,7 @@ public final class DynamoDbQuotaLedger implements QuotaLedger {
         }
         String bucket = SLOT_BUCKET + reservation.slotBucket();
         if (reservation.holdsSlot() && (seen == null || seen.containsKey(bucket))) {
-            update.releaseSlot(bucket); // a bucket already forgotten took its slots with it
+            update.releaseSlots(bucket, reservation.slots()); // a bucket already forgotten took its slots with it
         }
         if (update.isEmpty()) {
             return null;

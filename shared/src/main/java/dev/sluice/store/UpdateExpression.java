@@ -52,25 +52,25 @@ final class UpdateExpression {
     }
 
     /**
-     * Takes a concurrency slot in {@code bucket} while fewer than {@code max} are held; forgotten buckets the item
-     * showed leave the total in the same write, each under the condition that its count is unchanged (so none is
-     * subtracted twice).
+     * Takes {@code slots} concurrency slots in {@code bucket} while at most {@code max} would then be held; forgotten
+     * buckets the item showed leave the total in the same write, each under the condition that its count is unchanged
+     * (so none is subtracted twice).
      */
-    void slot(long bucket, long max, Map<String, Long> forgotten) {
+    void slot(long bucket, int slots, long max, Map<String, Long> forgotten) {
         String total = name(DynamoDbQuotaLedger.SLOTS);
         long leaving = forgotten.values().stream().mapToLong(Long::longValue).sum();
-        conditions.add(
-                "(attribute_not_exists(" + total + ") OR " + total + " < " + value(Attributes.n(max + leaving)) + ")");
+        conditions.add("(attribute_not_exists(" + total + ") OR " + total + " <= "
+                + value(Attributes.n(max + leaving - slots)) + ")");
         forget(forgotten);
-        adds.add(total + " " + value(Attributes.n(1 - leaving)));
-        adds.add(name(DynamoDbQuotaLedger.SLOT_BUCKET + bucket) + " " + value(Attributes.n(1)));
+        adds.add(total + " " + value(Attributes.n(slots - leaving)));
+        adds.add(name(DynamoDbQuotaLedger.SLOT_BUCKET + bucket) + " " + value(Attributes.n(slots)));
     }
 
-    /** Gives a slot back to its bucket, while the bucket is still counted. */
-    void releaseSlot(String bucket) {
+    /** Gives {@code slots} slots back to their bucket, while the bucket is still counted. */
+    void releaseSlots(String bucket, int slots) {
         String counter = name(bucket);
-        adds.add(name(DynamoDbQuotaLedger.SLOTS) + " " + value(Attributes.n(-1)));
-        adds.add(counter + " " + value(Attributes.n(-1)));
+        adds.add(name(DynamoDbQuotaLedger.SLOTS) + " " + value(Attributes.n(-slots)));
+        adds.add(counter + " " + value(Attributes.n(-slots)));
         conditions.add("attribute_exists(" + counter + ")");
     }
 

@@ -29,9 +29,9 @@ class AdmitterTest {
         List<String> writes = new java.util.ArrayList<>();
         QuotaLedger counting = new QuotaLedger() {
             @Override
-            public Taking reserve(String scopeId, Limits limits, Charge charge, boolean takesSlot, Instant now) {
+            public Taking reserve(String scopeId, Limits limits, Charge charge, int slots, Instant now) {
                 writes.add("reserve " + scopeId);
-                return ledger.reserve(scopeId, limits, charge, takesSlot, now);
+                return ledger.reserve(scopeId, limits, charge, slots, now);
             }
 
             @Override

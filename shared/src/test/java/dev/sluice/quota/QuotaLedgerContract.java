@@ -95,6 +95,25 @@ public abstract class QuotaLedgerContract {
     }
 
     @Test
+    void aBlockOfSlots_isTakenWhole_orRefused_andGivenBackWhole() {
+        Limits limits = new Limits(0, 0, 5, 0, 0);
+        Reservation block = taken(ledger().reserve(scope, limits, Charge.ZERO, 3, NOW));
+
+        assertThat(block.slots()).isEqualTo(3);
+        assertThat(ledger().reserve(scope, limits, Charge.ZERO, 3, NOW))
+                .as("3 + 3 > 5")
+                .isInstanceOf(QuotaLedger.Taking.Refused.class);
+        Reservation two = taken(ledger().reserve(scope, limits, Charge.ZERO, 2, NOW));
+        ledger().settle(block, Charge.ZERO, NOW);
+        ledger().settle(two, Charge.ZERO, NOW);
+        assertThat(ledger().reserve(scope, limits, Charge.ZERO, 5, NOW))
+                .as("all five back")
+                .isInstanceOfSatisfying(
+                        QuotaLedger.Taking.Taken.class,
+                        taken -> assertThat(taken.after().concurrent()).isEqualTo(5));
+    }
+
+    @Test
     void aSlotNeverSettled_comesBackAfterTheMaximumRequestDurationAndOneBucket() {
         Limits limits = new Limits(0, 0, 1, 0, 0);
         taken(ledger().reserve(scope, limits, new Charge(1, 0, 0), true, NOW));

@@ -276,6 +276,7 @@ final class Priming {
                         PRIMING_LIMITS,
                         PRIMING_CHARGE,
                         SlotBuckets.bucketAt(Instant.EPOCH),
+                        1,
                         Windows.at(Instant.EPOCH),
                         Instant.EPOCH,
                         QuotaLedger.DEFAULT_MAX_REQUEST_DURATION,

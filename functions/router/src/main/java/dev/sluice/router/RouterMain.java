@@ -4,6 +4,7 @@ import dev.sluice.aws.AwsClients;
 import dev.sluice.aws.UrlConnectionPool;
 import dev.sluice.health.HealthBoard;
 import dev.sluice.pipeline.GatewayPipeline;
+import dev.sluice.quota.LeasedQuotaLedger;
 import dev.sluice.quota.ShardedQuotaLedger;
 import dev.sluice.responsecache.CacheStores;
 import dev.sluice.secret.SecretsManagerSecretStore;
@@ -63,8 +64,13 @@ public final class RouterMain {
                 new DynamoDbKeyRepository(dynamo, config.tables().keys()),
                 new DynamoDbTenantRepository(dynamo, config.tables().tenants()),
                 new DynamoDbRouteRepository(dynamo, config.tables().routes()),
-                ShardedQuotaLedger.fromEnvironment(
-                        new DynamoDbQuotaLedger(dynamo, config.tables().counters()), System.getenv()),
+                // Leases are off unless SLUICE_QUOTA_LEASES=on (CDK sets it for compute=managed-instances): a
+                // one-request Lambda environment is frozen between requests and would strand what a lease holds.
+                LeasedQuotaLedger.fromEnvironment(
+                        ShardedQuotaLedger.fromEnvironment(
+                                new DynamoDbQuotaLedger(dynamo, config.tables().counters()), System.getenv()),
+                        System.getenv(),
+                        false),
                 health,
                 new CacheStores(
                         new DynamoDbResponseCache(dynamo, config.tables().cache()),
