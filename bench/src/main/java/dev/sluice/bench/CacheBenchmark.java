@@ -130,8 +130,9 @@ public final class CacheBenchmark {
         Instant startedAt = Instant.now();
         Machine machine = Machine.current();
         try (FakeUpstream upstream = FakeUpstream.start();
-                DevStack stack = DevStack.start(
-                        DevOptions.defaults(Map.of()).withPorts(0, 0).withDemoDelay(Duration.ZERO))) {
+                DevStack stack = DevStack.start(DevOptions.defaults(StreamingBenchmark.stackEnvironment())
+                        .withPorts(0, 0)
+                        .withDemoDelay(Duration.ZERO))) {
             StreamingBenchmark.routeToUpstream(upstream, stack, CHUNKS);
             // The demo tenant has a daily budget; a key without limits in a tenant without a record has none.
             String key = DevStack.createKey(stack.keys(), StreamingBenchmark.OPEN_TENANT, "cache-bench", Limits.NONE);

@@ -110,7 +110,7 @@ public final class StreamingBenchmark {
         String loadBefore = ProcessStats.loadAverage();
         try (FakeUpstream upstream = FakeUpstream.start();
                 DevStack stack = DevStack.start(
-                        DevOptions.defaults(Map.of()).withPorts(0, 0).withDemoDelay(Duration.ZERO))) {
+                        DevOptions.defaults(stackEnvironment()).withPorts(0, 0).withDemoDelay(Duration.ZERO))) {
             GatewayKeys keys = prepare(upstream, stack, options.chunks());
             Target direct = Target.streamingChat(DIRECT, upstream.baseUrl(), null, UPSTREAM_MODEL, options.chunks());
             List<Target> targets = new ArrayList<>(List.of(direct));
@@ -204,12 +204,28 @@ public final class StreamingBenchmark {
         System.exit(status);
     }
 
+    /**
+     * The dev stack's settings a run may change from the shell, for comparing strategies on one machine:
+     * {@code SLUICE_QUOTA_LEASES} (on by default) and {@code SLUICE_COUNTER_SHARDS}. Nothing else of the shell's
+     * environment reaches the stack, so a run measures the stack as shipped.
+     */
+    static Map<String, String> stackEnvironment() {
+        Map<String, String> env = new java.util.HashMap<>();
+        for (String name : List.of("SLUICE_QUOTA_LEASES", "SLUICE_COUNTER_SHARDS")) {
+            String value = System.getenv(name);
+            if (value != null) {
+                env.put(name, value);
+            }
+        }
+        return Map.copyOf(env);
+    }
+
     /** Starts a dev stack and fake upstream, soaks one gateway target, stops both. */
     public static SoakRun.Result soak(SoakOptions options, PrintStream progress) throws IOException {
         useBenchLogging();
         try (FakeUpstream upstream = FakeUpstream.start();
                 DevStack stack = DevStack.start(
-                        DevOptions.defaults(Map.of()).withPorts(0, 0).withDemoDelay(Duration.ZERO));
+                        DevOptions.defaults(stackEnvironment()).withPorts(0, 0).withDemoDelay(Duration.ZERO));
                 StackGauges gauges = StackGauges.of(stack)) {
             GatewayKeys keys = prepare(upstream, stack, options.chunks());
             Target target = Target.streamingChat(
