@@ -18,8 +18,9 @@ import java.util.stream.IntStream;
  * admitted spend never exceeds a budget, whatever the concurrency, as long as the prompt bound holds (see
  * {@code PromptBound}); settlement then returns what was not used.
  *
- * <p>Cost per request: nothing when no scope has limits; else one conditional write per limited scope, in parallel
- * (one round trip), and a second round only when the output is lowered.
+ * <p>Cost per request: nothing when no scope has limits; nothing but memory for scopes the ledger holds a lease of
+ * ({@link LeasedQuotaLedger}); else one conditional write per limited scope, in parallel (one round trip), and a
+ * second round only when the output is lowered.
  */
 public final class Admitter {
     /** The least output a lowered {@code max_tokens} may leave: below it, a reply is not worth sending. */
@@ -88,16 +89,33 @@ public final class Admitter {
             this.after = new ScopeUsage[scopes.size()];
         }
 
-        /** Reserves {@code output} from the pending scopes at once; the tightest refusal, or null when all took it. */
+        /**
+         * Reserves {@code output} from the pending scopes at once: first from what the ledger holds in memory, then
+         * the rest from the store in parallel. The tightest refusal, or null when all took it.
+         */
         Verdict round(List<Integer> pending, long output) {
             Charge charge = demand.charge(output);
-            List<Object> results = Parallel.map(
-                    pending,
-                    i -> ledger.reserve(scopes.get(i).id(), scopes.get(i).limits(), charge, true, now));
+            List<Integer> stored = new ArrayList<>(pending.size());
+            for (int i : pending) {
+                QuotaLedger.Taking.Taken local = ledger.reserveFromMemory(
+                        scopes.get(i).id(), scopes.get(i).limits(), charge, 1, now);
+                if (local != null) {
+                    taken[i] = local.reservation();
+                    after[i] = local.after();
+                } else {
+                    stored.add(i);
+                }
+            }
             refused = new ArrayList<>();
+            if (stored.isEmpty()) {
+                return null;
+            }
+            List<Object> results = Parallel.map(
+                    stored,
+                    i -> ledger.reserve(scopes.get(i).id(), scopes.get(i).limits(), charge, true, now));
             Verdict tightest = Verdict.UNBOUNDED;
             for (int r = 0; r < results.size(); r++) {
-                int i = pending.get(r);
+                int i = stored.get(r);
                 switch (results.get(r)) {
                     case QuotaLedger.Taking.Taken t -> {
                         taken[i] = t.reservation();

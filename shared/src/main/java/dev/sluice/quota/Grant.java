@@ -126,10 +126,13 @@ public final class Grant {
         Charge actual = new Charge(1, tokens, micros);
         List<Runnable> settlements = new ArrayList<>(reservations.size() + extensions.size());
         for (Reservation reservation : reservations) {
-            settlements.add(() -> ledger.settle(reservation, actual, now));
+            settle(reservation, actual, now, settlements);
         }
         for (Reservation extension : extensions) {
-            settlements.add(() -> ledger.settle(extension, Charge.ZERO, now));
+            settle(extension, Charge.ZERO, now, settlements);
+        }
+        if (settlements.isEmpty()) {
+            return;
         }
         for (Object result : Parallel.map(settlements, settlement -> {
             settlement.run();
@@ -138,6 +141,19 @@ public final class Grant {
             if (result instanceof RuntimeException e) {
                 LOG.warn("quota settlement failed; the reservation stands and its slot expires on its own", e);
             }
+        }
+    }
+
+    /** Settles a lease's reservation here and now; queues one that needs the store for the parallel round. */
+    private void settle(Reservation reservation, Charge actual, Instant now, List<Runnable> settlements) {
+        if (!ledger.settlesInMemory(reservation)) {
+            settlements.add(() -> ledger.settle(reservation, actual, now));
+            return;
+        }
+        try {
+            ledger.settle(reservation, actual, now);
+        } catch (RuntimeException e) {
+            LOG.warn("quota settlement failed; the reservation stands and its slot expires on its own", e);
         }
     }
 

@@ -73,6 +73,8 @@ public final class LeasedQuotaLedger implements QuotaLedger, AutoCloseable {
     private final Map<Long, Lease> leases = new ConcurrentHashMap<>();
     private final AtomicLong leaseIds = new AtomicLong();
     private final ScheduledExecutorService sweeper;
+    /** Set by {@link #close()}: a block that arrives afterwards is given back at once. */
+    private volatile boolean closing;
 
     private final Clock clock;
 
@@ -124,10 +126,7 @@ public final class LeasedQuotaLedger implements QuotaLedger, AutoCloseable {
                     }
                     Taking.Taken local = scope.takeLocally(limits, charge, wanted, now, retired);
                     if (local != null) {
-                        Plan refill = scope.refillPlan(now);
-                        if (refill != null) {
-                            Thread.ofVirtual().name("quota-lease").start(() -> topUpQuietly(scope, refill));
-                        }
+                        refillInTheBackground(scope, now);
                         return local;
                     }
                     pending = scope.topUp;
@@ -158,6 +157,38 @@ public final class LeasedQuotaLedger implements QuotaLedger, AutoCloseable {
         } finally {
             closeAll(retired, now);
         }
+    }
+
+    @Override
+    public Taking.Taken reserveFromMemory(String scopeId, Limits limits, Charge charge, int slots, Instant now) {
+        int wanted = limits.maxConcurrent() > 0 ? slots : 0;
+        ScopeLeases scope = scopes.get(scopeId);
+        if (scope == null) {
+            return null;
+        }
+        List<Lease> retired = new ArrayList<>(0);
+        try {
+            synchronized (scope) {
+                if (scope.forgotten) {
+                    return null;
+                }
+                Taking.Taken local = scope.takeLocally(limits, charge, wanted, now, retired);
+                if (local == null) {
+                    return null; // reserve() counts this request and tops the lease up
+                }
+                scope.count(now);
+                refillInTheBackground(scope, now);
+                return local;
+            }
+        } finally {
+            closeAll(retired, now);
+        }
+    }
+
+    /** A reservation spent from a lease settles in memory, unless it is the last of a retired lease (rare). */
+    @Override
+    public boolean settlesInMemory(Reservation reservation) {
+        return reservation.lease() != 0;
     }
 
     @Override
@@ -209,11 +240,19 @@ public final class LeasedQuotaLedger implements QuotaLedger, AutoCloseable {
     /** Retires every lease and settles those without a request in flight (the rest settle as their last one ends). */
     @Override
     public void close() {
+        closing = true;
         if (sweeper != null) {
             sweeper.shutdownNow();
         }
         List<Lease> retired = new ArrayList<>();
         for (ScopeLeases scope : scopes.values()) {
+            CompletableFuture<Void> pending;
+            synchronized (scope) {
+                pending = scope.topUp;
+            }
+            if (pending != null) {
+                await(pending); // its block is attached or given back before the leases are settled
+            }
             synchronized (scope) {
                 scope.retire(retired);
             }
@@ -257,6 +296,14 @@ public final class LeasedQuotaLedger implements QuotaLedger, AutoCloseable {
         }
     }
 
+    /** Starts a top-up when the lease runs low and none is under way; the caller holds the scope's monitor. */
+    private void refillInTheBackground(ScopeLeases scope, Instant now) {
+        Plan refill = scope.refillPlan(now);
+        if (refill != null) {
+            Thread.ofVirtual().name("quota-lease").start(() -> topUpQuietly(scope, refill));
+        }
+    }
+
     private void topUpQuietly(ScopeLeases scope, Plan plan) {
         try {
             topUp(scope, plan);
@@ -274,6 +321,7 @@ public final class LeasedQuotaLedger implements QuotaLedger, AutoCloseable {
     private boolean topUp(ScopeLeases scope, Plan plan) {
         List<Lease> retired = new ArrayList<>(0);
         CompletableFuture<Void> done;
+        Reservation undo = null;
         synchronized (scope) {
             done = scope.topUp;
         }
@@ -284,6 +332,10 @@ public final class LeasedQuotaLedger implements QuotaLedger, AutoCloseable {
                 switch (taking) {
                     case Taking.Taken taken -> {
                         scope.seen = taken.after();
+                        if (closing) {
+                            undo = taken.reservation();
+                            return false;
+                        }
                         scope.attach(taken.reservation(), plan, retired);
                         return true;
                     }
@@ -300,6 +352,9 @@ public final class LeasedQuotaLedger implements QuotaLedger, AutoCloseable {
             }
             done.complete(null);
             closeAll(retired, plan.now);
+            if (undo != null) {
+                shared.settle(undo, Charge.ZERO, plan.now); // taken while the ledger closed: nobody will spend it
+            }
         }
     }
 

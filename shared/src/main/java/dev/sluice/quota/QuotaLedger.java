@@ -36,6 +36,23 @@ public interface QuotaLedger {
     Taking reserve(String scopeId, Limits limits, Charge charge, int slots, Instant now);
 
     /**
+     * Takes {@code charge} from what this instance already holds in memory (a {@link LeasedQuotaLedger lease}),
+     * without waiting for any store; null when that is not possible and {@link #reserve} must be called. Admission
+     * tries it first so that a request admitted from memory starts no thread and waits for nothing.
+     */
+    default Taking.Taken reserveFromMemory(String scopeId, Limits limits, Charge charge, int slots, Instant now) {
+        return null;
+    }
+
+    /**
+     * True when settling {@code reservation} needs no store (it was spent from a lease): settlement then runs it
+     * inline instead of on a thread of its own.
+     */
+    default boolean settlesInMemory(Reservation reservation) {
+        return false;
+    }
+
+    /**
      * Replaces what {@code reservation} took by {@code actual} in the windows that are still current, and frees its
      * slot. {@link Charge#ZERO} undoes a reservation entirely (compensation when another scope refused).
      */

@@ -8,6 +8,8 @@ import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -226,6 +228,34 @@ class LeasedQuotaLedgerTest {
     }
 
     @Test
+    void admissionFromALease_needsNoStore_andSettlesInMemory() {
+        LeasedQuotaLedger leased = instance();
+        Limits limits = new Limits(1_000_000, 0, 1_000, 0, 0);
+        assertThat(leased.reserveFromMemory("key#mem", limits, ONE, 1, NOW))
+                .as("nothing held yet")
+                .isNull();
+        Reservation fromLease;
+        do { // the first requests are reserved exactly; then a block is taken (on this thread when none is held)
+            fromLease = taken(leased.reserve("key#mem", limits, ONE, 1, NOW));
+            leased.settle(fromLease, ONE, NOW);
+        } while (fromLease.lease() == 0);
+        long writesByThisThread = shared.callsBy(Thread.currentThread());
+
+        QuotaLedger.Taking.Taken fromMemory = leased.reserveFromMemory("key#mem", limits, ONE, 1, NOW);
+
+        assertThat(fromMemory).isNotNull();
+        assertThat(fromMemory.reservation().lease()).isNotZero();
+        assertThat(fromMemory.reservation().slots()).isEqualTo(1);
+        assertThat(leased.settlesInMemory(fromMemory.reservation())).isTrue();
+        assertThat(shared.callsBy(Thread.currentThread()))
+                .as("no store call on the request's thread")
+                .isEqualTo(writesByThisThread);
+        assertThat(leased.reserveFromMemory("key#mem", limits, ONE, 1, NOW.plusSeconds(60)))
+                .as("a lease never admits past its minute")
+                .isNull();
+    }
+
+    @Test
     void anUndoneReservation_givesItsChargeBackToTheLease() {
         LeasedQuotaLedger leased = instance();
         Limits limits = Limits.requestsPerMinute(1_000_000);
@@ -247,6 +277,7 @@ class LeasedQuotaLedgerTest {
     private static final class CountingLedger implements QuotaLedger {
         final InMemoryQuotaLedger counters;
         final AtomicInteger reserves = new AtomicInteger();
+        final Map<Thread, Long> callers = new ConcurrentHashMap<>();
         final AtomicReference<Charge> largestBlock = new AtomicReference<>(Charge.ZERO);
 
         CountingLedger(InMemoryQuotaLedger counters) {
@@ -256,6 +287,7 @@ class LeasedQuotaLedgerTest {
         @Override
         public Taking reserve(String scopeId, Limits limits, Charge charge, int slots, Instant now) {
             reserves.incrementAndGet();
+            callers.merge(Thread.currentThread(), 1L, Long::sum);
             Taking taking = counters.reserve(scopeId, limits, charge, slots, now);
             if (taking instanceof Taking.Taken) {
                 largestBlock.accumulateAndGet(charge, (a, b) -> a.micros() >= b.micros() ? a : b);
@@ -266,6 +298,10 @@ class LeasedQuotaLedgerTest {
         @Override
         public void settle(Reservation reservation, Charge actual, Instant now) {
             counters.settle(reservation, actual, now);
+        }
+
+        long callsBy(Thread thread) {
+            return callers.getOrDefault(thread, 0L);
         }
 
         /** The scope's usage now: a zero reservation reads it without changing it. */
