@@ -1,21 +1,19 @@
 package dev.sluice.provider.openai;
 
-import com.fasterxml.jackson.annotation.JsonAnySetter;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.DeserializationContext;
-import com.fasterxml.jackson.databind.JsonDeserializer;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import com.fasterxml.jackson.databind.node.NullNode;
 import dev.sluice.json.Json;
 import dev.sluice.provider.OpenAiChunkJson;
 import dev.sluice.provider.StreamChunk;
 import dev.sluice.provider.StreamDelta;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -25,17 +23,15 @@ import java.util.Map;
  * {@code usage}, or Groq's {@code x_groq.usage}), an {@code error} some servers send mid-stream, and the chunk's own
  * bytes with where its {@code id}, {@code model} and {@code usage} sit ({@link OpenAiChunkJson}).
  *
- * <p>The top level is read with a streaming parser, once, to learn those offsets; the choices are bound to records
- * that ignore unknown fields.
+ * <p>The top level is read with a streaming parser, once, to learn those offsets; the choices and their deltas are
+ * read by hand from the same parser (every chunk has them, and binding them took about a third of the relay's CPU),
+ * tool calls are bound to records that ignore unknown fields.
  */
 record OpenAiChunk(List<Choice> choices, JsonNode usage, JsonNode error, OpenAiChunkJson json) {
-    private static final TypeReference<List<Choice>> CHOICES = new TypeReference<>() {};
+    private static final TypeReference<List<ToolCall>> TOOL_CALLS = new TypeReference<>() {};
 
-    @JsonIgnoreProperties(ignoreUnknown = true)
-    record Choice(
-            int index,
-            Delta delta,
-            @JsonProperty("finish_reason") String finishReason) {}
+    /** One choice of the chunk ({@link #readChoices}); unknown fields are skipped. */
+    record Choice(int index, Delta delta, String finishReason) {}
 
     /**
      * Text fields read as text only: some servers (Mistral's reasoning models) send content as a list of parts. Fields
@@ -43,14 +39,11 @@ record OpenAiChunk(List<Choice> choices, JsonNode usage, JsonNode error, OpenAiC
      */
     record Delta(
             String role,
-            @JsonDeserialize(using = TextOnly.class) String content,
-
-            @JsonProperty("reasoning_content") @JsonDeserialize(using = TextOnly.class)
+            String content,
             String reasoningContent,
-
-            @JsonDeserialize(using = TextOnly.class) String refusal,
-            @JsonProperty("tool_calls") List<ToolCall> toolCalls,
-            @JsonAnySetter Map<String, JsonNode> others) {}
+            String refusal,
+            List<ToolCall> toolCalls,
+            Map<String, JsonNode> others) {}
 
     /** A tool-call fragment: the first of a call carries its id and name, the later ones argument fragments. */
     @JsonIgnoreProperties(ignoreUnknown = true)
@@ -131,8 +124,7 @@ record OpenAiChunk(List<Choice> choices, JsonNode usage, JsonNode error, OpenAiC
                 }
                 case "choices" -> {
                     if (value == JsonToken.START_ARRAY) {
-                        List<Choice> read = Json.MAPPER.readValue(parser, CHOICES);
-                        choices = read == null ? List.of() : read;
+                        choices = readChoices(parser);
                     } else {
                         parser.skipChildren();
                     }
@@ -172,6 +164,85 @@ record OpenAiChunk(List<Choice> choices, JsonNode usage, JsonNode error, OpenAiC
                             usageEnd,
                             usageNull));
         }
+    }
+
+    /** The choices, the parser on their array's start: objects read, anything else skipped. */
+    static List<Choice> readChoices(JsonParser parser) throws IOException {
+        List<Choice> choices = new ArrayList<>(1);
+        while (parser.nextToken() != JsonToken.END_ARRAY) {
+            if (parser.currentToken() != JsonToken.START_OBJECT) {
+                parser.skipChildren();
+                continue;
+            }
+            int index = 0;
+            Delta delta = null;
+            String finishReason = null;
+            while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                String name = parser.currentName();
+                JsonToken value = parser.nextToken();
+                switch (name) {
+                    case "index" -> index = parser.getValueAsInt(0);
+                    case "delta" -> delta = value == JsonToken.START_OBJECT ? readDelta(parser) : skip(parser);
+                    case "finish_reason" -> finishReason = scalarText(parser);
+                    default -> parser.skipChildren();
+                }
+            }
+            choices.add(new Choice(index, delta, finishReason));
+        }
+        return choices;
+    }
+
+    /** A delta, the parser on its object's start: the typed fields, and every other one kept as a tree. */
+    private static Delta readDelta(JsonParser parser) throws IOException {
+        String role = null;
+        String content = null;
+        String reasoningContent = null;
+        String refusal = null;
+        List<ToolCall> toolCalls = null;
+        Map<String, JsonNode> others = null;
+        while (parser.nextToken() == JsonToken.FIELD_NAME) {
+            String name = parser.currentName();
+            JsonToken value = parser.nextToken();
+            switch (name) {
+                case "role" -> role = scalarText(parser);
+                case "content" -> content = textOnly(parser);
+                case "reasoning_content" -> reasoningContent = textOnly(parser);
+                case "refusal" -> refusal = textOnly(parser);
+                case "tool_calls" ->
+                    toolCalls =
+                            value == JsonToken.START_ARRAY ? Json.MAPPER.readValue(parser, TOOL_CALLS) : skip(parser);
+                default -> {
+                    if (others == null) {
+                        others = new LinkedHashMap<>(2);
+                    }
+                    others.put(name, value == JsonToken.VALUE_NULL ? NullNode.getInstance() : parser.readValueAsTree());
+                }
+            }
+        }
+        return new Delta(role, content, reasoningContent, refusal, toolCalls, others);
+    }
+
+    /** A string as itself; anything else (a list of parts, an object) as null, skipped whole. */
+    private static String textOnly(JsonParser parser) throws IOException {
+        if (parser.currentToken() == JsonToken.VALUE_STRING) {
+            return parser.getText();
+        }
+        parser.skipChildren();
+        return null;
+    }
+
+    /** A string or another scalar as text; null, an object or an array as null (skipped whole). */
+    private static String scalarText(JsonParser parser) throws IOException {
+        if (parser.currentToken().isScalarValue() && parser.currentToken() != JsonToken.VALUE_NULL) {
+            return parser.getText();
+        }
+        parser.skipChildren();
+        return null;
+    }
+
+    private static <T> T skip(JsonParser parser) throws IOException {
+        parser.skipChildren();
+        return null;
     }
 
     /** The chunk's deltas; for a streaming OpenAI client it goes out as the upstream sent it. */
@@ -237,17 +308,5 @@ record OpenAiChunk(List<Choice> choices, JsonNode usage, JsonNode error, OpenAiC
             i++;
         }
         return i;
-    }
-
-    /** A string as itself; anything else (a list of parts, an object) as null, skipped whole. */
-    static final class TextOnly extends JsonDeserializer<String> {
-        @Override
-        public String deserialize(JsonParser parser, DeserializationContext context) throws IOException {
-            if (parser.currentToken() == JsonToken.VALUE_STRING) {
-                return parser.getText();
-            }
-            parser.skipChildren();
-            return null;
-        }
     }
 }
