@@ -168,6 +168,14 @@ final class MarkdownReport {
         cpuRow(md, cpu, "the requests + draining the usage pipeline", SequentialRun.CpuResult.Totals::settled, false);
         cpuRow(md, cpu, "… of which DynamoDB Local's own threads", SequentialRun.CpuResult.Totals::engine, false);
         cpuRow(md, cpu, "… without DynamoDB Local's own threads", t -> t.settled() - t.engine(), false);
+        cpuRow(md, cpu, "… of which the usage pipeline's thread", SequentialRun.CpuResult.Totals::usage, false);
+        cpuRow(md, cpu, "… of which GC, JIT and the VM (no Java thread)", SequentialRun.CpuResult.Totals::jvm, false);
+        cpuRow(
+                md,
+                cpu,
+                "… the Java threads of router, client and upstream alone",
+                t -> t.settled() - t.engine() - t.usage() - t.jvm(),
+                false);
         cpuRow(md, cpu, "wall time per request (ms, not CPU)", SequentialRun.CpuResult.Totals::wall, false);
         md.append("\nClient and fake upstream run in the same JVM for every target, so \"added\" is the ")
                 .append("gateway's share: ")
@@ -177,8 +185,13 @@ final class MarkdownReport {
                 .append("HTTP client, re-encoding each chunk, and (from the second row) folding usage into DynamoDB ")
                 .append("Local. DynamoDB Local's threads (its Jetty pool and SQLite queue) stand in for DynamoDB, ")
                 .append("which ")
-                .append("in production costs the router nothing; the fourth row leaves them out. GC and JIT threads ")
-                .append("are in every row but that fourth one's DynamoDB Local share.\n\n");
+                .append("in production costs the router nothing; the fourth row leaves them out. The usage ")
+                .append("pipeline's thread folds usage events into DynamoDB Local in the background, as the ")
+                .append("billing-aggregator function does in production (the router's own share is publishing the ")
+                .append("event); GC, JIT compilers and VM threads are the process's CPU that no Java thread used. The ")
+                .append("last row leaves all of those out: the request path itself (router, HTTP clients and servers, ")
+                .append("with the client and the fake upstream, which \"added\" subtracts). Thread groups are lower ")
+                .append("bounds (a thread that ends between two readings loses its CPU from its group).\n\n");
     }
 
     private static void cpuRow(

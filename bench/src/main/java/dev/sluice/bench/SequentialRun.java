@@ -79,7 +79,7 @@ final class SequentialRun implements AutoCloseable {
         for (int half : new int[] {firstHalf, requests - firstHalf}) {
             for (Target target : targets) {
                 Cpu into = cpu.get(target.name());
-                Map<Long, Long> engineBefore = ThreadCpu.dynamoDbLocalSnapshot();
+                ThreadCpu.Snapshot threadsBefore = ThreadCpu.snapshot();
                 long wallBefore = System.nanoTime();
                 long before = ProcessStats.cpuNanos();
                 send(target, half, null, null, errors);
@@ -87,13 +87,18 @@ final class SequentialRun implements AutoCloseable {
                 into.wall += System.nanoTime() - wallBefore;
                 settle.run();
                 long afterSettle = ProcessStats.cpuNanos();
-                into.engine += ThreadCpu.between(engineBefore, ThreadCpu.dynamoDbLocalSnapshot());
+                ThreadCpu.Snapshot threadsAfter = ThreadCpu.snapshot();
+                into.engine += ThreadCpu.Snapshot.between(threadsBefore.engine(), threadsAfter.engine());
+                into.usage += ThreadCpu.Snapshot.between(threadsBefore.usage(), threadsAfter.usage());
+                into.jvm += Math.max(
+                        0, afterSettle - before - ThreadCpu.Snapshot.between(threadsBefore.all(), threadsAfter.all()));
                 into.loop += afterLoop - before;
                 into.settled += afterSettle - before;
             }
         }
         Map<String, CpuResult.Totals> totals = new LinkedHashMap<>();
-        cpu.forEach((name, c) -> totals.put(name, new CpuResult.Totals(c.loop, c.settled, c.engine, c.wall)));
+        cpu.forEach((name, c) ->
+                totals.put(name, new CpuResult.Totals(c.loop, c.settled, c.engine, c.usage, c.jvm, c.wall)));
         return new CpuResult(requests, totals);
     }
 
@@ -134,6 +139,8 @@ final class SequentialRun implements AutoCloseable {
         long loop;
         long settled;
         long engine;
+        long usage;
+        long jvm;
         long wall;
     }
 
@@ -155,9 +162,11 @@ final class SequentialRun implements AutoCloseable {
          * @param loop    process CPU while the requests ran
          * @param settled process CPU while they ran and until the usage pipeline had drained
          * @param engine  CPU of DynamoDB Local's own threads over the same span as {@code settled}
+         * @param usage   CPU of the dev stack's usage pipeline thread over that span
+         * @param jvm     the process's CPU over that span that no Java thread used: GC, JIT compilers, the VM
          * @param wall    wall time while the requests ran
          */
-        record Totals(long loop, long settled, long engine, long wall) {}
+        record Totals(long loop, long settled, long engine, long usage, long jvm, long wall) {}
 
         /** Milliseconds per request of one measure of one target. */
         double perRequest(String target, java.util.function.ToLongFunction<Totals> measure) {

@@ -1,6 +1,8 @@
 package dev.sluice.json;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -9,8 +11,15 @@ import java.io.UncheckedIOException;
 
 /** The one configured Jackson mapper: built once per instance, thread-safe, lenient on unknown fields. */
 public final class Json {
-    public static final ObjectMapper MAPPER =
-            new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+    /**
+     * Its parsers and generators take their buffers from one pool shared by all threads. Jackson's default pool is per
+     * thread, and every request here runs on a virtual thread of its own, so each parser (one per streamed chunk) and
+     * each generator allocated fresh buffers.
+     */
+    public static final ObjectMapper MAPPER = new ObjectMapper(JsonFactory.builder()
+                    .recyclerPool(JsonRecyclerPools.sharedConcurrentDequePool())
+                    .build())
+            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
     private Json() {}
 

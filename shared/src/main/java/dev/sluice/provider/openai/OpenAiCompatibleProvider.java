@@ -23,6 +23,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Arrays;
 
 /**
  * Any upstream that speaks OpenAI's API: OpenAI itself, Azure OpenAI and the compatible family (DeepSeek, Qwen,
@@ -146,19 +147,21 @@ public final class OpenAiCompatibleProvider implements ChatProvider, EmbeddingPr
      * the call's usage; it is reported once, also when the stream breaks after it. Chunks without choices (the
      * usage-only chunk, Azure's prompt filter results) carry no output and are not passed on.
      */
+    private static final byte[] DONE = "[DONE]".getBytes(StandardCharsets.US_ASCII);
+
     private void relayEventStream(InputStream body, ChatStreamListener listener) throws IOException {
         SseEventReader events = new SseEventReader(body);
         boolean done = false;
         JsonNode lastUsage = null;
         try {
-            for (SseEventReader.Event event = events.next(); event != null; event = events.next()) {
-                String data = event.data().strip();
-                if (data.equals("[DONE]")) {
+            for (SseEventReader.BytesEvent event = events.nextBytes(); event != null; event = events.nextBytes()) {
+                byte[] data = stripped(event.data());
+                if (Arrays.equals(data, DONE)) {
                     done = true;
                     break;
                 }
-                if (!data.isEmpty()) {
-                    OpenAiChunk chunk = OpenAiChunk.read(data.getBytes(StandardCharsets.UTF_8));
+                if (data.length > 0) {
+                    OpenAiChunk chunk = OpenAiChunk.read(data);
                     relayChunk(chunk, listener);
                     lastUsage = chunk.usage() != null ? chunk.usage() : lastUsage;
                 }
@@ -171,6 +174,19 @@ public final class OpenAiCompatibleProvider implements ChatProvider, EmbeddingPr
         if (!done) {
             throw UpstreamErrors.incompleteStream(type);
         }
+    }
+
+    /** The data without surrounding white space; the same array when it has none (the usual case). */
+    private static byte[] stripped(byte[] data) {
+        int start = 0;
+        int end = data.length;
+        while (start < end && Character.isWhitespace(data[start])) {
+            start++;
+        }
+        while (end > start && Character.isWhitespace(data[end - 1])) {
+            end--;
+        }
+        return start == 0 && end == data.length ? data : Arrays.copyOfRange(data, start, end);
     }
 
     private static void reportUsage(JsonNode usage, ChatStreamListener listener) {
