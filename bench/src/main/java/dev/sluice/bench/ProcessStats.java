@@ -68,9 +68,18 @@ final class ProcessStats {
         }
     }
 
+    /** Resident set size now of another process ({@code /proc/<pid>/status}), in kilobytes; -1 when it is gone. */
+    static long rssKilobytes(long pid) {
+        return statusKilobytes(Path.of("/proc", Long.toString(pid), "status"), "VmRSS:");
+    }
+
     private static long statusKilobytes(String field) {
+        return statusKilobytes(STATUS, field);
+    }
+
+    private static long statusKilobytes(Path status, String field) {
         try {
-            List<String> lines = Files.readAllLines(STATUS);
+            List<String> lines = Files.readAllLines(status);
             for (String line : lines) {
                 if (line.startsWith(field)) {
                     String value = line.substring(field.length()).strip();

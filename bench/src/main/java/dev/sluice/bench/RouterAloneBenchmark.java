@@ -101,11 +101,11 @@ public final class RouterAloneBenchmark {
             try {
                 URI base = URI.create("http://127.0.0.1:" + port);
                 long readyMillis = waitForHealth(base, launched);
-                long idleKb = rssKb(router.pid());
+                long idleKb = ProcessStats.rssKilobytes(router.pid());
                 AtomicLong peakKb = new AtomicLong(idleKb);
                 Thread sampler = Thread.ofPlatform().daemon().start(() -> {
                     while (router.isAlive() && !Thread.currentThread().isInterrupted()) {
-                        peakKb.accumulateAndGet(rssKb(router.pid()), Math::max);
+                        peakKb.accumulateAndGet(ProcessStats.rssKilobytes(router.pid()), Math::max);
                         try {
                             Thread.sleep(100);
                         } catch (InterruptedException e) {
@@ -115,7 +115,7 @@ public final class RouterAloneBenchmark {
                 });
                 int[] outcome = load(base, key, clients, seconds);
                 sampler.interrupt();
-                peakKb.accumulateAndGet(rssKb(router.pid()), Math::max);
+                peakKb.accumulateAndGet(ProcessStats.rssKilobytes(router.pid()), Math::max);
                 System.out.print(report(clients, seconds, heap, readyMillis, idleKb, peakKb.get(), outcome));
             } finally {
                 router.destroy();
@@ -196,19 +196,6 @@ public final class RouterAloneBenchmark {
             thread.join();
         }
         return new int[] {done.get(), failed.get()};
-    }
-
-    private static long rssKb(long pid) {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
-                if (line.startsWith("VmRSS:")) {
-                    return Long.parseLong(line.replaceAll("[^0-9]", ""));
-                }
-            }
-        } catch (IOException | RuntimeException gone) {
-            // the process ended, or no /proc here
-        }
-        return -1;
     }
 
     private static String report(

@@ -30,6 +30,7 @@ public final class SseEventReader {
 
     private static final byte[] DATA = "data:".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] EVENT = "event:".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] NEWLINE = {'\n'};
 
     private final InputStream body;
     private final byte[] buffer = new byte[8192];
@@ -68,7 +69,7 @@ public final class SseEventReader {
                 name = null; // an event without data is no event
             } else if (startsWith(DATA)) {
                 if (hasData) {
-                    appendData(new byte[] {'\n'}, 0, 1);
+                    appendData(NEWLINE, 0, 1);
                 }
                 hasData = true;
                 int start = valueStart(DATA.length);

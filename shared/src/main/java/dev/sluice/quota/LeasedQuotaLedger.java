@@ -260,7 +260,7 @@ public final class LeasedQuotaLedger implements QuotaLedger, AutoCloseable {
         closeAll(retired, clock.instant());
     }
 
-    /** Leases open now (admitting or waiting for their last request), for tests and the census of a dump. */
+    /** Leases open now (admitting or waiting for their last request), for tests. */
     int openLeases() {
         return leases.size();
     }
