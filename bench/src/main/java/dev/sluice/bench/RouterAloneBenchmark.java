@@ -6,53 +6,81 @@ import dev.sluice.quota.Limits;
 import dev.sluice.route.Deployment;
 import dev.sluice.route.Route;
 import dev.sluice.testing.FakeUpstream;
+import java.io.File;
 import java.io.IOException;
+import java.io.InputStream;
+import java.net.HttpURLConnection;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpResponse.BodyHandlers;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.ToLongFunction;
+import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
 
 /**
- * The router's memory in a process of its own, as Lambda runs it ({@code functions/router}'s shaded jar, {@code
- * RouterMain}, the Lambda {@code run.sh} flags with a fixed heap), under {@code clients} concurrent streams: the
- * dev stack (started here) lends it DynamoDB Local with its tables and a key, a loopback fake upstream streams 50
- * chunks 10 ms apart, and the router's {@code VmRSS} is sampled from {@code /proc} every 100 ms. Kinesis is not
- * emulated here, so every usage event goes to the outbox table, the router's fallback. Everything on 127.0.0.1,
- * bounded by the run's seconds and 500 requests per client. {@code bench/router-alone.sh > router-alone.md}.
+ * The router in a process of its own, as Lambda runs it: {@code functions/router}'s zip unpacked into a task root and
+ * started by its {@code run.sh} (the Lambda flags, with a fixed heap). The dev stack (started here) lends it DynamoDB
+ * Local with its tables and a key, and a loopback fake upstream streams 50 chunks. Kinesis is not emulated here, so
+ * every usage event goes to the outbox table, the router's fallback.
+ *
+ * <p>First, {@code starts} cold starts with the zip's class-data archive and as many without, alternating: process
+ * start to {@code /healthz}, then to the first streamed request's first byte and its end. Then one router under
+ * {@code clients} concurrent streams (chunks 10 ms apart), its {@code VmRSS} sampled from {@code /proc} every 100 ms.
+ * Everything on 127.0.0.1, bounded by the run's seconds and 500 requests per client. {@code bench/router-alone.sh >
+ * router-alone.md}.
  */
 public final class RouterAloneBenchmark {
     static final String USAGE = """
-            usage: bench/router-alone.sh [--clients N] [--seconds N] [--heap SIZE]
-              --clients N   concurrent streaming clients (default 128)
-              --seconds N   how long they stream (default 20)
-              --heap SIZE   the router's -Xmx (default 128m)
+            usage: bench/router-alone.sh [--clients N] [--seconds N] [--heap SIZE] [--starts N] [--jvm-opts "FLAGS"]
+              --clients N        concurrent streaming clients (default 128)
+              --seconds N        how long they stream (default 20)
+              --heap SIZE        the router's -Xmx (default 128m)
+              --starts N         cold starts timed before the load run (default 5)
+              --jvm-opts FLAGS   replace the router's tuning flags (default: run.sh's, from the zip)
             """;
+
+    private static final byte[] CHAT =
+            "{\"model\":\"alone\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"
+                    .getBytes(StandardCharsets.UTF_8);
 
     public static void main(String[] args) throws Exception {
         int clients = 128;
         int seconds = 20;
         String heap = "128m";
+        int starts = 5;
+        String jvmOpts = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--clients" -> clients = Integer.parseInt(args[++i]);
                 case "--seconds" -> seconds = Integer.parseInt(args[++i]);
                 case "--heap" -> heap = args[++i];
+                case "--starts" -> starts = Integer.parseInt(args[++i]);
+                case "--jvm-opts" -> jvmOpts = args[++i];
                 default -> {
                     System.err.print(USAGE);
                     System.exit(2);
                 }
             }
         }
-        Path jar = routerJar();
+        Path zip = Path.of("functions", "router", "target", "sluice-router-lambda.zip");
+        if (!Files.isRegularFile(zip)) {
+            throw new IllegalStateException("build the router first: bench/router-alone.sh does");
+        }
         StreamingBenchmark.useBenchLogging();
         try (FakeUpstream upstream = FakeUpstream.start();
                 DevStack stack = DevStack.start(
@@ -63,7 +91,6 @@ public final class RouterAloneBenchmark {
             }
             upstream.streamContent(pieces);
             upstream.reportUsage(12, pieces.length);
-            upstream.delayBetweenChunks(Duration.ofMillis(10)); // half-second streams: the clients' streams overlap
             stack.routes()
                     .put(new Route(
                             "alone",
@@ -75,32 +102,46 @@ public final class RouterAloneBenchmark {
                                     null,
                                     null))));
             String key = DevStack.createKey(stack.keys(), StreamingBenchmark.OPEN_TENANT, "router-alone", Limits.NONE);
+            upstream.delayBetweenChunks(Duration.ZERO); // the start-up requests: the router's time, not the fake's
+            Path taskRoot = unpack(zip);
+            try {
+                run(taskRoot, stack, key, upstream, clients, seconds, heap, starts, jvmOpts);
+            } finally {
+                try (Stream<Path> files = Files.walk(taskRoot)) {
+                    files.sorted(Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
+                }
+            }
+        }
+        System.exit(0);
+    }
+
+    private static void run(
+            Path taskRoot,
+            DevStack stack,
+            String key,
+            FakeUpstream upstream,
+            int clients,
+            int seconds,
+            String heap,
+            int starts,
+            String jvmOpts)
+            throws IOException, InterruptedException {
+        {
+            List<Start> withArchive = new ArrayList<>();
+            List<Start> withoutArchive = new ArrayList<>();
+            coldStart(taskRoot, stack, key, heap, jvmOpts, true); // warms this JVM's DynamoDB Local and fake upstream
+            for (int i = 0; i < starts; i++) {
+                Thread.sleep(500); // this JVM's compilers settle, so the router's start has the cores
+                withArchive.add(coldStart(taskRoot, stack, key, heap, jvmOpts, true));
+                Thread.sleep(500);
+                withoutArchive.add(coldStart(taskRoot, stack, key, heap, jvmOpts, false));
+            }
+            upstream.delayBetweenChunks(Duration.ofMillis(10)); // half-second streams: the clients' streams overlap
             int port = freePort();
-            List<String> command = List.of(
-                    Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-XX:TieredStopAtLevel=1",
-                    "-XX:+UseSerialGC",
-                    "-Xmx" + heap,
-                    "-cp",
-                    jar.toString(),
-                    "dev.sluice.router.RouterMain");
-            ProcessBuilder builder = new ProcessBuilder(command)
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                    .redirectError(ProcessBuilder.Redirect.DISCARD);
-            Map<String, String> env = builder.environment();
-            env.put("PORT", Integer.toString(port));
-            env.put("SLUICE_DYNAMODB_ENDPOINT", stack.dynamoDbEndpoint().toString());
-            env.put("SLUICE_AWS_EMULATOR", "true");
-            env.put("SLUICE_KINESIS_ENDPOINT", "http://127.0.0.1:9"); // refused: usage goes to the outbox
-            env.put("SLUICE_SECRETSMANAGER_ENDPOINT", "http://127.0.0.1:9");
-            env.put("AWS_REGION", "us-east-1");
-            env.put("AWS_ACCESS_KEY_ID", "local");
-            env.put("AWS_SECRET_ACCESS_KEY", "local");
-            long launched = System.nanoTime();
-            Process router = builder.start();
+            Process router = launch(taskRoot, stack, port, heap, jvmOpts, true);
             try {
                 URI base = URI.create("http://127.0.0.1:" + port);
-                long readyMillis = waitForHealth(base, launched);
+                waitForHealth(base, System.nanoTime(), router);
                 long idleKb = ProcessStats.rssKilobytes(router.pid());
                 AtomicLong peakKb = new AtomicLong(idleKb);
                 Thread sampler = Thread.ofPlatform().daemon().start(() -> {
@@ -116,20 +157,21 @@ public final class RouterAloneBenchmark {
                 int[] outcome = load(base, key, clients, seconds);
                 sampler.interrupt();
                 peakKb.accumulateAndGet(ProcessStats.rssKilobytes(router.pid()), Math::max);
-                System.out.print(report(clients, seconds, heap, readyMillis, idleKb, peakKb.get(), outcome));
+                System.out.print(report(
+                        clients,
+                        seconds,
+                        heap,
+                        jvmOpts,
+                        Files.isRegularFile(taskRoot.resolve("lib/router.jsa")),
+                        withArchive,
+                        withoutArchive,
+                        idleKb,
+                        peakKb.get(),
+                        outcome));
             } finally {
                 router.destroy();
                 router.waitFor();
             }
-        }
-        System.exit(0);
-    }
-
-    private static Path routerJar() throws IOException {
-        try (var files = Files.list(Path.of("functions", "router", "target"))) {
-            return files.filter(p -> p.getFileName().toString().endsWith("-lambda.jar"))
-                    .findFirst()
-                    .orElseThrow(() -> new IllegalStateException("build the router first: bench/router-alone.sh does"));
         }
     }
 
@@ -139,21 +181,109 @@ public final class RouterAloneBenchmark {
         }
     }
 
-    private static long waitForHealth(URI base, long launchedNanos) throws InterruptedException {
+    /** One cold start, timed from process start: {@code /healthz} answered, then the first streamed request. */
+    record Start(long healthMillis, long firstByteMillis, long doneMillis) {}
+
+    private static Start coldStart(
+            Path taskRoot, DevStack stack, String key, String heap, String jvmOpts, boolean classDataArchive)
+            throws IOException, InterruptedException {
+        int port = freePort();
+        long launched = System.nanoTime();
+        Process router = launch(taskRoot, stack, port, heap, jvmOpts, classDataArchive);
+        try {
+            URI base = URI.create("http://127.0.0.1:" + port);
+            long health = waitForHealth(base, launched, router);
+            // As the Web Adapter does: the invocation is forwarded once /healthz answers.
+            HttpURLConnection connection = (HttpURLConnection)
+                    base.resolve("/v1/chat/completions").toURL().openConnection();
+            connection.setRequestMethod("POST");
+            connection.setDoOutput(true);
+            connection.setReadTimeout(20_000);
+            connection.setRequestProperty("Authorization", "Bearer " + key);
+            connection.setRequestProperty("Content-Type", "application/json");
+            connection.getOutputStream().write(CHAT);
+            try (InputStream body = connection.getInputStream()) {
+                if (connection.getResponseCode() != 200 || body.read() < 0) {
+                    throw new IllegalStateException("the first request answered " + connection.getResponseCode());
+                }
+                long firstByte = System.nanoTime();
+                String rest = new String(body.readAllBytes(), StandardCharsets.UTF_8);
+                long done = System.nanoTime();
+                if (!rest.contains("[DONE]")) {
+                    throw new IllegalStateException("the first stream did not end with [DONE]: " + rest);
+                }
+                return new Start(health, (firstByte - launched) / 1_000_000, (done - launched) / 1_000_000);
+            }
+        } finally {
+            router.destroy();
+            router.waitFor();
+        }
+    }
+
+    /** Starts the unpacked zip's {@code run.sh} as the Web Adapter does; {@code run.sh} exec's the router's JVM. */
+    private static Process launch(
+            Path taskRoot, DevStack stack, int port, String heap, String jvmOpts, boolean classDataArchive)
+            throws IOException {
+        ProcessBuilder builder = new ProcessBuilder(taskRoot.resolve("run.sh").toString())
+                .directory(taskRoot.toFile())
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .redirectError(ProcessBuilder.Redirect.DISCARD);
+        Map<String, String> env = builder.environment();
+        env.put("PATH", Path.of(System.getProperty("java.home"), "bin") + ":/usr/bin:/bin");
+        env.put("LAMBDA_TASK_ROOT", taskRoot.toString());
+        env.put("AWS_LWA_PORT", Integer.toString(port));
+        env.put("JAVA_TOOL_OPTIONS", "-Xmx" + heap); // run.sh sizes the heap from the machine's memory otherwise
+        if (jvmOpts != null) {
+            env.put("SLUICE_JVM_OPTS", jvmOpts);
+        }
+        env.put("SLUICE_CDS", classDataArchive ? "on" : "off");
+        env.put("SLUICE_DYNAMODB_ENDPOINT", stack.dynamoDbEndpoint().toString());
+        env.put("SLUICE_AWS_EMULATOR", "true");
+        env.put("SLUICE_KINESIS_ENDPOINT", "http://127.0.0.1:9"); // refused: usage goes to the outbox
+        env.put("SLUICE_SECRETSMANAGER_ENDPOINT", "http://127.0.0.1:9");
+        env.put("AWS_REGION", "us-east-1");
+        env.put("AWS_ACCESS_KEY_ID", "local");
+        env.put("AWS_SECRET_ACCESS_KEY", "local");
+        return builder.start();
+    }
+
+    /**
+     * Unpacks the zip as Lambda does: {@code run.sh} executable, and each file's time from its entry, which the
+     * class-data archive's check of the jar depends on.
+     */
+    private static Path unpack(Path zip) throws IOException {
+        Path root = Files.createTempDirectory("sluice-router-alone");
+        try (ZipInputStream in = new ZipInputStream(Files.newInputStream(zip))) {
+            for (ZipEntry entry = in.getNextEntry(); entry != null; entry = in.getNextEntry()) {
+                Path file = root.resolve(entry.getName()).normalize();
+                if (!file.startsWith(root)) {
+                    throw new IOException("zip entry outside the task root: " + entry.getName());
+                }
+                if (entry.isDirectory()) {
+                    Files.createDirectories(file);
+                    continue;
+                }
+                Files.createDirectories(file.getParent());
+                Files.copy(in, file);
+                Files.setLastModifiedTime(file, entry.getLastModifiedTime());
+            }
+        }
+        Files.setPosixFilePermissions(root.resolve("run.sh"), PosixFilePermissions.fromString("rwxr-xr-x"));
+        return root;
+    }
+
+    private static long waitForHealth(URI base, long launchedNanos, Process router) throws InterruptedException {
         HttpClient http = HttpClient.newHttpClient();
         long deadline = launchedNanos + Duration.ofSeconds(30).toNanos();
-        while (System.nanoTime() < deadline) {
+        while (System.nanoTime() < deadline && router.isAlive()) {
             try {
-                if (http.send(
-                                        HttpRequest.newBuilder(base.resolve("/healthz"))
-                                                .build(),
-                                        HttpResponse.BodyHandlers.discarding())
+                if (http.send(HttpRequest.newBuilder(base.resolve("/healthz")).build(), BodyHandlers.discarding())
                                 .statusCode()
                         == 200) {
                     return (System.nanoTime() - launchedNanos) / 1_000_000;
                 }
             } catch (IOException notYet) {
-                Thread.sleep(10);
+                Thread.sleep(5);
             }
         }
         throw new IllegalStateException("the router did not answer /healthz within 30 s");
@@ -176,9 +306,7 @@ public final class RouterAloneBenchmark {
                                         .header("Authorization", "Bearer " + key)
                                         .header("Content-Type", "application/json")
                                         .timeout(Duration.ofSeconds(20))
-                                        .POST(
-                                                HttpRequest.BodyPublishers.ofString(
-                                                        "{\"model\":\"alone\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"))
+                                        .POST(HttpRequest.BodyPublishers.ofByteArray(CHAT))
                                         .build(),
                                 HttpResponse.BodyHandlers.ofString());
                         (response.statusCode() == 200 && response.body().contains("[DONE]") ? done : failed)
@@ -199,29 +327,73 @@ public final class RouterAloneBenchmark {
     }
 
     private static String report(
-            int clients, int seconds, String heap, long readyMillis, long idleKb, long peakKb, int[] outcome) {
+            int clients,
+            int seconds,
+            String heap,
+            String jvmOpts,
+            boolean archiveInZip,
+            List<Start> withArchive,
+            List<Start> withoutArchive,
+            long idleKb,
+            long peakKb,
+            int[] outcome) {
+        String flags = jvmOpts == null ? "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC" : jvmOpts;
         return """
-                ## The router alone: memory under concurrent streams
+                ## The router alone: start and memory
 
-                `bench/router-alone.sh`: the router's shaded jar in its own JVM (`-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xmx%s`, \
-                as Lambda's `run.sh` with a fixed heap), DynamoDB Local from the dev stack, a loopback fake upstream streaming \
-                50 chunks 10 ms apart; Kinesis not emulated, so usage goes to the outbox table.
+                `bench/router-alone.sh`: the router's Lambda zip unpacked and started by its `run.sh` as the Web Adapter \
+                starts it (`%s`, `-Xmx%s`), DynamoDB Local from the dev stack, a loopback fake upstream streaming 50 \
+                chunks; Kinesis not emulated, so usage goes to the outbox table.
+
+                **Cold starts** (%d of each, alternating, after one discarded; median / slowest, ms from process start). The first request is \
+                sent when `/healthz` answers, as the adapter forwards the first invocation; the fake streams it without \
+                delays. The class-data archive is in the zip: %s.
+
+                | | `/healthz` answered | first request's first byte | first request done | target |
+                |---|--:|--:|--:|---|
+                | with the class-data archive (as shipped) | %s | %s | %s | ≤ 1,000 to the first request: %s |
+                | without (`SLUICE_CDS=off`) | %s | %s | %s | |
+
+                **Memory** (the archive on), %d clients streaming 50 chunks 10 ms apart for %d s:
 
                 | measure | value | target |
                 |---|--:|---|
-                | JVM start to the first `GET /healthz` | %d ms | ≤ 1,000 ms to the first request |
                 | RSS idle, after start | %d MB | |
-                | peak RSS, %d clients for %d s | %d MB | ≤ 300 MB: %s |
+                | peak RSS | %d MB | ≤ 300 MB: %s |
                 | streams completed to `[DONE]` / failed | %d / %d | |
                 """.formatted(
+                        flags,
                         heap,
-                        readyMillis,
-                        idleKb / 1024,
+                        withArchive.size(),
+                        archiveInZip ? "yes" : "**no** (built with -Dmaven.test.skip=true?)",
+                        spread(withArchive, Start::healthMillis),
+                        spread(withArchive, Start::firstByteMillis),
+                        spread(withArchive, Start::doneMillis),
+                        withArchive.isEmpty()
+                                ? "not measured"
+                                : median(withArchive, Start::doneMillis) <= 1_000 ? "met" : "**missed**",
+                        spread(withoutArchive, Start::healthMillis),
+                        spread(withoutArchive, Start::firstByteMillis),
+                        spread(withoutArchive, Start::doneMillis),
                         clients,
                         seconds,
+                        idleKb / 1024,
                         peakKb / 1024,
                         peakKb > 0 && peakKb / 1024 <= 300 ? "met" : "**missed**",
                         outcome[0],
                         outcome[1]);
+    }
+
+    private static String spread(List<Start> starts, ToLongFunction<Start> measure) {
+        if (starts.isEmpty()) {
+            return "–";
+        }
+        return median(starts, measure) + " / "
+                + starts.stream().mapToLong(measure).max().orElseThrow();
+    }
+
+    private static long median(List<Start> starts, ToLongFunction<Start> measure) {
+        long[] values = starts.stream().mapToLong(measure).sorted().toArray();
+        return values[values.length / 2];
     }
 }

@@ -41,6 +41,7 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.time.Clock;
 import java.time.Duration;
@@ -239,18 +240,85 @@ class PackagedRouterIT {
 
     @Test
     @Order(1)
-    void zip_holdsExecutableRunShAndTheShadedJar_only() throws IOException {
+    void zip_holdsExecutableRunShTheShadedJarAndItsClassDataArchive_only() throws IOException {
         Map<String, Integer> modes = unixModes(zip);
         List<String> files =
                 modes.keySet().stream().filter(name -> !name.endsWith("/")).toList();
 
         assertThat(files)
-                .hasSize(2)
-                .contains("run.sh")
+                .hasSize(4)
+                .contains("run.sh", "lib/router.jsa", "lib/router.jsa.jdk")
                 .anySatisfy(name -> assertThat(name).matches("lib/sluice-router-[^/]+-lambda\\.jar"));
         assertThat(modes.get("run.sh") & 0777).as("run.sh mode").isEqualTo(0755);
         assertThat(Files.isExecutable(taskRoot.resolve("run.sh"))).isTrue();
         assertThat(startToReadyMillis).isLessThan(READY_TIMEOUT.toMillis());
+        // The build's JDK made the archive, and the build's JDK runs these tests.
+        assertThat(Files.readString(taskRoot.resolve("lib/router.jsa.jdk")))
+                .isEqualTo(ClassDataArchiveTraining.jdkIdentity(Path.of(System.getProperty("java.home"))));
+    }
+
+    @Test
+    @Order(8)
+    @Timeout(60)
+    void classDataArchive_isMappedByRunSh_forTheJdkThatMadeIt() throws Exception {
+        String classLoading = runShUntilConfigFails(taskRoot);
+
+        assertThat(classLoading)
+                .contains("dev.sluice.router.RouterMain source: shared objects file")
+                .doesNotContain("[warning][cds]", "[error][cds]");
+    }
+
+    @Test
+    @Order(9)
+    @Timeout(60)
+    void classDataArchive_isLeftOutForAnotherJdk_soTheJdksOwnArchiveStillServes() throws Exception {
+        // Another JVM build would reject the archive and the JDK's own archive with it: run.sh must not pass it.
+        Path otherJdk = Files.createTempDirectory("sluice-task-root-other-jdk");
+        try {
+            Files.createDirectories(otherJdk.resolve("lib"));
+            Files.copy(taskRoot.resolve("run.sh"), otherJdk.resolve("run.sh"), StandardCopyOption.COPY_ATTRIBUTES);
+            try (Stream<Path> lib = Files.list(taskRoot.resolve("lib"))) {
+                for (Path file : lib.toList()) {
+                    Files.copy(
+                            file,
+                            otherJdk.resolve("lib").resolve(file.getFileName()),
+                            StandardCopyOption.COPY_ATTRIBUTES);
+                }
+            }
+            Files.writeString(
+                    otherJdk.resolve("lib/router.jsa.jdk"),
+                    "IMPLEMENTOR=\"Another vendor\"\nJAVA_RUNTIME_VERSION=\"21.0.1+12-LTS\"\n");
+
+            String classLoading = runShUntilConfigFails(otherJdk);
+
+            assertThat(classLoading)
+                    .contains("dev.sluice.router.RouterMain source: file:")
+                    .contains("java.lang.Object source: shared objects file")
+                    .doesNotContain("[error][cds]");
+        } finally {
+            deleteTree(otherJdk);
+        }
+    }
+
+    /**
+     * Runs a task root's {@code run.sh} with class loading logged and a port that is not a number: the router's JVM
+     * loads {@code RouterMain}, fails on its configuration and exits. Returns what it printed.
+     */
+    private static String runShUntilConfigFails(Path root) throws Exception {
+        ProcessBuilder builder = new ProcessBuilder(root.resolve("run.sh").toString())
+                .directory(root.toFile())
+                .redirectErrorStream(true);
+        Map<String, String> env = builder.environment();
+        env.clear();
+        env.put("PATH", Path.of(System.getProperty("java.home"), "bin") + ":/usr/local/bin:/usr/bin:/bin");
+        env.put("LAMBDA_TASK_ROOT", root.toString());
+        env.put("AWS_LWA_PORT", "not-a-port");
+        env.put("SLUICE_JVM_OPTS", "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xlog:class+load=info,cds=warning");
+        Process process = builder.start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(process.exitValue()).as(output).isNotZero();
+        return output;
     }
 
     @Test
@@ -577,6 +645,7 @@ class PackagedRouterIT {
                 Files.createDirectories(file.getParent());
                 Files.copy(in, file);
                 Files.setPosixFilePermissions(file, permissions(modes.getOrDefault(entry.getName(), 0644)));
+                Files.setLastModifiedTime(file, entry.getLastModifiedTime()); // as unzip does; the archive checks it
             }
         }
     }
