@@ -8,10 +8,12 @@ import dev.sluice.provider.ChatStreamListener;
 import dev.sluice.provider.ProviderCall;
 import dev.sluice.provider.StreamChunk;
 import dev.sluice.provider.anthropic.AnthropicProvider;
+import dev.sluice.provider.bedrock.BedrockProvider;
 import dev.sluice.provider.gemini.GeminiProvider;
 import dev.sluice.provider.openai.OpenAiCompatibleProvider;
 import dev.sluice.route.Deployment;
 import dev.sluice.route.Pricing;
+import dev.sluice.testing.EventStreamFrames;
 import dev.sluice.testing.ReplayUpstream;
 import dev.sluice.testing.Reply;
 import dev.sluice.usage.TokenUsage;
@@ -30,8 +32,9 @@ import java.util.Map;
  * adapter's {@code streamChat} against a loopback {@link ReplayUpstream} replaying that provider's wire format (50
  * text deltas, usage, the end), and discards what comes out. The baseline reads the same bytes with the JDK's HTTP
  * client and does nothing with them, so "relay" is the adapter's own work: reading the events, parsing them, building
- * the deltas. Bedrock (a binary event stream through the AWS SDK) is not in it. Bounded by count; everything on
- * 127.0.0.1. {@code bench/relay.sh > relay.md}.
+ * the deltas. For Bedrock it is also the AWS SDK's own HTTP client (Netty) and event-stream decoding, which the
+ * adapter cannot do without: {@code ConverseStream} exists only on the SDK's asynchronous client. Bounded by count;
+ * everything on 127.0.0.1. {@code bench/relay.sh > relay.md}.
  */
 public final class RelayBenchmark {
     static final int CHUNKS = 50;
@@ -61,7 +64,11 @@ public final class RelayBenchmark {
                 .append("\"relay\" is the difference: the adapter's own work.\n\n")
                 .append("| provider | process CPU µs / stream | read only | **relay** | chunks out / stream |\n")
                 .append("|---|--:|--:|--:|--:|\n");
-        try (ReplayUpstream upstream = ReplayUpstream.start()) {
+        // Bedrock signs with the SDK's default credentials chain; the replay checks no signature.
+        System.setProperty("aws.accessKeyId", "relaybench");
+        System.setProperty("aws.secretAccessKey", "relaybench");
+        try (ReplayUpstream upstream = ReplayUpstream.start();
+                BedrockProvider bedrock = new BedrockProvider("us-east-1", Duration.ofSeconds(2))) {
             String base = upstream.baseUrl().toString();
             List<Case> cases = List.of(
                     new Case(
@@ -78,7 +85,12 @@ public final class RelayBenchmark {
                             "gemini",
                             new GeminiProvider(Duration.ofSeconds(2)),
                             deployment(GeminiProvider.TYPE, base + "/v1beta", Map.of()),
-                            Reply.stream("text/event-stream", gemini())));
+                            Reply.stream("text/event-stream", gemini())),
+                    new Case(
+                            "bedrock (ConverseStream: AWS SDK, Netty client, binary event stream)",
+                            bedrock,
+                            deployment(BedrockProvider.TYPE, base, Map.of("region", "us-east-1")),
+                            Reply.stream(EventStreamFrames.CONTENT_TYPE, bedrock())));
             HttpClient http = HttpClient.newHttpClient();
             // Two rounds, the second reported: the first warms every path, so no case pays for running first.
             for (int round = 0; round < 2; round++) {
@@ -199,6 +211,23 @@ public final class RelayBenchmark {
                             + "\"candidatesTokenCount\":" + (i + 1) + ",\"totalTokenCount\":" + (13 + i) + "},"
                             + "\"modelVersion\":\"m\",\"responseId\":\"r1\"}"));
         }
+        return frames;
+    }
+
+    /** ConverseStream's events as the Bedrock API Reference documents them ({@code transcripts/bedrock}). */
+    private static List<byte[]> bedrock() {
+        List<byte[]> frames = new ArrayList<>();
+        frames.add(EventStreamFrames.event("messageStart", "{\"role\":\"assistant\"}"));
+        for (int i = 0; i < CHUNKS; i++) {
+            frames.add(EventStreamFrames.event(
+                    "contentBlockDelta", "{\"contentBlockIndex\":0,\"delta\":{\"text\":\" word" + i + "\"}}"));
+        }
+        frames.add(EventStreamFrames.event("contentBlockStop", "{\"contentBlockIndex\":0}"));
+        frames.add(EventStreamFrames.event("messageStop", "{\"stopReason\":\"end_turn\"}"));
+        frames.add(EventStreamFrames.event(
+                "metadata",
+                "{\"metrics\":{\"latencyMs\":100},\"usage\":{\"inputTokens\":12,\"outputTokens\":50,"
+                        + "\"totalTokens\":62}}"));
         return frames;
     }
 

@@ -45,8 +45,11 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
  * it ({@code router.jsa.jdk}) and {@code run.sh} passes the archive only when the running JDK's matches: another JVM
  * would reject it and, with it, the JDK's own archive, and start slower than with none.
  *
- * <p>Run by exec-maven-plugin in the router's {@code package} phase, between the shade and the zip:
- * {@code ClassDataArchiveTraining <shaded jar> <archive> <project.build.outputTimestamp>}. Everything listens on 127.0.0.1; the run is bounded by
+ * <p>The archive always lands in {@code target/cds/} (tests and benchmarks use it), and in the zip only when the build's
+ * JDK is the kind Lambda's {@code java21} runtime runs, Amazon Corretto 21 ({@code -Dsluice.cds=auto}, the default;
+ * {@code on} puts it there anyway, {@code off} makes none). Run by exec-maven-plugin in the router's {@code package}
+ * phase, between the shade and the zip: {@code ClassDataArchiveTraining <shaded jar> <archive>
+ * <project.build.outputTimestamp> <auto|on|off> <the zip's lib/ source>}. Everything listens on 127.0.0.1; the run is bounded by
  * {@link #DEADLINE}.
  */
 public final class ClassDataArchiveTraining {
@@ -58,34 +61,64 @@ public final class ClassDataArchiveTraining {
     private ClassDataArchiveTraining() {}
 
     public static void main(String[] args) throws Exception {
-        if (args.length != 3) {
-            System.err.println(
-                    "usage: ClassDataArchiveTraining <shaded router jar> <archive to write> <the zip's entry time>");
+        if (args.length != 5 || !List.of("auto", "on", "off").contains(args[3])) {
+            System.err.println("usage: ClassDataArchiveTraining <shaded router jar> <archive to write>"
+                    + " <the zip's entry time> <auto|on|off> <directory the zip takes lib/ files from>");
             System.exit(2);
         }
         Path jar = Path.of(args[0]).toAbsolutePath();
         Path archive = Path.of(args[1]).toAbsolutePath();
+        String mode = args[3];
+        Path zipLib = Path.of(args[4]).toAbsolutePath();
+        Path identity = identityFile(archive);
+        for (Path stale : List.of(
+                archive,
+                identity,
+                zipLib.resolve(archive.getFileName()),
+                identityFile(zipLib.resolve(archive.getFileName())))) {
+            Files.deleteIfExists(stale);
+        }
+        if (mode.equals("off")) {
+            System.out.println("Class-data archive: not made (sluice.cds=off)");
+            System.exit(0);
+        }
         // The archive records the jar's size and modification time, and a JVM that finds either changed does not map
         // it (JDK 21 compares both). The zip gives every entry the build's output timestamp, and unzip restores it:
         // the jar is trained with that time so that the unpacked jar matches.
         Files.setLastModifiedTime(jar, FileTime.from(Instant.parse(args[2])));
-        Path identity = identityFile(archive);
-        Files.deleteIfExists(archive);
-        Files.deleteIfExists(identity);
         Files.createDirectories(archive.getParent());
         long started = System.nanoTime();
         train(jar, archive);
         if (!Files.isRegularFile(archive) || Files.size(archive) == 0) {
             throw new IllegalStateException("the router's JVM wrote no class-data archive at " + archive);
         }
-        Files.writeString(identity, jdkIdentity(Path.of(System.getProperty("java.home"))), StandardCharsets.UTF_8);
+        String jdk = jdkIdentity(Path.of(System.getProperty("java.home")));
+        Files.writeString(identity, jdk, StandardCharsets.UTF_8);
+        // In the zip only when Lambda's java21 runtime could map it: an archive for another JDK would be 11 MB that
+        // every cold start downloads and run.sh leaves out.
+        boolean inZip = mode.equals("on") || isLambdaJava21(jdk);
+        if (inZip) {
+            Files.createDirectories(zipLib);
+            Files.copy(archive, zipLib.resolve(archive.getFileName()));
+            Files.copy(identity, identityFile(zipLib.resolve(archive.getFileName())));
+        }
         System.out.printf(
-                "Class-data archive %s: %d MB, made in %d ms by %s%n",
-                archive.getFileName(),
+                "Class-data archive %s: %d MB, made in %d ms by %s; %s%n",
+                archive,
                 Files.size(archive) >> 20,
                 (System.nanoTime() - started) / 1_000_000,
-                Files.readString(identity).replace('\n', ' ').strip());
+                jdk.replace('\n', ' ').strip(),
+                inZip
+                        ? "in the Lambda zip"
+                        : "not in the Lambda zip: Lambda's java21 runtime (Amazon Corretto 21) could not map it"
+                                + " (-Dsluice.cds=on puts it there anyway)");
         System.exit(0); // DynamoDB Local's and the fake upstream's worker threads would keep this JVM for minutes
+    }
+
+    /** Whether a JDK identity is the kind Lambda's {@code java21} runtime runs: Amazon Corretto 21. */
+    static boolean isLambdaJava21(String jdkIdentity) {
+        return jdkIdentity.contains("IMPLEMENTOR=\"Amazon.com Inc.\"")
+                && jdkIdentity.contains("JAVA_RUNTIME_VERSION=\"21.");
     }
 
     static Path identityFile(Path archive) {
