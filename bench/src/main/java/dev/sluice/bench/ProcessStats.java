@@ -5,6 +5,9 @@ import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
 
 /** CPU time and memory of this JVM process, and the machine it runs on (Linux {@code /proc}, where available). */
 final class ProcessStats {
@@ -71,6 +74,33 @@ final class ProcessStats {
     /** Resident set size now of another process ({@code /proc/<pid>/status}), in kilobytes; -1 when it is gone. */
     static long rssKilobytes(long pid) {
         return statusKilobytes(Path.of("/proc", Long.toString(pid), "status"), "VmRSS:");
+    }
+
+    /**
+     * CPU time (user and system, in clock ticks) of another process's threads, grouped by thread name with digits
+     * replaced by {@code #} (so the carriers of virtual threads, {@code ForkJoinPool-#-worker-#}, are one group), from
+     * {@code /proc/<pid>/task/*}. Empty when not on Linux. Threads that ended between two snapshots are missing from
+     * the later one, so compare groups of long-lived threads.
+     */
+    static Map<String, Long> threadTicksByGroup(long pid) {
+        Map<String, Long> groups = new TreeMap<>();
+        try (Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+            for (Path task : tasks.toList()) {
+                try {
+                    String name = Files.readString(task.resolve("comm")).strip();
+                    String stat = Files.readString(task.resolve("stat"));
+                    // Fields after the parenthesised name: state is the 3rd, utime the 14th, stime the 15th.
+                    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+                    groups.merge(name.replaceAll("\\d+", "#"), ticks, Long::sum);
+                } catch (IOException | RuntimeException threadEnded) {
+                    // gone between the listing and the read
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux, or the process is gone
+        }
+        return groups;
     }
 
     private static long statusKilobytes(String field) {

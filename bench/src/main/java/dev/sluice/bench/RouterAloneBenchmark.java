@@ -6,6 +6,7 @@ import dev.sluice.quota.Limits;
 import dev.sluice.route.Deployment;
 import dev.sluice.route.Route;
 import dev.sluice.testing.FakeUpstream;
+import dev.sluice.testing.KinesisEmulator;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
@@ -24,11 +25,14 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.ToLongFunction;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
@@ -53,7 +57,18 @@ public final class RouterAloneBenchmark {
               --heap SIZE        the router's -Xmx (default 128m)
               --starts N         cold starts timed before the load run (default 5)
               --jvm-opts FLAGS   replace the router's tuning flags (default: run.sh's, from the zip)
+              --chunk-delay-ms N the fake upstream's pause between chunks under load (default 10)
             """;
+
+    /** What the router's thread groups are ({@code /proc} keeps a thread's first 15 characters). */
+    private static final Map<String, String> THREAD_GROUPS = Map.of(
+            "ForkJoinPool-#-", "virtual threads (the request path)",
+            "HttpClient-#-Se", "upstream HTTP client's selector",
+            "HttpClient-#-Wo", "upstream HTTP client's workers",
+            "C# CompilerThre", "JIT compiler",
+            "VM Thread", "VM thread (the serial collector)",
+            "HTTP-Dispatcher", "HTTP server's dispatcher",
+            "GC Thread#", "GC threads");
 
     private static final byte[] CHAT =
             "{\"model\":\"alone\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"
@@ -65,6 +80,7 @@ public final class RouterAloneBenchmark {
         String heap = "128m";
         int starts = 5;
         String jvmOpts = null;
+        Duration chunkDelay = Duration.ofMillis(10);
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--clients" -> clients = Integer.parseInt(args[++i]);
@@ -72,6 +88,7 @@ public final class RouterAloneBenchmark {
                 case "--heap" -> heap = args[++i];
                 case "--starts" -> starts = Integer.parseInt(args[++i]);
                 case "--jvm-opts" -> jvmOpts = args[++i];
+                case "--chunk-delay-ms" -> chunkDelay = Duration.ofMillis(Long.parseLong(args[++i]));
                 default -> {
                     System.err.print(USAGE);
                     System.exit(2);
@@ -83,7 +100,10 @@ public final class RouterAloneBenchmark {
             throw new IllegalStateException("build the router first: bench/router-alone.sh does");
         }
         StreamingBenchmark.useBenchLogging();
-        try (FakeUpstream upstream = FakeUpstream.start();
+        // Usage events go to Kinesis as on AWS when the emulator can run (node and npm), else to the outbox table.
+        KinesisEmulator kinesis = KinesisEmulator.isAvailable() ? KinesisEmulator.start() : null;
+        try (kinesis;
+                FakeUpstream upstream = FakeUpstream.start();
                 DevStack stack = DevStack.start(
                         DevOptions.defaults(Map.of()).withPorts(0, 0).withDemoDelay(Duration.ZERO))) {
             String[] pieces = new String[50];
@@ -104,10 +124,18 @@ public final class RouterAloneBenchmark {
                                     null))));
             String key = DevStack.createKey(stack.keys(), StreamingBenchmark.OPEN_TENANT, "router-alone", Limits.NONE);
             upstream.delayBetweenChunks(Duration.ZERO); // the start-up requests: the router's time, not the fake's
+            Map<String, String> backends = new LinkedHashMap<>();
+            backends.put("SLUICE_DYNAMODB_ENDPOINT", stack.dynamoDbEndpoint().toString());
+            if (kinesis != null) {
+                kinesis.createStream("sluice-usage", 2);
+                backends.put("SLUICE_KINESIS_ENDPOINT", kinesis.endpoint().toString());
+            } else {
+                backends.put("SLUICE_KINESIS_ENDPOINT", "http://127.0.0.1:9"); // refused: usage goes to the outbox
+            }
             Path taskRoot = unpack(zip);
             try {
                 String archive = addClassDataArchive(zip, taskRoot);
-                run(taskRoot, stack, key, upstream, clients, seconds, heap, starts, jvmOpts, archive);
+                run(taskRoot, backends, key, upstream, clients, seconds, heap, starts, jvmOpts, archive, chunkDelay);
             } finally {
                 try (Stream<Path> files = Files.walk(taskRoot)) {
                     files.sorted(Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
@@ -119,7 +147,7 @@ public final class RouterAloneBenchmark {
 
     private static void run(
             Path taskRoot,
-            DevStack stack,
+            Map<String, String> backends,
             String key,
             FakeUpstream upstream,
             int clients,
@@ -127,21 +155,23 @@ public final class RouterAloneBenchmark {
             String heap,
             int starts,
             String jvmOpts,
-            String archive)
+            String archive,
+            Duration chunkDelay)
             throws IOException, InterruptedException {
         {
             List<Start> withArchive = new ArrayList<>();
             List<Start> withoutArchive = new ArrayList<>();
-            coldStart(taskRoot, stack, key, heap, jvmOpts, true); // warms this JVM's DynamoDB Local and fake upstream
+            coldStart(
+                    taskRoot, backends, key, heap, jvmOpts, true); // warms this JVM's DynamoDB Local and fake upstream
             for (int i = 0; i < starts; i++) {
                 Thread.sleep(500); // this JVM's compilers settle, so the router's start has the cores
-                withArchive.add(coldStart(taskRoot, stack, key, heap, jvmOpts, true));
+                withArchive.add(coldStart(taskRoot, backends, key, heap, jvmOpts, true));
                 Thread.sleep(500);
-                withoutArchive.add(coldStart(taskRoot, stack, key, heap, jvmOpts, false));
+                withoutArchive.add(coldStart(taskRoot, backends, key, heap, jvmOpts, false));
             }
-            upstream.delayBetweenChunks(Duration.ofMillis(10)); // half-second streams: the clients' streams overlap
+            upstream.delayBetweenChunks(chunkDelay); // paced as a model streams: each chunk is its own read and write
             int port = freePort();
-            Process router = launch(taskRoot, stack, port, heap, jvmOpts, true);
+            Process router = launch(taskRoot, backends, port, heap, jvmOpts, true);
             try {
                 URI base = URI.create("http://127.0.0.1:" + port);
                 waitForHealth(base, System.nanoTime(), router);
@@ -157,7 +187,7 @@ public final class RouterAloneBenchmark {
                         }
                     }
                 });
-                int[] outcome = load(base, key, clients, seconds);
+                Load outcome = load(base, key, clients, seconds, router);
                 sampler.interrupt();
                 peakKb.accumulateAndGet(ProcessStats.rssKilobytes(router.pid()), Math::max);
                 System.out.print(report(
@@ -166,6 +196,10 @@ public final class RouterAloneBenchmark {
                         heap,
                         jvmOpts,
                         archive,
+                        backends.get("SLUICE_KINESIS_ENDPOINT").endsWith(":9")
+                                ? "the outbox table (Kinesis not emulated: no node here)"
+                                : "the Kinesis emulator (kinesis-local, its own process)",
+                        chunkDelay,
                         withArchive,
                         withoutArchive,
                         idleKb,
@@ -188,11 +222,16 @@ public final class RouterAloneBenchmark {
     record Start(long healthMillis, long firstByteMillis, long doneMillis) {}
 
     private static Start coldStart(
-            Path taskRoot, DevStack stack, String key, String heap, String jvmOpts, boolean classDataArchive)
+            Path taskRoot,
+            Map<String, String> backends,
+            String key,
+            String heap,
+            String jvmOpts,
+            boolean classDataArchive)
             throws IOException, InterruptedException {
         int port = freePort();
         long launched = System.nanoTime();
-        Process router = launch(taskRoot, stack, port, heap, jvmOpts, classDataArchive);
+        Process router = launch(taskRoot, backends, port, heap, jvmOpts, classDataArchive);
         try {
             URI base = URI.create("http://127.0.0.1:" + port);
             long health = waitForHealth(base, launched, router);
@@ -225,7 +264,12 @@ public final class RouterAloneBenchmark {
 
     /** Starts the unpacked zip's {@code run.sh} as the Web Adapter does; {@code run.sh} exec's the router's JVM. */
     private static Process launch(
-            Path taskRoot, DevStack stack, int port, String heap, String jvmOpts, boolean classDataArchive)
+            Path taskRoot,
+            Map<String, String> backends,
+            int port,
+            String heap,
+            String jvmOpts,
+            boolean classDataArchive)
             throws IOException {
         ProcessBuilder builder = new ProcessBuilder(taskRoot.resolve("run.sh").toString())
                 .directory(taskRoot.toFile())
@@ -240,9 +284,8 @@ public final class RouterAloneBenchmark {
             env.put("SLUICE_JVM_OPTS", jvmOpts);
         }
         env.put("SLUICE_CDS", classDataArchive ? "on" : "off");
-        env.put("SLUICE_DYNAMODB_ENDPOINT", stack.dynamoDbEndpoint().toString());
+        env.putAll(backends);
         env.put("SLUICE_AWS_EMULATOR", "true");
-        env.put("SLUICE_KINESIS_ENDPOINT", "http://127.0.0.1:9"); // refused: usage goes to the outbox
         env.put("SLUICE_SECRETSMANAGER_ENDPOINT", "http://127.0.0.1:9");
         env.put("AWS_REGION", "us-east-1");
         env.put("AWS_ACCESS_KEY_ID", "local");
@@ -314,12 +357,20 @@ public final class RouterAloneBenchmark {
     }
 
     /** Completed and failed streams. */
-    private static int[] load(URI base, String key, int clients, int seconds) throws InterruptedException {
+    /**
+     * What the load did: streams completed and failed, and the router process's CPU per completed stream over the run
+     * after its first quarter (at most 2 s), when the router's compiler has done most of its work.
+     */
+    record Load(int done, int failed, double routerCpuMillisPerStream, Map<String, Double> byThreads) {}
+
+    private static Load load(URI base, String key, int clients, int seconds, Process router)
+            throws InterruptedException {
         HttpClient http =
                 HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         AtomicInteger done = new AtomicInteger();
         AtomicInteger failed = new AtomicInteger();
-        long end = System.nanoTime() + Duration.ofSeconds(seconds).toNanos();
+        long start = System.nanoTime();
+        long end = start + Duration.ofSeconds(seconds).toNanos();
         List<Thread> threads = new ArrayList<>(clients);
         for (int c = 0; c < clients; c++) {
             threads.add(Thread.ofVirtual().start(() -> {
@@ -344,10 +395,38 @@ public final class RouterAloneBenchmark {
                 }
             }));
         }
+        Thread.sleep(Math.min(2_000, seconds * 250L));
+        int doneBefore = done.get();
+        long cpuBefore = cpuNanos(router);
+        Map<String, Long> ticksBefore = ProcessStats.threadTicksByGroup(router.pid());
+        // The last full second of the run: the router's threads are all still there.
+        Thread.sleep(Math.max(0, (end - System.nanoTime()) / 1_000_000 - 1_000));
+        Map<String, Long> ticksAfter = ProcessStats.threadTicksByGroup(router.pid());
+        long cpuAtTicks = cpuNanos(router);
+        int doneAtTicks = done.get();
         for (Thread thread : threads) {
             thread.join();
         }
-        return new int[] {done.get(), failed.get()};
+        long cpu = cpuNanos(router) - cpuBefore;
+        int streams = done.get() - doneBefore;
+        double perStream = streams == 0 ? Double.NaN : cpu / 1e6 / streams;
+        // Each group's share of the ticks, applied to the CPU per stream over the same interval.
+        Map<String, Long> delta = new LinkedHashMap<>();
+        ticksAfter.forEach((group, ticks) -> delta.put(group, ticks - ticksBefore.getOrDefault(group, 0L)));
+        long totalTicks = delta.values().stream().mapToLong(Long::longValue).sum();
+        double perStreamAtTicks =
+                doneAtTicks == doneBefore ? Double.NaN : (cpuAtTicks - cpuBefore) / 1e6 / (doneAtTicks - doneBefore);
+        Map<String, Double> byThreads = new LinkedHashMap<>();
+        delta.entrySet().stream()
+                .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+                .limit(6)
+                .forEach(e -> byThreads.put(
+                        e.getKey(), totalTicks == 0 ? Double.NaN : perStreamAtTicks * e.getValue() / totalTicks));
+        return new Load(done.get(), failed.get(), perStream, byThreads);
+    }
+
+    private static long cpuNanos(Process process) {
+        return process.info().totalCpuDuration().orElseThrow().toNanos();
     }
 
     private static String report(
@@ -356,18 +435,20 @@ public final class RouterAloneBenchmark {
             String heap,
             String jvmOpts,
             String archive,
+            String usage,
+            Duration chunkDelay,
             List<Start> withArchive,
             List<Start> withoutArchive,
             long idleKb,
             long peakKb,
-            int[] outcome) {
+            Load outcome) {
         String flags = jvmOpts == null ? "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC" : jvmOpts;
         return """
                 ## The router alone: start and memory
 
                 `bench/router-alone.sh`: the router's Lambda zip unpacked and started by its `run.sh` as the Web Adapter \
                 starts it (`%s`, `-Xmx%s`), DynamoDB Local from the dev stack, a loopback fake upstream streaming 50 \
-                chunks; Kinesis not emulated, so usage goes to the outbox table.
+                chunks; usage events to %s.
 
                 **Cold starts** (%d of each, alternating, after one discarded; median / slowest, ms from process start). The first request is \
                 sent when `/healthz` answers, as the adapter forwards the first invocation; the fake streams it without \
@@ -378,16 +459,21 @@ public final class RouterAloneBenchmark {
                 | with the class-data archive | %s | %s | %s | ≤ 1,000 to the first request: %s |
                 | without (`SLUICE_CDS=off`) | %s | %s | %s | |
 
-                **Memory** (the archive on), %d clients streaming 50 chunks 10 ms apart for %d s:
+                **Under load** (the archive on), %d clients streaming 50 chunks %d ms apart for %d s:
 
                 | measure | value | target |
                 |---|--:|---|
                 | RSS idle, after start | %d MB | |
                 | peak RSS | %d MB | ≤ 300 MB: %s |
+                | the router's CPU per completed stream (after the first quarter of the run) | %.2f ms | ≤ 0.5 ms: %s |
                 | streams completed to `[DONE]` / failed | %d / %d | |
+
+                Where the router's CPU per stream goes, by thread (from `/proc/<pid>/task`, over the run but its first \
+                quarter and last second): %s.
                 """.formatted(
                         flags,
                         heap,
+                        usage,
                         withArchive.size(),
                         archive,
                         spread(withArchive, Start::healthMillis),
@@ -400,12 +486,22 @@ public final class RouterAloneBenchmark {
                         spread(withoutArchive, Start::firstByteMillis),
                         spread(withoutArchive, Start::doneMillis),
                         clients,
+                        chunkDelay.toMillis(),
                         seconds,
                         idleKb / 1024,
                         peakKb / 1024,
                         peakKb > 0 && peakKb / 1024 <= 300 ? "met" : "**missed**",
-                        outcome[0],
-                        outcome[1]);
+                        outcome.routerCpuMillisPerStream(),
+                        outcome.routerCpuMillisPerStream() <= 0.5 ? "met" : "**missed**",
+                        outcome.done(),
+                        outcome.failed(),
+                        outcome.byThreads().entrySet().stream()
+                                .map(e -> String.format(
+                                        Locale.ROOT,
+                                        "%s %.2f ms",
+                                        THREAD_GROUPS.getOrDefault(e.getKey(), "`" + e.getKey() + "`"),
+                                        e.getValue()))
+                                .collect(Collectors.joining(", ")));
     }
 
     private static String spread(List<Start> starts, ToLongFunction<Start> measure) {
