@@ -7,7 +7,7 @@ import dev.sluice.route.Deployment;
 import dev.sluice.route.Route;
 import dev.sluice.testing.FakeUpstream;
 import dev.sluice.testing.KinesisEmulator;
-import java.io.File;
+import dev.sluice.testing.RouterLambdaZip;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.HttpURLConnection;
@@ -20,11 +20,8 @@ import java.net.http.HttpResponse.BodyHandlers;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -33,9 +30,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.ToLongFunction;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipInputStream;
 
 /**
  * The router in a process of its own, as Lambda runs it: {@code functions/router}'s zip unpacked into a task root and
@@ -132,14 +126,18 @@ public final class RouterAloneBenchmark {
             } else {
                 backends.put("SLUICE_KINESIS_ENDPOINT", "http://127.0.0.1:9"); // refused: usage goes to the outbox
             }
-            Path taskRoot = unpack(zip);
+            Path taskRoot = RouterLambdaZip.unpack(zip);
             try {
-                String archive = addClassDataArchive(zip, taskRoot);
+                String archive = switch (RouterLambdaZip.addClassDataArchive(zip, taskRoot)) {
+                    case FROM_THE_ZIP -> "from the zip";
+                    case MADE_BY_THE_BUILD ->
+                        "made at package time for this JDK and put into the task root (the zip holds it only when"
+                                + " packaged with Amazon Corretto 21, the JDK Lambda's java21 runtime runs)";
+                    case NONE -> "**none** (the build made none: -Dsluice.cds=off or -Dmaven.test.skip=true)";
+                };
                 run(taskRoot, backends, key, upstream, clients, seconds, heap, starts, jvmOpts, archive, chunkDelay);
             } finally {
-                try (Stream<Path> files = Files.walk(taskRoot)) {
-                    files.sorted(Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
-                }
+                RouterLambdaZip.delete(taskRoot);
             }
         }
         System.exit(0);
@@ -291,52 +289,6 @@ public final class RouterAloneBenchmark {
         env.put("AWS_ACCESS_KEY_ID", "local");
         env.put("AWS_SECRET_ACCESS_KEY", "local");
         return builder.start();
-    }
-
-    /**
-     * The zip holds the class-data archive only when it was packaged with Lambda's JDK (Amazon Corretto 21); otherwise
-     * the one the build made for its own JDK (in {@code target/cds/}) is put where that zip would hold it, so the
-     * start measured is the one Lambda gets from a zip packaged with its JDK. Says which.
-     */
-    private static String addClassDataArchive(Path zip, Path taskRoot) throws IOException {
-        Path lib = taskRoot.resolve("lib");
-        if (Files.isRegularFile(lib.resolve("router.jsa"))) {
-            return "from the zip";
-        }
-        Path made = zip.resolveSibling("cds");
-        if (!Files.isRegularFile(made.resolve("router.jsa"))) {
-            return "**none** (the build made none: -Dsluice.cds=off or -Dmaven.test.skip=true)";
-        }
-        for (String name : List.of("router.jsa", "router.jsa.jdk")) {
-            Files.copy(made.resolve(name), lib.resolve(name), StandardCopyOption.COPY_ATTRIBUTES);
-        }
-        return "made at package time for this JDK and put into the task root (the zip holds it only when packaged"
-                + " with Amazon Corretto 21, the JDK Lambda's java21 runtime runs)";
-    }
-
-    /**
-     * Unpacks the zip as Lambda does: {@code run.sh} executable, and each file's time from its entry, which the
-     * class-data archive's check of the jar depends on.
-     */
-    private static Path unpack(Path zip) throws IOException {
-        Path root = Files.createTempDirectory("sluice-router-alone");
-        try (ZipInputStream in = new ZipInputStream(Files.newInputStream(zip))) {
-            for (ZipEntry entry = in.getNextEntry(); entry != null; entry = in.getNextEntry()) {
-                Path file = root.resolve(entry.getName()).normalize();
-                if (!file.startsWith(root)) {
-                    throw new IOException("zip entry outside the task root: " + entry.getName());
-                }
-                if (entry.isDirectory()) {
-                    Files.createDirectories(file);
-                    continue;
-                }
-                Files.createDirectories(file.getParent());
-                Files.copy(in, file);
-                Files.setLastModifiedTime(file, entry.getLastModifiedTime());
-            }
-        }
-        Files.setPosixFilePermissions(root.resolve("run.sh"), PosixFilePermissions.fromString("rwxr-xr-x"));
-        return root;
     }
 
     private static long waitForHealth(URI base, long launchedNanos, Process router) throws InterruptedException {

@@ -21,6 +21,7 @@ import dev.sluice.store.TableNames;
 import dev.sluice.testing.FakeSecretsManager;
 import dev.sluice.testing.KinesisEmulator;
 import dev.sluice.testing.LocalDynamoDb;
+import dev.sluice.testing.RouterLambdaZip;
 import dev.sluice.usage.event.UsageEvent;
 import dev.sluice.usage.event.UsageEventCodec;
 import java.io.ByteArrayOutputStream;
@@ -37,19 +38,14 @@ import java.net.URLClassLoader;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermission;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
-import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -57,8 +53,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipInputStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -110,9 +104,8 @@ class PackagedRouterIT {
         zip = Path.of(System.getProperty("sluice.router.zip", "target/sluice-router-lambda.zip"))
                 .toAbsolutePath();
         assertThat(zip).as("run ./mvnw package first").isRegularFile();
-        taskRoot = Files.createTempDirectory("sluice-task-root");
-        unzipWithModes(zip, taskRoot);
-        addClassDataArchive(zip, taskRoot);
+        taskRoot = RouterLambdaZip.unpack(zip);
+        RouterLambdaZip.addClassDataArchive(zip, taskRoot); // none with -Dsluice.cds=off: its tests are skipped
 
         dynamoDb = LocalDynamoDb.start();
         tables = TableNames.withPrefix(LocalDynamoDb.uniqueName("packaged") + "-");
@@ -236,14 +229,14 @@ class PackagedRouterIT {
             if (dynamoDb != null) {
                 dynamoDb.close();
             }
-            deleteTree(taskRoot);
+            RouterLambdaZip.delete(taskRoot);
         }
     }
 
     @Test
     @Order(1)
     void zip_holdsExecutableRunShTheShadedJar_andTheClassDataArchiveOnlyForLambdasJdk() throws IOException {
-        Map<String, Integer> modes = unixModes(zip);
+        Map<String, Integer> modes = RouterLambdaZip.unixModes(zip);
         List<String> files =
                 modes.keySet().stream().filter(name -> !name.endsWith("/")).toList();
         // The build's JDK made the archive, and the build's JDK runs these tests.
@@ -308,7 +301,7 @@ class PackagedRouterIT {
                     .contains("java.lang.Object source: shared objects file")
                     .doesNotContain("[error][cds]");
         } finally {
-            deleteTree(otherJdk);
+            RouterLambdaZip.delete(otherJdk);
         }
     }
 
@@ -637,98 +630,5 @@ class PackagedRouterIT {
             }
         }
         return line.toString(StandardCharsets.US_ASCII);
-    }
-
-    // ---- the zip ---------------------------------------------------------------------------------------------------
-
-    /**
-     * The class-data archive the build made ({@code target/cds/}), put into the task root when the zip left it out
-     * because this JDK is not one Lambda runs: the task root is then what a zip packaged with Lambda's JDK unpacks to.
-     */
-    private static void addClassDataArchive(Path zip, Path root) throws IOException {
-        Path archive = root.resolve("lib/router.jsa");
-        if (Files.exists(archive)) {
-            return;
-        }
-        Path made = zip.resolveSibling("cds").resolve("router.jsa");
-        if (!Files.exists(made)) {
-            return; // packaged with -Dsluice.cds=off: the archive's tests are skipped
-        }
-        Files.copy(made, archive, StandardCopyOption.COPY_ATTRIBUTES);
-        Files.copy(
-                ClassDataArchiveTraining.identityFile(made),
-                ClassDataArchiveTraining.identityFile(archive),
-                StandardCopyOption.COPY_ATTRIBUTES);
-    }
-
-    /** Unpacks as Lambda does, giving each file the permissions the zip records for it. */
-    private static void unzipWithModes(Path zip, Path target) throws IOException {
-        Map<String, Integer> modes = unixModes(zip);
-        try (ZipInputStream in = new ZipInputStream(Files.newInputStream(zip))) {
-            for (ZipEntry entry = in.getNextEntry(); entry != null; entry = in.getNextEntry()) {
-                Path file = target.resolve(entry.getName()).normalize();
-                assertThat(file.startsWith(target))
-                        .as("%s stays inside the task root", entry.getName())
-                        .isTrue();
-                if (entry.isDirectory()) {
-                    Files.createDirectories(file);
-                    continue;
-                }
-                Files.createDirectories(file.getParent());
-                Files.copy(in, file);
-                Files.setPosixFilePermissions(file, permissions(modes.getOrDefault(entry.getName(), 0644)));
-                Files.setLastModifiedTime(file, entry.getLastModifiedTime()); // as unzip does; the archive checks it
-            }
-        }
-    }
-
-    /**
-     * Each entry's Unix mode, from the zip's central directory (the high 16 bits of the external attributes of
-     * entries made on Unix); {@link ZipEntry} does not expose it.
-     */
-    static Map<String, Integer> unixModes(Path zip) throws IOException {
-        ByteBuffer data = ByteBuffer.wrap(Files.readAllBytes(zip)).order(ByteOrder.LITTLE_ENDIAN);
-        int end = data.limit() - 22;
-        while (end >= 0 && data.getInt(end) != 0x06054b50) {
-            end--;
-        }
-        assertThat(end).as("end of central directory").isNotNegative();
-        int entries = Short.toUnsignedInt(data.getShort(end + 10));
-        int offset = data.getInt(end + 16);
-        Map<String, Integer> modes = new LinkedHashMap<>();
-        for (int i = 0; i < entries; i++) {
-            assertThat(data.getInt(offset)).as("central directory header").isEqualTo(0x02014b50);
-            int madeBy = Short.toUnsignedInt(data.getShort(offset + 4)) >> 8;
-            int nameLength = Short.toUnsignedInt(data.getShort(offset + 28));
-            int extraLength = Short.toUnsignedInt(data.getShort(offset + 30));
-            int commentLength = Short.toUnsignedInt(data.getShort(offset + 32));
-            int external = data.getInt(offset + 38);
-            String name = new String(data.array(), offset + 46, nameLength, StandardCharsets.UTF_8);
-            modes.put(name, madeBy == 3 ? external >>> 16 : 0);
-            offset += 46 + nameLength + extraLength + commentLength;
-        }
-        return modes;
-    }
-
-    private static Set<PosixFilePermission> permissions(int mode) {
-        Set<PosixFilePermission> permissions = EnumSet.noneOf(PosixFilePermission.class);
-        PosixFilePermission[] bits = PosixFilePermission.values(); // OWNER_READ .. OTHERS_EXECUTE, high to low
-        for (int i = 0; i < bits.length; i++) {
-            if ((mode & (1 << (8 - i))) != 0) {
-                permissions.add(bits[i]);
-            }
-        }
-        return permissions;
-    }
-
-    private static void deleteTree(Path root) throws IOException {
-        if (root == null || !Files.exists(root)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(root)) {
-            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(path);
-            }
-        }
     }
 }
