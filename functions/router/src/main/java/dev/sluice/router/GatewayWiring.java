@@ -149,9 +149,9 @@ public final class GatewayWiring {
     }
 
     /**
-     * Every provider adapter Sluice ships, ready for any route to name, and the guard's Bedrock Guardrails engine. The HTTP adapters share one set of JDK
-     * clients, and every client (Bedrock's AWS clients too) is built on first use, so unused providers cost a cold
-     * start nothing.
+     * Every provider adapter Sluice ships, ready for any route to name, and the guard's Bedrock Guardrails engine. The HTTP adapters share one upstream
+     * client ({@code UpstreamHttp}: no thread, and no connection until a request), and Bedrock's AWS clients are built
+     * on first use, so unused providers cost a cold start nothing.
      *
      * @param demoDelay pause between the demo model's words (zero in Lambda, a little in dev mode for realism)
      * @param region    the AWS region Bedrock calls default to
@@ -176,8 +176,8 @@ public final class GatewayWiring {
      * Registers the SnapStart hooks for provider clients: every provider that holds closeable clients (today
      * Bedrock's AWS clients with their Netty event loop and connection pool, and the guardrails engine's) is closed before the snapshot and
      * again after each restore, and builds its clients afresh on next use, so no connection or event-loop thread is
-     * carried through a snapshot. The JDK clients of the HTTP adapters ({@code UpstreamHttp}) are built on first use
-     * and priming never uses them, so none exists before the snapshot.
+     * carried through a snapshot. The HTTP adapters' client ({@code UpstreamHttp}) opens connections only for
+     * requests, and priming sends none through it, so it holds none at the snapshot.
      */
     public static void closeClientsAtSnapshot(List<?> providers, SnapStartHooks hooks) {
         for (Object provider : providers) {

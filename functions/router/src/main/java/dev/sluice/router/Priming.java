@@ -53,8 +53,8 @@ import java.util.Set;
 import java.util.function.BiConsumer;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
-import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
 import software.amazon.awssdk.core.SdkRequest;
 import software.amazon.awssdk.http.ContentStreamProvider;
 import software.amazon.awssdk.http.SdkHttpMethod;
@@ -134,8 +134,9 @@ final class Priming {
 
     /**
      * The default {@link SSLContext} (trust store loaded, providers initialised) and a client {@link SSLEngine} that
-     * writes its ClientHello into a buffer: cipher suites chosen and key shares generated, nothing sent. The engine
-     * and its session are discarded, so no TLS session is in the snapshot.
+     * writes its ClientHello into a buffer: cipher suites chosen and key shares generated, nothing sent (Bedrock's
+     * Netty client runs TLS on engines); and an unconnected {@link SSLSocket}, the kind the HTTP providers' client
+     * ({@code BlockingHttp1Client}) connects with. Both are discarded, so no TLS session is in the snapshot.
      */
     static void tls(String region) {
         try {
@@ -149,7 +150,10 @@ final class Priming {
             ByteBuffer clientHello = ByteBuffer.allocate(engine.getSession().getPacketBufferSize());
             engine.wrap(ByteBuffer.allocate(0), clientHello);
             engine.closeOutbound();
-        } catch (GeneralSecurityException | SSLException e) {
+            try (SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket()) {
+                socket.setSSLParameters(parameters);
+            }
+        } catch (GeneralSecurityException | IOException e) {
             throw new IllegalStateException("TLS priming failed", e);
         }
     }
