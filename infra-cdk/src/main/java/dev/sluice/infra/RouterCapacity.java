@@ -137,15 +137,6 @@ public final class RouterCapacity extends Construct {
         for (ISubnet subnet : subnets) {
             router.getNode().addDependency(subnet.getInternetConnectivityEstablished());
         }
-        if (settings.routerConcurrency() > SluiceSettings.HTTP2_STREAMS_PER_CONNECTION) {
-            Annotations.of(router)
-                    .addWarningV2(
-                            "sluice:routerConcurrencyAboveHttp2Streams",
-                            "routerConcurrency " + settings.routerConcurrency() + " is above the "
-                                    + SluiceSettings.HTTP2_STREAMS_PER_CONNECTION + " concurrent streams a provider "
-                                    + "commonly allows on one HTTP/2 connection; the JDK client opens no second "
-                                    + "connection and fails the streams beyond it (JDK-8225647)");
-        }
         provider.addFunction(
                 router,
                 CapacityProviderFunctionOptions.builder()

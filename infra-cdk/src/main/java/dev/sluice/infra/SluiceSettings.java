@@ -92,15 +92,15 @@ public record SluiceSettings(
     public static final String COMPUTE_LAMBDA = "lambda";
     public static final String COMPUTE_MANAGED_INSTANCES = "managed-instances";
     /**
-     * Streams per execution environment. docs/SCALE.md's model allows far more (1-4 CPU-ms per 10 s stream keeps a
-     * vCPU about 1% busy at 64 streams; ~1 MB each beside a ~300 MB base fits a 4 GiB environment many times over), but
-     * the JDK HTTP client multiplexes every stream to one provider host over one HTTP/2 connection and fails the ones
-     * beyond the server's {@code SETTINGS_MAX_CONCURRENT_STREAMS}, commonly 100, instead of opening another connection
-     * (JDK-8225647). 64 stays below that with room; above {@value #HTTP2_STREAMS_PER_CONNECTION} synthesis warns.
+     * Streams per execution environment: a cautious start, not a limit of the router. docs/SCALE.md's model allows far
+     * more (a few CPU-ms per 10 s stream; ~1 MB each beside a ~300 MB base fits a 4 GiB environment many times over),
+     * and every stream to an HTTP provider has an upstream connection of its own (the JDK client's HTTP/2, which put
+     * them all on one connection and failed those beyond the server's limit of about 100, is no longer used). What
+     * grows with it: two sockets per stream (the adapter's loopback connection and the upstream's), and the idle
+     * connections kept per host ({@code http.maxConnections}, set from this). Raise it with
+     * {@code -c routerConcurrency=N} once a load test on your instances agrees.
      */
     public static final int DEFAULT_ROUTER_CONCURRENCY = 64;
-    /** The HTTP/2 concurrent-stream limit providers commonly advertise per connection. */
-    public static final int HTTP2_STREAMS_PER_CONNECTION = 100;
 
     public static final double DEFAULT_ROUTER_MEMORY_GIB_PER_VCPU = 2;
     /** 32 two-vCPU environments, about 2,000 concurrent streams at the default concurrency: a spending cap. */

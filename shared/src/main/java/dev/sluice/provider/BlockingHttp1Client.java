@@ -56,8 +56,12 @@ final class BlockingHttp1Client {
     /** A pooled connection idle longer than this is closed instead of reused: servers time idle ones out too. */
     static final Duration MAX_IDLE = Duration.ofSeconds(60);
 
-    /** Idle connections kept per origin; more are closed when released. */
-    static final int MAX_IDLE_PER_ORIGIN = 64;
+    /**
+     * Idle connections kept per origin; more are closed when released. At least 64, or the JDK's own keep-alive
+     * setting {@code http.maxConnections} when higher (the Managed Instances stack sets it to twice the streams an
+     * environment serves, so a burst's connections stay for the next one).
+     */
+    static final int MAX_IDLE_PER_ORIGIN = Math.max(64, Integer.getInteger("http.maxConnections", 0));
 
     /** Where a connection goes: scheme, host and port. */
     record Origin(boolean tls, String host, int port) {

@@ -54,6 +54,9 @@ public final class BedrockProvider implements ChatProvider, EmbeddingProvider, A
     /** Longest silence tolerated inside a started stream (and the ceiling of a first-byte wait). */
     static final Duration STREAM_IDLE_TIMEOUT = Duration.ofMinutes(2);
 
+    /** Concurrent Bedrock streams per router: above Managed Instances' 1,600 streams per execution environment. */
+    static final int MAX_STREAMS = 2_000;
+
     private static final String TOKEN_COUNT_HEADER = "X-Amzn-Bedrock-Input-Token-Count";
 
     private final String defaultRegion;
@@ -279,12 +282,15 @@ public final class BedrockProvider implements ChatProvider, EmbeddingProvider, A
 
     /**
      * HTTP/1.1 even over TLS: ConverseStream is a one-way stream that does not need HTTP/2, and plain-HTTP
-     * endpoints (tests, local proxies) would otherwise get HTTP/2 with prior knowledge.
+     * endpoints (tests, local proxies) would otherwise get HTTP/2 with prior knowledge. A connection per concurrent
+     * stream, up to {@link #MAX_STREAMS}: the SDK's default of 50 would make the 51st concurrent stream of a Managed
+     * Instances environment wait for a connection, and fail after the acquisition timeout.
      */
     private synchronized SdkAsyncHttpClient nettyHttp() {
         if (nettyHttp == null) {
             nettyHttp = NettyNioAsyncHttpClient.builder()
                     .protocol(Protocol.HTTP1_1)
+                    .maxConcurrency(MAX_STREAMS)
                     .connectionTimeout(connectTimeout)
                     .readTimeout(STREAM_IDLE_TIMEOUT)
                     .eventLoopGroupBuilder(SdkEventLoopGroup.builder().numberOfThreads(2))
