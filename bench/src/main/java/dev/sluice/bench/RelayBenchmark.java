@@ -7,6 +7,7 @@ import dev.sluice.provider.ChatProvider;
 import dev.sluice.provider.ChatStreamListener;
 import dev.sluice.provider.ProviderCall;
 import dev.sluice.provider.StreamChunk;
+import dev.sluice.provider.UpstreamHttp;
 import dev.sluice.provider.anthropic.AnthropicProvider;
 import dev.sluice.provider.bedrock.BedrockProvider;
 import dev.sluice.provider.gemini.GeminiProvider;
@@ -18,9 +19,7 @@ import dev.sluice.testing.ReplayUpstream;
 import dev.sluice.testing.Reply;
 import dev.sluice.usage.TokenUsage;
 import java.io.InputStream;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -60,7 +59,8 @@ public final class RelayBenchmark {
                 .append(" warm-up, in the second of two rounds; each ")
                 .append(CHUNKS)
                 .append(" text deltas from a loopback replay of the provider's wire format; process CPU per stream. ")
-                .append("\"Read only\" is the JDK's HTTP client reading the same bytes and discarding them; ")
+                .append(
+                        "\"Read only\" is the HTTP adapters' own client (`UpstreamHttp`) reading the same bytes and discarding them; ")
                 .append("\"relay\" is the difference: the adapter's own work.\n\n")
                 .append("| provider | process CPU µs / stream | read only | **relay** | chunks out / stream |\n")
                 .append("|---|--:|--:|--:|--:|\n");
@@ -91,7 +91,7 @@ public final class RelayBenchmark {
                             bedrock,
                             deployment(BedrockProvider.TYPE, base, Map.of("region", "us-east-1")),
                             Reply.stream(EventStreamFrames.CONTENT_TYPE, bedrock())));
-            HttpClient http = HttpClient.newHttpClient();
+            UpstreamHttp http = new UpstreamHttp(Duration.ofSeconds(2)); // the HTTP adapters' own client
             // Two rounds, the second reported: the first warms every path, so no case pays for running first.
             for (int round = 0; round < 2; round++) {
                 for (Case c : cases) {
@@ -138,9 +138,8 @@ public final class RelayBenchmark {
         System.exit(0);
     }
 
-    private static void drain(HttpClient http, HttpRequest request) throws Exception {
-        try (InputStream body =
-                http.send(request, HttpResponse.BodyHandlers.ofInputStream()).body()) {
+    private static void drain(UpstreamHttp http, HttpRequest request) throws Exception {
+        try (InputStream body = http.send(request, "read-only").body()) {
             body.transferTo(java.io.OutputStream.nullOutputStream());
         }
     }
