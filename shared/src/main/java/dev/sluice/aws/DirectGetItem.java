@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.sluice.json.Json;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.time.Duration;
@@ -16,14 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import software.amazon.awssdk.core.SdkBytes;
-import software.amazon.awssdk.http.ContentStreamProvider;
-import software.amazon.awssdk.http.HttpExecuteRequest;
-import software.amazon.awssdk.http.HttpExecuteResponse;
 import software.amazon.awssdk.http.SdkHttpClient;
-import software.amazon.awssdk.http.SdkHttpMethod;
-import software.amazon.awssdk.http.SdkHttpRequest;
-import software.amazon.awssdk.http.auth.aws.signer.AwsV4HttpSigner;
-import software.amazon.awssdk.http.auth.spi.signer.SignedRequest;
 import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
 import software.amazon.awssdk.identity.spi.IdentityProvider;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -31,9 +23,9 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbServiceClientConfigurati
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
- * One eventually consistent DynamoDB {@code GetItem}, made without the SDK's request pipeline: the request is written
- * as DynamoDB's JSON protocol, signed with the SDK's own SigV4 signer and the client's own credentials, and sent over
- * {@link BufferedUrlConnectionHttpClient} on the calling thread. For the response cache's lookup, which every
+ * One eventually consistent DynamoDB {@code GetItem}, made without the SDK's request pipeline ({@link
+ * SignedJsonCall}): the request is written as DynamoDB's JSON protocol, signed with the SDK's own SigV4 signer and the
+ * client's own credentials, and sent over {@link BufferedUrlConnectionHttpClient} on the calling thread. For the response cache's lookup, which every
  * cacheable request waits for and where any failure is simply a miss: no retries, no SDK timers, no interceptors.
  *
  * <p>Why: through the SDK a {@code GetItem} spends more time in the SDK's pipeline (execution context, interceptors,
@@ -48,21 +40,14 @@ public final class DirectGetItem {
     private static final String TARGET = "DynamoDB_20120810.GetItem";
     private static final String CONTENT_TYPE = "application/x-amz-json-1.0";
 
-    private final URI endpoint;
-    private final String region;
-    private final IdentityProvider<? extends AwsCredentialsIdentity> credentials;
-    private final SdkHttpClient http;
-    private final AwsV4HttpSigner signer = AwsV4HttpSigner.create();
+    private final SignedJsonCall call;
 
     DirectGetItem(
             URI endpoint,
             String region,
             IdentityProvider<? extends AwsCredentialsIdentity> credentials,
             SdkHttpClient http) {
-        this.endpoint = endpoint;
-        this.region = region;
-        this.credentials = credentials;
-        this.http = http;
+        this.call = new SignedJsonCall(endpoint, region, "dynamodb", CONTENT_TYPE, credentials, http);
     }
 
     /**
@@ -84,38 +69,12 @@ public final class DirectGetItem {
 
     /** The item's attributes, or an empty map when the table holds no item with this key. */
     public Map<String, AttributeValue> get(String table, Map<String, AttributeValue> key) {
-        byte[] body = requestBody(table, key);
-        SdkHttpRequest unsigned = SdkHttpRequest.builder()
-                .method(SdkHttpMethod.POST)
-                .uri(endpoint.resolve("/"))
-                .putHeader("Content-Type", CONTENT_TYPE)
-                .putHeader("Content-Length", Integer.toString(body.length)) // signed, as the SDK signs it
-                .putHeader("X-Amz-Target", TARGET)
-                .build();
-        AwsCredentialsIdentity identity = credentials.resolveIdentity().join();
-        SignedRequest signed = signer.sign(r -> r.identity(identity)
-                .request(unsigned)
-                .payload(ContentStreamProvider.fromByteArrayUnsafe(body))
-                .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, "dynamodb")
-                .putProperty(AwsV4HttpSigner.REGION_NAME, region));
         try {
-            HttpExecuteResponse response = http.prepareRequest(HttpExecuteRequest.builder()
-                            .request(signed.request())
-                            .contentStreamProvider(ContentStreamProvider.fromByteArrayUnsafe(body))
-                            .build())
-                    .call();
-            byte[] answer;
-            try (InputStream in = response.responseBody().orElse(null)) {
-                answer = in == null ? new byte[0] : in.readAllBytes();
+            SignedJsonCall.Answer answer = call.post(TARGET, requestBody(table, key));
+            if (!answer.ok()) {
+                throw new IllegalStateException("DynamoDB answered " + answer.error());
             }
-            int status = response.httpResponse().statusCode();
-            JsonNode json = answer.length == 0 ? Json.MAPPER.createObjectNode() : Json.MAPPER.readTree(answer);
-            if (status != 200) {
-                throw new IllegalStateException("DynamoDB answered " + status + " "
-                        + json.path("__type").asText("") + ": "
-                        + json.path("message").asText(json.path("Message").asText("")));
-            }
-            JsonNode item = json.path("Item");
+            JsonNode item = answer.json().path("Item");
             return item.isObject() ? attributes(item) : Map.of();
         } catch (IOException e) {
             throw new UncheckedIOException("GetItem on " + table + " failed", e);

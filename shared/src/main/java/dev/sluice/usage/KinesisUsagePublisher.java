@@ -1,5 +1,6 @@
 package dev.sluice.usage;
 
+import dev.sluice.aws.DirectPutRecords;
 import dev.sluice.usage.event.UsageEvent;
 import dev.sluice.usage.event.UsageEventCodec;
 import java.time.Duration;
@@ -7,15 +8,13 @@ import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.kinesis.KinesisClient;
-import software.amazon.awssdk.services.kinesis.model.PutRecordsRequestEntry;
-import software.amazon.awssdk.services.kinesis.model.PutRecordsResponse;
 
 /**
- * Publishes usage events to a Kinesis data stream with PutRecords. A record the stream rejects (throttling, internal
- * error) is retried with backoff a bounded number of times; rejected records were not written, so retrying them
- * cannot duplicate an event.
+ * Publishes usage events to a Kinesis data stream with PutRecords, sent by {@link DirectPutRecords} (signed JSON on
+ * the calling thread, without the SDK's per-call pipeline). A record the stream rejects (throttling, internal error)
+ * is retried with backoff a bounded number of times; rejected records were not written, so retrying them cannot
+ * duplicate an event. A failed call is not retried here: {@link FallbackUsagePublisher} parks the event in the outbox.
  *
  * <p>Partitioned by request id, not by tenant: a shard takes 1,000 records a second, so a tenant partitioned onto one
  * shard could never be served faster than that (docs/SCALE.md). The aggregator needs no order across a tenant's
@@ -26,10 +25,14 @@ public final class KinesisUsagePublisher implements UsagePublisher {
     private static final int ATTEMPTS = 4;
     /** PutRecords takes at most 500 records a call. */
     public static final int MAX_RECORDS = 500;
+    /** The HTTP timeouts of a call when the client sets no attempt timeout. */
+    private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(5);
 
     private final KinesisClient kinesis;
     private final String streamName;
+    private volatile DirectPutRecords puts; // made on first use: a publisher that never publishes needs no client
 
+    /** Publishes through {@code kinesis}'s endpoint, region and credentials, within its attempt timeout. */
     public KinesisUsagePublisher(KinesisClient kinesis, String streamName) {
         this.kinesis = kinesis;
         this.streamName = streamName;
@@ -37,15 +40,13 @@ public final class KinesisUsagePublisher implements UsagePublisher {
 
     @Override
     public void publish(UsageEvent event) {
-        PutRecordsRequestEntry entry = record(event);
+        List<DirectPutRecords.Entry> entry = List.of(record(event));
         Duration backoff = Duration.ofMillis(50);
         for (int attempt = 1; ; attempt++) {
-            PutRecordsResponse response =
-                    kinesis.putRecords(r -> r.streamName(streamName).records(List.of(entry)));
-            if (response.failedRecordCount() == null || response.failedRecordCount() == 0) {
+            String error = puts().put(streamName, entry).getFirst();
+            if (error == null) {
                 return;
             }
-            String error = response.records().getFirst().errorCode();
             if (attempt >= ATTEMPTS) {
                 throw new IllegalStateException("usage event " + event.requestId() + " rejected by Kinesis after "
                         + attempt + " attempts: " + error);
@@ -67,13 +68,12 @@ public final class KinesisUsagePublisher implements UsagePublisher {
         if (events.isEmpty()) {
             return List.of();
         }
-        List<PutRecordsRequestEntry> entries =
-                events.stream().map(KinesisUsagePublisher::record).toList();
-        PutRecordsResponse response =
-                kinesis.putRecords(r -> r.streamName(streamName).records(entries));
+        List<String> errors = puts().put(
+                        streamName,
+                        events.stream().map(KinesisUsagePublisher::record).toList());
         List<UsageEvent> taken = new ArrayList<>(events.size());
         for (int i = 0; i < events.size(); i++) {
-            if (response.records().get(i).errorCode() == null) {
+            if (errors.get(i) == null) {
                 taken.add(events.get(i));
             }
         }
@@ -81,11 +81,21 @@ public final class KinesisUsagePublisher implements UsagePublisher {
     }
 
     /** The event as a stream record: its JSON, spread over the shards by its request id. */
-    public static PutRecordsRequestEntry record(UsageEvent event) {
-        return PutRecordsRequestEntry.builder()
-                .partitionKey(event.requestId())
-                .data(SdkBytes.fromByteArray(UsageEventCodec.encode(event)))
-                .build();
+    public static DirectPutRecords.Entry record(UsageEvent event) {
+        return new DirectPutRecords.Entry(event.requestId(), UsageEventCodec.encode(event));
+    }
+
+    private DirectPutRecords puts() {
+        DirectPutRecords made = puts;
+        if (made == null) {
+            Duration timeout = kinesis.serviceClientConfiguration()
+                    .overrideConfiguration()
+                    .apiCallAttemptTimeout()
+                    .orElse(DEFAULT_TIMEOUT);
+            made = DirectPutRecords.of(kinesis, timeout);
+            puts = made;
+        }
+        return made;
     }
 
     private static void sleep(Duration duration) {

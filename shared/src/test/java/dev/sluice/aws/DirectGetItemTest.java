@@ -1,24 +1,18 @@
 package dev.sluice.aws;
 
-import static java.nio.charset.StandardCharsets.UTF_8;
+import static dev.sluice.aws.RecordingAwsEndpoint.assertSignedAsTheSdkSigns;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.sun.net.httpserver.HttpServer;
 import dev.sluice.testing.LocalDynamoDb;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -95,45 +89,21 @@ class DirectGetItemTest {
 
     @Test
     void sendsWhatTheSdkSends_signedOverTheSameHeaders() throws IOException {
-        ConcurrentLinkedQueue<Map<String, String>> received = new ConcurrentLinkedQueue<>();
-        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        server.createContext("/", exchange -> {
-            Map<String, String> request = new TreeMap<>();
-            exchange.getRequestHeaders().forEach((name, values) -> request.put(name.toLowerCase(), values.getFirst()));
-            request.put("body", new String(exchange.getRequestBody().readAllBytes(), UTF_8));
-            request.put("path", exchange.getRequestURI().getPath());
-            received.add(request);
-            byte[] answer = "{}".getBytes(UTF_8);
-            exchange.getResponseHeaders().add("Content-Type", "application/x-amz-json-1.0");
-            exchange.sendResponseHeaders(200, answer.length);
-            exchange.getResponseBody().write(answer);
-            exchange.close();
-        });
-        server.start();
-        try {
-            DynamoDbClient sdk = client(
-                    URI.create("http://127.0.0.1:" + server.getAddress().getPort()),
-                    AwsSessionCredentials.create("AKIDEXAMPLE", "secret", "session-token"));
+        try (RecordingAwsEndpoint endpoint = new RecordingAwsEndpoint("application/x-amz-json-1.0", () -> "{}")) {
+            DynamoDbClient sdk =
+                    client(endpoint.uri(), AwsSessionCredentials.create("AKIDEXAMPLE", "secret", "session-token"));
             Map<String, AttributeValue> key = Map.of("cacheKey", AttributeValue.fromS("answer#abc"));
 
             sdk.getItem(r -> r.tableName("sluice-response-cache").key(key));
             DirectGetItem.of(sdk, Duration.ofSeconds(5)).get("sluice-response-cache", key);
 
-            assertThat(received).hasSize(2);
-            Map<String, String> bySdk = received.poll();
-            Map<String, String> direct = received.poll();
+            assertThat(endpoint.received).hasSize(2);
+            Map<String, String> bySdk = endpoint.received.poll();
+            Map<String, String> direct = endpoint.received.poll();
             for (String same : List.of("content-type", "x-amz-target", "x-amz-security-token", "path", "body")) {
                 assertThat(direct.get(same)).as(same).isNotNull().isEqualTo(bySdk.get(same));
             }
-            assertThat(signedHeaders(direct.get("authorization")))
-                    .as("signed headers: the SDK's, less its own bookkeeping headers")
-                    .isEqualTo(signedHeaders(bySdk.get("authorization"))
-                            .replace("amz-sdk-invocation-id;", "")
-                            .replace("amz-sdk-request;", ""));
-            assertThat(scope(direct.get("authorization"))).isEqualTo(scope(bySdk.get("authorization")));
-            assertThat(scope(direct.get("authorization"))).endsWith("/eu-west-1/dynamodb/aws4_request");
-        } finally {
-            server.stop(0);
+            assertSignedAsTheSdkSigns(direct, bySdk, "dynamodb");
         }
     }
 
@@ -144,20 +114,5 @@ class DirectGetItemTest {
                 .credentialsProvider(StaticCredentialsProvider.create(creds))
                 .httpClient(BufferedUrlConnectionHttpClient.create(Duration.ofSeconds(2), Duration.ofSeconds(5)))
                 .build();
-    }
-
-    private static String signedHeaders(String authorization) {
-        return part(authorization, "SignedHeaders=([^,]+)");
-    }
-
-    /** The credential scope without its date: key id, region, service, terminator. */
-    private static String scope(String authorization) {
-        return part(authorization, "Credential=([^,]+)").replaceFirst("/\\d{8}/", "/<date>/");
-    }
-
-    private static String part(String authorization, String pattern) {
-        Matcher matcher = Pattern.compile(pattern).matcher(authorization);
-        assertThat(matcher.find()).as("%s in %s", pattern, authorization).isTrue();
-        return matcher.group(1);
     }
 }

@@ -6,6 +6,7 @@ import dev.sluice.auth.ApiKeys;
 import dev.sluice.auth.InMemoryKeyRepository;
 import dev.sluice.auth.InMemoryTenantRepository;
 import dev.sluice.auth.Tenant;
+import dev.sluice.aws.DirectPutRecords;
 import dev.sluice.inbound.openai.ChatCompletionRelay;
 import dev.sluice.json.Json;
 import dev.sluice.pipeline.GatewayPipeline;
@@ -69,9 +70,6 @@ import software.amazon.awssdk.services.bedrockruntime.model.ConverseStreamReques
 import software.amazon.awssdk.services.bedrockruntime.model.InferenceConfiguration;
 import software.amazon.awssdk.services.bedrockruntime.model.Message;
 import software.amazon.awssdk.services.dynamodb.endpoints.DynamoDbEndpointProvider;
-import software.amazon.awssdk.services.kinesis.endpoints.KinesisEndpointProvider;
-import software.amazon.awssdk.services.kinesis.model.PutRecordsRequest;
-import software.amazon.awssdk.services.kinesis.model.PutRecordsRequestEntry;
 import software.amazon.awssdk.services.secretsmanager.endpoints.SecretsManagerEndpointProvider;
 
 /**
@@ -207,14 +205,14 @@ final class Priming {
         call(pipeline.models()::list, bearer(""), 200);
         call(pipeline::chatCompletions, bearer(chat.formatted(true).replace("\"prime\"", "\"missing\"")), 404);
 
-        List<PutRecordsRequestEntry> records = new ArrayList<>();
+        List<DirectPutRecords.Entry> records = new ArrayList<>();
         for (UsageEvent event : usage.events()) {
             records.add(KinesisUsagePublisher.record(event));
         }
         if (records.isEmpty()) {
             throw new IllegalStateException("the priming requests published no usage event");
         }
-        PutRecordsRequest.builder().streamName("priming").records(records).build();
+        DirectPutRecords.requestBody("priming", records);
     }
 
     /** The o200k_base vocabulary: a few MB and about a second of CPU, loaded here rather than on a request. */
@@ -240,9 +238,6 @@ final class Priming {
                 .build();
 
         DynamoDbEndpointProvider.defaultProvider()
-                .resolveEndpoint(p -> p.region(awsRegion))
-                .join();
-        KinesisEndpointProvider.defaultProvider()
                 .resolveEndpoint(p -> p.region(awsRegion))
                 .join();
         SecretsManagerEndpointProvider.defaultProvider()
