@@ -28,8 +28,11 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 import java.util.function.ToLongFunction;
 import java.util.stream.Collectors;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.Select;
 
 /**
  * The router in a process of its own, as Lambda runs it: {@code functions/router}'s zip unpacked into a task root and
@@ -135,7 +138,20 @@ public final class RouterAloneBenchmark {
                                 + " packaged with Amazon Corretto 21, the JDK Lambda's java21 runtime runs)";
                     case NONE -> "**none** (the build made none: -Dsluice.cds=off or -Dmaven.test.skip=true)";
                 };
-                run(taskRoot, backends, key, upstream, clients, seconds, heap, starts, jvmOpts, archive, chunkDelay);
+                LongSupplier parked = () -> items(stack.dynamo(), stack.tables().outbox());
+                run(
+                        taskRoot,
+                        backends,
+                        key,
+                        upstream,
+                        clients,
+                        seconds,
+                        heap,
+                        starts,
+                        jvmOpts,
+                        archive,
+                        chunkDelay,
+                        parked);
             } finally {
                 RouterLambdaZip.delete(taskRoot);
             }
@@ -154,7 +170,8 @@ public final class RouterAloneBenchmark {
             int starts,
             String jvmOpts,
             String archive,
-            Duration chunkDelay)
+            Duration chunkDelay,
+            LongSupplier parked)
             throws IOException, InterruptedException {
         {
             List<Start> withArchive = new ArrayList<>();
@@ -185,7 +202,9 @@ public final class RouterAloneBenchmark {
                         }
                     }
                 });
+                long parkedBefore = parked.getAsLong();
                 Load outcome = load(base, key, clients, seconds, router);
+                long parkedInLoad = parked.getAsLong() - parkedBefore;
                 sampler.interrupt();
                 peakKb.accumulateAndGet(ProcessStats.rssKilobytes(router.pid()), Math::max);
                 System.out.print(report(
@@ -202,12 +221,20 @@ public final class RouterAloneBenchmark {
                         withoutArchive,
                         idleKb,
                         peakKb.get(),
-                        outcome));
+                        outcome,
+                        parkedInLoad));
             } finally {
                 router.destroy();
                 router.waitFor();
             }
         }
+    }
+
+    /** The items in a table: the outbox's parked usage events. */
+    private static long items(DynamoDbClient dynamo, String table) {
+        return dynamo.scanPaginator(r -> r.tableName(table).select(Select.COUNT)).stream()
+                .mapToLong(page -> page.count())
+                .sum();
     }
 
     private static int freePort() throws IOException {
@@ -393,7 +420,8 @@ public final class RouterAloneBenchmark {
             List<Start> withoutArchive,
             long idleKb,
             long peakKb,
-            Load outcome) {
+            Load outcome,
+            long parkedInLoad) {
         String flags = jvmOpts == null ? "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC" : jvmOpts;
         return """
                 ## The router alone: start and memory
@@ -419,6 +447,7 @@ public final class RouterAloneBenchmark {
                 | peak RSS | %d MB | ≤ 300 MB: %s |
                 | the router's CPU per completed stream (after the first quarter of the run) | %.2f ms | ≤ 0.5 ms: %s |
                 | streams completed to `[DONE]` / failed | %d / %d | |
+                | usage events the stream did not take within the router's budget, parked in the outbox table instead | %d | |
 
                 Where the router's CPU per stream goes, by thread (from `/proc/<pid>/task`, over the run but its first \
                 quarter and last second): %s.
@@ -447,6 +476,7 @@ public final class RouterAloneBenchmark {
                         outcome.routerCpuMillisPerStream() <= 0.5 ? "met" : "**missed**",
                         outcome.done(),
                         outcome.failed(),
+                        parkedInLoad,
                         outcome.byThreads().entrySet().stream()
                                 .map(e -> String.format(
                                         Locale.ROOT,
