@@ -30,6 +30,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.Flow;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
@@ -78,7 +79,7 @@ final class BlockingHttp1Client {
 
     private final Duration connectTimeout;
     private final Supplier<SSLSocketFactory> tlsSockets;
-    private final Map<Origin, ConcurrentLinkedDeque<Http1Connection>> idle = new ConcurrentHashMap<>();
+    private final Map<Origin, IdleConnections> idle = new ConcurrentHashMap<>();
 
     /** With the JVM's default trust (what the JDK client uses). */
     BlockingHttp1Client(Duration connectTimeout) {
@@ -149,14 +150,11 @@ final class BlockingHttp1Client {
             connection.close();
             return;
         }
-        ConcurrentLinkedDeque<Http1Connection> connections =
-                idle.computeIfAbsent(connection.origin, origin -> new ConcurrentLinkedDeque<>());
-        if (connections.size() >= MAX_IDLE_PER_ORIGIN) {
-            connection.close();
-            return;
-        }
         connection.markIdle(System.nanoTime());
-        connections.offerFirst(connection);
+        if (!idle.computeIfAbsent(connection.origin, origin -> new IdleConnections())
+                .offer(connection)) {
+            connection.close(); // the origin has enough idle ones
+        }
     }
 
     /** Closes every idle connection (before a snapshot, or when done). */
@@ -168,29 +166,25 @@ final class BlockingHttp1Client {
 
     /** How many connections wait in the pool. */
     int idleConnections() {
-        return idle.values().stream().mapToInt(ConcurrentLinkedDeque::size).sum();
+        return idle.values().stream().mapToInt(IdleConnections::size).sum();
     }
 
     private void closeIdle(Origin origin) {
-        ConcurrentLinkedDeque<Http1Connection> connections = idle.get(origin);
+        IdleConnections connections = idle.get(origin);
         if (connections != null) {
-            for (Http1Connection connection = connections.pollFirst();
-                    connection != null;
-                    connection = connections.pollFirst()) {
+            for (Http1Connection connection = connections.poll(); connection != null; connection = connections.poll()) {
                 connection.close();
             }
         }
     }
 
     private Http1Connection pooled(Origin origin) {
-        ConcurrentLinkedDeque<Http1Connection> connections = idle.get(origin);
+        IdleConnections connections = idle.get(origin);
         if (connections == null) {
             return null;
         }
         long now = System.nanoTime();
-        for (Http1Connection connection = connections.pollFirst();
-                connection != null;
-                connection = connections.pollFirst()) {
+        for (Http1Connection connection = connections.poll(); connection != null; connection = connections.poll()) {
             if (!connection.isClosed() && now - connection.idleSince() < MAX_IDLE.toNanos()) {
                 return connection;
             }
@@ -423,6 +417,37 @@ final class BlockingHttp1Client {
         }
         long millis = (deadline - System.nanoTime()) / 1_000_000;
         return (int) Math.max(1, Math.min(Integer.MAX_VALUE, millis));
+    }
+
+    /**
+     * The idle connections to one origin, most recently used first (the least likely to have been closed by the
+     * server), with their count kept beside them: a concurrent deque's {@code size()} walks every node.
+     */
+    private static final class IdleConnections {
+        private final ConcurrentLinkedDeque<Http1Connection> connections = new ConcurrentLinkedDeque<>();
+        private final AtomicInteger count = new AtomicInteger();
+
+        /** False when the origin already has {@link #MAX_IDLE_PER_ORIGIN} idle connections. */
+        boolean offer(Http1Connection connection) {
+            if (count.incrementAndGet() > MAX_IDLE_PER_ORIGIN) {
+                count.decrementAndGet();
+                return false;
+            }
+            connections.offerFirst(connection);
+            return true;
+        }
+
+        Http1Connection poll() {
+            Http1Connection connection = connections.pollFirst();
+            if (connection != null) {
+                count.decrementAndGet();
+            }
+            return connection;
+        }
+
+        int size() {
+            return count.get();
+        }
     }
 
     /** The answer: status, head and the body to read (and close). */

@@ -24,13 +24,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import java.util.function.IntFunction;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
@@ -188,6 +191,21 @@ class BlockingHttp1ClientTest {
         };
         assertThat(read(client.send(post(server.uri("/"))))).isEqualTo("all of it");
         assertThat(client.idleConnections()).isZero();
+    }
+
+    @Test
+    void idleConnectionsAreKeptUpToTheCapPerOrigin() throws Exception {
+        server = new ScriptedServer(request -> "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+        List<HttpResponse<InputStream>> open = new ArrayList<>();
+        for (int i = 0; i <= BlockingHttp1Client.MAX_IDLE_PER_ORIGIN; i++) {
+            open.add(client.send(post(server.uri("/")))); // each body still unread: a connection of its own
+        }
+        for (HttpResponse<InputStream> response : open) {
+            assertThat(read(response)).isEqualTo("ok");
+        }
+
+        assertThat(server.connections.get()).isEqualTo(BlockingHttp1Client.MAX_IDLE_PER_ORIGIN + 1);
+        assertThat(client.idleConnections()).isEqualTo(BlockingHttp1Client.MAX_IDLE_PER_ORIGIN);
     }
 
     @Test
@@ -397,7 +415,7 @@ class BlockingHttp1ClientTest {
         private final IntFunction<String> script;
         private final BlockingQueue<Socket> open = new LinkedBlockingQueue<>();
 
-        ScriptedServer(java.util.function.Function<String, String> answers) throws IOException {
+        ScriptedServer(Function<String, String> answers) throws IOException {
             this.listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
             this.script = index -> answers.apply(requests.get(index));
             Thread.ofVirtual().start(this::accept);
@@ -469,7 +487,7 @@ class BlockingHttp1ClientTest {
             String text = head.toString(StandardCharsets.ISO_8859_1);
             int length = 0;
             for (String line : text.split("\r\n")) {
-                if (line.toLowerCase(java.util.Locale.ROOT).startsWith("content-length:")) {
+                if (line.toLowerCase(Locale.ROOT).startsWith("content-length:")) {
                     length = Integer.parseInt(line.substring(15).trim());
                 }
             }
