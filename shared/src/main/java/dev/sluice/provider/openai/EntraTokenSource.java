@@ -16,13 +16,15 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Microsoft Entra ID tokens for Azure OpenAI by the OAuth 2.0 client-credentials flow, cached per service principal
- * until five minutes before they expire. The secret is JSON: {@code {"tenantId","clientId","clientSecret"}}.
+ * until five minutes before they expire, and fetched once however many requests need one at the same time. The secret is JSON: {@code {"tenantId","clientId","clientSecret"}}.
  */
 public final class EntraTokenSource {
     public static final String PUBLIC_AUTHORITY = "https://login.microsoftonline.com";
@@ -35,6 +37,7 @@ public final class EntraTokenSource {
     private final Duration connectTimeout;
     private final Clock clock;
     private final Map<String, Token> tokens = new ConcurrentHashMap<>();
+    private final Map<String, CompletableFuture<Token>> fetching = new ConcurrentHashMap<>();
     private volatile HttpClient http; // built on first use: most gateways never use Entra ID
 
     public EntraTokenSource(Duration connectTimeout, Clock clock) {
@@ -57,16 +60,49 @@ public final class EntraTokenSource {
         return client;
     }
 
-    /** A valid access token for the service principal in {@code secretJson}. */
+    /**
+     * A valid access token for the service principal in {@code secretJson}. When it must be fetched, one caller
+     * fetches and every concurrent caller for the same principal waits for that answer (and its failure): on an
+     * environment serving many streams, an expiring token is otherwise fetched by every stream at once.
+     */
     public String token(String secretJson, String authorityHost, String scope) {
         String cacheKey = authorityHost + "|" + scope + "|" + ApiKeys.sha256Hex(secretJson);
-        Token cached = tokens.get(cacheKey);
-        if (cached != null && clock.instant().isBefore(cached.refreshAt())) {
+        Token cached = valid(cacheKey);
+        if (cached != null) {
             return cached.value();
         }
-        Token fresh = fetch(secretJson, authorityHost, scope);
-        tokens.put(cacheKey, fresh);
-        return fresh.value();
+        CompletableFuture<Token> mine = new CompletableFuture<>();
+        CompletableFuture<Token> running = fetching.putIfAbsent(cacheKey, mine);
+        if (running != null) {
+            return awaitOther(running).value();
+        }
+        try {
+            Token fresh = valid(cacheKey); // another caller may have finished between the two looks
+            if (fresh == null) {
+                fresh = fetch(secretJson, authorityHost, scope);
+                tokens.put(cacheKey, fresh);
+            }
+            mine.complete(fresh);
+            return fresh.value();
+        } catch (RuntimeException e) {
+            mine.completeExceptionally(e);
+            throw e;
+        } finally {
+            fetching.remove(cacheKey, mine);
+        }
+    }
+
+    private Token valid(String cacheKey) {
+        Token cached = tokens.get(cacheKey);
+        return cached != null && clock.instant().isBefore(cached.refreshAt()) ? cached : null;
+    }
+
+    private static Token awaitOther(CompletableFuture<Token> running) {
+        try {
+            return running.join();
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof RuntimeException failure ? failure : e;
+        }
     }
 
     private Token fetch(String secretJson, String authorityHost, String scope) {
