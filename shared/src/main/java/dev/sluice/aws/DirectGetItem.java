@@ -58,8 +58,7 @@ public final class DirectGetItem {
     public static DirectGetItem of(DynamoDbClient client, Duration timeout) {
         DynamoDbServiceClientConfiguration config = client.serviceClientConfiguration();
         String region = config.region().id();
-        URI endpoint =
-                config.endpointOverride().orElseGet(() -> URI.create("https://dynamodb." + region + ".amazonaws.com"));
+        URI endpoint = config.endpointOverride().orElseGet(() -> SignedJsonCall.regionalEndpoint("dynamodb", region));
         return new DirectGetItem(
                 endpoint,
                 region,

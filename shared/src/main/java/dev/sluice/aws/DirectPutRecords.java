@@ -53,8 +53,7 @@ public final class DirectPutRecords {
     public static DirectPutRecords of(KinesisClient client, Duration timeout) {
         KinesisServiceClientConfiguration config = client.serviceClientConfiguration();
         String region = config.region().id();
-        URI endpoint =
-                config.endpointOverride().orElseGet(() -> URI.create("https://kinesis." + region + ".amazonaws.com"));
+        URI endpoint = config.endpointOverride().orElseGet(() -> SignedJsonCall.regionalEndpoint("kinesis", region));
         return new DirectPutRecords(
                 endpoint,
                 region,

@@ -15,6 +15,8 @@ import software.amazon.awssdk.http.auth.aws.signer.AwsV4HttpSigner;
 import software.amazon.awssdk.http.auth.spi.signer.SignedRequest;
 import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
 import software.amazon.awssdk.identity.spi.IdentityProvider;
+import software.amazon.awssdk.regions.PartitionMetadata;
+import software.amazon.awssdk.regions.Region;
 
 /**
  * One call of an AWS JSON-protocol API (DynamoDB, Kinesis) without the SDK's request pipeline: a {@code POST /} with
@@ -67,6 +69,15 @@ final class SignedJsonCall {
         this.contentType = contentType;
         this.credentials = credentials;
         this.http = http;
+    }
+
+    /**
+     * The service's public endpoint in {@code region}: {@code https://<service>.<region>.<DNS suffix>}, the suffix
+     * being the region's partition's ({@code amazonaws.com}, {@code amazonaws.com.cn} in China, ...).
+     */
+    static URI regionalEndpoint(String service, String region) {
+        return URI.create("https://" + service + "." + region + "."
+                + PartitionMetadata.of(Region.of(region)).dnsSuffix());
     }
 
     Answer post(String target, byte[] body) throws IOException {
