@@ -6,7 +6,6 @@ import dev.sluice.json.Json;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -15,11 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import software.amazon.awssdk.core.SdkBytes;
-import software.amazon.awssdk.http.SdkHttpClient;
-import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
-import software.amazon.awssdk.identity.spi.IdentityProvider;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.dynamodb.DynamoDbServiceClientConfiguration;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
@@ -42,12 +37,8 @@ public final class DirectGetItem {
 
     private final SignedJsonCall call;
 
-    DirectGetItem(
-            URI endpoint,
-            String region,
-            IdentityProvider<? extends AwsCredentialsIdentity> credentials,
-            SdkHttpClient http) {
-        this.call = new SignedJsonCall(endpoint, region, "dynamodb", CONTENT_TYPE, credentials, http);
+    private DirectGetItem(SignedJsonCall call) {
+        this.call = call;
     }
 
     /**
@@ -56,14 +47,8 @@ public final class DirectGetItem {
      * @param timeout bound on connecting and on each wait for the answer's bytes
      */
     public static DirectGetItem of(DynamoDbClient client, Duration timeout) {
-        DynamoDbServiceClientConfiguration config = client.serviceClientConfiguration();
-        String region = config.region().id();
-        URI endpoint = config.endpointOverride().orElseGet(() -> SignedJsonCall.regionalEndpoint("dynamodb", region));
         return new DirectGetItem(
-                endpoint,
-                region,
-                config.credentialsProvider(),
-                BufferedUrlConnectionHttpClient.create(timeout, timeout));
+                SignedJsonCall.of(client.serviceClientConfiguration(), "dynamodb", CONTENT_TYPE, timeout));
     }
 
     /** The item's attributes, or an empty map when the table holds no item with this key. */

@@ -6,15 +6,10 @@ import dev.sluice.json.Json;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import software.amazon.awssdk.http.SdkHttpClient;
-import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
-import software.amazon.awssdk.identity.spi.IdentityProvider;
 import software.amazon.awssdk.services.kinesis.KinesisClient;
-import software.amazon.awssdk.services.kinesis.KinesisServiceClientConfiguration;
 
 /**
  * Kinesis {@code PutRecords} without the SDK's request pipeline ({@link SignedJsonCall}): the records are written in
@@ -37,12 +32,8 @@ public final class DirectPutRecords {
 
     private final SignedJsonCall call;
 
-    DirectPutRecords(
-            URI endpoint,
-            String region,
-            IdentityProvider<? extends AwsCredentialsIdentity> credentials,
-            SdkHttpClient http) {
-        this.call = new SignedJsonCall(endpoint, region, "kinesis", CONTENT_TYPE, credentials, http);
+    private DirectPutRecords(SignedJsonCall call) {
+        this.call = call;
     }
 
     /**
@@ -51,14 +42,8 @@ public final class DirectPutRecords {
      * @param timeout bound on connecting and on each wait for the answer's bytes
      */
     public static DirectPutRecords of(KinesisClient client, Duration timeout) {
-        KinesisServiceClientConfiguration config = client.serviceClientConfiguration();
-        String region = config.region().id();
-        URI endpoint = config.endpointOverride().orElseGet(() -> SignedJsonCall.regionalEndpoint("kinesis", region));
         return new DirectPutRecords(
-                endpoint,
-                region,
-                config.credentialsProvider(),
-                BufferedUrlConnectionHttpClient.create(timeout, timeout));
+                SignedJsonCall.of(client.serviceClientConfiguration(), "kinesis", CONTENT_TYPE, timeout));
     }
 
     /**

@@ -5,6 +5,8 @@ import dev.sluice.json.Json;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
+import java.time.Duration;
+import software.amazon.awssdk.awscore.AwsServiceClientConfiguration;
 import software.amazon.awssdk.http.ContentStreamProvider;
 import software.amazon.awssdk.http.HttpExecuteRequest;
 import software.amazon.awssdk.http.HttpExecuteResponse;
@@ -69,6 +71,24 @@ final class SignedJsonCall {
         this.contentType = contentType;
         this.credentials = credentials;
         this.http = http;
+    }
+
+    /**
+     * Calls through the same endpoint, region and credentials as the SDK client whose configuration this is, so the
+     * two cannot disagree; over a {@link BufferedUrlConnectionHttpClient} of its own.
+     *
+     * @param timeout bound on connecting and on each wait for the answer's bytes
+     */
+    static SignedJsonCall of(
+            AwsServiceClientConfiguration config, String service, String contentType, Duration timeout) {
+        String region = config.region().id();
+        return new SignedJsonCall(
+                config.endpointOverride().orElseGet(() -> regionalEndpoint(service, region)),
+                region,
+                service,
+                contentType,
+                config.credentialsProvider(),
+                BufferedUrlConnectionHttpClient.create(timeout, timeout));
     }
 
     /**
