@@ -73,10 +73,6 @@ final class Http1Connection implements AutoCloseable {
         return count;
     }
 
-    int read() throws IOException {
-        return fill() ? buffer[position++] & 0xff : -1;
-    }
-
     /** Skips up to {@code count} buffered bytes (filling once when empty); how many were skipped. */
     int skip(int count) throws IOException {
         if (!fill()) {
